@@ -1,0 +1,47 @@
+# Bookwarden: `make demo` serves the app with demo data on SQLite; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test test-pg lint install install-dev bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python requirements-dev.lock pyproject.toml
+	$(PIP) install -r requirements-dev.lock
+	$(PIP) install --no-deps -e .
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BIN)/bookwarden migrate --noinput
+	$(BIN)/bookwarden demo
+	@echo "Serving on http://$(HOST)/  (Ctrl-C to stop)"
+	$(BIN)/bookwarden runserver $(HOST)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bookwarden/core bookwarden/audit
+	$(BIN)/bookwarden makemigrations --check --dry-run
+	$(BIN)/bookwarden check --fail-level WARNING
+
+test: install-dev lint
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python bench/audit.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,147 @@
+"""The tamper-evident audit log (DESIGN mechanism 3; LV-3, CC-9, NM-4).
+
+One explicit, append-only model.  Each event carries ``seq`` (1, 2, 3 ... with no gaps),
+the hash of the event before it and its own hash: SHA-256 over the previous hash and a
+canonical serialization of the event (see :mod:`bookwarden.audit.chain`).  Rows are never
+updated or deleted: the model refuses it, and on PostgreSQL a trigger refuses it too.
+
+The log never copies record contents (titles, search terms): only ids and types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from bookwarden.core.models import Library, Membership
+
+
+class AuditAction(models.TextChoices):
+    # Authentication (LV-3, CC-4)
+    LOGIN = "auth.login", "Logged in"
+    LOGOUT = "auth.logout", "Logged out"
+    LOGIN_FAILED = "auth.login_failed", "Login failed"
+    LOCKED_OUT = "auth.locked_out", "Locked out after repeated failures"
+    SESSION_LOCKED = "auth.session_locked", "Idle session locked"
+    SESSION_UNLOCKED = "auth.session_unlocked", "Idle session unlocked"
+    PASSWORD_CHANGED = "auth.password_changed", "Password changed"
+    PASSWORD_RESET = "auth.password_reset", "Password reset by e-mail"
+    REAUTHENTICATED = "auth.reauthenticated", "Confirmed password for a sensitive action"
+    MFA_ADDED = "mfa.added", "Two-factor method added"
+    MFA_REMOVED = "mfa.removed", "Two-factor method removed"
+    MFA_RESET = "mfa.reset", "Recovery codes regenerated"
+    MFA_FAILED = "mfa.failed", "Two-factor code rejected"
+    # Staff and roles (CC-1, CC-2)
+    STAFF_CREATED = "staff.created", "Staff account created"
+    STAFF_DEACTIVATED = "staff.deactivated", "Staff account deactivated"
+    ROLE_ASSIGNED = "role.assigned", "Role assigned"
+    ROLE_CHANGED = "role.changed", "Role changed"
+    ROLE_REVOKED = "role.revoked", "Role revoked"
+    # Libraries
+    LIBRARY_CREATED = "library.created", "Library created"
+    LIBRARY_SETTINGS_CHANGED = "library.settings_changed", "Library settings changed"
+    BRANCH_CREATED = "branch.created", "Branch created"
+    CONSORTIUM_CREATED = "consortium.created", "Consortium created"
+    # The log itself
+    AUDIT_VIEWED = "audit.viewed", "Audit log opened"
+    AUDIT_EXPORTED = "audit.exported", "Audit log exported"
+    DEMO_LOADED = "system.demo_loaded", "Demo data loaded"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_user(self, user: Any, perm: str = "view_audit") -> AuditEventQuerySet:
+        """Events a person may read: their libraries' events, and the account events
+        (logins, MFA changes; no library) of people who hold a role in those libraries."""
+        from bookwarden.core.access import libraries_with_perm
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        library_ids = libraries_with_perm(user, perm)
+        if not library_ids:
+            return self.none()
+        staff_ids = Membership.objects.filter(library_id__in=library_ids).values("user_id")
+        return self.filter(
+            Q(library_id__in=library_ids)
+            | Q(library__isnull=True, actor_id__in=staff_ids)
+            | Q(library__isnull=True, subject_user_id__in=staff_ids)
+        )
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Audit events are append-only: they cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit events are append-only: they cannot be deleted.")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class AuditEvent(models.Model):
+    seq = models.BigIntegerField(unique=True, editable=False)
+    created_at = models.DateTimeField(db_index=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        help_text="The person who acted; empty for the system or an unknown person.",
+    )
+    action = models.CharField(max_length=64, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True, db_index=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    library = models.ForeignKey(
+        Library,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        help_text="The staff account an account event is about (a failed login, say).",
+    )
+    # A plain id, not a foreign key: patrons are anonymised and deleted by retention, and
+    # the log must outlive them without holding their records.
+    patron_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    purpose = models.TextField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["library", "-seq"], name="audit_library_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} by {self.actor_id or 'system'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Audit events are append-only: they cannot be changed.")
+        if not self.hash:
+            raise TypeError("Write audit events through bookwarden.audit.actions.record().")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit events are append-only: they cannot be deleted.")
+
+    @property
+    def target_label(self) -> str:
+        if not self.target_type:
+            return ""
+        return f"{self.target_type} #{self.target_id}"

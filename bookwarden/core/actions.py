@@ -1,0 +1,261 @@
+"""Every write to libraries, staff and roles (DESIGN mechanism 1; CC-1, CC-2, LV-3).
+
+Each action runs in one transaction, takes the acting person as ``actor=`` (``None`` for the
+command line acting as the installation), checks what they may do, and records its audit
+event in the same transaction.  Views, commands and the demo call these, never ``.save()``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookwarden.audit.actions import changes, record
+from bookwarden.audit.models import AuditAction
+
+from .access import require
+from .models import Branch, Consortium, Library, Membership, User
+from .roles import EXPIRING_ROLES, Perm, Role
+
+_MEMBERSHIP_FIELDS = ["user", "library", "branch", "role", "ends_on"]
+
+
+def _check_membership(
+    library: Library, role: str, branch: Branch | None, ends_on: datetime.date | None
+) -> None:
+    errors: dict[str, str] = {}
+    if role not in Role.values:
+        errors["role"] = f"Unknown role {role!r}."
+    if branch is not None and branch.library_id != library.pk:
+        errors["branch"] = "That branch belongs to another library."
+    if role in EXPIRING_ROLES and ends_on is None:
+        errors["ends_on"] = "A contractor's access needs an end date (CC-1)."
+    if ends_on is not None and ends_on < timezone.localdate():
+        errors["ends_on"] = "The end date is in the past."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_consortium(*, actor: User | None, name: str, slug: str) -> Consortium:
+    consortium = Consortium(name=name, slug=slug)
+    consortium.full_clean()
+    consortium.save()
+    record(AuditAction.CONSORTIUM_CREATED, actor=actor, target=consortium,
+           after={"name": name, "slug": slug})
+    return consortium
+
+
+@transaction.atomic
+def create_library(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str,
+    jurisdiction: str,
+    consortium: Consortium | None = None,
+    idle_timeout_minutes: int = 15,
+) -> Library:
+    if actor is not None:
+        raise ValidationError("Libraries are created from the command line by the installer.")
+    library = Library(
+        name=name,
+        slug=slug,
+        jurisdiction=jurisdiction,
+        consortium=consortium,
+        idle_timeout_minutes=idle_timeout_minutes,
+    )
+    library.full_clean()
+    library.save()
+    record(
+        AuditAction.LIBRARY_CREATED,
+        actor=actor,
+        target=library,
+        library=library,
+        after=changes(library, ["name", "slug", "jurisdiction", "consortium", "idle_timeout_minutes"]),
+    )
+    return library
+
+
+@transaction.atomic
+def create_branch(*, actor: User | None, library: Library, name: str, slug: str) -> Branch:
+    require(actor, Perm.MANAGE_SETTINGS, library)
+    branch = Branch(library=library, name=name, slug=slug)
+    branch.full_clean()
+    branch.save()
+    record(AuditAction.BRANCH_CREATED, actor=actor, target=branch, library=library,
+           after={"name": name, "slug": slug})
+    return branch
+
+
+@transaction.atomic
+def update_library_settings(
+    *, actor: User | None, library: Library, idle_timeout_minutes: int
+) -> Library:
+    require(actor, Perm.MANAGE_SETTINGS, library)
+    library = Library.objects.select_for_update().get(pk=library.pk)
+    before = changes(library, ["idle_timeout_minutes"])
+    library.idle_timeout_minutes = idle_timeout_minutes
+    library.full_clean()
+    library.save(update_fields=["idle_timeout_minutes"])
+    record(AuditAction.LIBRARY_SETTINGS_CHANGED, actor=actor, target=library, library=library,
+           before=before, after=changes(library, ["idle_timeout_minutes"]))
+    return library
+
+
+@transaction.atomic
+def create_staff(
+    *,
+    actor: User | None,
+    library: Library,
+    username: str,
+    email: str,
+    password: str | None,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    branch: Branch | None = None,
+    ends_on: datetime.date | None = None,
+    check_password: bool = True,
+) -> Membership:
+    """Create a person's own account (LV-3) with their first role at ``library``.
+
+    Without a password the account cannot log in until the person sets one through the
+    password-reset mail.
+    """
+    require(actor, Perm.MANAGE_ROLES, library)
+    _check_membership(library, role, branch, ends_on)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is taken."})
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user.full_clean(exclude=["password"])
+    if password:
+        if check_password:
+            validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    record(
+        AuditAction.STAFF_CREATED,
+        actor=actor,
+        target=user,
+        library=library,
+        subject_user=user,
+        after={"username": username, "email": email},
+    )
+    return assign_role(
+        actor=actor, user=user, library=library, role=role, branch=branch, ends_on=ends_on
+    )
+
+
+@transaction.atomic
+def assign_role(
+    *,
+    actor: User | None,
+    user: User,
+    library: Library,
+    role: str,
+    branch: Branch | None = None,
+    ends_on: datetime.date | None = None,
+) -> Membership:
+    require(actor, Perm.MANAGE_ROLES, library)
+    _check_membership(library, role, branch, ends_on)
+    if Membership.objects.filter(
+        user=user, library=library, role=role, revoked_at__isnull=True
+    ).exists():
+        raise ValidationError({"role": "This person already holds that role here."})
+    membership = Membership.objects.create(
+        user=user, library=library, branch=branch, role=role, ends_on=ends_on, granted_by=actor
+    )
+    record(
+        AuditAction.ROLE_ASSIGNED,
+        actor=actor,
+        target=membership,
+        library=library,
+        subject_user=user,
+        after=changes(membership, _MEMBERSHIP_FIELDS),
+    )
+    return membership
+
+
+@transaction.atomic
+def change_membership(
+    *,
+    actor: User | None,
+    membership: Membership,
+    branch: Branch | None,
+    ends_on: datetime.date | None,
+) -> Membership:
+    require(actor, Perm.MANAGE_ROLES, membership.library)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.revoked_at is not None:
+        raise ValidationError("This role was revoked; assign a new one instead.")
+    _check_membership(membership.library, membership.role, branch, ends_on)
+    before = changes(membership, ["branch", "ends_on"])
+    membership.branch = branch
+    membership.ends_on = ends_on
+    membership.save(update_fields=["branch", "ends_on"])
+    after = changes(membership, ["branch", "ends_on"])
+    if before != after:
+        record(AuditAction.ROLE_CHANGED, actor=actor, target=membership,
+               library=membership.library, subject_user=membership.user,
+               before=before, after=after)
+    return membership
+
+
+@transaction.atomic
+def revoke_role(*, actor: User | None, membership: Membership, reason: str = "") -> Membership:
+    require(actor, Perm.MANAGE_ROLES, membership.library)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.revoked_at is not None:
+        return membership
+    if (
+        actor is not None
+        and membership.user_id == actor.pk
+        and membership.role == Role.DIRECTOR
+    ):
+        raise ValidationError("A director cannot revoke their own director role.")
+    membership.revoked_at = timezone.now()
+    membership.revoked_by = actor
+    membership.save(update_fields=["revoked_at", "revoked_by"])
+    record(
+        AuditAction.ROLE_REVOKED,
+        actor=actor,
+        target=membership,
+        library=membership.library,
+        subject_user=membership.user,
+        purpose=reason or None,
+        before=changes(membership, _MEMBERSHIP_FIELDS),
+    )
+    return membership
+
+
+def log_auth_event(action: AuditAction, *, user: Any = None, actor: Any = None,
+                   **extra: Any) -> None:
+    """Account events (login, failure, lockout, MFA) have no library of their own."""
+    with transaction.atomic():
+        record(action, actor=actor, target=user if user is not None and user.pk else None,
+               subject_user=user if user is not None and user.pk else None, **extra)
+
+
+@transaction.atomic
+def enroll_totp(*, actor: User | None, user: User, secret: str) -> None:
+    """Give ``user`` a TOTP authenticator with a known secret and recovery codes.
+
+    Only the demo and the command line use this; people enrol themselves from the
+    two-factor pages, which django-allauth serves and the audit receivers record.
+    """
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    totp = TOTP.activate(user, secret)
+    codes = RecoveryCodes.activate(user)
+    for authenticator in (totp.instance, codes.instance):
+        record(AuditAction.MFA_ADDED, actor=actor, target=user, subject_user=user,
+               after={"type": authenticator.type, "authenticator": authenticator.pk})

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "bookwarden.core"
+    label = "core"
+    verbose_name = "Libraries and staff"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (auth events into the audit log)

@@ -1,0 +1,124 @@
+"""The demo: a consortium with a Missouri library of three branches and an Iowa library of
+one, and a named person for every role.  Tests build the same people (DESIGN: named test
+personas), so what the demo shows is what the tests check."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from bookwarden.audit.actions import record
+from bookwarden.audit.models import AuditAction
+
+from . import actions
+from .models import Consortium, Library, Membership, User
+from .roles import MFA_REQUIRED_ROLES, Role
+
+DEMO_PASSWORD = "shelf-lantern-orchard-42"  # noqa: S105 - printed on purpose, demo only
+DEMO_TOTP_SECRET = "BOOKWARDENDEMOTOTPSECRETFORDEMO2"  # noqa: S105 - demo only
+CONSORTIUM_SLUG = "heartland"
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    username: str
+    first_name: str
+    last_name: str
+    library: str
+    role: str
+    branch: str | None = None
+    days_left: int | None = None
+
+
+PERSONAS: tuple[Persona, ...] = (
+    Persona("director", "mreyes", "Maria", "Reyes", "new-madrid", Role.DIRECTOR),
+    Persona("designee", "jokafor", "James", "Okafor", "new-madrid", Role.DESIGNEE),
+    Persona("assistant_director", "lchen", "Linda", "Chen", "new-madrid",
+            Role.ASSISTANT_DIRECTOR),
+    Persona("tech_coordinator", "tpatel", "Tom", "Patel", "new-madrid", Role.TECH_COORDINATOR),
+    Persona("it_staff", "swilliams", "Sam", "Williams", "new-madrid", Role.IT_STAFF),
+    Persona("human_resources", "agarcia", "Ana", "Garcia", "new-madrid",
+            Role.HUMAN_RESOURCES),
+    Persona("staff", "bjohnson", "Ben", "Johnson", "new-madrid", Role.STAFF, "portageville"),
+    Persona("volunteer", "ekim", "Emma", "Kim", "new-madrid", Role.VOLUNTEER, "rhodes"),
+    Persona("contractor", "ralvarez", "Rick", "Alvarez", "new-madrid", Role.CONTRACTOR,
+            days_left=60),
+    Persona("auditor", "hbrooks", "Helen", "Brooks", "new-madrid", Role.AUDITOR),
+    # The other library: sees nothing of New Madrid, and New Madrid nothing of it.
+    Persona("outsider", "kmiller", "Karen", "Miller", "cresco", Role.DIRECTOR),
+    Persona("outsider_staff", "pnguyen", "Paul", "Nguyen", "cresco", Role.STAFF, "main"),
+)
+
+LIBRARIES = (
+    ("new-madrid", "New Madrid County Library", "US-MO",
+     (("portageville", "Portageville"), ("new-madrid-memorial", "New Madrid Memorial"),
+      ("rhodes", "Rhodes Memorial"))),
+    ("cresco", "Cresco Public Library", "US-IA", (("main", "Main Library"),)),
+)
+
+
+def demo_exists() -> bool:
+    return Consortium.objects.filter(slug=CONSORTIUM_SLUG).exists()
+
+
+@transaction.atomic
+def build_demo(*, password: str = DEMO_PASSWORD, with_mfa: bool = True) -> dict[str, User]:
+    """Create the demo consortium, libraries, branches and people.  Returns people by key."""
+    if getattr(settings, "PRODUCTION", False):
+        raise ImproperlyConfigured("The demo cannot be loaded in production mode.")
+    consortium = actions.create_consortium(
+        actor=None, name="Heartland Library Consortium", slug=CONSORTIUM_SLUG
+    )
+    libraries: dict[str, Library] = {}
+    branches = {}
+    for slug, name, jurisdiction, branch_specs in LIBRARIES:
+        library = actions.create_library(
+            actor=None, name=name, slug=slug, jurisdiction=jurisdiction, consortium=consortium
+        )
+        libraries[slug] = library
+        for branch_slug, branch_name in branch_specs:
+            branches[(slug, branch_slug)] = actions.create_branch(
+                actor=None, library=library, name=branch_name, slug=branch_slug
+            )
+    people: dict[str, User] = {}
+    today = timezone.localdate()
+    for p in PERSONAS:
+        membership: Membership = actions.create_staff(
+            actor=None,
+            library=libraries[p.library],
+            username=p.username,
+            email=f"{p.username}@{p.library}.example.org",
+            password=password,
+            role=p.role,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            branch=branches[(p.library, p.branch)] if p.branch else None,
+            ends_on=today + datetime.timedelta(days=p.days_left) if p.days_left else None,
+            check_password=False,
+        )
+        people[p.key] = membership.user
+        if with_mfa and p.role in MFA_REQUIRED_ROLES:
+            actions.enroll_totp(actor=None, user=membership.user, secret=DEMO_TOTP_SECRET)
+    record(AuditAction.DEMO_LOADED, actor=None, after={"people": len(people)})
+    return people
+
+
+def logins_text() -> str:
+    lines = [
+        "Demo logins (password for everyone: %s)" % DEMO_PASSWORD,
+        "Two-factor accounts use the TOTP secret %s" % DEMO_TOTP_SECRET,
+        "  (add it to an authenticator app, or: oathtool --totp -b %s)" % DEMO_TOTP_SECRET,
+        "",
+    ]
+    for p in PERSONAS:
+        role = Role(p.role).label
+        mfa = " [2FA]" if p.role in MFA_REQUIRED_ROLES else ""
+        where = p.library + (f"/{p.branch}" if p.branch else "")
+        lines.append(f"  {p.username:<10} {role} at {where}{mfa}")
+    return "\n".join(lines)

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils import timezone
+
+from .models import Branch, Library
+from .roles import Role
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class _RoleFields(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    branch = forms.ModelChoiceField(
+        queryset=Branch.objects.none(), required=False, empty_label="Whole library",
+        help_text="Leave as whole library unless the role is for one branch only.",
+    )
+    ends_on = forms.DateField(
+        required=False, widget=DateInput, label="Access ends on",
+        help_text="Required for contractors (CC-1). Leave empty for no end date.",
+    )
+
+    def __init__(self, *args: Any, library: Library, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = library.branches.all()  # type: ignore[attr-defined]
+
+    def clean_ends_on(self) -> datetime.date | None:
+        ends_on: datetime.date | None = self.cleaned_data.get("ends_on")
+        if ends_on is not None and ends_on < timezone.localdate():
+            raise forms.ValidationError("The end date is in the past.")
+        return ends_on
+
+
+class RoleForm(_RoleFields):
+    pass
+
+
+class StaffCreateForm(_RoleFields):
+    username = forms.SlugField(max_length=150, help_text="Letters, digits, - and _ only.")
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(help_text="Where the person's set-password link goes.")
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        label="Initial password (optional)",
+        help_text="Leave empty to e-mail the person a link to set their own password. "
+        + password_validators_help_text_html(),
+    )
+    field_order = ["first_name", "last_name", "username", "email", "role", "branch",
+                   "ends_on", "password"]
+
+
+class MembershipForm(forms.Form):
+    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), required=False,
+                                    empty_label="Whole library")
+    ends_on = forms.DateField(required=False, widget=DateInput, label="Access ends on")
+
+    def __init__(self, *args: Any, library: Library, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = library.branches.all()  # type: ignore[attr-defined]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False,
+                             help_text="Why the role ends (kept in the audit log).")
+
+
+class LibrarySettingsForm(forms.Form):
+    idle_timeout_minutes = forms.IntegerField(
+        min_value=1, max_value=120, label="Lock idle sessions after (minutes)",
+        help_text="CC-4: staff sessions lock after this much inactivity.",
+    )
+
+
+class UnlockForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, label="Password")

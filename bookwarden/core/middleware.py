@@ -1,0 +1,126 @@
+"""Request-wide concerns: the audit origin, extra security headers, the idle lock (CC-4)
+and the second factor that some roles must use."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from bookwarden.audit.context import audit_context, new_request_id
+
+from .access import needs_mfa
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+IDLE_LAST_SEEN = "bw_last_seen"
+IDLE_LOCKED = "bw_locked"
+
+
+class RequestContextMiddleware:
+    """Gives every request an id and a source address, which audit events then carry."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = new_request_id()
+        request.request_id = request_id  # type: ignore[attr-defined]
+        with audit_context(request_id=request_id, ip=get_client_ip_address(request)):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself (the CSP comes from django-csp)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _exempt(request: HttpRequest, prefixes: tuple[str, ...]) -> bool:
+    return request.path.startswith((settings.STATIC_URL, *prefixes))
+
+
+def idle_minutes_for(user: object) -> int:
+    """The shortest idle timeout among the person's libraries, else the site default."""
+    minutes = [m.library.idle_timeout_minutes for m in user.active_memberships()]  # type: ignore[attr-defined]
+    return min(minutes) if minutes else settings.BOOKWARDEN_IDLE_MINUTES
+
+
+class IdleLockMiddleware:
+    """A session idle longer than the library allows is locked and asks for the password
+    again before anything else (CC-4).  Locking and unlocking are audit events."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated or _exempt(
+            request, (reverse("session_locked"), reverse("account_logout"))
+        ):
+            return self.get_response(request)
+        session = request.session
+        now = time.time()
+        if not session.get(IDLE_LOCKED):
+            last_seen = session.get(IDLE_LAST_SEEN)
+            if last_seen is not None and now - last_seen > idle_minutes_for(user) * 60:
+                from .views import lock_session
+
+                lock_session(request, idle_seconds=int(now - last_seen))
+        if session.get(IDLE_LOCKED):
+            target = reverse("session_locked")
+            if request.method == "GET":
+                target += "?" + urlencode({"next": request.get_full_path()})
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return HttpResponseRedirect(target)
+        session[IDLE_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """Directors, designees, the technology coordinator, IT staff and human resources must
+    set up a second factor before they can use anything else."""
+
+    allowed_prefixes = ("/accounts/",)
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not _exempt(request, self.allowed_prefixes)
+            and request.path != reverse("session_locked")
+            and needs_mfa(user)
+            and not has_totp(user)
+        ):
+            return HttpResponseRedirect(reverse("mfa_required"))
+        return self.get_response(request)
+
+
+def has_totp(user: object) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

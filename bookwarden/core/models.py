@@ -1,0 +1,201 @@
+"""Libraries, branches, consortia, staff accounts and their roles (CC-1, CC-2, CC-6, LV-3)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .roles import Role
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class User(AbstractUser):
+    """One account per person (LV-3).  Accounts are deactivated, never deleted."""
+
+    display_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    def active_memberships(self, on: datetime.date | None = None) -> models.QuerySet[Membership]:
+        return Membership.objects.active(on).filter(user=self).select_related("library", "branch")
+
+    def library_ids(self) -> list[int]:
+        """Ids of the libraries this person holds an active role in (cached per instance)."""
+        cached: list[int] | None = getattr(self, "_library_ids_cache", None)
+        if cached is None:
+            cached = sorted({m.library_id for m in self.active_memberships()})
+            self._library_ids_cache = cached
+        return cached
+
+    def roles_in(self, library: Library | int) -> set[str]:
+        library_id = library if isinstance(library, int) else library.pk
+        return {m.role for m in self.active_memberships() if m.library_id == library_id}
+
+    def all_roles(self) -> set[str]:
+        return {m.role for m in self.active_memberships()}
+
+
+class Consortium(models.Model):
+    """Several member libraries on one install, with shared rules on PII (CC-6)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        verbose_name_plural = "consortia"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LibraryQuerySet(models.QuerySet["Library"]):
+    def for_user(self, user: Any) -> LibraryQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(pk__in=user.library_ids())
+
+
+jurisdiction_validator = RegexValidator(
+    r"^[A-Z]{2}-[A-Z]{2}$", "Use a code like US-MO (country, then state)."
+)
+
+
+class Library(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    consortium = models.ForeignKey(
+        Consortium, null=True, blank=True, on_delete=models.PROTECT, related_name="libraries"
+    )
+    jurisdiction = models.CharField(
+        max_length=5,
+        validators=[jurisdiction_validator],
+        help_text="The state whose library-records law applies, e.g. US-MO.",
+    )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Minutes of inactivity before a session locks (CC-4).",
+    )
+
+    objects = LibraryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "libraries"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def library_id(self) -> int:
+        return self.pk
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base for every model that belongs to a library: the one scoping method (DESIGN 4)."""
+
+    library_field = "library"
+
+    def for_user(self, user: Any) -> ScopedQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(**{f"{self.library_field}__in": user.library_ids()})
+
+
+class Branch(models.Model):
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="branches")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "branches"
+        ordering = ["library__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "slug"], name="branch_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    def active(self, on: datetime.date | None = None) -> MembershipQuerySet:
+        """Memberships in force: not revoked, not expired, account active (CC-1)."""
+        today = on or timezone.localdate()
+        return self.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
+
+
+class Membership(models.Model):
+    """A person's role at a library, or at one branch of it."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="memberships")
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="Access ends after this day. Required for contractors."
+    )
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["library__name", "user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "library", "role"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_membership_per_role",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.CONTRACTOR) | Q(ends_on__isnull=False),
+                name="contractor_needs_end_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.library}" + (f" / {self.branch}" if self.branch_id else "")
+        return f"{self.user} as {self.get_role_display()} at {where}"
+
+    @property
+    def is_active(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.user.is_active
+            and (self.ends_on is None or self.ends_on >= timezone.localdate())
+        )
+
+
+def libraries_of(memberships: Iterable[Membership]) -> list[Library]:
+    seen: dict[int, Library] = {}
+    for m in memberships:
+        seen.setdefault(m.library_id, m.library)
+    return sorted(seen.values(), key=lambda lib: lib.name)

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("bookwarden.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("audit/", include("bookwarden.audit.urls")),
+]
+
+handler403 = "bookwarden.core.errors.forbidden"
+handler404 = "bookwarden.core.errors.not_found"
