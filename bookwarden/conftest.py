@@ -31,7 +31,9 @@ def client_as(people) -> Callable[[str], Client]:  # type: ignore[no-untyped-def
 
     def make(key: str) -> Client:
         client = Client()
-        client.force_login(people[key], backend="allauth.account.auth_backends.AuthenticationBackend")
+        client.force_login(
+            people[key], backend="allauth.account.auth_backends.AuthenticationBackend"
+        )
         return client
 
     return make

@@ -19,7 +19,7 @@ from .context import current_origin
 from .models import AuditAction, AuditEvent
 
 _ADVISORY_LOCK_KEY = 0x6277_6175_6469_74  # "bwaudit": one lock for the one chain
-_HEAD_SQL = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"
+_HEAD_SQL = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (constant table name)
 
 
 def _lock_and_read_head() -> tuple[int, str]:

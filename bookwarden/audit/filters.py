@@ -19,11 +19,13 @@ class DateInput(forms.DateInput):
 
 
 class AuditFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search",
-                        help_text="Request id, target id, username or purpose.")
+    q = forms.CharField(
+        required=False, label="Search", help_text="Request id, target id, username or purpose."
+    )
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
-    library = forms.ModelChoiceField(queryset=Library.objects.none(), required=False,
-                                     empty_label="All my libraries")
+    library = forms.ModelChoiceField(
+        queryset=Library.objects.none(), required=False, empty_label="All my libraries"
+    )
     actor = forms.CharField(required=False, label="Person (username)")
     patron = forms.IntegerField(required=False, min_value=1, label="Patron id")
     since = forms.DateField(required=False, widget=DateInput, label="From")
@@ -52,15 +54,26 @@ class AuditFilterForm(forms.Form):
             qs = qs.filter(patron_id=data["patron"])
         tz = timezone.get_current_timezone()
         if data.get("since"):
-            qs = qs.filter(created_at__gte=datetime.datetime.combine(
-                data["since"], datetime.time.min, tzinfo=tz))
+            qs = qs.filter(
+                created_at__gte=datetime.datetime.combine(
+                    data["since"], datetime.time.min, tzinfo=tz
+                )
+            )
         if data.get("until"):
-            qs = qs.filter(created_at__lt=datetime.datetime.combine(
-                data["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz))
+            qs = qs.filter(
+                created_at__lt=datetime.datetime.combine(
+                    data["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+                )
+            )
         text = (data.get("q") or "").strip()
         if text:
-            cond = (Q(request_id=text) | Q(target_id=text) | Q(purpose__icontains=text)
-                    | Q(actor__username__iexact=text) | Q(subject_user__username__iexact=text))
+            cond = (
+                Q(request_id=text)
+                | Q(target_id=text)
+                | Q(purpose__icontains=text)
+                | Q(actor__username__iexact=text)
+                | Q(subject_user__username__iexact=text)
+            )
             if text.isdigit():
                 cond |= Q(seq=int(text))
             qs = qs.filter(cond)

@@ -113,7 +113,8 @@ class AuditEvent(models.Model):
     # A plain id, not a foreign key: patrons are anonymised and deleted by retention, and
     # the log must outlive them without holding their records.
     patron_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    purpose = models.TextField(null=True, blank=True)
+    # Null, not "": "no purpose stated" must differ from a purpose typed as blank.
+    purpose = models.TextField(null=True, blank=True)  # noqa: DJ001
     request_id = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     before = models.JSONField(null=True, blank=True)

@@ -11,12 +11,12 @@ from typing import Any
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from bookwarden.core.access import libraries_with_perm, perm_required
+from bookwarden.core.access import StaffRequest, libraries_with_perm, perm_required
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 
@@ -28,10 +28,10 @@ from .models import AuditAction, AuditEvent
 PAGE_SIZE = 50
 
 
-def _filtered(request: HttpRequest, perm: str) -> tuple[AuditFilterForm, Any]:
+def _filtered(request: StaffRequest, perm: str) -> tuple[AuditFilterForm, Any]:
     libraries = Library.objects.filter(pk__in=libraries_with_perm(request.user, perm))
     form = AuditFilterForm(request.GET or None, libraries=libraries)
-    qs = AuditEvent.objects.for_user(request.user, perm).select_related(
+    qs: Any = AuditEvent.objects.for_user(request.user, perm).select_related(
         "actor", "library", "subject_user"
     )
     if form.is_bound and form.is_valid():
@@ -41,7 +41,7 @@ def _filtered(request: HttpRequest, perm: str) -> tuple[AuditFilterForm, Any]:
     return form, qs.order_by("-seq")
 
 
-def _scope_library(request: HttpRequest) -> int | None:
+def _scope_library(request: StaffRequest) -> int | None:
     ids = libraries_with_perm(request.user, Perm.VIEW_AUDIT)
     return ids[0] if len(ids) == 1 else None
 
@@ -49,38 +49,65 @@ def _scope_library(request: HttpRequest) -> int | None:
 @login_required
 @perm_required(Perm.VIEW_AUDIT)
 @require_GET
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: StaffRequest) -> HttpResponse:
     form, qs = _filtered(request, Perm.VIEW_AUDIT)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    record(AuditAction.AUDIT_VIEWED, actor=request.user, library=_scope_library(request),
-           after={"filters": form.as_record() if form.is_bound and form.is_valid() else {},
-                  "page": page.number})
+    record(
+        AuditAction.AUDIT_VIEWED,
+        actor=request.user,
+        library=_scope_library(request),
+        after={
+            "filters": form.as_record() if form.is_bound and form.is_valid() else {},
+            "page": page.number,
+        },
+    )
     template = "audit/_results.html" if getattr(request, "htmx", False) else "audit/list.html"
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, template, {
-        "form": form, "page": page, "query": query.urlencode(),
-        "can_export": bool(libraries_with_perm(request.user, Perm.EXPORT_AUDIT)),
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_export": bool(libraries_with_perm(request.user, Perm.EXPORT_AUDIT)),
+        },
+    )
 
 
 @login_required
 @perm_required(Perm.VIEW_AUDIT)
 @require_GET
-def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def event_detail(request: StaffRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(
-        AuditEvent.objects.for_user(request.user).select_related("actor", "library",
-                                                                 "subject_user"),
+        AuditEvent.objects.for_user(request.user).select_related(
+            "actor", "library", "subject_user"
+        ),
         pk=pk,
     )
-    record(AuditAction.AUDIT_VIEWED, actor=request.user, library=event.library_id,
-           target=event)
+    record(AuditAction.AUDIT_VIEWED, actor=request.user, library=event.library_id, target=event)
     return render(request, "audit/detail.html", {"event": event})
 
 
-CSV_COLUMNS = ["seq", "time", "actor", "action", "target_type", "target_id", "library",
-               "subject_user", "patron_id", "purpose", "request_id", "ip", "before", "after",
-               "prev_hash", "hash"]
+CSV_COLUMNS = [
+    "seq",
+    "time",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "library",
+    "subject_user",
+    "patron_id",
+    "purpose",
+    "request_id",
+    "ip",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+]
 
 
 class _Echo:
@@ -92,26 +119,43 @@ def _csv_rows(qs: Any) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for e in qs.iterator(chunk_size=2000):
-        yield writer.writerow([
-            e.seq, format_time(e.created_at), e.actor.username if e.actor else "",
-            e.action, e.target_type, e.target_id, e.library.slug if e.library else "",
-            e.subject_user.username if e.subject_user else "", e.patron_id or "",
-            e.purpose or "", e.request_id, e.ip or "",
-            json.dumps(e.before, sort_keys=True) if e.before is not None else "",
-            json.dumps(e.after, sort_keys=True) if e.after is not None else "",
-            e.prev_hash, e.hash,
-        ])
+        yield writer.writerow(
+            [
+                e.seq,
+                format_time(e.created_at),
+                e.actor.username if e.actor else "",
+                e.action,
+                e.target_type,
+                e.target_id,
+                e.library.slug if e.library else "",
+                e.subject_user.username if e.subject_user else "",
+                e.patron_id or "",
+                e.purpose or "",
+                e.request_id,
+                e.ip or "",
+                json.dumps(e.before, sort_keys=True) if e.before is not None else "",
+                json.dumps(e.after, sort_keys=True) if e.after is not None else "",
+                e.prev_hash,
+                e.hash,
+            ]
+        )
 
 
 @login_required
 @perm_required(Perm.EXPORT_AUDIT)
 @reauthentication_required
 @require_GET
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: StaffRequest) -> StreamingHttpResponse:
     form, qs = _filtered(request, Perm.EXPORT_AUDIT)
-    record(AuditAction.AUDIT_EXPORTED, actor=request.user, library=_scope_library(request),
-           after={"filters": form.as_record() if form.is_bound and form.is_valid() else {},
-                  "rows": qs.count()})
+    record(
+        AuditAction.AUDIT_EXPORTED,
+        actor=request.user,
+        library=_scope_library(request),
+        after={
+            "filters": form.as_record() if form.is_bound and form.is_valid() else {},
+            "rows": qs.count(),
+        },
+    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(_csv_rows(qs), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'

@@ -6,6 +6,7 @@ not exist (404), so that nobody can learn what another library holds (DESIGN mec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -13,8 +14,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from .models import Library
+from .models import Library, User
 from .roles import MFA_REQUIRED_ROLES, permissions_for
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+class StaffRequest(HttpRequest):
+    """A request from a signed-in person (views behind ``login_required``)."""
+
+    user: User
 
 
 def has_perm(user: Any, perm: str, library: Library | int) -> bool:
@@ -61,15 +70,15 @@ def library_for(request: HttpRequest, slug: str, perm: str) -> Library:
     return library
 
 
-def perm_required(perm: str):  # type: ignore[no-untyped-def]
+def perm_required(perm: str) -> Callable[[ViewFunc], ViewFunc]:
     """View decorator: the person must hold ``perm`` at some library (else 403, or 404
     when they hold no role anywhere, so that an account with no role learns nothing)."""
 
-    def decorator(view):  # type: ignore[no-untyped-def]
+    def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: StaffRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not has_perm_anywhere(request.user, perm):
-                if not request.user.library_ids():  # type: ignore[union-attr]
+                if not request.user.library_ids():
                     raise Http404
                 raise PermissionDenied
             return view(request, *args, **kwargs)

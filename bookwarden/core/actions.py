@@ -46,8 +46,12 @@ def create_consortium(*, actor: User | None, name: str, slug: str) -> Consortium
     consortium = Consortium(name=name, slug=slug)
     consortium.full_clean()
     consortium.save()
-    record(AuditAction.CONSORTIUM_CREATED, actor=actor, target=consortium,
-           after={"name": name, "slug": slug})
+    record(
+        AuditAction.CONSORTIUM_CREATED,
+        actor=actor,
+        target=consortium,
+        after={"name": name, "slug": slug},
+    )
     return consortium
 
 
@@ -77,7 +81,9 @@ def create_library(
         actor=actor,
         target=library,
         library=library,
-        after=changes(library, ["name", "slug", "jurisdiction", "consortium", "idle_timeout_minutes"]),
+        after=changes(
+            library, ["name", "slug", "jurisdiction", "consortium", "idle_timeout_minutes"]
+        ),
     )
     return library
 
@@ -88,8 +94,13 @@ def create_branch(*, actor: User | None, library: Library, name: str, slug: str)
     branch = Branch(library=library, name=name, slug=slug)
     branch.full_clean()
     branch.save()
-    record(AuditAction.BRANCH_CREATED, actor=actor, target=branch, library=library,
-           after={"name": name, "slug": slug})
+    record(
+        AuditAction.BRANCH_CREATED,
+        actor=actor,
+        target=branch,
+        library=library,
+        after={"name": name, "slug": slug},
+    )
     return branch
 
 
@@ -103,8 +114,14 @@ def update_library_settings(
     library.idle_timeout_minutes = idle_timeout_minutes
     library.full_clean()
     library.save(update_fields=["idle_timeout_minutes"])
-    record(AuditAction.LIBRARY_SETTINGS_CHANGED, actor=actor, target=library, library=library,
-           before=before, after=changes(library, ["idle_timeout_minutes"]))
+    record(
+        AuditAction.LIBRARY_SETTINGS_CHANGED,
+        actor=actor,
+        target=library,
+        library=library,
+        before=before,
+        after=changes(library, ["idle_timeout_minutes"]),
+    )
     return library
 
 
@@ -203,9 +220,15 @@ def change_membership(
     membership.save(update_fields=["branch", "ends_on"])
     after = changes(membership, ["branch", "ends_on"])
     if before != after:
-        record(AuditAction.ROLE_CHANGED, actor=actor, target=membership,
-               library=membership.library, subject_user=membership.user,
-               before=before, after=after)
+        record(
+            AuditAction.ROLE_CHANGED,
+            actor=actor,
+            target=membership,
+            library=membership.library,
+            subject_user=membership.user,
+            before=before,
+            after=after,
+        )
     return membership
 
 
@@ -215,11 +238,7 @@ def revoke_role(*, actor: User | None, membership: Membership, reason: str = "")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.revoked_at is not None:
         return membership
-    if (
-        actor is not None
-        and membership.user_id == actor.pk
-        and membership.role == Role.DIRECTOR
-    ):
+    if actor is not None and membership.user_id == actor.pk and membership.role == Role.DIRECTOR:
         raise ValidationError("A director cannot revoke their own director role.")
     membership.revoked_at = timezone.now()
     membership.revoked_by = actor
@@ -236,12 +255,18 @@ def revoke_role(*, actor: User | None, membership: Membership, reason: str = "")
     return membership
 
 
-def log_auth_event(action: AuditAction, *, user: Any = None, actor: Any = None,
-                   **extra: Any) -> None:
+def log_auth_event(
+    action: AuditAction, *, user: Any = None, actor: Any = None, **extra: Any
+) -> None:
     """Account events (login, failure, lockout, MFA) have no library of their own."""
     with transaction.atomic():
-        record(action, actor=actor, target=user if user is not None and user.pk else None,
-               subject_user=user if user is not None and user.pk else None, **extra)
+        record(
+            action,
+            actor=actor,
+            target=user if user is not None and user.pk else None,
+            subject_user=user if user is not None and user.pk else None,
+            **extra,
+        )
 
 
 @transaction.atomic
@@ -257,5 +282,10 @@ def enroll_totp(*, actor: User | None, user: User, secret: str) -> None:
     totp = TOTP.activate(user, secret)
     codes = RecoveryCodes.activate(user)
     for authenticator in (totp.instance, codes.instance):
-        record(AuditAction.MFA_ADDED, actor=actor, target=user, subject_user=user,
-               after={"type": authenticator.type, "authenticator": authenticator.pk})
+        record(
+            AuditAction.MFA_ADDED,
+            actor=actor,
+            target=user,
+            subject_user=user,
+            after={"type": authenticator.type, "authenticator": authenticator.pk},
+        )

@@ -15,11 +15,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return super().get_login_redirect_url(request)
 
-    def add_message(self, request: HttpRequest, level: int, message_template: str | None = None,
-                    message_context: Any = None, extra_tags: str = "", message: str | None = None
-                    ) -> None:
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: Any = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
         # "Successfully signed in as ..." adds nothing; keep the other messages.
         if message_template and message_template.endswith("logged_in.txt"):
             return
-        super().add_message(request, level, message_template, message_context, extra_tags,
-                            message)
+        super().add_message(request, level, message_template, message_context, extra_tags, message)

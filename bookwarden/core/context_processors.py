@@ -16,12 +16,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    memberships = list(user.active_memberships())  # type: ignore[attr-defined]
+    memberships = list(user.active_memberships())
     libraries = libraries_of(memberships)
-    nav = [{"label": "My tasks", "url": reverse("home")}]
+    nav: list[dict[str, Any]] = [{"label": "My tasks", "url": reverse("home")}]
     for library in libraries:
-        nav.append({"label": library.name,
-                    "url": reverse("library_detail", args=[library.slug])})
+        nav.append({"label": library.name, "url": reverse("library_detail", args=[library.slug])})
     if has_perm_anywhere(user, Perm.VIEW_AUDIT):
         nav.append({"label": "Audit log", "url": reverse("audit:list")})
     nav.append({"label": "Account", "url": reverse("account_security")})

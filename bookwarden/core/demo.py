@@ -39,16 +39,15 @@ class Persona:
 PERSONAS: tuple[Persona, ...] = (
     Persona("director", "mreyes", "Maria", "Reyes", "new-madrid", Role.DIRECTOR),
     Persona("designee", "jokafor", "James", "Okafor", "new-madrid", Role.DESIGNEE),
-    Persona("assistant_director", "lchen", "Linda", "Chen", "new-madrid",
-            Role.ASSISTANT_DIRECTOR),
+    Persona("assistant_director", "lchen", "Linda", "Chen", "new-madrid", Role.ASSISTANT_DIRECTOR),
     Persona("tech_coordinator", "tpatel", "Tom", "Patel", "new-madrid", Role.TECH_COORDINATOR),
     Persona("it_staff", "swilliams", "Sam", "Williams", "new-madrid", Role.IT_STAFF),
-    Persona("human_resources", "agarcia", "Ana", "Garcia", "new-madrid",
-            Role.HUMAN_RESOURCES),
+    Persona("human_resources", "agarcia", "Ana", "Garcia", "new-madrid", Role.HUMAN_RESOURCES),
     Persona("staff", "bjohnson", "Ben", "Johnson", "new-madrid", Role.STAFF, "portageville"),
     Persona("volunteer", "ekim", "Emma", "Kim", "new-madrid", Role.VOLUNTEER, "rhodes"),
-    Persona("contractor", "ralvarez", "Rick", "Alvarez", "new-madrid", Role.CONTRACTOR,
-            days_left=60),
+    Persona(
+        "contractor", "ralvarez", "Rick", "Alvarez", "new-madrid", Role.CONTRACTOR, days_left=60
+    ),
     Persona("auditor", "hbrooks", "Helen", "Brooks", "new-madrid", Role.AUDITOR),
     # The other library: sees nothing of New Madrid, and New Madrid nothing of it.
     Persona("outsider", "kmiller", "Karen", "Miller", "cresco", Role.DIRECTOR),
@@ -56,9 +55,16 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 LIBRARIES = (
-    ("new-madrid", "New Madrid County Library", "US-MO",
-     (("portageville", "Portageville"), ("new-madrid-memorial", "New Madrid Memorial"),
-      ("rhodes", "Rhodes Memorial"))),
+    (
+        "new-madrid",
+        "New Madrid County Library",
+        "US-MO",
+        (
+            ("portageville", "Portageville"),
+            ("new-madrid-memorial", "New Madrid Memorial"),
+            ("rhodes", "Rhodes Memorial"),
+        ),
+    ),
     ("cresco", "Cresco Public Library", "US-IA", (("main", "Main Library"),)),
 )
 
@@ -111,9 +117,9 @@ def build_demo(*, password: str = DEMO_PASSWORD, with_mfa: bool = True) -> dict[
 
 def logins_text() -> str:
     lines = [
-        "Demo logins (password for everyone: %s)" % DEMO_PASSWORD,
-        "Two-factor accounts use the TOTP secret %s" % DEMO_TOTP_SECRET,
-        "  (add it to an authenticator app, or: oathtool --totp -b %s)" % DEMO_TOTP_SECRET,
+        f"Demo logins (password for everyone: {DEMO_PASSWORD})",
+        f"Two-factor accounts use the TOTP secret {DEMO_TOTP_SECRET}",
+        f"  (add it to an authenticator app, or: oathtool --totp -b {DEMO_TOTP_SECRET})",
         "",
     ]
     for p in PERSONAS:

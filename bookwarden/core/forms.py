@@ -18,11 +18,15 @@ class DateInput(forms.DateInput):
 class _RoleFields(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     branch = forms.ModelChoiceField(
-        queryset=Branch.objects.none(), required=False, empty_label="Whole library",
+        queryset=Branch.objects.none(),
+        required=False,
+        empty_label="Whole library",
         help_text="Leave as whole library unless the role is for one branch only.",
     )
     ends_on = forms.DateField(
-        required=False, widget=DateInput, label="Access ends on",
+        required=False,
+        widget=DateInput,
+        label="Access ends on",
         help_text="Required for contractors (CC-1). Leave empty for no end date.",
     )
 
@@ -53,13 +57,22 @@ class StaffCreateForm(_RoleFields):
         help_text="Leave empty to e-mail the person a link to set their own password. "
         + password_validators_help_text_html(),
     )
-    field_order = ["first_name", "last_name", "username", "email", "role", "branch",
-                   "ends_on", "password"]
+    field_order = [
+        "first_name",
+        "last_name",
+        "username",
+        "email",
+        "role",
+        "branch",
+        "ends_on",
+        "password",
+    ]
 
 
 class MembershipForm(forms.Form):
-    branch = forms.ModelChoiceField(queryset=Branch.objects.none(), required=False,
-                                    empty_label="Whole library")
+    branch = forms.ModelChoiceField(
+        queryset=Branch.objects.none(), required=False, empty_label="Whole library"
+    )
     ends_on = forms.DateField(required=False, widget=DateInput, label="Access ends on")
 
     def __init__(self, *args: Any, library: Library, **kwargs: Any) -> None:
@@ -68,13 +81,16 @@ class MembershipForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(max_length=500, required=False,
-                             help_text="Why the role ends (kept in the audit log).")
+    reason = forms.CharField(
+        max_length=500, required=False, help_text="Why the role ends (kept in the audit log)."
+    )
 
 
 class LibrarySettingsForm(forms.Form):
     idle_timeout_minutes = forms.IntegerField(
-        min_value=1, max_value=120, label="Lock idle sessions after (minutes)",
+        min_value=1,
+        max_value=120,
+        label="Lock idle sessions after (minutes)",
         help_text="CC-4: staff sessions lock after this much inactivity.",
     )
 

@@ -18,10 +18,14 @@ class StrengthValidator:
         user_inputs = []
         if user is not None:
             user_inputs = [
-                str(v) for v in (
-                    getattr(user, "username", ""), getattr(user, "email", ""),
-                    getattr(user, "first_name", ""), getattr(user, "last_name", ""),
-                ) if v
+                str(v)
+                for v in (
+                    getattr(user, "username", ""),
+                    getattr(user, "email", ""),
+                    getattr(user, "first_name", ""),
+                    getattr(user, "last_name", ""),
+                )
+                if v
             ]
         result = zxcvbn(password[:100], user_inputs=user_inputs)
         if result["score"] < self.min_score:

@@ -41,8 +41,9 @@ def _on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed, dispatch_uid="bw_audit_login_failed")
-def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
-                     **kwargs: Any) -> None:
+def _on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     user = _known_user(credentials.get("username"))
     log_auth_event(
         AuditAction.LOGIN_FAILED,
@@ -52,8 +53,9 @@ def _on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = No
 
 
 @receiver(user_locked_out, dispatch_uid="bw_audit_locked_out")
-def _on_locked_out(sender: Any, request: Any, username: str | None, ip_address: str | None,
-                   **kwargs: Any) -> None:
+def _on_locked_out(
+    sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     user = _known_user(username)
     log_auth_event(
         AuditAction.LOCKED_OUT,
@@ -75,8 +77,7 @@ def _on_password_reset(sender: Any, request: Any, user: Any, **kwargs: Any) -> N
 @receiver(account_signals.authentication_step_completed, dispatch_uid="bw_audit_reauth")
 def _on_step(sender: Any, request: Any, user: Any, method: str, **kwargs: Any) -> None:
     if kwargs.get("reauthenticated"):
-        log_auth_event(AuditAction.REAUTHENTICATED, user=user, actor=user,
-                       after={"method": method})
+        log_auth_event(AuditAction.REAUTHENTICATED, user=user, actor=user, after={"method": method})
 
 
 def _mfa_payload(authenticator: Any) -> dict[str, Any]:
@@ -84,28 +85,28 @@ def _mfa_payload(authenticator: Any) -> dict[str, Any]:
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="bw_audit_mfa_added")
-def _on_mfa_added(sender: Any, request: Any, user: Any, authenticator: Any,
-                  **kwargs: Any) -> None:
-    log_auth_event(AuditAction.MFA_ADDED, user=user, actor=user,
-                   after=_mfa_payload(authenticator))
+def _on_mfa_added(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    log_auth_event(AuditAction.MFA_ADDED, user=user, actor=user, after=_mfa_payload(authenticator))
 
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="bw_audit_mfa_removed")
-def _on_mfa_removed(sender: Any, request: Any, user: Any, authenticator: Any,
-                    **kwargs: Any) -> None:
-    log_auth_event(AuditAction.MFA_REMOVED, user=user, actor=user,
-                   before=_mfa_payload(authenticator))
+def _on_mfa_removed(
+    sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
+    log_auth_event(
+        AuditAction.MFA_REMOVED, user=user, actor=user, before=_mfa_payload(authenticator)
+    )
 
 
 @receiver(mfa_signals.authenticator_reset, dispatch_uid="bw_audit_mfa_reset")
-def _on_mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any,
-                  **kwargs: Any) -> None:
-    log_auth_event(AuditAction.MFA_RESET, user=user, actor=user,
-                   after=_mfa_payload(authenticator))
+def _on_mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    log_auth_event(AuditAction.MFA_RESET, user=user, actor=user, after=_mfa_payload(authenticator))
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="bw_audit_mfa_failed")
-def _on_mfa_failed(sender: Any, request: Any, user: Any, authenticator: Any = None,
-                   **kwargs: Any) -> None:
-    log_auth_event(AuditAction.MFA_FAILED, user=user,
-                   after={"type": getattr(authenticator, "type", None)})
+def _on_mfa_failed(
+    sender: Any, request: Any, user: Any, authenticator: Any = None, **kwargs: Any
+) -> None:
+    log_auth_event(
+        AuditAction.MFA_FAILED, user=user, after={"type": getattr(authenticator, "type", None)}
+    )

@@ -12,11 +12,12 @@ urlpatterns = [
     path("libraries/<slug:slug>/settings/", views.library_settings, name="library_settings"),
     path("libraries/<slug:slug>/staff/", views.staff_list, name="staff_list"),
     path("libraries/<slug:slug>/staff/new/", views.staff_create, name="staff_create"),
-    path("libraries/<slug:slug>/staff/<int:user_id>/", views.staff_detail,
-         name="staff_detail"),
+    path("libraries/<slug:slug>/staff/<int:user_id>/", views.staff_detail, name="staff_detail"),
     path("libraries/<slug:slug>/staff/<int:user_id>/roles/", views.role_add, name="role_add"),
-    path("libraries/<slug:slug>/roles/<int:pk>/", views.membership_edit,
-         name="membership_edit"),
-    path("libraries/<slug:slug>/roles/<int:pk>/revoke/", views.membership_revoke,
-         name="membership_revoke"),
+    path("libraries/<slug:slug>/roles/<int:pk>/", views.membership_edit, name="membership_edit"),
+    path(
+        "libraries/<slug:slug>/roles/<int:pk>/revoke/",
+        views.membership_revoke,
+        name="membership_revoke",
+    ),
 ]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookwarden.audit.models import AuditAction
 
 from . import actions
-from .access import has_perm, library_for, needs_mfa
+from .access import StaffRequest, has_perm, library_for, needs_mfa
 from .forms import (
     LibrarySettingsForm,
     MembershipForm,
@@ -50,30 +50,39 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """"My tasks": what this person should do next.  Later features add their tasks here."""
+def home(request: StaffRequest) -> HttpResponse:
+    """ "My tasks": what this person should do next.  Later features add their tasks here."""
     user = request.user
     tasks: list[dict[str, str]] = []
     if not needs_mfa(user) and not has_totp(user):
-        tasks.append({"title": "Consider turning on two-factor login",
-                      "detail": "It protects your account if your password leaks.",
-                      "url": reverse("mfa_index")})
-    memberships = list(user.active_memberships())  # type: ignore[union-attr]
+        tasks.append(
+            {
+                "title": "Consider turning on two-factor login",
+                "detail": "It protects your account if your password leaks.",
+                "url": reverse("mfa_index"),
+            }
+        )
+    memberships = list(user.active_memberships())
     for m in memberships:
         if m.ends_on:
-            tasks.append({"title": f"Your access at {m.library} ends on {m.ends_on:%B %-d, %Y}",
-                          "detail": "Ask the director if you need it longer.", "url": ""})
+            tasks.append(
+                {
+                    "title": f"Your access at {m.library} ends on {m.ends_on:%B %-d, %Y}",
+                    "detail": "Ask the director if you need it longer.",
+                    "url": "",
+                }
+            )
     return render(request, "core/home.html", {"tasks": tasks, "memberships": memberships})
 
 
 @login_required
 @require_GET
-def library_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def library_detail(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.VIEW_LIBRARY)
     ctx = {
         "library": library,
         "branches": library.branches.all(),
-        "my_roles": sorted(request.user.roles_in(library)),  # type: ignore[union-attr]
+        "my_roles": sorted(request.user.roles_in(library)),
         "can_view_staff": has_perm(request.user, Perm.VIEW_STAFF, library),
         "can_manage_settings": has_perm(request.user, Perm.MANAGE_SETTINGS, library),
     }
@@ -82,7 +91,7 @@ def library_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
+def staff_list(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.VIEW_STAFF)
     memberships = (
         Membership.objects.for_user(request.user)
@@ -90,27 +99,37 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("user", "branch")
         .order_by("user__last_name", "user__username", "role")
     )
-    return render(request, "core/staff_list.html", {
-        "library": library,
-        "memberships": memberships,
-        "can_manage": has_perm(request.user, Perm.MANAGE_ROLES, library),
-    })
+    return render(
+        request,
+        "core/staff_list.html",
+        {
+            "library": library,
+            "memberships": memberships,
+            "can_manage": has_perm(request.user, Perm.MANAGE_ROLES, library),
+        },
+    )
 
 
 @login_required
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
-def staff_create(request: HttpRequest, slug: str) -> HttpResponse:
+def staff_create(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     form = StaffCreateForm(request.POST or None, library=library)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             membership = actions.create_staff(
-                actor=request.user, library=library, username=data["username"],
-                email=data["email"], password=data["password"] or None, role=data["role"],
-                first_name=data["first_name"], last_name=data["last_name"],
-                branch=data["branch"], ends_on=data["ends_on"],
+                actor=request.user,
+                library=library,
+                username=data["username"],
+                email=data["email"],
+                password=data["password"] or None,
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                branch=data["branch"],
+                ends_on=data["ends_on"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -131,7 +150,7 @@ def _send_set_password(request: HttpRequest, email: str) -> None:
 
 @login_required
 @require_GET
-def staff_detail(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+def staff_detail(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     library = library_for(request, slug, Perm.VIEW_STAFF)
     memberships = (
         Membership.objects.for_user(request.user)
@@ -142,14 +161,20 @@ def staff_detail(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     if not memberships:
         raise Http404
     person = memberships[0].user
-    return render(request, "core/staff_detail.html", {
-        "library": library, "person": person, "memberships": memberships,
-        "can_manage": has_perm(request.user, Perm.MANAGE_ROLES, library),
-        "role_form": RoleForm(library=library),
-    })
+    return render(
+        request,
+        "core/staff_detail.html",
+        {
+            "library": library,
+            "person": person,
+            "memberships": memberships,
+            "can_manage": has_perm(request.user, Perm.MANAGE_ROLES, library),
+            "role_form": RoleForm(library=library),
+        },
+    )
 
 
-def _member_or_404(request: HttpRequest, library: Any, user_id: int) -> User:
+def _member_or_404(request: StaffRequest, library: Any, user_id: int) -> User:
     """A person who holds or held a role at ``library``; anyone else is 404."""
     membership = (
         Membership.objects.for_user(request.user)
@@ -165,16 +190,20 @@ def _member_or_404(request: HttpRequest, library: Any, user_id: int) -> User:
 @login_required
 @reauthentication_required
 @require_POST
-def role_add(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+def role_add(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     person = _member_or_404(request, library, user_id)
     form = RoleForm(request.POST, library=library)
     if form.is_valid():
         try:
-            actions.assign_role(actor=request.user, user=person, library=library,
-                                role=form.cleaned_data["role"],
-                                branch=form.cleaned_data["branch"],
-                                ends_on=form.cleaned_data["ends_on"])
+            actions.assign_role(
+                actor=request.user,
+                user=person,
+                library=library,
+                role=form.cleaned_data["role"],
+                branch=form.cleaned_data["branch"],
+                ends_on=form.cleaned_data["ends_on"],
+            )
         except ValidationError as exc:
             for msg in exc.messages:
                 messages.error(request, msg)
@@ -182,44 +211,54 @@ def role_add(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             messages.success(request, "Role assigned.")
     else:
         for field, errors in form.errors.items():
-            for msg in errors:
-                messages.error(request, f"{form.fields[field].label or field}: {msg}"
-                               if field in form.fields else msg)
+            label = form.fields[field].label if field in form.fields else None
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
     return redirect("staff_detail", slug=library.slug, user_id=person.pk)
 
 
 @login_required
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
-def membership_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def membership_edit(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     membership = get_object_or_404(
         Membership.objects.for_user(request.user).select_related("user"), library=library, pk=pk
     )
     form = MembershipForm(
-        request.POST or None, library=library,
+        request.POST or None,
+        library=library,
         initial={"branch": membership.branch_id, "ends_on": membership.ends_on},
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.change_membership(actor=request.user, membership=membership,
-                                      branch=form.cleaned_data["branch"],
-                                      ends_on=form.cleaned_data["ends_on"])
+            actions.change_membership(
+                actor=request.user,
+                membership=membership,
+                branch=form.cleaned_data["branch"],
+                ends_on=form.cleaned_data["ends_on"],
+            )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, "Role updated.")
             return redirect("staff_detail", slug=library.slug, user_id=membership.user_id)
-    return render(request, "core/membership_form.html", {
-        "library": library, "membership": membership, "form": form,
-        "revoke_form": RevokeForm(),
-    })
+    return render(
+        request,
+        "core/membership_form.html",
+        {
+            "library": library,
+            "membership": membership,
+            "form": form,
+            "revoke_form": RevokeForm(),
+        },
+    )
 
 
 @login_required
 @reauthentication_required
 @require_POST
-def membership_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def membership_revoke(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     membership = get_object_or_404(
         Membership.objects.for_user(request.user), library=library, pk=pk
@@ -239,14 +278,15 @@ def membership_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
-def library_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def library_settings(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_SETTINGS)
     form = LibrarySettingsForm(
         request.POST or None, initial={"idle_timeout_minutes": library.idle_timeout_minutes}
     )
     if request.method == "POST" and form.is_valid():
         actions.update_library_settings(
-            actor=request.user, library=library,
+            actor=request.user,
+            library=library,
             idle_timeout_minutes=form.cleaned_data["idle_timeout_minutes"],
         )
         messages.success(request, "Settings saved.")
@@ -256,24 +296,30 @@ def library_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 def lock_session(request: HttpRequest, idle_seconds: int) -> None:
     request.session[IDLE_LOCKED] = True
-    actions.log_auth_event(AuditAction.SESSION_LOCKED, user=request.user, actor=request.user,
-                           after={"idle_seconds": idle_seconds})
+    actions.log_auth_event(
+        AuditAction.SESSION_LOCKED,
+        user=request.user,
+        actor=request.user,
+        after={"idle_seconds": idle_seconds},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_locked(request: HttpRequest) -> HttpResponse:
+def session_locked(request: StaffRequest) -> HttpResponse:
     """The lock screen (CC-4): the password again, or sign out."""
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = reverse("home")
     if not request.session.get(IDLE_LOCKED):
         return redirect(next_url)
     form = UnlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=request.user.get_username(),
-                            password=form.cleaned_data["password"])
+        user = authenticate(
+            request, username=request.user.get_username(), password=form.cleaned_data["password"]
+        )
         if user is not None and user.pk == request.user.pk:
             import time
 
@@ -285,23 +331,35 @@ def session_locked(request: HttpRequest) -> HttpResponse:
             auth_logout(request)
             return render(request, "account/locked_out.html", status=429)
         form.add_error("password", "That password is not right.")
-    return render(request, "core/session_locked.html", {
-        "form": form, "next": next_url, "minutes": idle_minutes_for(request.user),
-    }, status=200 if request.method == "GET" or form.is_valid() else 400)
+    return render(
+        request,
+        "core/session_locked.html",
+        {
+            "form": form,
+            "next": next_url,
+            "minutes": idle_minutes_for(request.user),
+        },
+        status=200 if request.method == "GET" or form.is_valid() else 400,
+    )
 
 
 @login_required
 @require_GET
-def mfa_required(request: HttpRequest) -> HttpResponse:
+def mfa_required(request: StaffRequest) -> HttpResponse:
     if has_totp(request.user) or not needs_mfa(request.user):
         return redirect("home")
-    roles = [Role(r).label for r in request.user.all_roles()]  # type: ignore[union-attr]
+    roles = [Role(r).label for r in request.user.all_roles()]
     return render(request, "core/mfa_required.html", {"roles": roles})
 
 
 @login_required
 @require_GET
-def account_security(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/account.html", {
-        "has_totp": has_totp(request.user), "mfa_required": needs_mfa(request.user),
-    })
+def account_security(request: StaffRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/account.html",
+        {
+            "has_totp": has_totp(request.user),
+            "mfa_required": needs_mfa(request.user),
+        },
+    )

@@ -1,0 +1,106 @@
+"""What the browser tests share: the browser to launch, and a tab that records everything
+that went wrong on each page (console errors and warnings, uncaught script errors, CSP
+violations, failed requests and HTTP errors)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MISSING_CHROMIUM = (
+    f"The browser tests need Debian's Chromium at {CHROMIUM}: run `apt-get install chromium` "
+    "(CI does this in .ci/run). Never `playwright install`."
+)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+TIMEOUT_MS = 10_000
+
+# Reports the page itself cannot hide: Chromium logs CSP violations to the console as
+# "Refused to ...", and this listener also turns each violation into a console error.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+}, true);
+"""
+
+
+def chromium_available() -> bool:
+    return os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)
+
+
+class Browsing:
+    """One browser tab with everything that went wrong on it, page by page."""
+
+    def __init__(self, page: Any, base_url: str, name: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.problems: list[str] = []
+        self.console: list[str] = []
+        self.shots: list[Path] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.problems.append(f"uncaught error: {exc}"))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+
+    def _on_console(self, msg: Any) -> None:
+        text = f"console.{msg.type}: {msg.text} ({msg.location.get('url', '')})"
+        self.console.append(text)
+        if msg.type in {"error", "warning", "assert"} or "Refused to" in msg.text:
+            self.problems.append(text)
+
+    def _on_request_failed(self, request: Any) -> None:
+        self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    def _on_response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def goto(self, path: str) -> Any:
+        return self.page.goto(self.url(path))
+
+    @property
+    def path(self) -> str:
+        return re.sub(r"^https?://[^/]+", "", self.page.url)
+
+    def check(self, label: str) -> Path:
+        """Assert nothing went wrong on the page so far; save a screenshot of it."""
+        self.page.wait_for_load_state("load")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"{self.name}-{label}.png"
+        self.page.screenshot(path=str(shot), full_page=True)
+        self.shots.append(shot)
+        problems, self.problems = self.problems, []
+        assert not problems, f"on {label} ({self.path}):\n" + "\n".join(problems)
+        overflow = self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{label} ({self.path}) scrolls sideways by {overflow}px"
+        return shot
+
+
+def totp_code(secret: str) -> str:
+    """The current code for ``secret``; waits for the next 30-second step when the current
+    one is about to end, because the server accepts only the current step."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    if 30 - time.time() % 30 < 3:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
