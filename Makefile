@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test test-pg lint install install-dev bench clean
+.PHONY: demo test lint install install-dev chromium bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -37,7 +37,17 @@ lint: install-dev
 	$(BIN)/bookwarden makemigrations --check --dry-run
 	$(BIN)/bookwarden check --fail-level WARNING
 
-test: install-dev lint
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at /usr/bin/chromium: sudo apt-get install chromium"; \
+	    exit 1; \
+	  fi; }
+
+test: install-dev lint chromium
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 bench: install-dev

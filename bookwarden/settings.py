@@ -199,6 +199,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes owns lockout
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bookwarden"
 MFA_RECOVERY_CODE_COUNT = 10
+# Accounts are made by a director, never by sign-up, so the unverified-address takeover that
+# allauth guards against cannot happen; without this, opening the e-mail page (which records
+# the address as unverified) would stop an MFA-required person from ever setting up TOTP.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 AXES_FAILURE_LIMIT = env_int("BOOKWARDEN_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env_int("BOOKWARDEN_LOCKOUT_MINUTES", 15) / 60  # hours

@@ -19,6 +19,8 @@ from .context import current_origin
 from .models import AuditAction, AuditEvent
 
 _ADVISORY_LOCK_KEY = 0x6277_6175_6469_74  # "bwaudit": one lock for the one chain
+# ``AuditAction.values`` rebuilds the choices list on every access (tens of microseconds).
+_ACTION_VALUES = frozenset(AuditAction.values)
 _HEAD_SQL = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (constant table name)
 
 
@@ -61,12 +63,15 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event and return it.  Joins the caller's transaction if there is one."""
-    if action not in AuditAction.values:
+    if not isinstance(action, str) or action not in _ACTION_VALUES:
         raise ValueError(f"Unknown audit action {action!r}")
     origin = current_origin()
     target_type, target_id = target_ref(target)
     actor_id = _pk(actor) if getattr(actor, "is_authenticated", True) else None
-    with transaction.atomic():
+    # No savepoint: inside a caller's transaction the event and the action stand or fall
+    # together (a failed append dooms the whole transaction), and SAVEPOINT/RELEASE would
+    # cost two more round trips per event.  Alone, this block is the transaction.
+    with transaction.atomic(savepoint=False):
         prev_seq, prev_hash = _lock_and_read_head()
         event = AuditEvent(
             seq=prev_seq + 1,

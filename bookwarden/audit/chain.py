@@ -8,6 +8,7 @@ function serves writing, ``audit verify`` and the benchmark, so the bytes never 
 from __future__ import annotations
 
 import datetime
+import decimal
 import hashlib
 import ipaddress
 import json
@@ -41,20 +42,39 @@ _dumps = json.JSONEncoder(
 _UTC = datetime.UTC
 
 
+def _parse_float(text: str) -> float | int:
+    # PostgreSQL's jsonb keeps numbers as numeric and prints them without an exponent or a
+    # sign on zero: 1e+16 comes back as the integer 10000000000000000, -0.0 as 0.0.
+    number = float(text)
+    if number == 0:
+        return 0.0
+    if "e" in text.lower() and number.is_integer():
+        return int(decimal.Decimal(text))
+    return number
+
+
 def normalize_json(value: Any) -> Any:
     """Turn a value into what the JSON column will give back (dates and decimals as text)."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=str, allow_nan=False))
+    return json.loads(json.dumps(value, default=str, allow_nan=False), parse_float=_parse_float)
 
 
 def normalize_ip(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        return str(ipaddress.ip_address(value))
+        address = ipaddress.ip_address(value)
     except ValueError:
         return None
+    # Hash what the database gives back: Django stores ::ffff:a.b.c.d where Python writes
+    # ::ffff:xxxx:xxxx, and PostgreSQL refuses a zone (%eth0).
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:  # an IPv4 client seen through a dual-stack socket
+            return str(address.ipv4_mapped)
+        if address.scope_id:
+            address = ipaddress.IPv6Address(address.packed)
+    return str(address)
 
 
 def format_time(value: datetime.datetime) -> str:

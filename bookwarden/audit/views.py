@@ -61,7 +61,10 @@ def event_list(request: StaffRequest) -> HttpResponse:
             "page": page.number,
         },
     )
-    template = "audit/_results.html" if getattr(request, "htmx", False) else "audit/list.html"
+    # htmx asks for the whole page when it restores a history entry it has not cached.
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx and not htmx.history_restore_request)
+    template = "audit/_results.html" if partial else "audit/list.html"
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -147,6 +150,10 @@ def _csv_rows(qs: Any) -> Iterator[str]:
 @require_GET
 def event_export(request: StaffRequest) -> StreamingHttpResponse:
     form, qs = _filtered(request, Perm.EXPORT_AUDIT)
+    # The file holds exactly the rows counted here: not this export's own event, nor events
+    # written while the file streams (every seq up to the head is committed).
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    qs = qs.filter(seq__lte=head)
     record(
         AuditAction.AUDIT_EXPORTED,
         actor=request.user,

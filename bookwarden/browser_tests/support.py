@@ -1,6 +1,6 @@
 """What the browser tests share: the browser to launch, and a tab that records everything
-that went wrong on each page (console errors and warnings, uncaught script errors, CSP
-violations, failed requests and HTTP errors)."""
+that went wrong on each page (any console message, uncaught script errors, CSP violations,
+failed requests, HTTP errors, sideways scrolling) and saves a screenshot of it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
 ]
 MISSING_CHROMIUM = (
     f"The browser tests need Debian's Chromium at {CHROMIUM}: run `apt-get install chromium` "
-    "(CI does this in .ci/run). Never `playwright install`."
+    "(`make test` does it when run as root). Never `playwright install`."
 )
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 PHONE = {"width": 390, "height": 844}
@@ -59,8 +59,13 @@ class Browsing:
 
     def _on_console(self, msg: Any) -> None:
         text = f"console.{msg.type}: {msg.text} ({msg.location.get('url', '')})"
-        self.console.append(text)
-        if msg.type in {"error", "warning", "assert"} or "Refused to" in msg.text:
+        self.console.append(f"{self.path}: {text}")
+        # Our pages log nothing, so any message is a problem, except Chromium's advice on
+        # the markup ("[DOM] Password forms should have ... username fields"), which is
+        # kept in the console log written next to the screenshots.
+        if "Refused to" in msg.text or not (
+            msg.type in {"debug", "verbose"} and msg.text.startswith("[DOM]")
+        ):
             self.problems.append(text)
 
     def _on_request_failed(self, request: Any) -> None:
@@ -68,7 +73,20 @@ class Browsing:
 
     def _on_response(self, response: Any) -> None:
         if response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+            self.problems.append(
+                f"HTTP {response.status}: {response.request.method} {response.url}"
+            )
+
+    def sign_in(self, username: str, password: str, start: str = "/") -> None:
+        """From ``start`` (which asks for a login) through the login form, as a person
+        would: type the username and password and press the button."""
+        self.goto(start)
+        assert self.path.startswith("/accounts/login/"), self.path
+        self.check("login")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        with self.page.expect_navigation():  # the form posts, and the answer is a new page
+            self.page.get_by_role("button", name="Sign in").click()
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -80,12 +98,22 @@ class Browsing:
     def path(self) -> str:
         return re.sub(r"^https?://[^/]+", "", self.page.url)
 
+    def save_console(self) -> None:
+        """Every console message of the tab, for people to read (test-artifacts/)."""
+        if self.console:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            (ARTIFACTS / f"{self.name}-console.txt").write_text(
+                "\n".join(self.console) + "\n", encoding="utf-8"
+            )
+
     def check(self, label: str) -> Path:
         """Assert nothing went wrong on the page so far; save a screenshot of it."""
         self.page.wait_for_load_state("load")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = ARTIFACTS / f"{self.name}-{label}.png"
-        self.page.screenshot(path=str(shot), full_page=True)
+        # caret="initial": hiding the caret leaves style="" on inputs, which htmx then copies
+        # during a swap, and the CSP (rightly) refuses: a violation of the test's own making.
+        self.page.screenshot(path=str(shot), full_page=True, caret="initial")
         self.shots.append(shot)
         problems, self.problems = self.problems, []
         assert not problems, f"on {label} ({self.path}):\n" + "\n".join(problems)

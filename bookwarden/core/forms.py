@@ -96,4 +96,6 @@ class LibrarySettingsForm(forms.Form):
 
 
 class UnlockForm(forms.Form):
-    password = forms.CharField(widget=forms.PasswordInput, label="Password")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), label="Password"
+    )

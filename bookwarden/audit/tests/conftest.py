@@ -71,7 +71,7 @@ def chain(db) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
 
     events = []
     for n in range(1, 13):
-        with audit_context(request_id=f"req-{n}", ip="203.0.113.%d" % n if n % 2 else None):
+        with audit_context(request_id=f"req-{n}", ip=f"203.0.113.{n}" if n % 2 else None):
             events.append(
                 record(
                     AuditAction.LIBRARY_SETTINGS_CHANGED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -72,7 +73,7 @@ def test_verify_events_carry_chain_links(chain) -> None:
     stored = list(AuditEvent.objects.order_by("seq"))
     assert [e.seq for e in stored] == list(range(1, len(chain) + 1))
     assert stored[0].prev_hash == "0" * 64
-    for before, after in zip(stored, stored[1:], strict=False):
+    for before, after in itertools.pairwise(stored):
         assert after.prev_hash == before.hash
     assert len({e.hash for e in stored}) == len(stored)
 

@@ -1,0 +1,188 @@
+"""Tampering with stored events is detected, and ``verify`` names the first broken event
+(DESIGN mechanism 3; LV-3 attributable actions, NM-4 disclosures on record, CC-9).
+
+Raw SQL goes past the model's guards; on PostgreSQL the ``raw_sql`` fixture disables the
+append-only trigger inside the test's rolled-back transaction."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.utils import timezone
+
+from bookwarden.audit.actions import hashed_values
+from bookwarden.audit.chain import event_hash
+from bookwarden.audit.models import AuditAction, AuditEvent
+
+from .conftest import TABLE, event_id, verify_json
+
+Q = connection.ops.quote_name
+
+
+def assert_broken_at(expected_id: int, reason: str) -> None:
+    code, result = verify_json()
+    assert code == 1
+    assert result["ok"] is False
+    assert result["first_bad"] == expected_id
+    assert result["reason"] == reason
+
+
+def test_untouched_chain_is_ok(chain) -> None:
+    assert verify_json() == (0, {"events": 12, "ok": True, "first_bad": None})
+
+
+def test_edited_purpose_is_detected(chain, raw_sql) -> None:
+    raw_sql(f"UPDATE {TABLE} SET purpose = %s WHERE seq = 5", ["routine check"])
+    assert_broken_at(event_id(5), "content does not match its hash")
+
+
+def test_purpose_added_where_there_was_none_is_detected(chain, raw_sql) -> None:
+    assert AuditEvent.objects.get(seq=6).purpose is None
+    raw_sql(f"UPDATE {TABLE} SET purpose = %s WHERE seq = 6", ["subpoena 2024-17"])
+    assert_broken_at(event_id(6), "content does not match its hash")
+
+
+def test_edited_after_value_is_detected(chain, raw_sql) -> None:
+    raw_sql(
+        f"UPDATE {TABLE} SET {Q('after')} = %s WHERE seq = 7",
+        ['{"idle_timeout_minutes": 999, "on": "2025-01-07"}'],
+    )
+    assert AuditEvent.objects.get(seq=7).after["idle_timeout_minutes"] == 999
+    assert_broken_at(event_id(7), "content does not match its hash")
+
+
+def test_edited_actor_is_detected(chain, raw_sql, django_user_model) -> None:
+    """LV-3: who acted cannot be rewritten."""
+    someone = django_user_model.objects.create_user("scapegoat", password="x" * 20)
+    raw_sql(f"UPDATE {TABLE} SET actor_id = %s WHERE seq = 3", [someone.pk])
+    assert_broken_at(event_id(3), "content does not match its hash")
+
+
+def test_backdated_event_is_detected(chain, raw_sql) -> None:
+    earlier = AuditEvent.objects.get(seq=9).created_at - datetime.timedelta(days=30)
+    raw_sql(f"UPDATE {TABLE} SET created_at = %s WHERE seq = 9", [earlier])
+    assert_broken_at(event_id(9), "content does not match its hash")
+
+
+def test_edited_event_with_recomputed_hash_breaks_the_next_link(chain, raw_sql) -> None:
+    """Whoever also recomputes the edited event's own hash breaks the link of the next."""
+    row = AuditEvent.objects.get(seq=4)
+    row.purpose = "innocent"
+    new_hash = event_hash(row.prev_hash, hashed_values(row))
+    raw_sql(f"UPDATE {TABLE} SET purpose = %s, hash = %s WHERE seq = 4", ["innocent", new_hash])
+    assert_broken_at(event_id(5), "link to the previous event does not match")
+
+
+def test_first_event_edited_is_detected(chain, raw_sql) -> None:
+    raw_sql(f"UPDATE {TABLE} SET request_id = %s WHERE seq = 1", ["forged"])
+    assert_broken_at(event_id(1), "content does not match its hash")
+
+
+def test_last_event_edited_is_detected(chain, raw_sql) -> None:
+    raw_sql(f"UPDATE {TABLE} SET ip = NULL WHERE seq = 11")
+    assert_broken_at(event_id(11), "content does not match its hash")
+
+
+def test_deleted_event_points_at_the_one_after_the_gap(chain, raw_sql) -> None:
+    after_gap = event_id(6)
+    raw_sql(f"DELETE FROM {TABLE} WHERE seq = 5")
+    assert_broken_at(after_gap, "expected seq 5, found 6")
+
+
+def test_deleted_first_event_is_detected(chain, raw_sql) -> None:
+    second = event_id(2)
+    raw_sql(f"DELETE FROM {TABLE} WHERE seq = 1")
+    assert_broken_at(second, "expected seq 1, found 2")
+
+
+def test_deleted_event_with_renumbered_tail_breaks_the_link(chain, raw_sql) -> None:
+    """Closing the gap by renumbering the later events still leaves a broken link."""
+    after_gap = event_id(6)
+    raw_sql(f"DELETE FROM {TABLE} WHERE seq = 5")
+    # Two steps: a unique column cannot be shifted in place row by row.
+    raw_sql(f"UPDATE {TABLE} SET seq = -(seq - 1) WHERE seq > 5")
+    raw_sql(f"UPDATE {TABLE} SET seq = -seq WHERE seq < 0")
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(
+        range(1, 12)
+    )
+    assert_broken_at(after_gap, "link to the previous event does not match")
+
+
+def test_deleted_newest_event_is_caught_by_an_anchor(chain, raw_sql) -> None:
+    """Removing the newest events leaves a shorter, valid chain: ``audit head`` recorded
+    earlier (the anchor) is what catches it."""
+    newest = chain[-1]
+    raw_sql(f"DELETE FROM {TABLE} WHERE seq = %s", [newest.seq])
+    assert verify_json() == (0, {"events": 11, "ok": True, "first_bad": None})
+    code, result = verify_json("--anchor", f"{newest.seq}:{newest.hash}")
+    assert code == 1
+    assert result == {
+        "events": 11,
+        "ok": False,
+        "first_bad": None,
+        "reason": "the anchored event is missing or changed",
+    }
+
+
+def test_inserted_event_points_at_the_next_genuine_event(chain, raw_sql) -> None:
+    """A forged event slipped in at seq 6, with a correct hash of its own content linked to
+    event 5: the forgery itself checks out, the genuine event after it does not."""
+    genuine_next = event_id(6)
+    raw_sql(f"UPDATE {TABLE} SET seq = -(seq + 1) WHERE seq >= 6")
+    raw_sql(f"UPDATE {TABLE} SET seq = -seq WHERE seq < 0")
+    predecessor = AuditEvent.objects.get(seq=5)
+    forged = AuditEvent(
+        seq=6,
+        created_at=predecessor.created_at + datetime.timedelta(microseconds=1),
+        action=AuditAction.ROLE_REVOKED,
+        target_type="core.membership",
+        target_id="7",
+        purpose="forged",
+        request_id="req-forged",
+        prev_hash=predecessor.hash,
+    )
+    forged.hash = event_hash(forged.prev_hash, hashed_values(forged))
+    forged.save(force_insert=True)  # inserting is the one thing the model allows
+    stored = AuditEvent.objects.get(pk=forged.pk)
+    assert event_hash(stored.prev_hash, hashed_values(stored)) == stored.hash
+    assert_broken_at(genuine_next, "link to the previous event does not match")
+
+
+def test_inserted_event_at_the_start_is_detected(chain, raw_sql) -> None:
+    genuine_first = event_id(1)
+    raw_sql(f"UPDATE {TABLE} SET seq = -(seq + 1)")
+    raw_sql(f"UPDATE {TABLE} SET seq = -seq WHERE seq < 0")
+    forged = AuditEvent(
+        seq=1,
+        created_at=timezone.now(),
+        action=AuditAction.LOGIN,
+        prev_hash="0" * 64,
+    )
+    forged.hash = event_hash(forged.prev_hash, hashed_values(forged))
+    forged.save(force_insert=True)
+    assert_broken_at(genuine_first, "link to the previous event does not match")
+
+
+def test_swapped_events_are_detected(chain, raw_sql) -> None:
+    """Reordering: events 4 and 8 trade places; the first out of place is reported."""
+    moved_up = event_id(8)
+    raw_sql(f"UPDATE {TABLE} SET seq = -1 WHERE seq = 4")
+    raw_sql(f"UPDATE {TABLE} SET seq = 4 WHERE seq = 8")
+    raw_sql(f"UPDATE {TABLE} SET seq = 8 WHERE seq = -1")
+    assert_broken_at(moved_up, "link to the previous event does not match")
+
+
+def test_swapped_neighbours_are_detected(chain, raw_sql) -> None:
+    second_of_pair = event_id(10)
+    raw_sql(f"UPDATE {TABLE} SET seq = -1 WHERE seq = 9")
+    raw_sql(f"UPDATE {TABLE} SET seq = 9 WHERE seq = 10")
+    raw_sql(f"UPDATE {TABLE} SET seq = 10 WHERE seq = -1")
+    assert_broken_at(second_of_pair, "link to the previous event does not match")
+
+
+def test_edited_link_is_detected(chain, raw_sql) -> None:
+    """An event relinked to another predecessor (its stored prev_hash changed)."""
+    e3, e4 = AuditEvent.objects.get(seq=3), AuditEvent.objects.get(seq=4)
+    raw_sql(f"UPDATE {TABLE} SET prev_hash = %s WHERE seq = 4", [e3.prev_hash])
+    assert_broken_at(e4.pk, "link to the previous event does not match")

@@ -1,0 +1,155 @@
+"""Helpers of the core tests: sudo mode, logging in through the pages, TOTP codes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.userkit import user_id_to_str
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from bookwarden.audit.models import AuditEvent
+from bookwarden.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from bookwarden.core.models import Library, Membership, User
+
+# allauth keeps whose authentication records the session holds next to the records.
+_RECORDS_USER_SESSION_KEY = "account_authentication_methods_user"
+
+#: Everyone of the demo, New Madrid's people first, then Cresco's.
+NEW_MADRID_PERSONAS = (
+    "director",
+    "designee",
+    "assistant_director",
+    "tech_coordinator",
+    "it_staff",
+    "human_resources",
+    "staff",
+    "volunteer",
+    "contractor",
+    "auditor",
+)
+OUTSIDERS = ("outsider", "outsider_staff")
+PERSONAS = NEW_MADRID_PERSONAS + OUTSIDERS
+
+
+def reauthenticated_records(user: User) -> dict[str, object]:
+    """What allauth's session holds right after ``user`` typed their password again on the
+    reauthenticate page: the state that ``reauthentication_required`` checks."""
+    return {
+        AUTHENTICATION_METHODS_SESSION_KEY: [
+            {"method": "password", "at": time.time(), "reauthenticated": True}
+        ],
+        _RECORDS_USER_SESSION_KEY: user_id_to_str(user),
+    }
+
+
+def mark_reauthenticated(client: Client, user: User) -> Client:
+    """Put ``client``'s session in allauth's sudo mode (just reauthenticated)."""
+    session = client.session
+    session.update(reauthenticated_records(user))
+    session.save()
+    return client
+
+
+def login_through_page(
+    client: Client, username: str, password: str = DEMO_PASSWORD
+) -> HttpResponse:
+    """POST the login form, as a browser does (axes and allauth see a real request)."""
+    return client.post(reverse("account_login"), {"login": username, "password": password})
+
+
+def totp_code(secret: str = DEMO_TOTP_SECRET, *, now: float | None = None) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    from allauth.mfa import app_settings
+
+    counter = int(now if now is not None else time.time()) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def location_path(response: HttpResponse) -> str:
+    return urlsplit(response["Location"]).path
+
+
+def audit_head() -> int:
+    """The newest audit sequence number, to find the events a step wrote."""
+    return AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def events_since(seq: int, action: str | None = None) -> list[AuditEvent]:
+    qs = AuditEvent.objects.filter(seq__gt=seq).order_by("seq")
+    if action is not None:
+        qs = qs.filter(action=action)
+    return list(qs)
+
+
+# --- The project's URLs, for tests that visit every page ---------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # the namespaced route name, or the pattern of an unnamed one
+    pattern: URLPattern
+    route: str
+
+    @property
+    def kwarg_names(self) -> list[str]:
+        return list(self.pattern.pattern.regex.groupindex)
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        else:
+            route = prefix + str(p.pattern)
+            name = f"{namespace}:{p.name}" if namespace and p.name else p.name
+            yield Route(name or route, p, route)
+
+
+def all_routes() -> list[Route]:
+    """Every URL pattern of the project, allauth's and every app's included."""
+    return list(_walk(get_resolver().url_patterns))
+
+
+def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    """URL arguments naming objects of New Madrid: by argument name, or by URL key."""
+    staff = people["staff"]
+    event = AuditEvent.objects.filter(library=library).order_by("seq").first()
+    assert event is not None
+    return {
+        "slug": library.slug,
+        "user_id": staff.pk,
+        "pk": Membership.objects.get(user=staff, library=library).pk,
+        "audit:detail": {"pk": event.pk},
+        # allauth's mailed links, with keys that are not valid
+        "key": "not-a-valid-key",
+        "uidb36": "1",
+    }
+
+
+def url_of(route: Route, ids: dict[str, Any]) -> str:
+    """The URL of ``route`` with its arguments filled from ``ids`` (per key, then by name)."""
+    per_key: dict[str, Any] = ids.get(route.key, {})
+    kwargs = {}
+    for name in route.kwarg_names:
+        if name in per_key:
+            kwargs[name] = per_key[name]
+        elif name in ids:
+            kwargs[name] = ids[name]
+        else:
+            pytest.fail(
+                f"URL {route.key!r} ({route.route}) takes {name!r}: add a value for it to "
+                "new_madrid_ids() in bookwarden/core/tests/helpers.py (an object of New Madrid)."
+            )
+    return reverse(route.key, kwargs=kwargs)

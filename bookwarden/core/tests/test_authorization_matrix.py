@@ -1,0 +1,363 @@
+"""Who may open which page: every URL of the project, every persona, declared here (CC-2).
+
+The URL list comes from Django's resolver, so a page added later without a line in
+``EXPECTED`` fails ``test_every_url_has_a_declared_expectation`` until its author states
+what each persona must get.  A GET is checked twice: with a fresh login (sudo pages then
+send everyone to the reauthenticate page) and in allauth's sudo mode (just reauthenticated),
+which is where the permission checks behind ``reauthentication_required`` show.
+
+Then every write view is POSTed by each persona who must not write there; nothing may
+change (CC-2: only the director runs staffing; auditors never write; other libraries get 404).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bookwarden.audit.models import AuditEvent
+from bookwarden.core.models import Branch, Library, Membership, User
+
+from .helpers import (
+    OUTSIDERS,
+    PERSONAS,
+    all_routes,
+    audit_head,
+    mark_reauthenticated,
+    reauthenticated_records,
+    url_of,
+)
+
+ANONYMOUS = "anonymous"
+EVERYONE = (ANONYMOUS, *PERSONAS)
+
+# Outcomes: a status code, or "302 <path>" for a redirect (the query string is ignored).
+TO_LOGIN = "302 /accounts/login/"
+TO_REAUTH = "302 /accounts/reauthenticate/"
+TO_HOME = "302 /"
+
+#: Personas whose demo account has a TOTP authenticator (the MFA-required roles).
+WITH_TOTP = ("director", "designee", "tech_coordinator", "it_staff", "human_resources", "outsider")
+
+
+def outcome(response: HttpResponse) -> str:
+    if response.status_code in (301, 302, 303, 307, 308):
+        return f"{response.status_code} {urlsplit(response['Location']).path}"
+    return str(response.status_code)
+
+
+# --- Declaring expectations -------------------------------------------------------------
+
+
+def everyone(result: str | int) -> dict[str, str]:
+    """The same for everyone, signed in or not."""
+    return {who: str(result) for who in EVERYONE}
+
+
+def signed_in(
+    result: str | int, *, anonymous: str | int = TO_LOGIN, **persona: str | int
+) -> dict[str, str]:
+    """``result`` for every persona (with exceptions by name); anonymous is sent to login."""
+    unknown = set(persona) - set(PERSONAS)
+    assert not unknown, f"not personas: {unknown}"
+    table = {who: str(result) for who in PERSONAS}
+    table.update({who: str(r) for who, r in persona.items()})
+    table[ANONYMOUS] = str(anonymous)
+    return table
+
+
+def new_madrid_page(default: str | int, **persona: str | int) -> dict[str, str]:
+    """A page of New Madrid: ``default`` for its people (with exceptions by name), 404 for
+    Cresco's people, who must not learn that anything of New Madrid exists."""
+    return signed_in(default, **{o: 404 for o in OUTSIDERS}, **persona)
+
+
+def with_totp(has: str | int, has_not: str | int) -> dict[str, str]:
+    """allauth's pages about one's own authenticator: depends on having TOTP."""
+    return signed_in(has_not, **{who: has for who in WITH_TOTP})
+
+
+@dataclass(frozen=True)
+class Expect:
+    fresh: dict[str, str]  # just logged in (force_login)
+    sudo: dict[str, str]  # just reauthenticated: allauth's sudo mode
+
+
+def same(table: dict[str, str]) -> Expect:
+    return Expect(fresh=table, sudo=table)
+
+
+def sudo_page(after: dict[str, str]) -> Expect:
+    """``reauthentication_required``: a fresh login is sent to confirm the password first;
+    ``after`` is what each persona gets once reauthenticated."""
+    return Expect(fresh=signed_in(TO_REAUTH), sudo=after)
+
+
+STAFF_READERS = {
+    "director": 200,
+    "designee": 200,
+    "assistant_director": 200,
+    "tech_coordinator": 200,
+    "human_resources": 200,
+    "auditor": 200,
+}
+AUDIT_READERS = {"director": 200, "designee": 200, "auditor": 200}
+
+EXPECTED: dict[str, Expect] = {
+    # --- core: public, home, own account -------------------------------------------------
+    "healthz": same(everyone(200)),
+    "home": same(signed_in(200)),
+    "account_security": same(signed_in(200)),
+    # Nothing to unlock, no second factor missing: straight on to the home page.
+    "session_locked": same(signed_in(TO_HOME)),
+    "mfa_required": same(signed_in(TO_HOME)),
+    # --- core: libraries, staff and roles (CC-1, CC-2, CR-2h) ------------------------------
+    "library_detail": same(new_madrid_page(200)),
+    "library_settings": sudo_page(new_madrid_page(403, director=200)),
+    "staff_list": same(new_madrid_page(403, **STAFF_READERS)),
+    "staff_detail": same(new_madrid_page(403, **STAFF_READERS)),
+    "staff_create": sudo_page(new_madrid_page(403, director=200)),
+    "membership_edit": sudo_page(new_madrid_page(403, director=200)),
+    # POST only: a GET is refused before anything about the library is looked up.
+    "role_add": sudo_page(signed_in(405)),
+    "membership_revoke": sudo_page(signed_in(405)),
+    # --- audit log (CR-2h: director and designee; auditors read) ---------------------------
+    # Cresco's director reads Cresco's log, never New Madrid's events (404, not 403).
+    "audit:list": same(signed_in(403, **AUDIT_READERS, outsider=200)),
+    "audit:detail": same(signed_in(403, **AUDIT_READERS, outsider=404)),
+    "audit:export": Expect(
+        fresh=signed_in(403, **{w: TO_REAUTH for w in (*AUDIT_READERS, "outsider")}),
+        sudo=signed_in(403, **AUDIT_READERS, outsider=200),
+    ),
+    # --- allauth: accounts ---------------------------------------------------------------
+    "account_login": same(signed_in(TO_HOME, anonymous=200)),
+    "account_logout": same(signed_in(200, anonymous=TO_HOME)),  # a GET only asks
+    "account_inactive": same(everyone(200)),
+    # Sign-up is closed (staff accounts come from a director): the page only says so.
+    "account_signup": same(signed_in(TO_HOME, anonymous=200)),
+    "account_reauthenticate": same(signed_in(200)),
+    "account_email": same(signed_in(200)),
+    "account_email_verification_sent": same(everyone(200)),
+    "account_confirm_email": same(everyone(200)),  # a bad key: the page says so
+    "account_change_password": same(signed_in(200)),
+    "account_set_password": same(signed_in("302 /accounts/password/change/")),
+    "account_reset_password": same(everyone(200)),
+    "account_reset_password_done": same(everyone(200)),
+    "account_reset_password_from_key": same(everyone(200)),  # a bad key: the page says so
+    "account_reset_password_from_key_done": same(everyone(200)),
+    "account_confirm_login_code": same(signed_in(TO_HOME)),
+    # --- allauth: two-factor -------------------------------------------------------------
+    "mfa_index": same(signed_in(200)),
+    "mfa_authenticate": same(signed_in(TO_HOME)),  # no login waiting for a code
+    "mfa_reauthenticate": same(with_totp(200, TO_REAUTH)),
+    "mfa_activate_totp": Expect(
+        fresh=signed_in(TO_REAUTH),
+        sudo=with_totp("302 /accounts/2fa/totp/deactivate/", 200),
+    ),
+    "mfa_deactivate_totp": Expect(fresh=with_totp(TO_REAUTH, 404), sudo=with_totp(200, 404)),
+    "mfa_view_recovery_codes": Expect(fresh=with_totp(TO_REAUTH, 404), sudo=with_totp(200, 404)),
+    "mfa_download_recovery_codes": Expect(
+        fresh=with_totp(TO_REAUTH, 404), sudo=with_totp(200, 404)
+    ),
+    "mfa_generate_recovery_codes": sudo_page(signed_in(200)),
+}
+
+
+def test_every_url_has_a_declared_expectation() -> None:
+    """CC-2: no page goes unchecked.  Each URL needs a line in EXPECTED."""
+    routes = all_routes()
+    keys = [r.key for r in routes]
+    assert len(keys) == len(set(keys)), "two URL patterns share a key"
+    missing = [f"  {r.key!r}  ({r.route})" for r in routes if r.key not in EXPECTED]
+    assert not missing, (
+        "These URLs have no declared expectation.  Add each to EXPECTED in "
+        "bookwarden/core/tests/test_authorization_matrix.py with what every persona and "
+        "anonymous must get for a GET (e.g. same(new_madrid_page(403, director=200))):\n"
+        + "\n".join(missing)
+    )
+    stale = sorted(set(EXPECTED) - set(keys))
+    assert not stale, f"EXPECTED names URLs that no longer exist: {stale}"
+    for key, expect in EXPECTED.items():
+        for mode in ("fresh", "sudo"):
+            table = getattr(expect, mode)
+            assert set(table) == set(EVERYONE), f"{key} ({mode}) must name everyone"
+
+
+@pytest.mark.parametrize("mode", ["fresh", "sudo"])
+def test_get_matrix(mode: str, people, client_as, ids) -> None:  # type: ignore[no-untyped-def]
+    """CC-2, CR-2h, CC-1: every page gives every persona exactly the declared answer."""
+    # Each request gets a session of its own, copied from one real login per persona
+    # (one client, so that the middleware is loaded once: a thousand requests stay fast).
+    logins = {who: dict(client_as(who).session.items()) for who in PERSONAS}
+    client = Client()
+    wrong = []
+    for route in all_routes():
+        expect = EXPECTED.get(route.key)
+        if expect is None:
+            continue  # reported by test_every_url_has_a_declared_expectation
+        url = url_of(route, ids)
+        table = getattr(expect, mode)
+        for who in EVERYONE:
+            client.cookies.clear()
+            if who != ANONYMOUS:
+                session = SessionStore()
+                session.update(logins[who])
+                if mode == "sudo":
+                    session.update(reauthenticated_records(people[who]))
+                session.save()
+                client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+            got = outcome(client.get(url))
+            if got != table[who]:
+                wrong.append(f"  GET {url} ({route.key}) as {who}: got {got}, want {table[who]}")
+    assert not wrong, f"{len(wrong)} answers differ from EXPECTED ({mode} login):\n" + "\n".join(
+        wrong
+    )
+
+
+# --- Writes: each refused for everyone but the director, and nothing written -----------
+
+
+def _snapshot() -> dict[str, Any]:
+    return {
+        "memberships": list(Membership.objects.order_by("pk").values()),
+        # last_login moves with every login of the test itself
+        "users": [
+            {k: v for k, v in row.items() if k != "last_login"}
+            for row in User.objects.order_by("pk").values()
+        ],
+        "libraries": list(Library.objects.order_by("pk").values()),
+        "branches": list(Branch.objects.order_by("pk").values()),
+    }
+
+
+def _writes_since(seq: int) -> list[str]:
+    """Audit events other than account events (auth.*) written since ``seq``."""
+    return list(
+        AuditEvent.objects.filter(seq__gt=seq)
+        .exclude(action__startswith="auth.")
+        .values_list("action", flat=True)
+    )
+
+
+def _future(days: int = 30) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+@dataclass(frozen=True)
+class Write:
+    key: str
+    kwargs: Callable[[dict[str, User], Library], dict[str, Any]]
+    data: Callable[[], dict[str, str]]
+
+
+def _membership_of(people: dict[str, User], key: str, library: Library) -> int:
+    return Membership.objects.get(user=people[key], library=library).pk
+
+
+WRITES = [
+    # A new account with the highest role: the most valuable write to forge.
+    Write(
+        "staff_create",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {
+            "first_name": "Ivy",
+            "last_name": "Intruder",
+            "username": "iintruder",
+            "email": "ivy@example.org",
+            "role": "director",
+            "branch": "",
+            "ends_on": "",
+            "password": "",
+        },
+    ),
+    Write(
+        "role_add",
+        lambda people, lib: {"slug": lib.slug, "user_id": people["staff"].pk},
+        lambda: {"role": "director", "branch": "", "ends_on": ""},
+    ),
+    Write(
+        "membership_edit",
+        lambda people, lib: {"slug": lib.slug, "pk": _membership_of(people, "contractor", lib)},
+        lambda: {"branch": "", "ends_on": _future(300)},
+    ),
+    Write(
+        "membership_revoke",
+        lambda people, lib: {"slug": lib.slug, "pk": _membership_of(people, "designee", lib)},
+        lambda: {"reason": "taking over"},
+    ),
+    Write(
+        "library_settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"idle_timeout_minutes": "120"},
+    ),
+]
+
+
+def _refused(who: str) -> str:
+    if who == ANONYMOUS:
+        return TO_LOGIN
+    return "404" if who in OUTSIDERS else "403"
+
+
+@pytest.mark.parametrize("write", WRITES, ids=lambda w: w.key)
+def test_writes_refused_and_nothing_written(  # type: ignore[no-untyped-def]
+    write: Write, people, client_as, new_madrid
+) -> None:
+    """CC-2: only the director writes staff, roles and settings (in sudo mode); everyone
+    else of New Madrid gets 403, Cresco's people 404, anonymous the login page, and not a
+    row changes.  The director's own POST (the control) does change something."""
+    url = reverse(write.key, kwargs=write.kwargs(people, new_madrid))
+    before = _snapshot()
+    head = audit_head()
+    wrong = []
+    for who in (ANONYMOUS, *[p for p in PERSONAS if p != "director"]):
+        client = Client() if who == ANONYMOUS else client_as(who)
+        if who != ANONYMOUS:
+            mark_reauthenticated(client, people[who])
+        got = outcome(client.post(url, write.data()))
+        if got != _refused(who):
+            wrong.append(f"  POST {url} as {who}: got {got}, want {_refused(who)}")
+        if _snapshot() != before or _writes_since(head):
+            wrong.append(f"  POST {url} as {who} changed data: {_writes_since(head)}")
+            break
+    assert not wrong, "\n".join(wrong)
+
+    director = mark_reauthenticated(client_as("director"), people["director"])
+    response = director.post(url, write.data())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _snapshot() != before, "the director's POST (the control) changed nothing"
+    assert _writes_since(head), "the director's POST wrote no audit event"
+
+
+def test_every_post_endpoint_of_the_project_is_declared(  # type: ignore[no-untyped-def]
+    people, sudo_as, ids
+) -> None:
+    """A later page that takes POSTs must join WRITES (or be named here as not a write)."""
+    not_writes = {
+        "session_locked": "the unlock form; it only clears the lock of one's own session",
+    }
+    declared = {w.key for w in WRITES} | set(not_writes)
+    undeclared = []
+    for route in all_routes():
+        if not route.pattern.callback.__module__.startswith("bookwarden."):
+            continue  # allauth's own pages are allauth's
+        url = url_of(route, ids)
+        status = sudo_as("director").post(url, {}).status_code
+        if status != 405 and route.key not in declared:
+            undeclared.append(f"  {route.key} ({route.route}) answered a POST with {status}")
+    assert not undeclared, (
+        "These URLs accept POST: add each to WRITES in test_authorization_matrix.py with "
+        "data that would be a real write, so that the test proves who may not write there:\n"
+        + "\n".join(undeclared)
+    )

@@ -1,0 +1,110 @@
+"""The demo (``bookwarden demo``): a consortium with a Missouri library of three branches and
+an Iowa library of one, a named person for every role (CC-2), loaded once, on record."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.core.demo import DEMO_PASSWORD, PERSONAS, build_demo, logins_text
+from bookwarden.core.models import Branch, Consortium, Library, Membership, User
+from bookwarden.core.roles import MFA_REQUIRED_ROLES, Role
+
+
+def _run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(
+        m.objects.count() for m in (Consortium, Library, Branch, User, Membership, Authenticator)
+    )
+
+
+def test_demo_libraries_and_branches(people) -> None:  # type: ignore[no-untyped-def]
+    """CC-6: one consortium, two member libraries under different state laws."""
+    consortium = Consortium.objects.get()
+    missouri = Library.objects.get(jurisdiction="US-MO")
+    iowa = Library.objects.get(jurisdiction="US-IA")
+    assert {missouri.consortium, iowa.consortium} == {consortium}
+    assert missouri.branches.count() == 3
+    assert iowa.branches.count() == 1
+    assert Library.objects.count() == 2
+    for library in (missouri, iowa):
+        library.full_clean()
+
+
+def test_demo_has_a_person_for_every_role(people) -> None:  # type: ignore[no-untyped-def]
+    """CC-2: every role of the policy has a named person, each with an own account (LV-3)
+    who can log in with the demo password."""
+    missouri = Library.objects.get(jurisdiction="US-MO")
+    roles_at_missouri = set(
+        Membership.objects.active().filter(library=missouri).values_list("role", flat=True)
+    )
+    assert roles_at_missouri == set(Role.values)
+    assert len(people) == len(PERSONAS) == User.objects.count()
+    for key, user in people.items():
+        assert user.check_password(DEMO_PASSWORD), key
+        assert len(user.active_memberships()) == 1, key
+    assert "outsider" in people and "outsider_staff" in people
+    assert not people["outsider"].roles_in(missouri)
+
+
+def test_demo_contractor_access_expires(people) -> None:  # type: ignore[no-untyped-def]
+    """CC-1: the contractor's access has an end date; nobody else's does."""
+    for membership in Membership.objects.all():
+        if membership.role == Role.CONTRACTOR:
+            assert membership.ends_on is not None
+        else:
+            assert membership.ends_on is None, membership
+
+
+def test_demo_mfa_roles_have_totp(people) -> None:  # type: ignore[no-untyped-def]
+    for key, user in people.items():
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        assert has_totp == bool(user.all_roles() & MFA_REQUIRED_ROLES), key
+
+
+def test_demo_command_loads_once_and_the_log_verifies(db) -> None:  # type: ignore[no-untyped-def]
+    """Loading twice changes nothing: the second run says the demo is already there.
+    The audit chain of everything the demo wrote verifies."""
+    first = _run("demo")
+    assert "Demo loaded" in first
+    for persona in PERSONAS:
+        assert persona.username in first
+    counts = _counts()
+    events = AuditEvent.objects.count()
+    assert AuditEvent.objects.filter(action=AuditAction.DEMO_LOADED).count() == 1
+
+    second = _run("demo")
+    assert "already loaded" in second
+    assert _counts() == counts
+    assert AuditEvent.objects.count() == events
+
+    result = json.loads(_run("audit", "verify"))
+    assert result["ok"] is True
+
+
+def test_demo_is_refused_in_production(db, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        _run("demo")
+    with pytest.raises(ImproperlyConfigured):
+        build_demo()
+    assert not Consortium.objects.exists()
+
+
+def test_logins_text_names_everyone() -> None:
+    text = logins_text()
+    assert DEMO_PASSWORD in text
+    for persona in PERSONAS:
+        assert persona.username in text
