@@ -22,17 +22,26 @@ _ADVISORY_LOCK_KEY = 0x6277_6175_6469_74  # "bwaudit": one lock for the one chai
 # ``AuditAction.values`` rebuilds the choices list on every access (tens of microseconds).
 _ACTION_VALUES = frozenset(AuditAction.values)
 _HEAD_SQL = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (constant table name)
+_LOCK_THEN_HEAD_SQL = f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK_KEY}); {_HEAD_SQL}"
 
 
 def _lock_and_read_head() -> tuple[int, str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A statement of its own: the head must be read with a snapshot taken *after*
-            # the lock is granted (READ COMMITTED takes one per statement).
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-        elif connection.vendor != "sqlite":
+            # The head is read by a statement of its own, with a snapshot taken *after* the
+            # lock is granted (READ COMMITTED takes one per statement).  Django's default
+            # client-side-binding cursor sends both statements in one simple query: one
+            # round trip, each statement still with its own snapshot, in order.
+            if connection.settings_dict["OPTIONS"].get("server_side_binding"):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+                cursor.execute(_HEAD_SQL)
+            else:
+                cursor.execute(_LOCK_THEN_HEAD_SQL)
+                cursor.nextset()
+        elif connection.vendor == "sqlite":
+            cursor.execute(_HEAD_SQL)
+        else:
             raise RuntimeError(f"The audit log does not support {connection.vendor}.")
-        cursor.execute(_HEAD_SQL)
         row = cursor.fetchone()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
