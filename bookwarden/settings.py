@@ -208,6 +208,9 @@ AXES_FAILURE_LIMIT = env_int("BOOKWARDEN_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env_int("BOOKWARDEN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "bookwarden.core.lockout.lockout_username"
+# Masked in the request data axes keeps: allauth's form names the username box "login".
+AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False

@@ -36,7 +36,6 @@ class AuditAction(models.TextChoices):
     MFA_FAILED = "mfa.failed", "Two-factor code rejected"
     # Staff and roles (CC-1, CC-2)
     STAFF_CREATED = "staff.created", "Staff account created"
-    STAFF_DEACTIVATED = "staff.deactivated", "Staff account deactivated"
     ROLE_ASSIGNED = "role.assigned", "Role assigned"
     ROLE_CHANGED = "role.changed", "Role changed"
     ROLE_REVOKED = "role.revoked", "Role revoked"

@@ -89,6 +89,31 @@ def test_failed_login_of_an_unknown_name_does_not_store_what_was_typed(people) -
     assert typed not in stored
 
 
+def test_lockout_table_does_not_keep_unknown_names_either(people) -> None:  # type: ignore[no-untyped-def]
+    """django-axes keeps its own record of failures: an unknown name is stored there as a
+    placeholder, never as typed."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    from bookwarden.core.lockout import UNKNOWN_ACCOUNT
+
+    typed = "orchard-lantern-password-in-username"
+    login_through_page(_client("10.1.1.1"), typed, "whatever-password")
+    names = list(AccessAttempt.objects.values_list("username", flat=True)) + list(
+        AccessFailureLog.objects.values_list("username", flat=True)
+    )
+    assert names and set(names) == {UNKNOWN_ACCOUNT}
+    assert typed not in json.dumps(list(AccessAttempt.objects.values()), default=str)
+
+
+def test_changing_the_case_of_a_name_does_not_dodge_the_lockout(people) -> None:  # type: ignore[no-untyped-def]
+    """Failures for "EKim", "ekim", "EKIM" ... all count against the one account."""
+    spellings = ["EKim", "ekim", "EKIM", "eKiM", "Ekim"]
+    for attempt, name in enumerate(spellings, start=1):
+        response = login_through_page(_client(f"10.2.0.{attempt}"), name, "wrong-password")
+    assert response.status_code == 429
+    assert login_through_page(_client("10.2.0.9"), "ekim").status_code == 429
+
+
 def test_inactive_account_cannot_log_in(people) -> None:  # type: ignore[no-untyped-def]
     User.objects.filter(pk=people["staff"].pk).update(is_active=False)
     client = _client()
