@@ -5,3 +5,9 @@ class AuditConfig(AppConfig):
     name = "bookwarden.audit"
     label = "audit"
     verbose_name = "Audit log"
+
+    def ready(self) -> None:
+        from bookwarden.core.navigation import NavItem, register
+        from bookwarden.core.roles import Perm
+
+        register(NavItem("Audit log", "audit:list", Perm.VIEW_AUDIT, order=80))

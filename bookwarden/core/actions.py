@@ -190,6 +190,7 @@ def assign_role(
     membership = Membership.objects.create(
         user=user, library=library, branch=branch, role=role, ends_on=ends_on, granted_by=actor
     )
+    user.forget_roles()
     record(
         AuditAction.ROLE_ASSIGNED,
         actor=actor,

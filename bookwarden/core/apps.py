@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Libraries and staff"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (auth events into the audit log)
+        from . import signals, tasks  # noqa: F401  (audit receivers; task providers)

@@ -28,16 +28,29 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
-    def active_memberships(self, on: datetime.date | None = None) -> models.QuerySet[Membership]:
+    def active_memberships(self, on: datetime.date | None = None) -> list[Membership]:
+        """The person's roles in force today (or on ``on``), with library and branch.
+
+        Read once per user object, which lives for one request; call
+        :meth:`forget_roles` after changing this person's roles in the same request.
+        """
+        if on is not None:
+            return list(self._membership_query(on))
+        cached: list[Membership] | None = getattr(self, "_memberships_cache", None)
+        if cached is None:
+            cached = list(self._membership_query(None))
+            self._memberships_cache = cached
+        return cached
+
+    def _membership_query(self, on: datetime.date | None) -> models.QuerySet[Membership]:
         return Membership.objects.active(on).filter(user=self).select_related("library", "branch")
 
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_memberships_cache", None)
+
     def library_ids(self) -> list[int]:
-        """Ids of the libraries this person holds an active role in (cached per instance)."""
-        cached: list[int] | None = getattr(self, "_library_ids_cache", None)
-        if cached is None:
-            cached = sorted({m.library_id for m in self.active_memberships()})
-            self._library_ids_cache = cached
-        return cached
+        """Ids of the libraries this person holds an active role in."""
+        return sorted({m.library_id for m in self.active_memberships()})
 
     def roles_in(self, library: Library | int) -> set[str]:
         library_id = library if isinstance(library, int) else library.pk

@@ -33,6 +33,7 @@ from .forms import (
 from .middleware import IDLE_LAST_SEEN, IDLE_LOCKED, has_totp, idle_minutes_for
 from .models import Membership, User
 from .roles import Perm, Role
+from .tasks import tasks_for
 
 
 def _form_errors(form: Any, exc: ValidationError) -> None:
@@ -51,27 +52,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def home(request: StaffRequest) -> HttpResponse:
-    """ "My tasks": what this person should do next.  Later features add their tasks here."""
-    user = request.user
-    tasks: list[dict[str, str]] = []
-    if not needs_mfa(user) and not has_totp(user):
-        tasks.append(
-            {
-                "title": "Consider turning on two-factor login",
-                "detail": "It protects your account if your password leaks.",
-                "url": reverse("mfa_index"),
-            }
-        )
-    memberships = list(user.active_memberships())
-    for m in memberships:
-        if m.ends_on:
-            tasks.append(
-                {
-                    "title": f"Your access at {m.library} ends on {m.ends_on:%B %-d, %Y}",
-                    "detail": "Ask the director if you need it longer.",
-                    "url": "",
-                }
-            )
+    """My tasks: what this person should do next; each app adds its own (core.tasks)."""
+    tasks = tasks_for(request.user)
+    memberships = request.user.active_memberships()
     return render(request, "core/home.html", {"tasks": tasks, "memberships": memberships})
 
 

@@ -1,0 +1,56 @@
+"""The main pages run a fixed number of queries, however much data there is (DESIGN:
+query counts of the main pages are pinned).  A change that adds a query per row fails here."""
+
+from __future__ import annotations
+
+import pytest
+
+from bookwarden.audit.actions import record
+from bookwarden.audit.models import AuditAction
+from bookwarden.core import actions
+from bookwarden.core.models import Library
+from bookwarden.core.roles import Role
+
+# session, user, memberships, TOTP check, then the page's own queries; the session row is
+# saved on every request (the idle lock keeps its time there).
+PAGES = {
+    "/": 8,
+    "/libraries/new-madrid/": 10,
+    "/libraries/new-madrid/staff/": 9,
+    "/audit/": 12,
+    "/audit/?action=auth.login": 12,
+    "/accounts/security/": 7,
+}
+
+
+def _more_data(people) -> None:  # type: ignore[no-untyped-def]
+    library = Library.objects.get(slug="new-madrid")
+    for n in range(15):
+        actions.create_staff(
+            actor=None,
+            library=library,
+            username=f"extra{n}",
+            email=f"extra{n}@example.org",
+            password=None,
+            role=Role.STAFF,
+        )
+    for _ in range(60):
+        record(AuditAction.LOGIN, actor=people["staff"], library=library)
+
+
+@pytest.mark.parametrize("url", list(PAGES))
+def test_query_count_is_pinned(url, client_as, people, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("director")
+    with django_assert_num_queries(PAGES[url]):
+        assert client.get(url).status_code == 200
+    _more_data(people)
+    client = client_as("director")
+    with django_assert_num_queries(PAGES[url]):
+        assert client.get(url).status_code == 200
+
+
+def test_staff_detail_query_count(client_as, people, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("director")
+    with django_assert_num_queries(10):
+        response = client.get(f"/libraries/new-madrid/staff/{people['staff'].pk}/")
+    assert response.status_code == 200

@@ -1,0 +1,85 @@
+"""The "My tasks" home and the navigation by role: apps register what to show, and each
+person sees only what their roles allow."""
+
+from __future__ import annotations
+
+import datetime
+
+import time_machine
+from django.utils import timezone
+
+from bookwarden.core.navigation import NavItem, register
+from bookwarden.core.roles import Perm
+from bookwarden.core.tasks import EXPIRY_NOTICE_DAYS, Task, task_provider, tasks_for
+
+
+def _nav_labels(client) -> list[str]:  # type: ignore[no-untyped-def]
+    return [item["label"] for item in client.get("/").context["nav"]]
+
+
+def test_navigation_follows_the_roles(client_as) -> None:  # type: ignore[no-untyped-def]
+    assert _nav_labels(client_as("director")) == [
+        "My tasks",
+        "New Madrid County Library",
+        "Audit log",
+        "Account",
+    ]
+    assert "Audit log" in _nav_labels(client_as("auditor"))
+    assert _nav_labels(client_as("staff")) == ["My tasks", "New Madrid County Library", "Account"]
+    assert _nav_labels(client_as("outsider")) == [
+        "My tasks",
+        "Cresco Public Library",
+        "Audit log",
+        "Account",
+    ]
+
+
+def test_an_app_registers_a_navigation_entry_shown_by_permission(client_as) -> None:  # type: ignore[no-untyped-def]
+    from bookwarden.core import navigation
+
+    item = NavItem("Staff settings", "home", Perm.MANAGE_SETTINGS, order=60)
+    register(item)
+    try:
+        assert "Staff settings" in _nav_labels(client_as("director"))
+        assert "Staff settings" not in _nav_labels(client_as("staff"))
+    finally:
+        navigation._items.remove(item)
+
+
+def test_director_is_told_when_a_contractors_access_ends_soon(people, client_as) -> None:  # type: ignore[no-untyped-def]
+    """CC-1: the contractor's access ends in 60 days; the director hears of it in the last
+    two weeks, the contractor all along."""
+    contractor = people["contractor"]
+    (ends_on,) = [m.ends_on for m in contractor.active_memberships()]
+    title = f"Rick Alvarez's access as contractor ends on {ends_on:%B %-d, %Y}"
+    assert title not in [t.title for t in tasks_for(people["director"])]
+    assert any("Your access at" in t.title for t in tasks_for(contractor))
+
+    soon = ends_on - datetime.timedelta(days=EXPIRY_NOTICE_DAYS - 1)
+    with time_machine.travel(
+        datetime.datetime.combine(soon, datetime.time(12), tzinfo=timezone.get_current_timezone())
+    ):
+        people["director"].forget_roles()
+        director_tasks = tasks_for(people["director"])
+        assert title in [t.title for t in director_tasks]
+        page = client_as("director").get("/").content.decode()
+        assert "Rick Alvarez" in page
+        # Only directors manage roles: the designee is not told.
+        assert title not in [t.title for t in tasks_for(people["designee"])]
+        # Nor is the other library's director.
+        assert title not in [t.title for t in tasks_for(people["outsider"])]
+
+
+def test_tasks_from_every_provider_urgent_first(people) -> None:  # type: ignore[no-untyped-def]
+    from bookwarden.core import tasks
+
+    @task_provider
+    def urgent(user):  # type: ignore[no-untyped-def]
+        yield Task("Report the breach", urgent=True)
+
+    try:
+        titles = [t.title for t in tasks_for(people["staff"])]
+        assert titles[0] == "Report the breach"
+        assert "Consider turning on two-factor login" in titles
+    finally:
+        tasks._providers.remove(urgent)
