@@ -290,3 +290,35 @@ def enroll_totp(*, actor: User | None, user: User, secret: str) -> None:
             subject_user=user,
             after={"type": authenticator.type, "authenticator": authenticator.pk},
         )
+
+
+@transaction.atomic
+def reset_second_factor(*, actor: User | None, user: User, library: Library, reason: str) -> int:
+    """A director removes a person's authenticator app and recovery codes, for example after
+    a lost phone.  The person must enrol again at their next sign-in if their role needs it.
+    Returns how many authenticators were removed."""
+    from allauth.mfa.models import Authenticator
+
+    require(actor, Perm.MANAGE_ROLES, library)
+    if not Membership.objects.filter(user=user, library=library).exists():
+        raise ValidationError("That person holds no role at this library.")
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError("Change your own two-factor login from your account page.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why, for example: phone lost."})
+    authenticators = list(Authenticator.objects.select_for_update().filter(user=user))
+    if not authenticators:
+        raise ValidationError("This person has no two-factor login to reset.")
+    for authenticator in authenticators:
+        record(
+            AuditAction.MFA_REMOVED,
+            actor=actor,
+            target=user,
+            library=library,
+            subject_user=user,
+            purpose=reason,
+            before={"type": authenticator.type, "authenticator": authenticator.pk},
+        )
+    Authenticator.objects.filter(pk__in=[a.pk for a in authenticators]).delete()
+    return len(authenticators)

@@ -86,6 +86,13 @@ class RevokeForm(forms.Form):
     )
 
 
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        help_text="Why, for example: phone lost. Kept in the audit log.",
+    )
+
+
 class LibrarySettingsForm(forms.Form):
     idle_timeout_minutes = forms.IntegerField(
         min_value=1,

@@ -14,6 +14,11 @@ urlpatterns = [
     path("libraries/<slug:slug>/staff/new/", views.staff_create, name="staff_create"),
     path("libraries/<slug:slug>/staff/<int:user_id>/", views.staff_detail, name="staff_detail"),
     path("libraries/<slug:slug>/staff/<int:user_id>/roles/", views.role_add, name="role_add"),
+    path(
+        "libraries/<slug:slug>/staff/<int:user_id>/reset-two-factor/",
+        views.second_factor_reset,
+        name="second_factor_reset",
+    ),
     path("libraries/<slug:slug>/roles/<int:pk>/", views.membership_edit, name="membership_edit"),
     path(
         "libraries/<slug:slug>/roles/<int:pk>/revoke/",

@@ -27,6 +27,7 @@ from .forms import (
     MembershipForm,
     RevokeForm,
     RoleForm,
+    SecondFactorResetForm,
     StaffCreateForm,
     UnlockForm,
 )
@@ -153,6 +154,8 @@ def staff_detail(request: StaffRequest, slug: str, user_id: int) -> HttpResponse
             "memberships": memberships,
             "can_manage": has_perm(request.user, Perm.MANAGE_ROLES, library),
             "role_form": RoleForm(library=library),
+            "has_totp": has_totp(person),
+            "reset_form": SecondFactorResetForm(),
         },
     )
 
@@ -197,6 +200,30 @@ def role_add(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
             label = form.fields[field].label if field in form.fields else None
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else str(error))
+    return redirect("staff_detail", slug=library.slug, user_id=person.pk)
+
+
+@login_required
+@reauthentication_required
+@require_POST
+def second_factor_reset(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
+    library = library_for(request, slug, Perm.MANAGE_ROLES)
+    person = _member_or_404(request, library, user_id)
+    form = SecondFactorResetForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        removed = actions.reset_second_factor(
+            actor=request.user, user=person, library=library, reason=reason
+        )
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(
+            request,
+            f"Two-factor login of {person} reset ({removed} method{'s' if removed != 1 else ''} "
+            "removed). They set it up again at their next sign-in.",
+        )
     return redirect("staff_detail", slug=library.slug, user_id=person.pk)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.http import HttpResponse
@@ -131,6 +132,7 @@ EXPECTED: dict[str, Expect] = {
     "membership_edit": sudo_page(new_madrid_page(403, director=200)),
     # POST only: a GET is refused before anything about the library is looked up.
     "role_add": sudo_page(signed_in(405)),
+    "second_factor_reset": sudo_page(signed_in(405)),
     "membership_revoke": sudo_page(signed_in(405)),
     # --- audit log (CR-2h: director and designee; auditors read) ---------------------------
     # Cresco's director reads Cresco's log, never New Madrid's events (404, not 403).
@@ -238,6 +240,7 @@ def _snapshot() -> dict[str, Any]:
         ],
         "libraries": list(Library.objects.order_by("pk").values()),
         "branches": list(Branch.objects.order_by("pk").values()),
+        "authenticators": list(Authenticator.objects.order_by("pk").values("pk", "user_id")),
     }
 
 
@@ -295,6 +298,12 @@ WRITES = [
         "membership_revoke",
         lambda people, lib: {"slug": lib.slug, "pk": _membership_of(people, "designee", lib)},
         lambda: {"reason": "taking over"},
+    ),
+    # Removing someone's second factor opens their account to a stolen password.
+    Write(
+        "second_factor_reset",
+        lambda people, lib: {"slug": lib.slug, "user_id": people["tech_coordinator"].pk},
+        lambda: {"reason": "phone lost"},
     ),
     Write(
         "library_settings",
