@@ -12,13 +12,13 @@ from bookwarden.core.models import User
 
 
 @pytest.fixture(autouse=True)
-def _fast_hasher(settings):  # type: ignore[no-untyped-def]
+def _fast_hasher(settings):
     # Argon2 is the configured hasher (a test checks it); tests hash many demo passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def people(db) -> dict[str, User]:  # type: ignore[no-untyped-def]
+def people(db) -> dict[str, User]:
     """Everyone of the demo, by key: director, designee, assistant_director,
     tech_coordinator, it_staff, human_resources, staff, volunteer, contractor, auditor,
     outsider (Cresco's director), outsider_staff."""
@@ -26,7 +26,7 @@ def people(db) -> dict[str, User]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client_as(people) -> Callable[[str], Client]:  # type: ignore[no-untyped-def]
+def client_as(people) -> Callable[[str], Client]:
     """``client_as("director")``: a test client logged in as that persona."""
 
     def make(key: str) -> Client:

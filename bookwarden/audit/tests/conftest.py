@@ -41,7 +41,7 @@ def event_id(seq: int) -> int:
 
 
 @pytest.fixture
-def raw_sql(db) -> Iterator[Callable[..., None]]:  # type: ignore[no-untyped-def]
+def raw_sql(db) -> Iterator[Callable[..., None]]:
     """``raw_sql(sql, params)``: SQL that goes past the model's guards.  On PostgreSQL the
     append-only trigger is disabled for the test (inside the test's transaction, which is
     rolled back) and enabled again afterwards."""
@@ -61,7 +61,7 @@ def raw_sql(db) -> Iterator[Callable[..., None]]:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def chain(db) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def chain(db) -> list[AuditEvent]:
     """Twelve events of varied content, written the only legal way (``record``)."""
     import datetime
 

@@ -19,7 +19,7 @@ on_postgres = pytest.mark.skipif(
 
 
 @pytest.fixture
-def event(db) -> AuditEvent:  # type: ignore[no-untyped-def]
+def event(db) -> AuditEvent:
     record(AuditAction.DEMO_LOADED)
     return record(AuditAction.LIBRARY_SETTINGS_CHANGED, purpose="original", after={"n": 1})
 

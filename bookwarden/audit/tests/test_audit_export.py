@@ -33,7 +33,7 @@ def confirm_password_recently(client: Client, user: User, seconds_ago: float = 0
     session.save()
 
 
-def read_csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def read_csv(response) -> list[dict[str, str]]:
     text = b"".join(response.streaming_content).decode("utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == CSV_COLUMNS
@@ -45,7 +45,7 @@ def last_export() -> AuditEvent:
 
 
 @pytest.fixture
-def sudo_client(client_as, people):  # type: ignore[no-untyped-def]
+def sudo_client(client_as, people):
     def make(key: str) -> Client:
         client = client_as(key)
         confirm_password_recently(client, people[key])

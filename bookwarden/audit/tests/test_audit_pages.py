@@ -20,12 +20,12 @@ OLD_DAY = datetime.datetime(2024, 1, 15, 18, 0, tzinfo=datetime.UTC)  # noon in 
 
 
 @pytest.fixture
-def libraries(people) -> dict[str, Library]:  # type: ignore[no-untyped-def]
+def libraries(people) -> dict[str, Library]:
     return {lib.slug: lib for lib in Library.objects.all()}
 
 
 @pytest.fixture
-def events(people, libraries) -> dict[str, AuditEvent]:  # type: ignore[no-untyped-def]
+def events(people, libraries) -> dict[str, AuditEvent]:
     """A few events of each library on top of the demo's, one of them from January 2024."""
     nm, cresco = libraries["new-madrid"], libraries["cresco"]
     with time_machine.travel(OLD_DAY, tick=False):
@@ -65,7 +65,7 @@ def events(people, libraries) -> dict[str, AuditEvent]:  # type: ignore[no-untyp
     }
 
 
-def listed(response) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def listed(response) -> list[AuditEvent]:
     return list(response.context["page"].object_list)
 
 

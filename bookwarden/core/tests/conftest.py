@@ -15,7 +15,7 @@ from .helpers import mark_reauthenticated, new_madrid_ids
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():  # type: ignore[no-untyped-def]
+def _empty_cache():
     """The cache outlives the database rollback: allauth keeps used TOTP codes and rate
     limits there, and a primary key reused by the next test would meet them."""
     cache.clear()
@@ -24,17 +24,17 @@ def _empty_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def new_madrid(people) -> Library:  # type: ignore[no-untyped-def]
+def new_madrid(people) -> Library:
     return Library.objects.get(slug="new-madrid")
 
 
 @pytest.fixture
-def cresco(people) -> Library:  # type: ignore[no-untyped-def]
+def cresco(people) -> Library:
     return Library.objects.get(slug="cresco")
 
 
 @pytest.fixture
-def sudo_as(people, client_as) -> Callable[[str], Client]:  # type: ignore[no-untyped-def]
+def sudo_as(people, client_as) -> Callable[[str], Client]:
     """``sudo_as("director")``: logged in and just reauthenticated (allauth's sudo mode)."""
 
     def make(key: str) -> Client:
@@ -44,6 +44,6 @@ def sudo_as(people, client_as) -> Callable[[str], Client]:  # type: ignore[no-un
 
 
 @pytest.fixture
-def ids(people, new_madrid) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def ids(people, new_madrid) -> dict[str, Any]:
     """Arguments for every URL of the project, naming New Madrid's objects."""
     return new_madrid_ids(people, new_madrid)

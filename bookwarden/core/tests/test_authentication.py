@@ -50,7 +50,7 @@ def _actions(seq: int) -> list[str]:
 # --- Password logins ----------------------------------------------------------------------
 
 
-def test_login_with_the_right_password_is_recorded(people) -> None:  # type: ignore[no-untyped-def]
+def test_login_with_the_right_password_is_recorded(people) -> None:
     """LV-3: the login event names the person."""
     head = audit_head()
     client = _client()
@@ -61,7 +61,7 @@ def test_login_with_the_right_password_is_recorded(people) -> None:  # type: ign
     assert event.actor == people["staff"] and event.subject_user == people["staff"]
 
 
-def test_wrong_password_is_recorded_against_the_account(people) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_is_recorded_against_the_account(people) -> None:
     head = audit_head()
     response = login_through_page(_client(), "bjohnson", "not-the-password")
     assert response.status_code == 200
@@ -73,7 +73,7 @@ def test_wrong_password_is_recorded_against_the_account(people) -> None:  # type
     assert _actions(head) == [AuditAction.LOGIN_FAILED]
 
 
-def test_failed_login_of_an_unknown_name_does_not_store_what_was_typed(people) -> None:  # type: ignore[no-untyped-def]
+def test_failed_login_of_an_unknown_name_does_not_store_what_was_typed(people) -> None:
     """People type passwords into the username box: the typed name is never stored."""
     typed = "shelf-lantern-typed-in-the-wrong-box"
     head = audit_head()
@@ -89,7 +89,7 @@ def test_failed_login_of_an_unknown_name_does_not_store_what_was_typed(people) -
     assert typed not in stored
 
 
-def test_lockout_table_does_not_keep_unknown_names_either(people) -> None:  # type: ignore[no-untyped-def]
+def test_lockout_table_does_not_keep_unknown_names_either(people) -> None:
     """django-axes keeps its own record of failures: an unknown name is stored there as a
     placeholder, never as typed."""
     from axes.models import AccessAttempt, AccessFailureLog
@@ -105,7 +105,7 @@ def test_lockout_table_does_not_keep_unknown_names_either(people) -> None:  # ty
     assert typed not in json.dumps(list(AccessAttempt.objects.values()), default=str)
 
 
-def test_changing_the_case_of_a_name_does_not_dodge_the_lockout(people) -> None:  # type: ignore[no-untyped-def]
+def test_changing_the_case_of_a_name_does_not_dodge_the_lockout(people) -> None:
     """Failures for "EKim", "ekim", "EKIM" ... all count against the one account."""
     spellings = ["EKim", "ekim", "EKIM", "eKiM", "Ekim"]
     for attempt, name in enumerate(spellings, start=1):
@@ -114,7 +114,7 @@ def test_changing_the_case_of_a_name_does_not_dodge_the_lockout(people) -> None:
     assert login_through_page(_client("10.2.0.9"), "ekim").status_code == 429
 
 
-def test_inactive_account_cannot_log_in(people) -> None:  # type: ignore[no-untyped-def]
+def test_inactive_account_cannot_log_in(people) -> None:
     User.objects.filter(pk=people["staff"].pk).update(is_active=False)
     client = _client()
     response = login_through_page(client, "bjohnson")
@@ -123,7 +123,7 @@ def test_inactive_account_cannot_log_in(people) -> None:  # type: ignore[no-unty
     assert client.get("/").status_code == 302
 
 
-def test_logout_is_recorded(people) -> None:  # type: ignore[no-untyped-def]
+def test_logout_is_recorded(people) -> None:
     client = _client()
     login_through_page(client, "bjohnson")
     head = audit_head()
@@ -134,7 +134,7 @@ def test_logout_is_recorded(people) -> None:  # type: ignore[no-untyped-def]
     assert location_path(client.get("/")) == LOGIN
 
 
-def test_signup_is_closed(db) -> None:  # type: ignore[no-untyped-def]
+def test_signup_is_closed(db) -> None:
     """LV-3: accounts are made by a director, one per person; nobody signs up."""
     response = Client().post(
         reverse("account_signup"),
@@ -147,7 +147,7 @@ def test_signup_is_closed(db) -> None:  # type: ignore[no-untyped-def]
 # --- Lockout (django-axes) ----------------------------------------------------------------
 
 
-def test_account_locks_after_five_failures_even_with_the_right_password(people) -> None:  # type: ignore[no-untyped-def]
+def test_account_locks_after_five_failures_even_with_the_right_password(people) -> None:
     """Five wrong passwords for one account, each from another address, lock the account:
     429 with the locked-out page and an auth.locked_out event; the right password is refused
     until the cool-off has passed."""
@@ -179,7 +179,7 @@ def test_account_locks_after_five_failures_even_with_the_right_password(people) 
         assert client.get("/").status_code == 200
 
 
-def test_address_locks_after_five_failures(people) -> None:  # type: ignore[no-untyped-def]
+def test_address_locks_after_five_failures(people) -> None:
     """Guessing many names from one address locks that address (for every account) until
     an administrator resets it (``axes_reset``)."""
     from axes.utils import reset
@@ -195,7 +195,7 @@ def test_address_locks_after_five_failures(people) -> None:  # type: ignore[no-u
 # --- Second factor ------------------------------------------------------------------------
 
 
-def test_director_must_give_the_totp_code(people) -> None:  # type: ignore[no-untyped-def]
+def test_director_must_give_the_totp_code(people) -> None:
     """The password alone does not log a director in: allauth asks for the code; a wrong
     code is refused (mfa.failed), the right one logs in (auth.login)."""
     client = _client()
@@ -220,7 +220,7 @@ def test_director_must_give_the_totp_code(people) -> None:  # type: ignore[no-un
     assert login.actor == people["director"]
 
 
-def _new_tech_coordinator(new_madrid) -> User:  # type: ignore[no-untyped-def]
+def _new_tech_coordinator(new_madrid) -> User:
     membership = actions.create_staff(
         actor=None,
         library=new_madrid,
@@ -235,7 +235,7 @@ def _new_tech_coordinator(new_madrid) -> User:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db(transaction=True)  # allauth records the new authenticator on commit
-def test_mfa_role_without_totp_is_sent_to_set_it_up(people, new_madrid, ids) -> None:  # type: ignore[no-untyped-def]
+def test_mfa_role_without_totp_is_sent_to_set_it_up(people, new_madrid, ids) -> None:
     """A technology coordinator without an authenticator is sent from every page of the
     project to the two-factor-required page; only the account pages under /accounts/ (where
     allauth's two-factor setup lives) stay open.  Once TOTP is added, everything opens."""
@@ -275,7 +275,7 @@ def test_mfa_role_without_totp_is_sent_to_set_it_up(people, new_madrid, ids) -> 
     assert client.get(reverse("library_detail", args=[new_madrid.slug])).status_code == 200
 
 
-def test_staff_without_totp_is_not_forced(people, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_staff_without_totp_is_not_forced(people, new_madrid) -> None:
     client = _client()
     login_through_page(client, "bjohnson")
     assert not Authenticator.objects.filter(user=people["staff"]).exists()
@@ -286,7 +286,7 @@ def test_staff_without_totp_is_not_forced(people, new_madrid) -> None:  # type: 
 
 def test_gaining_an_mfa_role_requires_totp_from_the_next_request(
     people, client_as, new_madrid
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Staff promoted to IT staff must set up a second factor before going on."""
     client = client_as("staff")
     assert client.get("/").status_code == 200
@@ -316,7 +316,7 @@ def test_argon2_is_the_configured_hasher() -> None:
         "bjohnson-bjohnson",  # the username
     ],
 )
-def test_weak_passwords_are_refused(password: str, people) -> None:  # type: ignore[no-untyped-def]
+def test_weak_passwords_are_refused(password: str, people) -> None:
     """Twelve characters at least, not common, not all digits, and hard to guess for
     zxcvbn, which also knows the person's names and the install's library names."""
     with pytest.raises(ValidationError):
@@ -326,5 +326,5 @@ def test_weak_passwords_are_refused(password: str, people) -> None:  # type: ign
 @pytest.mark.parametrize(
     "password", ["copper-meadow-lantern-violet", DEMO_PASSWORD, "Tr4in-Station-Moss-Quill"]
 )
-def test_strong_passphrases_pass(password: str, people) -> None:  # type: ignore[no-untyped-def]
+def test_strong_passphrases_pass(password: str, people) -> None:
     validate_password(password, people["staff"])

@@ -197,7 +197,7 @@ def test_every_url_has_a_declared_expectation() -> None:
 
 
 @pytest.mark.parametrize("mode", ["fresh", "sudo"])
-def test_get_matrix(mode: str, people, client_as, ids) -> None:  # type: ignore[no-untyped-def]
+def test_get_matrix(mode: str, people, client_as, ids) -> None:
     """CC-2, CR-2h, CC-1: every page gives every persona exactly the declared answer."""
     # Each request gets a session of its own, copied from one real login per persona
     # (one client, so that the middleware is loaded once: a thousand requests stay fast).
@@ -320,9 +320,7 @@ def _refused(who: str) -> str:
 
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda w: w.key)
-def test_writes_refused_and_nothing_written(  # type: ignore[no-untyped-def]
-    write: Write, people, client_as, new_madrid
-) -> None:
+def test_writes_refused_and_nothing_written(write: Write, people, client_as, new_madrid) -> None:
     """CC-2: only the director writes staff, roles and settings (in sudo mode); everyone
     else of New Madrid gets 403, Cresco's people 404, anonymous the login page, and not a
     row changes.  The director's own POST (the control) does change something."""
@@ -349,9 +347,7 @@ def test_writes_refused_and_nothing_written(  # type: ignore[no-untyped-def]
     assert _writes_since(head), "the director's POST wrote no audit event"
 
 
-def test_every_post_endpoint_of_the_project_is_declared(  # type: ignore[no-untyped-def]
-    people, sudo_as, ids
-) -> None:
+def test_every_post_endpoint_of_the_project_is_declared(people, sudo_as, ids) -> None:
     """A later page that takes POSTs must join WRITES (or be named here as not a write)."""
     not_writes = {
         "session_locked": "the unlock form; it only clears the lock of one's own session",

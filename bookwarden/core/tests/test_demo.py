@@ -30,7 +30,7 @@ def _counts() -> tuple[int, ...]:
     )
 
 
-def test_demo_libraries_and_branches(people) -> None:  # type: ignore[no-untyped-def]
+def test_demo_libraries_and_branches(people) -> None:
     """CC-6: one consortium, two member libraries under different state laws."""
     consortium = Consortium.objects.get()
     missouri = Library.objects.get(jurisdiction="US-MO")
@@ -43,7 +43,7 @@ def test_demo_libraries_and_branches(people) -> None:  # type: ignore[no-untyped
         library.full_clean()
 
 
-def test_demo_has_a_person_for_every_role(people) -> None:  # type: ignore[no-untyped-def]
+def test_demo_has_a_person_for_every_role(people) -> None:
     """CC-2: every role of the policy has a named person, each with an own account (LV-3)
     who can log in with the demo password."""
     missouri = Library.objects.get(jurisdiction="US-MO")
@@ -59,7 +59,7 @@ def test_demo_has_a_person_for_every_role(people) -> None:  # type: ignore[no-un
     assert not people["outsider"].roles_in(missouri)
 
 
-def test_demo_contractor_access_expires(people) -> None:  # type: ignore[no-untyped-def]
+def test_demo_contractor_access_expires(people) -> None:
     """CC-1: the contractor's access has an end date; nobody else's does."""
     for membership in Membership.objects.all():
         if membership.role == Role.CONTRACTOR:
@@ -68,13 +68,13 @@ def test_demo_contractor_access_expires(people) -> None:  # type: ignore[no-unty
             assert membership.ends_on is None, membership
 
 
-def test_demo_mfa_roles_have_totp(people) -> None:  # type: ignore[no-untyped-def]
+def test_demo_mfa_roles_have_totp(people) -> None:
     for key, user in people.items():
         has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         assert has_totp == bool(user.all_roles() & MFA_REQUIRED_ROLES), key
 
 
-def test_demo_command_loads_once_and_the_log_verifies(db) -> None:  # type: ignore[no-untyped-def]
+def test_demo_command_loads_once_and_the_log_verifies(db) -> None:
     """Loading twice changes nothing: the second run says the demo is already there.
     The audit chain of everything the demo wrote verifies."""
     first = _run("demo")
@@ -94,7 +94,7 @@ def test_demo_command_loads_once_and_the_log_verifies(db) -> None:  # type: igno
     assert result["ok"] is True
 
 
-def test_demo_is_refused_in_production(db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_refused_in_production(db, settings) -> None:
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         _run("demo")

@@ -34,11 +34,11 @@ def _idle(clock: time_machine.Traveller, minutes: float) -> None:
     clock.shift(datetime.timedelta(minutes=minutes))
 
 
-def _next_of(response) -> str:  # type: ignore[no-untyped-def]
+def _next_of(response) -> str:
     return parse_qs(urlsplit(response["Location"]).query)["next"][0]
 
 
-def test_idle_session_locks_and_unlocks_with_the_password(  # type: ignore[no-untyped-def]
+def test_idle_session_locks_and_unlocks_with_the_password(
     people, client_as, new_madrid, clock
 ) -> None:
     """CC-4: past the library's idle timeout (15 minutes) the next request goes to the lock
@@ -83,7 +83,7 @@ def test_idle_session_locks_and_unlocks_with_the_password(  # type: ignore[no-un
     assert staff.get(library_page).status_code == 200
 
 
-def test_unlock_never_sends_the_person_off_site(people, client_as, clock) -> None:  # type: ignore[no-untyped-def]
+def test_unlock_never_sends_the_person_off_site(people, client_as, clock) -> None:
     staff = client_as("staff")
     staff.get("/")
     _idle(clock, 20)
@@ -94,7 +94,7 @@ def test_unlock_never_sends_the_person_off_site(people, client_as, clock) -> Non
     assert response.status_code == 302 and response["Location"] == "/"
 
 
-def test_locked_session_can_still_sign_out(people, client_as, clock) -> None:  # type: ignore[no-untyped-def]
+def test_locked_session_can_still_sign_out(people, client_as, clock) -> None:
     staff = client_as("staff")
     staff.get("/")
     _idle(clock, 20)
@@ -105,7 +105,7 @@ def test_locked_session_can_still_sign_out(people, client_as, clock) -> None:  #
     assert location_path(staff.get("/")).startswith("/accounts/login/")
 
 
-def test_a_locked_session_writes_nothing(people, sudo_as, new_madrid, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_locked_session_writes_nothing(people, sudo_as, new_madrid, clock) -> None:
     """A POST from a locked session (someone at the unattended desk) is not carried out."""
     director = sudo_as("director")
     director.get("/")
@@ -119,7 +119,7 @@ def test_a_locked_session_writes_nothing(people, sudo_as, new_madrid, clock) -> 
     assert membership.revoked_at is None
 
 
-def test_htmx_requests_are_told_to_go_to_the_lock_page(client_as, new_madrid, clock) -> None:  # type: ignore[no-untyped-def]
+def test_htmx_requests_are_told_to_go_to_the_lock_page(client_as, new_madrid, clock) -> None:
     """A partial update cannot follow a redirect: htmx gets HX-Redirect instead."""
     staff = client_as("staff")
     url = reverse("library_detail", args=[new_madrid.slug])
@@ -131,7 +131,7 @@ def test_htmx_requests_are_told_to_go_to_the_lock_page(client_as, new_madrid, cl
     assert parse_qs(urlsplit(response["HX-Redirect"]).query)["next"] == [url]
 
 
-def test_director_changes_the_timeout_on_the_settings_page(  # type: ignore[no-untyped-def]
+def test_director_changes_the_timeout_on_the_settings_page(
     people, client_as, sudo_as, new_madrid, clock
 ) -> None:
     """The idle timeout is the library's setting: the director sets 5 minutes, and a
@@ -160,7 +160,7 @@ def test_director_changes_the_timeout_on_the_settings_page(  # type: ignore[no-u
     assert location_path(after.get("/")) == LOCKED
 
 
-def test_the_settings_page_refuses_a_timeout_out_of_range(sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_the_settings_page_refuses_a_timeout_out_of_range(sudo_as, new_madrid) -> None:
     for value in ("0", "121", "ten"):
         response = sudo_as("director").post(
             reverse("library_settings", args=[new_madrid.slug]), {"idle_timeout_minutes": value}
@@ -169,7 +169,7 @@ def test_the_settings_page_refuses_a_timeout_out_of_range(sudo_as, new_madrid) -
     assert Library.objects.get(pk=new_madrid.pk).idle_timeout_minutes == 15
 
 
-def test_the_shortest_timeout_of_a_persons_libraries_applies(  # type: ignore[no-untyped-def]
+def test_the_shortest_timeout_of_a_persons_libraries_applies(
     people, client_as, new_madrid, cresco, clock
 ) -> None:
     """Someone who works at two libraries locks after the stricter of the two."""

@@ -23,7 +23,7 @@ PAGES = {
 }
 
 
-def _more_data(people) -> None:  # type: ignore[no-untyped-def]
+def _more_data(people) -> None:
     library = Library.objects.get(slug="new-madrid")
     for n in range(15):
         actions.create_staff(
@@ -39,7 +39,7 @@ def _more_data(people) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("url", list(PAGES))
-def test_query_count_is_pinned(url, client_as, people, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_query_count_is_pinned(url, client_as, people, django_assert_num_queries) -> None:
     client = client_as("director")
     with django_assert_num_queries(PAGES[url]):
         assert client.get(url).status_code == 200
@@ -49,7 +49,7 @@ def test_query_count_is_pinned(url, client_as, people, django_assert_num_queries
         assert client.get(url).status_code == 200
 
 
-def test_staff_detail_query_count(client_as, people, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_staff_detail_query_count(client_as, people, django_assert_num_queries) -> None:
     client = client_as("director")
     with django_assert_num_queries(11):  # + whether the person has two-factor login
         response = client.get(f"/libraries/new-madrid/staff/{people['staff'].pk}/")

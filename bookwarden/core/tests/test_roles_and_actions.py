@@ -39,7 +39,7 @@ def _date(days: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=days)
 
 
-def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _messages(response) -> list[str]:
     return [str(m) for m in response.wsgi_request._messages]
 
 
@@ -75,7 +75,7 @@ def test_auditor_role_holds_no_write_permission() -> None:
         assert not permissions_for(role) & writes
 
 
-def test_unknown_roles_and_permissions_are_refused(people, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_roles_and_permissions_are_refused(people, new_madrid) -> None:
     """Deny by default: a permission or role the table does not name grants nothing."""
     director = people["director"]
     assert permissions_for("superuser") == frozenset()
@@ -90,7 +90,7 @@ def test_unknown_roles_and_permissions_are_refused(people, new_madrid) -> None: 
         actions.assign_role(actor=None, user=boss, library=new_madrid, role="superuser")
 
 
-def test_an_account_without_a_role_sees_404(people, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_an_account_without_a_role_sees_404(people, new_madrid) -> None:
     """Deny by default: a person with an account and no role learns nothing."""
     nobody = User.objects.create_user("nobody", password=STRONG_PASSWORD)
     client = Client()
@@ -107,9 +107,7 @@ def test_an_account_without_a_role_sees_404(people, new_madrid) -> None:  # type
     assert "New Madrid" not in body
 
 
-def test_access_follows_the_table_and_nothing_else(  # type: ignore[no-untyped-def]
-    monkeypatch, client_as, new_madrid
-) -> None:
+def test_access_follows_the_table_and_nothing_else(monkeypatch, client_as, new_madrid) -> None:
     """The table in roles.py is the only place: change a row and the pages follow."""
     staff = client_as("staff")
     url = reverse("staff_list", args=[new_madrid.slug])
@@ -125,7 +123,7 @@ def test_access_follows_the_table_and_nothing_else(  # type: ignore[no-untyped-d
 # --- Assigning, changing and revoking from the pages -----------------------------------
 
 
-def test_director_reauthenticates_with_the_password_then_adds_a_role(  # type: ignore[no-untyped-def]
+def test_director_reauthenticates_with_the_password_then_adds_a_role(
     people, client_as, new_madrid
 ) -> None:
     """The role pages are sudo pages: the director confirms the password on allauth's
@@ -158,7 +156,7 @@ def test_director_reauthenticates_with_the_password_then_adds_a_role(  # type: i
     assert event.after["user"] == staff.pk
 
 
-def test_director_changes_a_role_end_date(people, sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_director_changes_a_role_end_date(people, sudo_as, new_madrid) -> None:
     """ROLE_CHANGED with before and after (CC-1: the contractor's access is extended)."""
     membership = Membership.objects.get(user=people["contractor"], library=new_madrid)
     old_end, new_end = membership.ends_on, _date(90)
@@ -177,7 +175,7 @@ def test_director_changes_a_role_end_date(people, sudo_as, new_madrid) -> None: 
     assert event.after == {"branch": portageville.pk, "ends_on": new_end.isoformat()}
 
 
-def test_director_revokes_a_role_and_the_person_loses_access(  # type: ignore[no-untyped-def]
+def test_director_revokes_a_role_and_the_person_loses_access(
     people, sudo_as, client_as, new_madrid
 ) -> None:
     """ROLE_REVOKED with the role as it was and the reason; the person's pages go 404."""
@@ -203,7 +201,7 @@ def test_director_revokes_a_role_and_the_person_loses_access(  # type: ignore[no
     assert User.objects.filter(pk=people["volunteer"].pk, is_active=True).exists()
 
 
-def test_director_cannot_revoke_own_director_role(people, sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_director_cannot_revoke_own_director_role(people, sudo_as, new_madrid) -> None:
     membership = Membership.objects.get(user=people["director"], library=new_madrid)
     head = audit_head()
     response = sudo_as("director").post(
@@ -216,7 +214,7 @@ def test_director_cannot_revoke_own_director_role(people, sudo_as, new_madrid) -
     assert not events_since(head, AuditAction.ROLE_REVOKED)
 
 
-def test_a_role_cannot_be_held_twice(people, sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_a_role_cannot_be_held_twice(people, sudo_as, new_madrid) -> None:
     before = Membership.objects.count()
     response = sudo_as("director").post(
         reverse("role_add", args=[new_madrid.slug, people["staff"].pk]), {"role": Role.STAFF}
@@ -228,7 +226,7 @@ def test_a_role_cannot_be_held_twice(people, sudo_as, new_madrid) -> None:  # ty
 # --- Contractors (CC-1) -------------------------------------------------------------------
 
 
-def test_contractor_needs_an_end_date(people, sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_contractor_needs_an_end_date(people, sudo_as, new_madrid) -> None:
     """CC-1: a contractor without an end date is refused with the reason on the form; no
     account, no role, no audit event."""
     client = sudo_as("director")
@@ -262,7 +260,7 @@ def test_contractor_needs_an_end_date(people, sudo_as, new_madrid) -> None:  # t
         )
 
 
-def test_an_end_date_in_the_past_is_refused(people, sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_an_end_date_in_the_past_is_refused(people, sudo_as, new_madrid) -> None:
     membership = Membership.objects.get(user=people["contractor"], library=new_madrid)
     old_end = membership.ends_on
     response = sudo_as("director").post(
@@ -275,7 +273,7 @@ def test_an_end_date_in_the_past_is_refused(people, sudo_as, new_madrid) -> None
     assert membership.ends_on == old_end
 
 
-def test_expired_contractor_loses_access(people, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_expired_contractor_loses_access(people, new_madrid) -> None:
     """CC-1: on the day after the end date the contractor's library pages are 404."""
     contractor = people["contractor"]
     ends_on = Membership.objects.get(user=contractor, library=new_madrid).ends_on
@@ -305,7 +303,7 @@ def test_expired_contractor_loses_access(people, new_madrid) -> None:  # type: i
 # --- Auditor: read only -------------------------------------------------------------------
 
 
-def test_auditor_cannot_write_anything(people, sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_auditor_cannot_write_anything(people, sudo_as, new_madrid) -> None:
     """CC-2: even just reauthenticated, every write page refuses the auditor (403), and
     nothing changes; reading works."""
     client = sudo_as("auditor")
@@ -351,7 +349,7 @@ def _new_staff(**extra: str) -> dict[str, str]:
     }
 
 
-def test_create_staff_with_an_initial_password(people, sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_create_staff_with_an_initial_password(people, sudo_as, new_madrid) -> None:
     """LV-3: the person's own account, with their first role; they can log in with it."""
     head = audit_head()
     response = sudo_as("director").post(
@@ -375,7 +373,7 @@ def test_create_staff_with_an_initial_password(people, sudo_as, new_madrid) -> N
     assert newcomer.get(reverse("library_detail", args=[new_madrid.slug])).status_code == 200
 
 
-def test_create_staff_with_a_weak_password_is_refused(sudo_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_create_staff_with_a_weak_password_is_refused(sudo_as, new_madrid) -> None:
     response = sudo_as("director").post(
         reverse("staff_create", args=[new_madrid.slug]), _new_staff(password="password1234")
     )
@@ -384,9 +382,7 @@ def test_create_staff_with_a_weak_password_is_refused(sudo_as, new_madrid) -> No
 
 
 @pytest.mark.django_db(transaction=True)  # real commits: the mail goes out on_commit
-def test_create_staff_without_password_mails_a_set_password_link(  # type: ignore[no-untyped-def]
-    sudo_as, new_madrid
-) -> None:
+def test_create_staff_without_password_mails_a_set_password_link(sudo_as, new_madrid) -> None:
     """Without an initial password the account cannot log in; after the commit a mail
     goes to the person with a link where they choose their own password."""
     response = sudo_as("director").post(

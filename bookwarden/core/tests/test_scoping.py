@@ -43,7 +43,7 @@ def _assert_no_trace(response: HttpResponse, what: str) -> None:
     assert not leaked, f"{what} shows {leaked}"
 
 
-def _new_madrid_targets(people, new_madrid) -> list[tuple[str, str, dict[str, str], str]]:  # type: ignore[no-untyped-def]
+def _new_madrid_targets(people, new_madrid) -> list[tuple[str, str, dict[str, str], str]]:
     """(method, URL of a New Madrid object, data, URL of a missing object of the same kind)."""
     slug = new_madrid.slug
     staff = people["staff"]
@@ -118,7 +118,7 @@ def _new_madrid_targets(people, new_madrid) -> list[tuple[str, str, dict[str, st
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)
-def test_outsiders_get_the_404_of_nothing_for_every_new_madrid_object(  # type: ignore[no-untyped-def]
+def test_outsiders_get_the_404_of_nothing_for_every_new_madrid_object(
     who, people, sudo_as, new_madrid
 ) -> None:
     """Cresco's director and staff, even just reauthenticated (sudo pages open), get 404
@@ -139,7 +139,7 @@ def test_outsiders_get_the_404_of_nothing_for_every_new_madrid_object(  # type: 
     assert Library.objects.get(pk=new_madrid.pk).idle_timeout_minutes == 15
 
 
-def test_audit_events_of_new_madrid_are_404_for_cresco_director(  # type: ignore[no-untyped-def]
+def test_audit_events_of_new_madrid_are_404_for_cresco_director(
     people, client_as, new_madrid
 ) -> None:
     """Cresco's director reads Cresco's audit log, but a New Madrid event, whether a library
@@ -168,7 +168,7 @@ def test_audit_events_of_new_madrid_are_404_for_cresco_director(  # type: ignore
     assert "kmiller" in listing.content.decode()
 
 
-def test_audit_event_of_new_madrid_tells_cresco_staff_nothing(  # type: ignore[no-untyped-def]
+def test_audit_event_of_new_madrid_tells_cresco_staff_nothing(
     people, client_as, new_madrid
 ) -> None:
     """Cresco's staff member may not read any audit log: a New Madrid event gives the same
@@ -185,7 +185,7 @@ def test_audit_event_of_new_madrid_tells_cresco_staff_nothing(  # type: ignore[n
     _assert_no_trace(response, "audit event for Cresco staff")
 
 
-def test_new_madrid_people_get_404_for_cresco(people, client_as, sudo_as, cresco) -> None:  # type: ignore[no-untyped-def]
+def test_new_madrid_people_get_404_for_cresco(people, client_as, sudo_as, cresco) -> None:
     """The other way round: New Madrid's director and auditor learn nothing of Cresco."""
     outsider_role = Membership.objects.get(user=people["outsider"], library=cresco)
     for who in ("director", "auditor"):
@@ -213,13 +213,13 @@ def test_new_madrid_people_get_404_for_cresco(people, client_as, sudo_as, cresco
     assert Membership.objects.get(pk=outsider_role.pk).revoked_at is None
 
 
-def test_staff_list_shows_only_the_librarys_own_people(people, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_staff_list_shows_only_the_librarys_own_people(people, client_as) -> None:
     body = client_as("director").get(reverse("staff_list", args=["new-madrid"])).content.decode()
     assert "Maria Reyes" in body and "Rick Alvarez" in body
     assert "Karen Miller" not in body and "kmiller" not in body and "pnguyen" not in body
 
 
-def test_for_user_returns_only_the_persons_libraries(people, new_madrid, cresco) -> None:  # type: ignore[no-untyped-def]
+def test_for_user_returns_only_the_persons_libraries(people, new_madrid, cresco) -> None:
     """The one scoping method: Library, Branch and Membership ``.for_user`` (DESIGN 4)."""
     from django.contrib.auth.models import AnonymousUser
 
@@ -253,7 +253,7 @@ def test_for_user_returns_only_the_persons_libraries(people, new_madrid, cresco)
     assert Branch.objects.for_user(both).count() == 4
 
 
-def test_for_user_follows_revocation(people, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_for_user_follows_revocation(people, new_madrid) -> None:
     """A revoked role stops scoping at once (CC-1)."""
     membership = Membership.objects.get(user=people["staff"], library=new_madrid)
     actions.revoke_role(actor=people["director"], membership=membership)

@@ -15,11 +15,11 @@ from bookwarden.core import actions
 from .helpers import audit_head, events_since, location_path
 
 
-def _url(person, library) -> str:  # type: ignore[no-untyped-def]
+def _url(person, library) -> str:
     return reverse("second_factor_reset", args=[library.slug, person.pk])
 
 
-def test_director_resets_from_the_staff_page(people, sudo_as, client_as, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_director_resets_from_the_staff_page(people, sudo_as, client_as, new_madrid) -> None:
     person = people["tech_coordinator"]
     director = sudo_as("director")
     page = director.get(reverse("staff_detail", args=[new_madrid.slug, person.pk]))
@@ -39,7 +39,7 @@ def test_director_resets_from_the_staff_page(people, sudo_as, client_as, new_mad
     assert location_path(client_as("tech_coordinator").get("/")) == "/accounts/two-factor-required/"
 
 
-def test_a_reason_is_required_and_nothing_is_removed_without_one(  # type: ignore[no-untyped-def]
+def test_a_reason_is_required_and_nothing_is_removed_without_one(
     people, sudo_as, new_madrid
 ) -> None:
     person = people["tech_coordinator"]
@@ -48,7 +48,7 @@ def test_a_reason_is_required_and_nothing_is_removed_without_one(  # type: ignor
     assert Authenticator.objects.filter(user=person).count() == 2
 
 
-def test_rules_of_the_action(people, new_madrid) -> None:  # type: ignore[no-untyped-def]
+def test_rules_of_the_action(people, new_madrid) -> None:
     director = people["director"]
     with pytest.raises(ValidationError, match="your own"):
         actions.reset_second_factor(

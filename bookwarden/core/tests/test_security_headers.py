@@ -70,7 +70,7 @@ def assert_secure_headers(response: Any, what: str) -> None:
     assert response["X-Content-Type-Options"] == "nosniff", what
 
 
-def test_pages_carry_the_security_headers(people, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_pages_carry_the_security_headers(people, client_as) -> None:
     anonymous = Client()
     staff = client_as("staff")
     pages = [
@@ -106,7 +106,7 @@ def test_no_template_has_inline_script_or_style() -> None:
     assert inline_code('<script src="/static/app.js"></script>') == []
 
 
-def test_no_rendered_page_has_inline_script_or_style(people, client_as, ids) -> None:  # type: ignore[no-untyped-def]
+def test_no_rendered_page_has_inline_script_or_style(people, client_as, ids) -> None:
     """The pages as served, allauth's included, for a director (everything open) and a
     staff member (no second factor): nothing inline for the CSP to block."""
     offenders = {}
@@ -159,7 +159,7 @@ RUNS: dict[str, tuple[list[str], dict[str, str | None]]] = {
 
 
 @pytest.fixture(scope="module")
-def production_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:  # type: ignore[no-untyped-def]
+def production_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
     """``python -m bookwarden ...`` in production mode, all started at once (each is a
     fresh Python that imports Django: slow one after another)."""
     started = {}
@@ -180,13 +180,13 @@ def production_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess[s
     return done
 
 
-def test_production_passes_the_deploy_check(production_runs) -> None:  # type: ignore[no-untyped-def]
+def test_production_passes_the_deploy_check(production_runs) -> None:
     run = production_runs["deploy check"]
     assert run.returncode == 0, run.stderr
     assert "no issues" in run.stdout + run.stderr
 
 
-def test_production_turns_on_hsts_and_secure_cookies(production_runs) -> None:  # type: ignore[no-untyped-def]
+def test_production_turns_on_hsts_and_secure_cookies(production_runs) -> None:
     run = production_runs["settings"]
     assert run.returncode == 0, run.stderr
     values = dict(re.findall(r"^(\w+) = (.*?)(?:  ###)?$", run.stdout, re.M))
@@ -205,14 +205,14 @@ def test_production_turns_on_hsts_and_secure_cookies(production_runs) -> None:  
         ("insecure cookies", "SESSION_COOKIE_SECURE"),
     ],
 )
-def test_production_refuses_to_start_half_configured(production_runs, run, names) -> None:  # type: ignore[no-untyped-def]
+def test_production_refuses_to_start_half_configured(production_runs, run, names) -> None:
     result = production_runs[run]
     assert result.returncode != 0
     assert names in result.stderr
     assert "Refusing to start" in result.stderr
 
 
-def test_production_refuses_the_demo(production_runs) -> None:  # type: ignore[no-untyped-def]
+def test_production_refuses_the_demo(production_runs) -> None:
     run = production_runs["demo"]
     assert run.returncode != 0
     assert "production mode" in run.stderr

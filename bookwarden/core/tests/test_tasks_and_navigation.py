@@ -13,11 +13,11 @@ from bookwarden.core.roles import Perm
 from bookwarden.core.tasks import EXPIRY_NOTICE_DAYS, Task, task_provider, tasks_for
 
 
-def _nav_labels(client) -> list[str]:  # type: ignore[no-untyped-def]
+def _nav_labels(client) -> list[str]:
     return [item["label"] for item in client.get("/").context["nav"]]
 
 
-def test_navigation_follows_the_roles(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("director")) == [
         "My tasks",
         "New Madrid County Library",
@@ -34,7 +34,7 @@ def test_navigation_follows_the_roles(client_as) -> None:  # type: ignore[no-unt
     ]
 
 
-def test_an_app_registers_a_navigation_entry_shown_by_permission(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_an_app_registers_a_navigation_entry_shown_by_permission(client_as) -> None:
     from bookwarden.core import navigation
 
     item = NavItem("Staff settings", "home", Perm.MANAGE_SETTINGS, order=60)
@@ -46,7 +46,7 @@ def test_an_app_registers_a_navigation_entry_shown_by_permission(client_as) -> N
         navigation._items.remove(item)
 
 
-def test_director_is_told_when_a_contractors_access_ends_soon(people, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_director_is_told_when_a_contractors_access_ends_soon(people, client_as) -> None:
     """CC-1: the contractor's access ends in 60 days; the director hears of it in the last
     two weeks, the contractor all along."""
     contractor = people["contractor"]
@@ -70,11 +70,11 @@ def test_director_is_told_when_a_contractors_access_ends_soon(people, client_as)
         assert title not in [t.title for t in tasks_for(people["outsider"])]
 
 
-def test_tasks_from_every_provider_urgent_first(people) -> None:  # type: ignore[no-untyped-def]
+def test_tasks_from_every_provider_urgent_first(people) -> None:
     from bookwarden.core import tasks
 
     @task_provider
-    def urgent(user):  # type: ignore[no-untyped-def]
+    def urgent(user):
         yield Task("Report the breach", urgent=True)
 
     try:
