@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -142,6 +143,11 @@ class AuditEvent(models.Model):
 
     @property
     def target_label(self) -> str:
+        """ "Membership #12": the kind of object by its model's name (never its contents)."""
         if not self.target_type:
             return ""
-        return f"{self.target_type} #{self.target_id}"
+        try:
+            kind = str(apps.get_model(self.target_type)._meta.verbose_name).capitalize()
+        except (LookupError, ValueError):
+            kind = self.target_type
+        return f"{kind} #{self.target_id}"

@@ -36,7 +36,7 @@ def test_record_stores_every_field(people) -> None:
     assert stored.actor == director
     assert stored.action == AuditAction.ROLE_CHANGED == "role.changed"
     assert (stored.target_type, stored.target_id) == ("core.membership", str(membership.pk))
-    assert stored.target_label == f"core.membership #{membership.pk}"
+    assert stored.target_label == f"Membership #{membership.pk}"
     assert stored.library == library
     assert stored.subject_user == staff
     assert stored.patron_id == 4321
