@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     # Our apps first, so that their templates override django-allauth's.
     "bookwarden.core",
     "bookwarden.audit",
+    "bookwarden.patrons",
     "allauth",
     "allauth.account",
     "allauth.mfa",

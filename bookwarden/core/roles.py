@@ -29,21 +29,41 @@ class Perm(models.TextChoices):
     MANAGE_SETTINGS = "manage_settings", "Change library settings (idle lock, ...)"
     VIEW_AUDIT = "view_audit", "Search and read the audit log"
     EXPORT_AUDIT = "export_audit", "Export the audit log as CSV"
+    FIND_PATRONS = "find_patrons", "Find patrons by card or name; see name and card status"
+    VIEW_PATRON_DETAILS = "view_patron_details", "See a patron's address, phone, e-mail, birth date"
+    MANAGE_PATRONS = "manage_patrons", "Register patrons, issue cards, report cards lost"
+    OPEN_RECORDS = "open_records", "Open library records at the desk, on request, for overdues"
+    OPEN_RECORDS_AS_CUSTODIAN = (
+        "open_records_as_custodian",
+        "Open library records to find a last borrower or investigate (CR-5i, CR-5d)",
+    )
+    MANAGE_RETENTION = "manage_retention", "Set how long library records are kept (CR-6a)"
+    IMPORT_FROM_ILS = "import_from_ils", "Import patrons and loans from the ILS"
 
 
 _EVERYONE = {Perm.VIEW_LIBRARY}
 _READ_ONLY_OVERSIGHT = _EVERYONE | {Perm.VIEW_STAFF, Perm.VIEW_AUDIT, Perm.EXPORT_AUDIT}
+# Serving patrons: find them, see their details, open their records for ordinary purposes.
+_DESK = {
+    Perm.FIND_PATRONS,
+    Perm.VIEW_PATRON_DETAILS,
+    Perm.MANAGE_PATRONS,
+    Perm.OPEN_RECORDS,
+}
+# The custodian of library records (CR-2h): the only ones who decide on disclosure (CC-5).
+_CUSTODIAN = _DESK | {Perm.OPEN_RECORDS_AS_CUSTODIAN}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DIRECTOR: frozenset(Perm.values),
     # The designee acts as custodian of library records (CR-2h) but does not run staffing.
-    Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT),
-    Role.ASSISTANT_DIRECTOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF}),
+    Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _CUSTODIAN),
+    Role.ASSISTANT_DIRECTOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF} | _DESK),
     Role.TECH_COORDINATOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF}),
     Role.IT_STAFF: frozenset(_EVERYONE),
     Role.HUMAN_RESOURCES: frozenset(_EVERYONE | {Perm.VIEW_STAFF}),
-    Role.STAFF: frozenset(_EVERYONE),
-    Role.VOLUNTEER: frozenset(_EVERYONE),
+    Role.STAFF: frozenset(_EVERYONE | _DESK),
+    # Volunteers help at the desk: they find a patron, never their details or records.
+    Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.FIND_PATRONS}),
     Role.CONTRACTOR: frozenset(_EVERYONE),
     # Board members and auditors read; they never write (CC-2).
     Role.AUDITOR: frozenset(_READ_ONLY_OVERSIGHT),

@@ -1,0 +1,181 @@
+"""The one way to read a patron's library records (DESIGN mechanism 2; CR-5, CR-5b, CR-5d,
+CR-5i, NM-1, NM-4).
+
+:func:`open_records` checks the person's role, requires a stated purpose, checks what the
+purpose needs (a card that still counts as consent, a note, a custodian), writes the audit
+event naming the patron, the purpose and the record types, and only then reads.  A refusal is
+an audit event too.  Pages, the portal, exports and later the disclosure packet all call it;
+the record models' default manager refuses every other read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from bookwarden.audit.actions import record
+from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.core.access import has_perm
+from bookwarden.core.roles import Perm
+
+from .models import Card, Loan, Patron
+from .records import RECORD_TYPES
+
+
+class Purpose(models.TextChoices):
+    DESK = "desk", "Serving the patron at the desk, who presents their card (CR-5b)"
+    PATRON_REQUEST = "patron_request", "The patron's own request"
+    OVERDUE_RECOVERY = "overdue_recovery", "Recovery of overdue material"
+    LAST_BORROWER = (
+        "last_borrower",
+        "Finding the most recent borrower of an item with something left inside or harmful "
+        "content (CR-5i; custodian only)",
+    )
+    INVESTIGATION = (
+        "investigation",
+        "Investigating a suspected violation of law or of a policy that protects facilities, "
+        "network or equipment (CR-5d; custodian only)",
+    )
+
+
+#: Purposes only the custodian of library records (director or designee) may use.
+CUSTODIAN_PURPOSES = frozenset({Purpose.LAST_BORROWER, Purpose.INVESTIGATION})
+#: Purposes that need a written note (what was asked, what is suspected, how identity was
+#: checked).
+NOTE_REQUIRED = frozenset({Purpose.PATRON_REQUEST, Purpose.LAST_BORROWER, Purpose.INVESTIGATION})
+#: What each purpose may show: overdue recovery sees only the overdue loans.
+PURPOSE_TYPES: dict[str, tuple[str, ...]] = {
+    Purpose.OVERDUE_RECOVERY: ("loans",),
+    Purpose.LAST_BORROWER: ("loans",),
+}
+
+
+@dataclass
+class OpenedRecords:
+    patron: Patron
+    purpose: str
+    record_types: list[str]
+    records: dict[str, list[Any]] = field(default_factory=dict)
+    event: AuditEvent | None = None
+
+    def counts(self) -> dict[str, int]:
+        return {key: len(rows) for key, rows in self.records.items()}
+
+
+def _refuse(actor: Any, patron: Patron, purpose: str, reason: str) -> None:
+    # Committed even though the caller's request fails: refusals must be on record.
+    record(
+        AuditAction.RECORDS_REFUSED,
+        actor=actor,
+        target=patron,
+        library=patron.library_id,
+        patron=patron,
+        purpose=purpose,
+        after={"reason": reason},
+    )
+
+
+def check_card_consent(patron: Patron, card_number: str | None) -> str | None:
+    """Why the presented card does not count as consent (CR-5b), or None if it does."""
+    number = (card_number or "").strip()
+    if not number:
+        return "No card number was given."
+    card = Card.objects.filter(library_id=patron.library_id, number=number).first()
+    if card is None or card.patron_id != patron.pk:
+        return "That card is not this patron's."
+    if not card.counts_as_consent:
+        return f"That card is {card.get_status_display().lower()}: it no longer counts as consent."
+    return None
+
+
+def open_records(
+    *,
+    actor: Any,
+    patron: Patron,
+    purpose: str,
+    record_types: list[str] | None = None,
+    card_number: str | None = None,
+    note: str = "",
+) -> OpenedRecords:
+    """Check, record, then read.  Raises PermissionDenied (recorded) or ValidationError
+    (nothing was opened, nothing to record: the form was incomplete)."""
+    if purpose not in Purpose.values:
+        raise ValidationError({"purpose": "Choose a purpose."})
+    note = note.strip()
+    if purpose in NOTE_REQUIRED and not note:
+        raise ValidationError({"note": "Say what was asked or what is suspected."})
+    allowed = PURPOSE_TYPES.get(purpose, tuple(RECORD_TYPES))
+    types = [t for t in (record_types or allowed) if t in allowed]
+    unknown = set(record_types or ()) - set(RECORD_TYPES)
+    if unknown:
+        raise ValidationError({"record_types": f"Unknown record types: {sorted(unknown)}"})
+    if not types:
+        raise ValidationError({"record_types": "Choose at least one kind of record."})
+
+    needed = Perm.OPEN_RECORDS_AS_CUSTODIAN if purpose in CUSTODIAN_PURPOSES else Perm.OPEN_RECORDS
+    stated = f"{purpose}: {note}" if note else purpose
+    if not has_perm(actor, needed, patron.library_id):
+        with transaction.atomic():
+            _refuse(actor, patron, stated, f"role lacks {needed}")
+        raise PermissionDenied("Your role may not open these records for that purpose.")
+    if purpose == Purpose.DESK:
+        problem = check_card_consent(patron, card_number)
+        if problem:
+            with transaction.atomic():
+                _refuse(actor, patron, stated, problem)
+            raise PermissionDenied(problem)
+
+    with transaction.atomic():
+        opened = OpenedRecords(patron=patron, purpose=purpose, record_types=types)
+        opened.event = record(
+            AuditAction.RECORDS_OPENED,
+            actor=actor,
+            target=patron,
+            library=patron.library_id,
+            patron=patron,
+            purpose=stated,
+            after={"record_types": types},
+        )
+        for key in types:
+            opened.records[key] = _read(key, patron, purpose)
+    return opened
+
+
+def _read(key: str, patron: Patron, purpose: str) -> list[Any]:
+    rt = RECORD_TYPES[key]
+    qs = rt.model._unguarded.filter(patron=patron)  # type: ignore[attr-defined]
+    if purpose == Purpose.OVERDUE_RECOVERY:
+        qs = qs.filter(returned_at__isnull=True, due_at__lt=timezone.now())
+    return list(qs.order_by(f"-{rt.time_field}"))
+
+
+def last_borrower(*, actor: Any, library: Any, item_barcode: str, note: str) -> Loan | None:
+    """CR-5i: the most recent loan of an item that had something left inside or harmful
+    content, for the custodian only; the search itself is recorded with its reason."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Say what was found in or about the item."})
+    if not has_perm(actor, Perm.OPEN_RECORDS_AS_CUSTODIAN, library):
+        raise PermissionDenied("Only the custodian of library records may do this (CR-5i).")
+    with transaction.atomic():
+        loan = (
+            Loan._unguarded.filter(library=library, item_barcode=item_barcode.strip())
+            .exclude(patron=None)
+            .select_related("patron")
+            .order_by("-checked_out_at")
+            .first()
+        )
+        record(
+            AuditAction.RECORDS_OPENED,
+            actor=actor,
+            target=loan.patron if loan else None,
+            library=library,
+            patron=loan.patron if loan else None,
+            purpose=f"{Purpose.LAST_BORROWER}: {note}",
+            after={"record_types": ["loans"], "item": "by barcode", "found": bool(loan)},
+        )
+    return loan

@@ -1,0 +1,246 @@
+"""Patrons, their cards, and their library records (CR-2, NM-1, CC-5).
+
+Personal information (name, address, phone, e-mail, birth date) sits on :class:`Patron`.
+Library records -- what a person borrowed, held, searched, asked, and which services they
+used -- are the seven record models below.  Their default manager refuses to read: the only
+way to read them is :func:`bookwarden.patrons.access.open_records`, which checks the role,
+requires a purpose and writes the audit event first (DESIGN mechanism 2).  Retention and the
+importer write through ``_unguarded`` (never to show contents), and nothing else may use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bookwarden.core.models import Branch, Library, ScopedQuerySet
+
+
+class ConfidentialRecordError(PermissionError):
+    """A library record was read without going through the access function."""
+
+
+class CardStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    LOST = "lost", "Reported lost"
+    STOLEN = "stolen", "Reported stolen"
+    REPLACED = "replaced", "Replaced"
+
+
+class NoticeChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone"
+    MAIL = "mail", "Mail"
+    NONE = "none", "No notices"
+
+
+class PatronQuerySet(ScopedQuerySet):
+    def search(self, text: str) -> PatronQuerySet:
+        """Exact card number, or name words (each must match the first or last name)."""
+        text = text.strip()
+        if not text:
+            return self.none()
+        by_card = self.filter(cards__number=text)
+        by_name = self
+        for word in text.replace(",", " ").split():
+            by_name = by_name.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        return (by_card | by_name).distinct()
+
+
+class Patron(models.Model):
+    """A registered library user: Personal Information (CR-2c) and their settings."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="patrons")
+    home_branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="patrons"
+    )
+    ils_source = models.CharField(max_length=20, blank=True, help_text="koha, evergreen ...")
+    ils_id = models.CharField(max_length=64, blank=True, help_text="The ILS's own patron id.")
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    guardian = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="wards"
+    )
+    guardian_name = models.CharField(
+        max_length=200, blank=True, help_text="When the guardian is not a patron here."
+    )
+    notice_channel = models.CharField(
+        max_length=10, choices=NoticeChannel.choices, default=NoticeChannel.EMAIL
+    )
+    barred = models.BooleanField(default=False)
+    # NM-6 / CR-6a: history is kept only with the patron's consent, which can be withdrawn.
+    keeps_reading_history = models.BooleanField(default=False)
+    reading_history_changed_at = models.DateTimeField(null=True, blank=True)
+    portal_pin = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PatronQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "ils_source", "ils_id"],
+                condition=~Q(ils_id=""),
+                name="patron_ils_id_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["library", "last_name"], name="patron_name")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def age_on(self, day: Any = None) -> int | None:
+        if self.birth_date is None:
+            return None
+        day = day or timezone.localdate()
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    @property
+    def is_minor(self) -> bool:
+        age = self.age_on()
+        return age is not None and age < 18
+
+
+class Card(models.Model):
+    """A library card (CR-2e).  Cards are never deleted: a card reported lost or stolen must
+    stay on record so that presenting it never counts as consent again (CR-5b)."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="cards")
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="cards")
+    number = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=CardStatus.choices, default=CardStatus.ACTIVE)
+    issued_on = models.DateField(default=timezone.localdate)
+    expires_on = models.DateField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "number"], name="card_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def counts_as_consent(self) -> bool:
+        return self.status == CardStatus.ACTIVE
+
+
+class _RefusingManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        raise ConfidentialRecordError(
+            f"{self.model._meta.verbose_name_plural} are library records: read them only "
+            "through bookwarden.patrons.access.open_records()."
+        )
+
+
+class LibraryRecord(models.Model):
+    """Common shape of the confidential record types (NM-1, CC-5, CR-2f)."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    # Null once retention has unlinked the record from the person (CR-6a).
+    patron = models.ForeignKey(
+        Patron, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ils_id = models.CharField(max_length=64, blank=True)
+
+    objects = _RefusingManager()
+    _unguarded = models.Manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "_unguarded"
+
+    def __str__(self) -> str:
+        # Never the contents (titles, search terms): they must not leak into logs or pages.
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class Loan(LibraryRecord):
+    item_barcode = models.CharField(max_length=64)
+    title = models.CharField(max_length=300, blank=True)
+    branch = models.ForeignKey(
+        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_out_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    amount_owed = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+    class Meta(LibraryRecord.Meta):
+        indexes = [
+            models.Index(fields=["patron", "-checked_out_at"], name="loan_patron"),
+            models.Index(fields=["library", "returned_at"], name="loan_returned"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "ils_id"], condition=~Q(ils_id=""), name="loan_ils_id_unique"
+            ),
+        ]
+
+
+class HoldStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    READY = "ready", "Ready for pickup"
+    FULFILLED = "fulfilled", "Fulfilled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Hold(LibraryRecord):
+    title = models.CharField(max_length=300)
+    placed_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=HoldStatus.choices, default=HoldStatus.WAITING)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+
+class CatalogSearch(LibraryRecord):
+    terms = models.CharField(max_length=500)
+    searched_at = models.DateTimeField()
+
+    class Meta(LibraryRecord.Meta):
+        verbose_name_plural = "catalog searches"
+
+
+class ReferenceQuestion(LibraryRecord):
+    question = models.TextField()
+    asked_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+
+class ComputerSession(LibraryRecord):
+    workstation = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+
+class RoomBooking(LibraryRecord):
+    room = models.CharField(max_length=100)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # Given by the user for the reservation: public information in Iowa (CR-5e).
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_phone = models.CharField(max_length=50, blank=True)
+
+
+class ProgramRegistration(LibraryRecord):
+    program = models.CharField(max_length=200)
+    registered_at = models.DateTimeField()
