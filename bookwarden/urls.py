@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("bookwarden.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("audit/", include("bookwarden.audit.urls")),
+    path("patrons/", include("bookwarden.patrons.urls")),
 ]
 
 handler403 = "bookwarden.core.errors.forbidden"

@@ -122,7 +122,7 @@ class Card(models.Model):
     stay on record so that presenting it never counts as consent again (CR-5b)."""
 
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="cards")
-    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="cards")
+    patron = models.ForeignKey(Patron, on_delete=models.PROTECT, related_name="cards")
     number = models.CharField(max_length=64)
     status = models.CharField(max_length=10, choices=CardStatus.choices, default=CardStatus.ACTIVE)
     issued_on = models.DateField(default=timezone.localdate)
@@ -244,3 +244,6 @@ class RoomBooking(LibraryRecord):
 class ProgramRegistration(LibraryRecord):
     program = models.CharField(max_length=200)
     registered_at = models.DateTimeField()
+
+
+from .models_retention import RetentionRule, RetentionRun  # noqa: E402,F401

@@ -128,6 +128,7 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     event = AuditEvent.objects.filter(library=library).order_by("seq").first()
     assert event is not None
     return {
+        "patron_id": _a_patron_of(library),
         "slug": library.slug,
         "user_id": staff.pk,
         "pk": Membership.objects.get(user=staff, library=library).pk,
@@ -136,6 +137,19 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         "key": "not-a-valid-key",
         "uidb36": "1",
     }
+
+
+def _a_patron_of(library: Library) -> int:
+    """A patron of ``library`` (with a card), registered if the demo has none."""
+    from bookwarden.patrons.actions import register_patron
+    from bookwarden.patrons.models import Patron
+
+    patron = Patron.objects.filter(library=library).order_by("pk").first()
+    if patron is None:
+        patron = register_patron(
+            actor=None, library=library, last_name="Sample", card_number="29999999999999"
+        )
+    return patron.pk
 
 
 def url_of(route: Route, ids: dict[str, Any]) -> str:

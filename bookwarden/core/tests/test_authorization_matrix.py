@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.core.models import Branch, Library, Membership, User
+from bookwarden.patrons.models import Card, Patron
 
 from .helpers import (
     OUTSIDERS,
@@ -114,6 +115,10 @@ STAFF_READERS = {
     "auditor": 200,
 }
 AUDIT_READERS = {"director": 200, "designee": 200, "auditor": 200}
+#: Who holds Perm.FIND_PATRONS at New Madrid, and who opens records (Perm.OPEN_RECORDS).
+NM_PATRON_FINDERS = ("director", "designee", "assistant_director", "staff", "volunteer")
+NM_RECORD_OPENERS = ("director", "designee", "assistant_director", "staff")
+PATRON_FINDERS = (*NM_PATRON_FINDERS, *OUTSIDERS)
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -173,6 +178,14 @@ EXPECTED: dict[str, Expect] = {
         fresh=with_totp(TO_REAUTH, 404), sudo=with_totp(200, 404)
     ),
     "mfa_generate_recovery_codes": sudo_page(signed_in(200)),
+    # --- patrons (CR-5): find, see what the role allows, open records with a purpose ------
+    # Anyone who finds patrons somewhere has the search page; it searches their own library.
+    "patron_search": same(signed_in(403, **{w: 200 for w in PATRON_FINDERS})),
+    "patron_detail": same(new_madrid_page(403, **{w: 200 for w in NM_PATRON_FINDERS})),
+    "patron_records": same(signed_in(405)),
+    "patron_report_card": same(signed_in(405)),
+    # CR-5i: the custodian only; Cresco's director is custodian of Cresco's records.
+    "last_borrower": same(signed_in(403, director=200, designee=200, outsider=200)),
 }
 
 
@@ -241,14 +254,17 @@ def _snapshot() -> dict[str, Any]:
         "libraries": list(Library.objects.order_by("pk").values()),
         "branches": list(Branch.objects.order_by("pk").values()),
         "authenticators": list(Authenticator.objects.order_by("pk").values("pk", "user_id")),
+        "patrons": list(Patron.objects.order_by("pk").values()),
+        "cards": list(Card.objects.order_by("pk").values()),
     }
 
 
-def _writes_since(seq: int) -> list[str]:
-    """Audit events other than account events (auth.*) written since ``seq``."""
+def _writes_since(seq: int, allowed: str | None = None) -> list[str]:
+    """Audit events other than account events (auth.*) and ``allowed`` written since ``seq``."""
     return list(
         AuditEvent.objects.filter(seq__gt=seq)
         .exclude(action__startswith="auth.")
+        .exclude(action=allowed or "")
         .values_list("action", flat=True)
     )
 
@@ -262,6 +278,24 @@ class Write:
     key: str
     kwargs: Callable[[dict[str, User], Library], dict[str, Any]]
     data: Callable[[], dict[str, str]]
+    #: Who may write here (not POSTed as a refusal); the first is the control.
+    writers: tuple[str, ...] = ("director",)
+    #: An audit event that a refusal itself writes (a refused opening of records is on
+    #: record, CR-5); any other event is a write that should not have happened.
+    refusal_event: str | None = None
+    #: The control's answer, and whether it changes rows (opening records only reads).
+    control_status: int = 302
+    control_changes_rows: bool = True
+    #: Answers other than the usual refusal (403, Cresco's people 404, anonymous to login).
+    refusals: dict[str, str] = field(default_factory=dict)
+
+
+def _patron_of(lib: Library) -> int:
+    return Patron.objects.filter(library=lib).order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _card_of(lib: Library) -> int:
+    return Card.objects.filter(library=lib).order_by("pk").values_list("pk", flat=True)[0]
 
 
 def _membership_of(people: dict[str, User], key: str, library: Library) -> int:
@@ -310,6 +344,34 @@ WRITES = [
         lambda people, lib: {"slug": lib.slug},
         lambda: {"idle_timeout_minutes": "120"},
     ),
+    # CR-5b: blocking a card is a desk duty; nobody else may block a patron's card.
+    Write(
+        "patron_report_card",
+        lambda people, lib: {"patron_id": _patron_of(lib)},
+        lambda: {"card": str(_card_of(Library.objects.get(slug="new-madrid"))), "status": "lost"},
+        writers=NM_RECORD_OPENERS,
+    ),
+    # CR-5: opening records reads, but a refused attempt is itself on record.
+    Write(
+        "patron_records",
+        lambda people, lib: {"patron_id": _patron_of(lib)},
+        lambda: {"purpose": "patron_request", "note": "asked", "record_types": "loans"},
+        writers=NM_RECORD_OPENERS,
+        refusal_event="patron.records_refused",
+        control_status=200,
+        control_changes_rows=False,
+    ),
+    # CR-5i: the custodian only.
+    Write(
+        "last_borrower",
+        lambda people, lib: {},
+        lambda: {"library": "new-madrid", "item_barcode": "31234", "note": "a letter inside"},
+        writers=("director", "designee"),
+        # Cresco's staff may not search for a last borrower anywhere: 403 before any lookup.
+        refusals={"outsider_staff": "403"},
+        control_status=200,
+        control_changes_rows=False,
+    ),
 ]
 
 
@@ -320,31 +382,37 @@ def _refused(who: str) -> str:
 
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda w: w.key)
-def test_writes_refused_and_nothing_written(write: Write, people, client_as, new_madrid) -> None:
-    """CC-2: only the director writes staff, roles and settings (in sudo mode); everyone
-    else of New Madrid gets 403, Cresco's people 404, anonymous the login page, and not a
-    row changes.  The director's own POST (the control) does change something."""
+def test_writes_refused_and_nothing_written(
+    write: Write, people, client_as, new_madrid, ids
+) -> None:
+    """CC-2: only the writers of each write may write (staff, roles and settings: the
+    director, in sudo mode); everyone else of New Madrid gets 403, Cresco's people 404,
+    anonymous the login page, and not a row changes.  The first writer's own POST (the
+    control) does what it should."""
     url = reverse(write.key, kwargs=write.kwargs(people, new_madrid))
     before = _snapshot()
     head = audit_head()
     wrong = []
-    for who in (ANONYMOUS, *[p for p in PERSONAS if p != "director"]):
+    for who in (ANONYMOUS, *[p for p in PERSONAS if p not in write.writers]):
         client = Client() if who == ANONYMOUS else client_as(who)
         if who != ANONYMOUS:
             mark_reauthenticated(client, people[who])
         got = outcome(client.post(url, write.data()))
-        if got != _refused(who):
-            wrong.append(f"  POST {url} as {who}: got {got}, want {_refused(who)}")
-        if _snapshot() != before or _writes_since(head):
+        want = write.refusals.get(who, _refused(who))
+        if got != want:
+            wrong.append(f"  POST {url} as {who}: got {got}, want {want}")
+        if _snapshot() != before or _writes_since(head, write.refusal_event):
             wrong.append(f"  POST {url} as {who} changed data: {_writes_since(head)}")
             break
     assert not wrong, "\n".join(wrong)
 
-    director = mark_reauthenticated(client_as("director"), people["director"])
-    response = director.post(url, write.data())
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert _snapshot() != before, "the director's POST (the control) changed nothing"
-    assert _writes_since(head), "the director's POST wrote no audit event"
+    control = write.writers[0]
+    writer = mark_reauthenticated(client_as(control), people[control])
+    response = writer.post(url, write.data())
+    assert response.status_code == write.control_status, response.content.decode()[:2000]
+    if write.control_changes_rows:
+        assert _snapshot() != before, f"the {control}'s POST (the control) changed nothing"
+    assert _writes_since(head, write.refusal_event), f"the {control}'s POST wrote no event"
 
 
 def test_every_post_endpoint_of_the_project_is_declared(people, sudo_as, ids) -> None:

@@ -21,14 +21,22 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("director")) == [
         "My tasks",
         "New Madrid County Library",
+        "Patrons",
         "Audit log",
         "Account",
     ]
     assert "Audit log" in _nav_labels(client_as("auditor"))
-    assert _nav_labels(client_as("staff")) == ["My tasks", "New Madrid County Library", "Account"]
+    assert _nav_labels(client_as("staff")) == [
+        "My tasks",
+        "New Madrid County Library",
+        "Patrons",
+        "Account",
+    ]
+    assert "Patrons" not in _nav_labels(client_as("it_staff"))
     assert _nav_labels(client_as("outsider")) == [
         "My tasks",
         "Cresco Public Library",
+        "Patrons",
         "Audit log",
         "Account",
     ]

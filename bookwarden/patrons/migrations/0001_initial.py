@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
                 ('expires_on', models.DateField(blank=True, null=True)),
                 ('status_changed_at', models.DateTimeField(blank=True, null=True)),
                 ('library', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='core.library')),
-                ('patron', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cards', to='patrons.patron')),
+                ('patron', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='patrons.patron')),
             ],
             options={
                 'ordering': ['-issued_on', 'number'],

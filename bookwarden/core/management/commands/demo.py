@@ -19,6 +19,11 @@ class Command(BaseCommand):
             if demo_exists():
                 self.stdout.write("The demo is already loaded.")
             else:
-                build_demo()
+                from django.db import transaction
+
+                from bookwarden.patrons.demo import build_patron_demo
+
+                with transaction.atomic():
+                    build_patron_demo(build_demo())
                 self.stdout.write(self.style.SUCCESS("Demo loaded."))
         self.stdout.write(logins_text())

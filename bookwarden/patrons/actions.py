@@ -1,0 +1,245 @@
+"""Every write to patrons and cards (DESIGN mechanism 1; CR-2, CR-5b).
+
+Each action runs in one transaction, takes the acting person as ``actor=`` (``None`` for the
+command line), checks the permission and records its audit event in the same transaction.
+Personal information is never copied into the audit log: events carry ids, types and the
+*names* of changed fields, never their values (NM-4, CR-6a: the log must not outlive the
+data it describes).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookwarden.audit.actions import record
+from bookwarden.audit.models import AuditAction
+from bookwarden.core.access import require
+from bookwarden.core.models import Branch, Library
+from bookwarden.core.roles import Perm
+
+from .access import _refuse
+from .models import Card, CardStatus, NoticeChannel, Patron
+
+#: What ``update_patron`` may change: personal information and notice preference.
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "phone",
+    "email",
+    "birth_date",
+    "guardian",
+    "guardian_name",
+    "home_branch",
+    "notice_channel",
+)
+REPORTABLE = (CardStatus.LOST, CardStatus.STOLEN)
+
+
+def _check(patron: Patron) -> None:
+    errors: dict[str, str] = {}
+    if (
+        patron.home_branch_id
+        and not Branch.objects.filter(
+            pk=patron.home_branch_id, library_id=patron.library_id
+        ).exists()
+    ):
+        errors["home_branch"] = "That branch belongs to another library."
+    if patron.guardian_id:
+        if patron.guardian_id == patron.pk:
+            errors["guardian"] = "A patron cannot be their own guardian."
+        elif not Patron.objects.filter(
+            pk=patron.guardian_id, library_id=patron.library_id
+        ).exists():
+            errors["guardian"] = "The guardian must be a patron of the same library."
+    if patron.notice_channel not in NoticeChannel.values:
+        errors["notice_channel"] = "Unknown notice preference."
+    if errors:
+        raise ValidationError(errors)
+    patron.full_clean(
+        exclude=["library", "home_branch", "guardian", "portal_pin", "ils_source", "ils_id"]
+    )
+
+
+def _new_card(library: Library | int, patron: Patron, number: str) -> Card:
+    number = number.strip()
+    if not number:
+        raise ValidationError({"card_number": "A card number is needed."})
+    library_id = library if isinstance(library, int) else library.pk
+    if Card.objects.filter(library_id=library_id, number=number).exists():
+        raise ValidationError({"card_number": "That card number is already in use."})
+    return Card.objects.create(library_id=library_id, patron=patron, number=number)
+
+
+@transaction.atomic
+def register_patron(
+    *,
+    actor: Any,
+    library: Library,
+    last_name: str,
+    card_number: str,
+    keeps_reading_history: bool = False,
+    **fields: Any,
+) -> Patron:
+    """Register a patron with their first card.  ``fields``: any of PERSONAL_FIELDS."""
+    require(actor, Perm.MANAGE_PATRONS, library)
+    unknown = set(fields) - set(PERSONAL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not personal fields: {sorted(unknown)}")
+    patron = Patron(library=library, last_name=last_name, **fields)
+    if keeps_reading_history:
+        patron.keeps_reading_history = True
+        patron.reading_history_changed_at = timezone.now()
+    _check(patron)
+    patron.save()
+    card = _new_card(library, patron, card_number)
+    given = sorted({"last_name", *(k for k, v in fields.items() if v not in ("", None))})
+    record(
+        AuditAction.PATRON_CREATED,
+        actor=actor,
+        target=patron,
+        library=library,
+        patron=patron,
+        after={"fields": given, "card": card.pk, "reading_history": keeps_reading_history},
+    )
+    record(
+        AuditAction.CARD_ISSUED,
+        actor=actor,
+        target=card,
+        library=library,
+        patron=patron,
+        after={"card": card.pk, "status": card.status},
+    )
+    return patron
+
+
+@transaction.atomic
+def issue_card(
+    *,
+    actor: Any,
+    patron: Patron,
+    number: str,
+    expires_on: datetime.date | None = None,
+) -> Card:
+    """A new card for ``patron``.  Their other active cards are marked replaced."""
+    require(actor, Perm.MANAGE_PATRONS, patron.library_id)
+    replaced = list(
+        Card.objects.select_for_update()
+        .filter(patron=patron, status=CardStatus.ACTIVE)
+        .values_list("pk", flat=True)
+    )
+    card = _new_card(patron.library_id, patron, number)
+    if expires_on is not None:
+        card.expires_on = expires_on
+        card.save(update_fields=["expires_on"])
+    if replaced:
+        Card.objects.filter(pk__in=replaced).update(
+            status=CardStatus.REPLACED, status_changed_at=timezone.now()
+        )
+    record(
+        AuditAction.CARD_ISSUED,
+        actor=actor,
+        target=card,
+        library=patron.library_id,
+        patron=patron,
+        after={"card": card.pk, "status": card.status, "replaced": replaced},
+    )
+    return card
+
+
+@transaction.atomic
+def report_card(*, actor: Any, card: Card, status: str) -> Card:
+    """A card reported lost or stolen is blocked at once: presenting it no longer counts as
+    consent (CR-5b).  Reporting the same card again changes nothing."""
+    require(actor, Perm.MANAGE_PATRONS, card.library_id)
+    if status not in REPORTABLE:
+        raise ValidationError({"status": "Report the card as lost or stolen."})
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if card.status in REPORTABLE:
+        return card
+    before = card.status
+    card.status = status
+    card.status_changed_at = timezone.now()
+    card.save(update_fields=["status", "status_changed_at"])
+    record(
+        AuditAction.CARD_REPORTED,
+        actor=actor,
+        target=card,
+        library=card.library_id,
+        patron=card.patron_id,
+        before={"card": card.pk, "status": before},
+        after={"card": card.pk, "status": status},
+    )
+    return card
+
+
+@transaction.atomic
+def update_patron(*, actor: Any, patron: Patron, **fields: Any) -> Patron:
+    """Change personal information.  The event names the changed fields, not the values:
+    personal information must not be copied into the append-only log."""
+    require(actor, Perm.MANAGE_PATRONS, patron.library_id)
+    unknown = set(fields) - set(PERSONAL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not personal fields: {sorted(unknown)}")
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    changed = []
+    for name, value in fields.items():
+        field = patron._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        current = getattr(patron, attname)
+        new = value.pk if hasattr(value, "pk") else value
+        if current != new:
+            setattr(patron, attname, new)
+            changed.append(name)
+    if not changed:
+        return patron
+    _check(patron)
+    patron.save(update_fields=[patron._meta.get_field(n).name for n in changed])
+    record(
+        AuditAction.PATRON_UPDATED,
+        actor=actor,
+        target=patron,
+        library=patron.library_id,
+        patron=patron,
+        before={"fields": sorted(changed)},
+        after={"fields": sorted(changed)},
+    )
+    return patron
+
+
+def refuse_records(*, actor: Any, patron: Patron, reason: str) -> None:
+    """A person whose role may not open records asked to: the refusal is on record."""
+    with transaction.atomic():
+        _refuse(actor, patron, "", reason)
+
+
+def log_search(*, actor: Any, library: Library | int, results: int) -> None:
+    """CR-5: searches are on record by their number of results, never their text."""
+    with transaction.atomic():
+        record(
+            AuditAction.PATRON_SEARCHED,
+            actor=actor,
+            library=library,
+            after={"results": results},
+        )
+
+
+def log_view(*, actor: Any, patron: Patron, details: bool) -> None:
+    with transaction.atomic():
+        record(
+            AuditAction.PATRON_VIEWED,
+            actor=actor,
+            target=patron,
+            library=patron.library_id,
+            patron=patron,
+            after={"details": details},
+        )

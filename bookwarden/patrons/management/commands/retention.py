@@ -1,0 +1,87 @@
+"""``bookwarden retention run [--dry-run] [--library SLUG]``: the daily retention job (CR-6a).
+
+``bookwarden retention show [--library SLUG]`` lists the rules in force.  See
+docs/retention.md for the cron line and systemd timer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from bookwarden.audit.context import audit_context, new_request_id
+from bookwarden.core.models import Library
+from bookwarden.patrons.records import RECORD_TYPES
+from bookwarden.patrons.retention import (
+    DEFAULT_CHUNK_SIZE,
+    RetentionConfigError,
+    effective_rules,
+    load_defaults,
+    run_retention,
+)
+
+
+class Command(BaseCommand):
+    help = "Apply the retention rules of library records (run), or list them (show)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        run = sub.add_parser("run", help="Unlink or delete records whose time is up.")
+        run.add_argument("--dry-run", action="store_true", help="Count only; change nothing.")
+        run.add_argument("--library", metavar="SLUG", help="Only this library.")
+        run.add_argument(
+            "--chunk-size",
+            type=int,
+            default=DEFAULT_CHUNK_SIZE,
+            help=f"Rows per transaction (default {DEFAULT_CHUNK_SIZE}).",
+        )
+        show = sub.add_parser("show", help="List the rules in force.")
+        show.add_argument("--library", metavar="SLUG", help="Only this library.")
+
+    def _library(self, slug: str | None) -> Library | None:
+        if not slug:
+            return None
+        library = Library.objects.filter(slug=slug).first()
+        if library is None:
+            raise CommandError(f"No library with slug {slug!r}.")
+        return library
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        library = self._library(options.get("library"))
+        if options["subcommand"] == "show":
+            self._show(library)
+        else:
+            self._run(library, options["dry_run"], options["chunk_size"])
+
+    def _show(self, library: Library | None) -> None:
+        try:
+            defaults = load_defaults()
+            libraries = [library] if library else list(Library.objects.order_by("slug"))
+            for lib in libraries:
+                self.stdout.write(f"{lib.slug}:")
+                for key, rule in effective_rules(lib, defaults).items():
+                    label = RECORD_TYPES[key].label
+                    self.stdout.write(f"  {label:<26} {rule.describe():<22} ({rule.source})")
+        except RetentionConfigError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _run(self, library: Library | None, dry_run: bool, chunk_size: int) -> None:
+        if chunk_size < 1:
+            raise CommandError("--chunk-size must be at least 1.")
+        with audit_context(request_id=new_request_id("cli-retention-")):
+            try:
+                run = run_retention(library=library, dry_run=dry_run, chunk_size=chunk_size)
+            except RetentionConfigError as exc:
+                raise CommandError(f"Retention refused, nothing was changed: {exc}") from exc
+        verb = "Would change" if dry_run else "Changed"
+        self.stdout.write(f"Retention run #{run.pk} ({run.status}{', dry run' if dry_run else ''})")
+        for slug, per_type in run.details.items():
+            for key, detail in per_type.items():
+                self.stdout.write(
+                    f"  {slug} {key}: {verb.lower()} {detail['count']} "
+                    f"({detail['action']} after {detail['after']})"
+                )
+        if "expired_sessions" in run.counts:
+            self.stdout.write(f"  expired sessions: {run.counts['expired_sessions']}")
+        self.stdout.write(self.style.SUCCESS(f"{verb} {sum(run.counts.values())} rows."))

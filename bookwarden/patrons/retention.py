@@ -1,0 +1,484 @@
+"""Retention of library records (CR-6a): keep nothing longer than needed, then unlink or delete.
+
+Rules
+    Each library has one rule per record type (``records.RECORD_TYPES``): an action (``unlink``
+    sets ``patron`` to NULL and keeps the row for statistics; ``delete`` removes the row) and
+    ``after``, a finite duration.  Defaults come from ``retention_defaults.yaml`` (checked on
+    every load; an error names the file and the key); a library overrides one with
+    :func:`set_retention_rule`.  There is no "keep forever": a rule without a duration, with
+    "never", or longer than :data:`MAX_AFTER` is refused, both when it is set and when a run
+    reads it.
+
+Runs
+    :func:`run_retention` (``bookwarden retention run``) first reads and checks every rule of
+    every library in scope and every table that links to a patron; any problem stops the run
+    before a single row is touched (fail closed, unlike Evergreen's keep-everything default).
+    Then, per library and record type, it walks the qualifying rows in primary-key order, a
+    chunk at a time: select the chunk's ids, then one ``UPDATE ... SET patron_id = NULL`` or
+    one ``DELETE`` over that id range with the rule's conditions repeated, each chunk its own
+    transaction.  The only state is the rows themselves: a killed run leaves whole chunks
+    done and a rerun continues; a second run finds nothing (idempotent).  Each run is stored
+    as a :class:`RetentionRun` with per-type counts, and writes one ``retention.run`` audit
+    event per library with that library's counts (never contents).
+
+Side tables that could re-identify a patron (the Koha leaks, LAW.md)
+    * Room bookings: unlinking also clears the contact name and phone given for the booking,
+      which would otherwise name the person.
+    * Sessions: expired sessions (a portal session holds a patron id) are deleted by every
+      full run.
+    * The audit log is append-only and cannot be edited.  It holds ids and types only (which
+      patron's records were opened, for what purpose, which kinds of records), never titles,
+      search terms or questions, and never the id of a loan, search or question; so once a
+      record is unlinked or deleted, nothing in the log says what the patron used.
+    * Cards stay linked to their patron: a card is registration, not a record of use, and a
+      card reported lost or stolen must remain on file so that it never counts as consent
+      again (CR-5b).  A deleted patron's cards go with the patron (the model cascades).
+    * Guardians stay linked: that is who the patron is, not what they used.
+    * Any other column that links to a patron must be listed in :data:`PATRON_LINKS_REVIEWED`
+      with the reason it is kept; an unlisted one stops every run (fail closed), so a table
+      added later cannot become an unnoticed last-borrower table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bookwarden.audit.actions import record
+from bookwarden.audit.models import AuditAction
+from bookwarden.core.access import require
+from bookwarden.core.models import Library
+from bookwarden.core.roles import Perm
+
+from .models import HoldStatus, Patron
+from .models_retention import RetentionAction, RetentionRule, RetentionRun, RunStatus
+from .records import RECORD_TYPES
+
+DEFAULTS_PATH = Path(__file__).with_name("retention_defaults.yaml")
+#: The longest any rule may keep a record linked: ten years.  Longer is "forever" by accident.
+MAX_AFTER = datetime.timedelta(days=3650)
+DEFAULT_CHUNK_SIZE = 20_000  # about 0.4 s of work per transaction; smaller chunks cost more
+
+#: Every column outside the record types that links to a patron, and why it is kept.
+PATRON_LINKS_REVIEWED: dict[str, str] = {
+    "patrons.card.patron": "registration, not use; lost cards stay on file (CR-5b)",
+    "patrons.patron.guardian": "who the patron is, not what they used",
+    "audit.auditevent.patron_id": "append-only; ids and types only, never contents",
+}
+
+_AFTER_RE = re.compile(r"^\s*(\d+)\s*([hd])\s*$")
+_FOREVER_WORDS = {"never", "forever", "keep", "keep forever", "none", "null", "~"}
+
+
+class RetentionConfigError(Exception):
+    """A rule is missing or invalid, or a patron link is unreviewed: nothing was touched."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    record_type: str
+    action: str
+    after: datetime.timedelta
+    source: str  # "default" or "library"
+
+    def describe(self) -> str:
+        return f"{self.action} after {format_after(self.after)}"
+
+
+def format_after(after: datetime.timedelta) -> str:
+    seconds = int(after.total_seconds())
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    return f"{seconds}s"
+
+
+def _forever_message(where: str) -> str:
+    return (
+        f"{where}: records may not be kept forever (CR-6a); give a duration up to "
+        f"{MAX_AFTER.days} days"
+    )
+
+
+def parse_after(value: Any, where: str) -> datetime.timedelta:
+    """``"24h"``, ``"7d"`` or ``"0d"`` from the YAML file, as a duration."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in _FOREVER_WORDS):
+        raise RetentionConfigError(_forever_message(where))
+    match = _AFTER_RE.match(str(value)) if isinstance(value, str) else None
+    if not match:
+        raise RetentionConfigError(
+            f"{where}: {value!r} is not a duration; write hours or days, like 24h or 30d"
+        )
+    number, unit = int(match.group(1)), match.group(2)
+    after = datetime.timedelta(hours=number) if unit == "h" else datetime.timedelta(days=number)
+    check_after(after, where)
+    return after
+
+
+def check_after(after: Any, where: str) -> None:
+    if not isinstance(after, datetime.timedelta):
+        raise RetentionConfigError(_forever_message(where))
+    if after < datetime.timedelta(0):
+        raise RetentionConfigError(f"{where}: the duration is negative")
+    if after > MAX_AFTER:
+        raise RetentionConfigError(_forever_message(where))
+
+
+def _check_action(action: Any, where: str) -> str:
+    if action not in RetentionAction.values:
+        raise RetentionConfigError(
+            f"{where}: action {action!r} is not one of {', '.join(RetentionAction.values)}"
+        )
+    return str(action)
+
+
+def load_defaults(path: Path | str | None = None) -> dict[str, Rule]:
+    """The default rule of every record type, checked; raises RetentionConfigError naming the
+    file and the key of the first problem."""
+    path = Path(path or DEFAULTS_PATH)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RetentionConfigError(f"{path}: cannot read retention defaults: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), dict):
+        raise RetentionConfigError(f"{path}: rules: missing (a mapping of record types)")
+    if data.get("version") != 1:
+        raise RetentionConfigError(f"{path}: version: expected 1, got {data.get('version')!r}")
+    rules_data: dict[str, Any] = data["rules"]
+    unknown = sorted(set(rules_data) - set(RECORD_TYPES))
+    if unknown:
+        raise RetentionConfigError(f"{path}: rules.{unknown[0]}: unknown record type")
+    rules: dict[str, Rule] = {}
+    for key in RECORD_TYPES:
+        where = f"{path}: rules.{key}"
+        spec = rules_data.get(key)
+        if spec is None:
+            raise RetentionConfigError(f"{where}: missing (every record type needs a rule)")
+        if not isinstance(spec, dict):
+            raise RetentionConfigError(f"{where}: expected action and after")
+        extra = sorted(set(spec) - {"action", "after"})
+        if extra:
+            raise RetentionConfigError(f"{where}.{extra[0]}: unknown setting")
+        action = _check_action(spec.get("action"), f"{where}.action")
+        if "after" not in spec:
+            raise RetentionConfigError(f"{where}.after: missing")
+        after = parse_after(spec["after"], f"{where}.after")
+        rules[key] = Rule(key, action, after, "default")
+    return rules
+
+
+def effective_rules(library: Library, defaults: dict[str, Rule]) -> dict[str, Rule]:
+    """The defaults with the library's own rules on top, each checked again."""
+    rules = dict(defaults)
+    missing = sorted(set(RECORD_TYPES) - set(rules))
+    if missing:
+        raise RetentionConfigError(f"No retention rule for {missing[0]}")
+    for row in RetentionRule.objects.filter(library=library):
+        where = f"Library {library.slug}: retention rule {row.record_type!r} (#{row.pk})"
+        if row.record_type not in RECORD_TYPES:
+            raise RetentionConfigError(f"{where}: unknown record type")
+        action = _check_action(row.action, where)
+        check_after(row.after, where)
+        rules[row.record_type] = Rule(row.record_type, action, row.after, "library")
+    return rules
+
+
+def unreviewed_patron_links() -> list[str]:
+    """Columns that link to a patron and are neither a record type's ``patron`` nor listed
+    in :data:`PATRON_LINKS_REVIEWED`."""
+    record_models = {rt.model for rt in RECORD_TYPES.values()}
+    found = []
+    for model in apps.get_models():
+        fields = [*model._meta.concrete_fields, *model._meta.many_to_many]
+        for f in fields:
+            links = (f.is_relation and f.related_model is Patron) or f.name in (
+                "patron",
+                "patron_id",
+            )
+            if not links or (model in record_models and f.name == "patron"):
+                continue
+            key = f"{model._meta.label_lower}.{f.name}"
+            if key not in PATRON_LINKS_REVIEWED:
+                found.append(key)
+    return sorted(found)
+
+
+# -- What qualifies, per record type --------------------------------------------------------
+
+
+def _qualifying(key: str, library_id: int, cutoff: datetime.datetime) -> Q:
+    """The rows of ``key`` whose retention period is over."""
+    if key == "loans":
+        history_kept = Patron.objects.filter(keeps_reading_history=True).values("pk")
+        return Q(
+            returned_at__isnull=False, returned_at__lte=cutoff, amount_owed__lte=Decimal(0)
+        ) & ~Q(patron_id__in=history_kept)
+    if key == "holds":
+        return Q(status__in=[HoldStatus.FULFILLED, HoldStatus.CANCELLED]) & (
+            Q(closed_at__lte=cutoff) | Q(closed_at__isnull=True, placed_at__lte=cutoff)
+        )
+    if key == "searches":
+        return Q(searched_at__lte=cutoff)
+    if key == "reference":
+        return Q(answered_at__isnull=False, answered_at__lte=cutoff)
+    if key == "computer_sessions":
+        return Q(ended_at__lte=cutoff) | Q(ended_at__isnull=True, started_at__lte=cutoff)
+    if key == "room_bookings":
+        return Q(ends_at__lte=cutoff)
+    if key == "program_registrations":
+        return Q(registered_at__lte=cutoff)
+    raise RetentionConfigError(f"No retention conditions for record type {key!r}")
+
+
+#: What unlinking clears besides ``patron`` (columns that would name the person again).
+_UNLINK_ALSO: dict[str, dict[str, Any]] = {
+    "room_bookings": {"contact_name": "", "contact_phone": ""},
+}
+
+
+def _still_linked(key: str) -> Q:
+    q = Q(patron__isnull=False)
+    for name, empty in _UNLINK_ALSO.get(key, {}).items():
+        q |= ~Q(**{name: empty})
+    return q
+
+
+def queryset_for(key: str, library_id: int, rule: Rule, now: datetime.datetime) -> models.QuerySet:
+    """The rows this rule would change now (for unlink: only those still linked)."""
+    model = RECORD_TYPES[key].model
+    qs = model._unguarded.filter(  # type: ignore[attr-defined]
+        Q(library_id=library_id) & _qualifying(key, library_id, now - rule.after)
+    )
+    if rule.action == RetentionAction.UNLINK:
+        qs = qs.filter(_still_linked(key))
+    return qs
+
+
+def _apply_chunk(qs: models.QuerySet, key: str, action: str, low: int, high: int) -> int:
+    """One chunk, in its own transaction: the rule's conditions are repeated in the
+    statement, so a row that stopped qualifying since it was selected is left alone."""
+    with transaction.atomic():
+        target = qs.filter(pk__gt=low, pk__lte=high)
+        if action == RetentionAction.UNLINK:
+            return target.update(patron=None, **_UNLINK_ALSO.get(key, {}))
+        deleted, _ = target.delete()
+        return deleted
+
+
+def apply_rule(
+    key: str,
+    library_id: int,
+    rule: Rule,
+    *,
+    now: datetime.datetime,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    dry_run: bool = False,
+    on_chunk: Callable[[int], None] | None = None,
+) -> int:
+    """Apply one rule in chunks; returns the rows changed (or, dry, that would be)."""
+    qs = queryset_for(key, library_id, rule, now)
+    if dry_run:
+        return qs.count()
+    total, low = 0, 0
+    while True:
+        pks = list(qs.filter(pk__gt=low).order_by("pk").values_list("pk", flat=True)[:chunk_size])
+        if not pks:
+            return total
+        changed = _apply_chunk(qs, key, rule.action, low, pks[-1])
+        total += changed
+        low = pks[-1]
+        if on_chunk:
+            on_chunk(changed)
+
+
+def _delete_expired_sessions(now: datetime.datetime, chunk_size: int, dry_run: bool) -> int:
+    qs = Session.objects.filter(expire_date__lt=now)
+    if dry_run:
+        return qs.count()
+    total = 0
+    while True:
+        keys = list(qs.order_by("pk").values_list("pk", flat=True)[:chunk_size])
+        if not keys:
+            return total
+        with transaction.atomic():
+            total += qs.filter(pk__in=keys).delete()[0]
+
+
+# -- Runs ---------------------------------------------------------------------------------
+
+
+def _finish(
+    run: RetentionRun, libraries: list[Library], status: str, error: str = ""
+) -> RetentionRun:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    with transaction.atomic():
+        run.save(update_fields=["status", "error", "finished_at", "counts", "details"])
+        for library in libraries:
+            per_type = {
+                key: detail["count"] for key, detail in run.details.get(library.slug, {}).items()
+            }
+            record(
+                AuditAction.RETENTION_RUN,
+                target=run,
+                library=library,
+                after={
+                    "run": run.pk,
+                    "status": status,
+                    "dry_run": run.dry_run,
+                    "counts": per_type,
+                },
+            )
+    return run
+
+
+def run_retention(
+    *,
+    library: Library | None = None,
+    dry_run: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    defaults_path: Path | str | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> RetentionRun:
+    """Apply every library's rules (or one library's).  Raises RetentionConfigError, after
+    storing the refused run, when any rule is missing or invalid; re-raises any other
+    error after storing the failed run with the counts done so far.
+
+    Call it outside a transaction (as the command does), so that each chunk commits on its
+    own; inside one, the chunks are savepoints that commit with the caller."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    now = timezone.now()
+    libraries = [library] if library is not None else list(Library.objects.order_by("slug"))
+    run = RetentionRun.objects.create(
+        library=library, started_at=now, dry_run=dry_run, chunk_size=chunk_size
+    )
+
+    # 1. Read and check everything first; any problem stops the run before any row changes.
+    try:
+        defaults = load_defaults(defaults_path)
+        plans = [(lib, effective_rules(lib, defaults)) for lib in libraries]
+        unreviewed = unreviewed_patron_links()
+        if unreviewed:
+            raise RetentionConfigError(
+                "Unreviewed columns link to patrons: "
+                + ", ".join(unreviewed)
+                + ". Add retention for them, or list them with a reason in "
+                "bookwarden.patrons.retention.PATRON_LINKS_REVIEWED."
+            )
+    except RetentionConfigError as exc:
+        _finish(run, libraries, RunStatus.REFUSED, str(exc))
+        raise
+
+    # 2. Apply, chunk by chunk; the counts are saved after each rule.
+    counts: dict[str, int] = dict.fromkeys(RECORD_TYPES, 0)
+    run.counts, run.details = counts, {}
+    try:
+        for lib, rules in plans:
+            lib_details: dict[str, Any] = {}
+            run.details[lib.slug] = lib_details
+            for key, rule in rules.items():
+                lib_details[key] = {
+                    "action": rule.action,
+                    "after": format_after(rule.after),
+                    "source": rule.source,
+                    "count": 0,
+                }
+
+                def progress(n: int, _detail: dict[str, Any] = lib_details[key]) -> None:
+                    _detail["count"] += n
+                    if on_chunk:
+                        on_chunk(n)
+
+                n = apply_rule(
+                    key,
+                    lib.pk,
+                    rule,
+                    now=now,
+                    chunk_size=chunk_size,
+                    dry_run=dry_run,
+                    on_chunk=progress,
+                )
+                lib_details[key]["count"] = n
+                counts[key] += n
+                run.save(update_fields=["counts", "details"])
+        if library is None:
+            counts["expired_sessions"] = _delete_expired_sessions(now, chunk_size, dry_run)
+    except BaseException as exc:  # Ctrl-C too: leave the evidence, then re-raise.
+        # The rule that failed counts its committed chunks (see progress()).
+        run.counts = {
+            key: sum(d.get(key, {}).get("count", 0) for d in run.details.values())
+            for key in RECORD_TYPES
+        }
+        # If the database itself is gone, the original error matters more than the record.
+        with contextlib.suppress(Exception):
+            _finish(run, libraries, RunStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        raise
+    return _finish(run, libraries, RunStatus.COMPLETED)
+
+
+# -- Changing a rule ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_retention_rule(
+    *, actor: Any, library: Library, record_type: str, action: str, days: Any
+) -> RetentionRule:
+    """A library's own rule for one record type (director only).  ``days`` may be a
+    fraction (1/24 is an hour); ``None`` ("keep forever") is refused."""
+    require(actor, Perm.MANAGE_RETENTION, library)
+    if record_type not in RECORD_TYPES:
+        raise ValidationError({"record_type": f"Unknown record type {record_type!r}."})
+    if action not in RetentionAction.values:
+        raise ValidationError({"action": "Choose unlink or delete."})
+    if days is None or isinstance(days, bool):
+        raise ValidationError({"days": "Records may not be kept forever (CR-6a)."})
+    try:
+        after = datetime.timedelta(days=float(days))
+        check_after(after, "days")
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValidationError({"days": "Give a number of days."}) from exc
+    except RetentionConfigError as exc:
+        raise ValidationError({"days": str(exc)}) from exc
+
+    current = effective_rules(library, load_defaults())[record_type]
+    rule, _ = RetentionRule.objects.update_or_create(
+        library=library,
+        record_type=record_type,
+        defaults={
+            "action": action,
+            "after": after,
+            "changed_at": timezone.now(),
+            "changed_by": actor,
+        },
+    )
+    record(
+        AuditAction.RETENTION_RULE_CHANGED,
+        actor=actor,
+        target=rule,
+        library=library,
+        before={
+            "record_type": record_type,
+            "action": current.action,
+            "after": format_after(current.after),
+            "source": current.source,
+        },
+        after={"record_type": record_type, "action": action, "after": format_after(after)},
+    )
+    return rule

@@ -1,0 +1,22 @@
+"""Fixtures of the patron tests: the demo patrons, with records, built through the actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from bookwarden.core.models import Library
+from bookwarden.patrons.demo import build_patron_demo
+from bookwarden.patrons.models import Patron
+
+
+@pytest.fixture
+def patrons(people) -> dict[str, Patron]:
+    """parent, minor (guardian: parent), reader (keeps history), lost_card (first card lost,
+    second active) of New Madrid; cresco_patron of Cresco.  Each has one record of every type;
+    loans: one overdue ("The Old Man and the Sea"), one not yet due."""
+    return build_patron_demo(people)
+
+
+@pytest.fixture
+def new_madrid(people) -> Library:
+    return Library.objects.get(slug="new-madrid")

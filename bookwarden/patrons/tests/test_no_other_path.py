@@ -1,0 +1,153 @@
+"""NM-1, CC-5, DESIGN mechanism 2: the access function is the only way to a patron's library
+records.  Contents planted in the database (a title, search terms, a question) must not show
+on any other path: the record models' managers, reverse relations, ``dumpdata``, the search
+page, the patron page, any URL of the project, Django admin."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from bookwarden.core.models import Library
+from bookwarden.core.tests.helpers import all_routes, mark_reauthenticated, new_madrid_ids, url_of
+from bookwarden.patrons.access import Purpose
+from bookwarden.patrons.models import (
+    CatalogSearch,
+    ConfidentialRecordError,
+    Hold,
+    Loan,
+    Patron,
+    ProgramRegistration,
+    ReferenceQuestion,
+)
+from bookwarden.patrons.records import RECORD_TYPES
+
+TITLE = "Zebra Marker Title 7731"
+TERMS = "quokka marker terms 7731"
+QUESTION = "Marker question about the okapi 7731"
+PROGRAM = "Marker program narwhal 7731"
+PLANTED = (TITLE, TERMS, QUESTION, PROGRAM)
+
+
+@pytest.fixture
+def planted(patrons) -> Patron:
+    reader = patrons["reader"]
+    now = timezone.now()
+    lib = reader.library
+    Loan._unguarded.create(
+        library=lib,
+        patron=reader,
+        item_barcode="3marker",
+        title=TITLE,
+        checked_out_at=now,
+        due_at=now,
+    )
+    Hold._unguarded.create(library=lib, patron=reader, title=TITLE, placed_at=now)
+    CatalogSearch._unguarded.create(library=lib, patron=reader, terms=TERMS, searched_at=now)
+    ReferenceQuestion._unguarded.create(library=lib, patron=reader, question=QUESTION, asked_at=now)
+    ProgramRegistration._unguarded.create(
+        library=lib, patron=reader, program=PROGRAM, registered_at=now
+    )
+    return reader
+
+
+def _leaks(text: str) -> list[str]:
+    return [p for p in PLANTED if p.lower() in text.lower()]
+
+
+@pytest.mark.parametrize("key", list(RECORD_TYPES))
+def test_default_manager_of_every_record_model_refuses(key, planted) -> None:
+    model = RECORD_TYPES[key].model
+    assert model._default_manager is model.objects
+    for read in (
+        lambda: list(model.objects.all()),
+        lambda: model.objects.filter(patron=planted).count(),
+        lambda: model.objects.values_list("pk", flat=True),
+        lambda: model._default_manager.first(),
+    ):
+        with pytest.raises(ConfidentialRecordError):
+            read()
+
+
+def test_no_reverse_relation_from_patron_or_library_to_records(planted) -> None:
+    record_models = {rt.model for rt in RECORD_TYPES.values()}
+    for model in (Patron, Library, *(m for m in apps.get_models() if m not in record_models)):
+        for rel in model._meta.related_objects:
+            if rel.related_model in record_models:
+                assert rel.is_hidden(), f"{model.__name__} reaches {rel.related_model.__name__}"
+    for name in ("loan_set", "hold_set", "catalogsearch_set", "loans", "holds", "searches"):
+        assert not hasattr(planted, name)
+
+
+@pytest.mark.parametrize(
+    "args", [("patrons",), ("patrons", "--all"), ("--all",), ("patrons.loan", "--all")]
+)
+def test_dumpdata_never_exports_records(args, planted) -> None:
+    """Plain ``dumpdata`` would hit the refusing manager; ``--all`` reads through the base
+    manager, so the project's ``dumpdata`` leaves the record models out altogether."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("dumpdata", *args, stdout=out, stderr=err)
+    dumped = out.getvalue()
+    assert not _leaks(dumped)
+    record_labels = {rt.model._meta.label_lower for rt in RECORD_TYPES.values()}
+    assert not [label for label in record_labels if f'"model": "{label}"' in dumped]
+    assert "never exported" in err.getvalue()
+    if "patrons" in args:
+        assert '"model": "patrons.patron"' in dumped  # the control: the rest is exported
+
+
+def test_django_admin_is_not_installed() -> None:
+    assert "django.contrib.admin" not in settings.INSTALLED_APPS
+    assert not [r for r in all_routes() if r.route.startswith("admin")]
+
+
+def test_search_and_patron_page_show_no_record_contents(planted, client_as) -> None:
+    director = client_as("director")
+    for q in (planted.last_name, TITLE, TERMS, "21000000000037"):
+        body = director.get(reverse("patron_search"), {"q": q}).content.decode()
+        # The search box shows what was typed; nothing else may show a planted text.
+        assert not _leaks(body.replace(q, ""))
+    # Searching by a title finds nobody: titles are not searchable.
+    body = director.get(reverse("patron_search"), {"q": TITLE}).content.decode()
+    assert "No patron matches" in body
+    body = director.get(reverse("patron_detail", args=[planted.pk])).content.decode()
+    assert "Okafor" in body
+    assert not _leaks(body)
+
+
+@pytest.mark.parametrize("who", ["director", "staff", "auditor", "outsider"])
+def test_no_url_of_the_project_shows_record_contents(who, planted, people, client_as) -> None:
+    library = Library.objects.get(slug="new-madrid")
+    ids = {**new_madrid_ids(people, library), "patron_id": planted.pk}
+    client = mark_reauthenticated(client_as(who), people[who])
+    leaked = []
+    for route in all_routes():
+        url = url_of(route, ids)
+        response = client.get(url, {"q": planted.last_name})
+        # The audit CSV export streams.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.get("Content-Type", "").startswith(("text/", "application/json")):
+            found = _leaks(body.decode(errors="replace"))
+            if found:
+                leaked.append(f"{url} ({route.key}): {found}")
+    assert not leaked, leaked
+
+
+def test_the_records_page_after_opening_shows_them(planted, client_as) -> None:
+    """The control: the planted contents are there, and only this path shows them."""
+    response = client_as("staff").post(
+        reverse("patron_records", args=[planted.pk]),
+        {
+            "purpose": Purpose.PATRON_REQUEST,
+            "note": "asked at the desk",
+            "record_types": ["loans", "searches", "reference", "program_registrations"],
+        },
+    )
+    assert response.status_code == 200
+    assert set(_leaks(response.content.decode())) == set(PLANTED)

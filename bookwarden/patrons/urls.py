@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.patron_search, name="patron_search"),
+    path("last-borrower/", views.last_borrower_view, name="last_borrower"),
+    path("<int:patron_id>/", views.patron_detail, name="patron_detail"),
+    path("<int:patron_id>/records/", views.patron_records, name="patron_records"),
+    path("<int:patron_id>/report-card/", views.report_card, name="patron_report_card"),
+]

@@ -1,0 +1,274 @@
+"""Staff pages about patrons: search, the patron page, opening records with a purpose,
+reporting a card lost or stolen, and the custodian's last-borrower search (CR-5, CR-5b,
+CR-5i).  The patron page never shows records; only :func:`patron_records` does, after
+:func:`bookwarden.patrons.access.open_records` has checked and recorded the opening."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bookwarden.core.access import (
+    StaffRequest,
+    has_perm,
+    has_perm_anywhere,
+    libraries_with_perm,
+    library_for,
+    perm_required,
+)
+from bookwarden.core.models import Library
+from bookwarden.core.roles import Perm
+
+from . import actions
+from .access import Purpose, last_borrower, open_records
+from .classification import for_library
+from .forms import LastBorrowerForm, OpenRecordsForm, ReportCardForm, SearchForm
+from .models import Patron
+from .records import RECORD_TYPES
+
+#: The columns each kind of record shows once opened: (heading, attribute).
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "loans": (
+        ("Title", "title"),
+        ("Barcode", "item_barcode"),
+        ("Checked out", "checked_out_at"),
+        ("Due", "due_at"),
+        ("Returned", "returned_at"),
+        ("Owed", "amount_owed"),
+    ),
+    "holds": (("Title", "title"), ("Placed", "placed_at"), ("Status", "get_status_display")),
+    "searches": (("Search terms", "terms"), ("Searched", "searched_at")),
+    "reference": (("Question", "question"), ("Asked", "asked_at"), ("Answered", "answered_at")),
+    "computer_sessions": (
+        ("Workstation", "workstation"),
+        ("Started", "started_at"),
+        ("Ended", "ended_at"),
+    ),
+    "room_bookings": (
+        ("Room", "room"),
+        ("Starts", "starts_at"),
+        ("Ends", "ends_at"),
+        ("Contact name", "contact_name"),
+        ("Contact phone", "contact_phone"),
+    ),
+    "program_registrations": (("Program", "program"), ("Registered", "registered_at")),
+}
+
+
+def _patron_or_404(request: StaffRequest, patron_id: int) -> Patron:
+    """A patron of one of the person's libraries; any other is 404 (DESIGN mechanism 4)."""
+    return get_object_or_404(
+        Patron.objects.for_user(request.user).select_related("library", "home_branch"),
+        pk=patron_id,
+    )
+
+
+def _current_card(patron: Patron) -> Any:
+    cards = list(patron.cards.all())
+    return cards[0] if cards else None
+
+
+@login_required
+@perm_required(Perm.FIND_PATRONS)
+@require_GET
+def patron_search(request: StaffRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results: list[Patron] | None = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        libraries = libraries_with_perm(request.user, Perm.FIND_PATRONS)
+        results = list(
+            Patron.objects.filter(library_id__in=libraries)
+            .search(form.cleaned_data["q"])
+            .for_user(request.user)
+            .select_related("library", "home_branch")
+            .prefetch_related("cards")[:100]
+        )
+        for library_id in libraries:
+            actions.log_search(
+                actor=request.user,
+                library=library_id,
+                results=sum(1 for p in results if p.library_id == library_id),
+            )
+    rows = [(p, _current_card(p)) for p in results or []]
+    return render(
+        request,
+        "patrons/search.html",
+        {
+            "form": form,
+            "rows": rows,
+            "searched": results is not None,
+            "custodian": has_perm_anywhere(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN),
+        },
+    )
+
+
+def _detail_context(
+    request: StaffRequest, patron: Patron, open_form: OpenRecordsForm | None = None
+) -> dict[str, Any]:
+    user = request.user
+    library = patron.library
+    custodian = has_perm(user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library)
+    can_open = has_perm(user, Perm.OPEN_RECORDS, library)
+    can_manage = has_perm(user, Perm.MANAGE_PATRONS, library)
+    cards = list(patron.cards.all())
+    return {
+        "patron": patron,
+        "library": library,
+        "cards": cards,
+        "current_card": cards[0] if cards else None,
+        "details": has_perm(user, Perm.VIEW_PATRON_DETAILS, library),
+        "can_open": can_open,
+        "can_manage": can_manage,
+        "open_form": (open_form or OpenRecordsForm(custodian=custodian)) if can_open else None,
+        "report_form": ReportCardForm(patron=patron) if can_manage else None,
+        "has_active_card": any(c.counts_as_consent for c in cards),
+        "classifications": list(for_library(library).values()),
+    }
+
+
+@login_required
+@require_GET
+def patron_detail(request: StaffRequest, patron_id: int) -> HttpResponse:
+    patron = _patron_or_404(request, patron_id)
+    if not has_perm(request.user, Perm.FIND_PATRONS, patron.library):
+        raise PermissionDenied
+    ctx = _detail_context(request, patron)
+    actions.log_view(actor=request.user, patron=patron, details=ctx["details"])
+    return render(request, "patrons/detail.html", ctx)
+
+
+@login_required
+@require_POST
+def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """Open the records for a stated purpose (CR-5): checked and recorded before shown."""
+    patron = _patron_or_404(request, patron_id)
+    library = patron.library
+    if not has_perm(request.user, Perm.OPEN_RECORDS, library):
+        actions.refuse_records(
+            actor=request.user, patron=patron, reason=f"role lacks {Perm.OPEN_RECORDS}"
+        )
+        raise PermissionDenied
+    custodian = has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library)
+    form = OpenRecordsForm(request.POST, custodian=custodian)
+    if not form.is_valid():
+        return _detail_again(request, patron, form, 400)
+    data = form.cleaned_data
+    try:
+        opened = open_records(
+            actor=request.user,
+            patron=patron,
+            purpose=data["purpose"],
+            record_types=data["record_types"],
+            card_number=data["card_number"],
+            note=data["note"],
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _detail_again(request, patron, form, 400)
+    except PermissionDenied as exc:
+        form.add_error(None, f"Not opened: {exc} This refusal is on record.")
+        return _detail_again(request, patron, form, 403)
+    classifications = for_library(library)
+    sections = [
+        {
+            "key": key,
+            "label": RECORD_TYPES[key].label,
+            "classification": classifications[key],
+            "headings": [h for h, _ in COLUMNS[key]],
+            "rows": [[_value(row, attr) for _, attr in COLUMNS[key]] for row in rows],
+        }
+        for key, rows in opened.records.items()
+    ]
+    return render(
+        request,
+        "patrons/records.html",
+        {
+            "patron": patron,
+            "library": library,
+            "purpose": opened.purpose,
+            "purpose_label": Purpose(opened.purpose).label,
+            "sections": sections,
+            "event": opened.event,
+        },
+    )
+
+
+def _detail_again(
+    request: StaffRequest, patron: Patron, form: OpenRecordsForm, status: int
+) -> HttpResponse:
+    """The patron page again, with the form's errors: nothing was opened."""
+    ctx = _detail_context(request, patron, form)
+    return render(request, "patrons/detail.html", ctx, status=status)
+
+
+def _value(row: Any, attr: str) -> Any:
+    value = getattr(row, attr)
+    return value() if callable(value) else value
+
+
+@login_required
+@require_POST
+def report_card(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """CR-5b: a card reported lost or stolen stops counting as consent at once."""
+    patron = _patron_or_404(request, patron_id)
+    if not has_perm(request.user, Perm.MANAGE_PATRONS, patron.library):
+        raise PermissionDenied
+    form = ReportCardForm(request.POST, patron=patron)
+    if form.is_valid():
+        card = actions.report_card(
+            actor=request.user, card=form.cleaned_data["card"], status=form.cleaned_data["status"]
+        )
+        messages.success(
+            request,
+            f"Card {card.number} is now {card.get_status_display().lower()}: it no longer "
+            "counts as the patron's consent.",
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    return redirect("patron_detail", patron_id=patron.pk)
+
+
+@login_required
+@perm_required(Perm.OPEN_RECORDS_AS_CUSTODIAN)
+@require_http_methods(["GET", "POST"])
+def last_borrower_view(request: StaffRequest) -> HttpResponse:
+    """CR-5i: the custodian finds who last borrowed an item with something left inside."""
+    libraries = list(
+        Library.objects.filter(
+            pk__in=libraries_with_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN)
+        )
+    )
+    ctx: dict[str, Any] = {"searched": False}
+    if request.method == "POST":
+        # Another library's slug: 404 (or 403 for one's own library without the role).
+        library = library_for(
+            request, request.POST.get("library", ""), Perm.OPEN_RECORDS_AS_CUSTODIAN
+        )
+        form = LastBorrowerForm(request.POST, libraries=libraries)
+        if form.is_valid():
+            try:
+                loan = last_borrower(
+                    actor=request.user,
+                    library=library,
+                    item_barcode=form.cleaned_data["item_barcode"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                ctx.update(searched=True, loan=loan, library=library)
+    else:
+        form = LastBorrowerForm(libraries=libraries)
+    ctx["form"] = form
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "patrons/last_borrower.html", ctx, status=status)
