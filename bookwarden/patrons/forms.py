@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 
+from bookwarden.core.models import Branch, Library
+
 from .access import CUSTODIAN_PURPOSES, PURPOSE_TYPES, Purpose
 from .actions import REPORTABLE
-from .models import Card, CardStatus
+from .models import Card, CardStatus, NoticeChannel
 from .records import RECORD_TYPES
 
 
@@ -110,3 +112,184 @@ class LastBorrowerForm(forms.Form):
         field = self.fields["library"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(lib.slug, lib.name) for lib in libraries]
+
+
+class BranchChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
+def _branch_with_library(branch: Branch) -> str:
+    return f"{branch.library.name}: {branch.name}"
+
+
+class PatronForm(forms.Form):
+    """Personal information of a patron (CR-2c), their guardian and notice preference.
+
+    The guardian is named by one of their card numbers at the same library, or by name when
+    they are not a patron there.  Registering adds the library and the first card."""
+
+    home_branch = BranchChoiceField(
+        queryset=Branch.objects.none(), label="Home branch", required=False
+    )
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    address_line1 = forms.CharField(label="Address", max_length=200, required=False)
+    address_line2 = forms.CharField(label="Address, second line", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100, required=False)
+    state = forms.CharField(label="State", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    phone = forms.CharField(label="Phone", max_length=50, required=False)
+    email = forms.EmailField(label="E-mail", required=False)
+    birth_date = forms.DateField(
+        label="Birth date",
+        required=False,
+        help_text="As YYYY-MM-DD.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    guardian_card = forms.CharField(
+        label="Guardian's card number",
+        max_length=64,
+        required=False,
+        help_text="When the guardian is a patron of this library.",
+    )
+    guardian_name = forms.CharField(
+        label="Guardian's name",
+        max_length=200,
+        required=False,
+        help_text="When the guardian is not a patron of this library.",
+    )
+    notice_channel = forms.ChoiceField(
+        label="Send notices by",
+        choices=NoticeChannel.choices,
+        initial=NoticeChannel.EMAIL,
+        widget=forms.RadioSelect,
+    )
+
+    #: The form's fields by fieldset, for the template.
+    PERSONAL = (
+        "first_name",
+        "last_name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "phone",
+        "email",
+        "birth_date",
+    )
+    GUARDIAN = ("guardian_card", "guardian_name")
+
+    def __init__(self, *args: Any, libraries: list[Library], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.libraries = libraries
+        field = self.fields["home_branch"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Branch.objects.filter(library__in=libraries).select_related("library")
+        if len(libraries) > 1:
+            field.help_text = "A branch of the library chosen above."
+            field.label_from_instance = _branch_with_library  # type: ignore[method-assign,assignment]
+
+    def chosen_library(self) -> Library:
+        """The library the patron belongs to (overridden when registering)."""
+        return self.libraries[0]
+
+    #: Fields of the first fieldset, before the personal information.
+    FIRST: tuple[str, ...] = ("home_branch",)
+    FIRST_LEGEND = "Library"
+
+    def fieldsets(self) -> list[tuple[str, list[Any]]]:
+        """(legend, bound fields) for the template: each group is a fieldset."""
+        groups = [
+            (self.FIRST_LEGEND, self.FIRST),
+            ("Personal information", self.PERSONAL),
+            ("Guardian", self.GUARDIAN),
+            # A group of radio buttons: already a fieldset of its own, with its legend.
+            ("", ("notice_channel",)),
+        ]
+        return [
+            (legend, [self[n] for n in names if not self[n].is_hidden]) for legend, names in groups
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        card = (data.get("guardian_card") or "").strip()
+        name = (data.get("guardian_name") or "").strip()
+        data["guardian"] = None
+        if card and name:
+            self.add_error(
+                "guardian_name", "Give the guardian's card number or their name, not both."
+            )
+        elif card:
+            library = self.chosen_library()
+            found = Card.objects.filter(library=library, number=card).select_related("patron")
+            guardian = found.first()
+            if guardian is None:
+                self.add_error(
+                    "guardian_card", f"No patron of {library.name} has a card with that number."
+                )
+            else:
+                data["guardian"] = guardian.patron
+        return data
+
+    def personal_fields(self) -> dict[str, Any]:
+        """The values for register_patron / update_patron (PERSONAL_FIELDS)."""
+        data = self.cleaned_data
+        values = {name: data[name] for name in self.PERSONAL}
+        values.update(
+            home_branch=data["home_branch"],
+            guardian=data["guardian"],
+            guardian_name=data["guardian_name"].strip() if not data["guardian"] else "",
+            notice_channel=data["notice_channel"],
+        )
+        return values
+
+    def add_action_errors(self, exc: Any) -> None:
+        """A ValidationError of the actions, on the fields of this form."""
+        names = {"guardian": "guardian_card"}
+        for name, errors in exc.message_dict.items():
+            name = names.get(name, name)
+            self.add_error(name if name in self.fields else None, errors)
+
+
+class RegisterPatronForm(PatronForm):
+    library = forms.ChoiceField(label="Library")
+    card_number = forms.CharField(
+        label="Card number",
+        max_length=64,
+        help_text="The number of the card given to the patron now.",
+    )
+
+    FIRST = ("library", "card_number", "home_branch")
+    FIRST_LEGEND = "Library and card"
+
+    def __init__(self, *args: Any, libraries: list[Library], **kwargs: Any) -> None:
+        super().__init__(*args, libraries=libraries, **kwargs)
+        field = self.fields["library"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(lib.slug, lib.name) for lib in libraries]
+        if len(libraries) == 1:
+            field.initial = libraries[0].slug
+            field.widget = forms.HiddenInput()
+
+    @property
+    def single_library(self) -> Library | None:
+        return self.libraries[0] if len(self.libraries) == 1 else None
+
+    def chosen_library(self) -> Library:
+        slug = self.data.get("library") if self.is_bound else None
+        for lib in self.libraries:
+            if lib.slug == slug:
+                return lib
+        return self.libraries[0]
+
+
+class IssueCardForm(forms.Form):
+    card_number = forms.CharField(
+        label="New card number",
+        max_length=64,
+        help_text="The patron's other active cards are marked replaced: presenting them no "
+        "longer counts as consent.",
+    )

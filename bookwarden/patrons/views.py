@@ -1,6 +1,8 @@
-"""Staff pages about patrons: search, the patron page, opening records with a purpose,
-reporting a card lost or stolen, and the custodian's last-borrower search (CR-5, CR-5b,
-CR-5i).  The patron page never shows records; only :func:`patron_records` does, after
+"""Staff pages about patrons: search, the patron page, registering and editing patrons,
+issuing and reporting cards, opening records with a purpose, and the custodian's
+last-borrower search (CR-2c, CR-5, CR-5b, CR-5i).  Every write goes through
+:mod:`bookwarden.patrons.actions`.  The patron page never shows records; only
+:func:`patron_records` does, after
 :func:`bookwarden.patrons.access.open_records` has checked and recorded the opening."""
 
 from __future__ import annotations
@@ -28,8 +30,16 @@ from bookwarden.core.roles import Perm
 from . import actions
 from .access import Purpose, last_borrower, open_records
 from .classification import for_library
-from .forms import LastBorrowerForm, OpenRecordsForm, ReportCardForm, SearchForm
-from .models import Patron
+from .forms import (
+    IssueCardForm,
+    LastBorrowerForm,
+    OpenRecordsForm,
+    PatronForm,
+    RegisterPatronForm,
+    ReportCardForm,
+    SearchForm,
+)
+from .models import Card, Patron
 from .records import RECORD_TYPES
 
 #: The columns each kind of record shows once opened: (heading, attribute).
@@ -104,6 +114,7 @@ def patron_search(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "searched": results is not None,
             "custodian": has_perm_anywhere(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN),
+            "can_register": has_perm_anywhere(request.user, Perm.MANAGE_PATRONS),
         },
     )
 
@@ -127,6 +138,7 @@ def _detail_context(
         "can_manage": can_manage,
         "open_form": (open_form or OpenRecordsForm(custodian=custodian)) if can_open else None,
         "report_form": ReportCardForm(patron=patron) if can_manage else None,
+        "card_form": IssueCardForm(prefix="new") if can_manage else None,
         "has_active_card": any(c.counts_as_consent for c in cards),
         "classifications": list(for_library(library).values()),
     }
@@ -272,3 +284,109 @@ def last_borrower_view(request: StaffRequest) -> HttpResponse:
     ctx["form"] = form
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "patrons/last_borrower.html", ctx, status=status)
+
+
+def _manage_or_403(request: StaffRequest, patron_id: int) -> Patron:
+    """A patron of one of the person's libraries (else 404) where they manage patrons."""
+    patron = _patron_or_404(request, patron_id)
+    if not has_perm(request.user, Perm.MANAGE_PATRONS, patron.library):
+        raise PermissionDenied
+    return patron
+
+
+@login_required
+@perm_required(Perm.MANAGE_PATRONS)
+@require_http_methods(["GET", "POST"])
+def patron_register(request: StaffRequest) -> HttpResponse:
+    """Register a patron with their first card, in a library where the person manages
+    patrons (register_patron writes the patron, the card and both audit events)."""
+    libraries = list(
+        Library.objects.filter(pk__in=libraries_with_perm(request.user, Perm.MANAGE_PATRONS))
+    )
+    if request.method == "POST":
+        # Another library's slug: 404 (or 403 for one's own library without the permission).
+        library = library_for(request, request.POST.get("library", ""), Perm.MANAGE_PATRONS)
+        form = RegisterPatronForm(request.POST, libraries=libraries)
+        if form.is_valid():
+            try:
+                patron = actions.register_patron(
+                    actor=request.user,
+                    library=library,
+                    card_number=form.cleaned_data["card_number"],
+                    **form.personal_fields(),
+                )
+            except ValidationError as exc:
+                form.add_action_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    "The patron is registered, with card "
+                    f"{form.cleaned_data['card_number'].strip()}.",
+                )
+                return redirect("patron_detail", patron_id=patron.pk)
+    else:
+        form = RegisterPatronForm(libraries=libraries)
+    status = 400 if form.errors else 200
+    return render(request, "patrons/register.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patron_edit(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """Change a patron's personal information (update_patron names the changed fields in
+    its audit event, never their values)."""
+    patron = _manage_or_403(request, patron_id)
+    libraries = [patron.library]
+    if request.method == "POST":
+        form = PatronForm(request.POST, libraries=libraries)
+        if form.is_valid():
+            try:
+                actions.update_patron(actor=request.user, patron=patron, **form.personal_fields())
+            except ValidationError as exc:
+                form.add_action_errors(exc)
+            else:
+                messages.success(request, "The patron's details are saved.")
+                return redirect("patron_detail", patron_id=patron.pk)
+    else:
+        guardian_card = ""
+        if patron.guardian_id:
+            card = Card.objects.filter(patron_id=patron.guardian_id).first()
+            guardian_card = card.number if card else ""
+        initial = {name: getattr(patron, name) for name in PatronForm.PERSONAL}
+        initial.update(
+            home_branch=patron.home_branch_id,
+            guardian_card=guardian_card,
+            guardian_name=patron.guardian_name,
+            notice_channel=patron.notice_channel,
+        )
+        form = PatronForm(initial=initial, libraries=libraries)
+    status = 400 if form.errors else 200
+    return render(request, "patrons/edit.html", {"form": form, "patron": patron}, status=status)
+
+
+@login_required
+@require_POST
+def issue_card(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """A new card, e.g. after a lost one: the patron's other active cards become replaced
+    and stop counting as consent (CR-5b)."""
+    patron = _manage_or_403(request, patron_id)
+    form = IssueCardForm(request.POST, prefix="new")
+    if form.is_valid():
+        try:
+            card = actions.issue_card(
+                actor=request.user, patron=patron, number=form.cleaned_data["card_number"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"No card issued: {message}")
+        else:
+            messages.success(
+                request,
+                f"Card {card.number} is issued. The patron's previous cards are replaced: "
+                "they no longer count as the patron's consent.",
+            )
+    else:
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, f"No card issued: {error}")
+    return redirect("patron_detail", patron_id=patron.pk)

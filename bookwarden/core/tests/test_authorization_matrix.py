@@ -118,6 +118,8 @@ AUDIT_READERS = {"director": 200, "designee": 200, "auditor": 200}
 #: Who holds Perm.FIND_PATRONS at New Madrid, and who opens records (Perm.OPEN_RECORDS).
 NM_PATRON_FINDERS = ("director", "designee", "assistant_director", "staff", "volunteer")
 NM_RECORD_OPENERS = ("director", "designee", "assistant_director", "staff")
+#: Who holds Perm.MANAGE_PATRONS at New Madrid (register, edit, issue and block cards).
+NM_PATRON_MANAGERS = ("director", "designee", "assistant_director", "staff")
 PATRON_FINDERS = (*NM_PATRON_FINDERS, *OUTSIDERS)
 
 EXPECTED: dict[str, Expect] = {
@@ -183,6 +185,10 @@ EXPECTED: dict[str, Expect] = {
     "patron_search": same(signed_in(403, **{w: 200 for w in PATRON_FINDERS})),
     "patron_detail": same(new_madrid_page(403, **{w: 200 for w in NM_PATRON_FINDERS})),
     "patron_records": same(signed_in(405)),
+    # Registering: in one's own libraries only (Cresco's people register at Cresco).
+    "patron_register": same(signed_in(403, **{w: 200 for w in (*NM_PATRON_MANAGERS, *OUTSIDERS)})),
+    "patron_edit": same(new_madrid_page(403, **{w: 200 for w in NM_PATRON_MANAGERS})),
+    "patron_issue_card": same(signed_in(405)),
     "patron_report_card": same(signed_in(405)),
     # CR-5i: the custodian only; Cresco's director is custodian of Cresco's records.
     "last_borrower": same(signed_in(403, director=200, designee=200, outsider=200)),
@@ -350,6 +356,39 @@ WRITES = [
         lambda people, lib: {"patron_id": _patron_of(lib)},
         lambda: {"card": str(_card_of(Library.objects.get(slug="new-madrid"))), "status": "lost"},
         writers=NM_RECORD_OPENERS,
+    ),
+    # A patron registered by someone without MANAGE_PATRONS there; Cresco's people name
+    # New Madrid and get 404.
+    Write(
+        "patron_register",
+        lambda people, lib: {},
+        lambda: {
+            "library": "new-madrid",
+            "card_number": "21999999999999",
+            "first_name": "Ivy",
+            "last_name": "Intruder",
+            "notice_channel": "email",
+        },
+        writers=NM_PATRON_MANAGERS,
+    ),
+    # Personal information changed by someone who may not manage patrons.
+    Write(
+        "patron_edit",
+        lambda people, lib: {"patron_id": _patron_of(lib)},
+        lambda: {
+            "first_name": "Ivy",
+            "last_name": "Intruder",
+            "email": "ivy@example.org",
+            "notice_channel": "mail",
+        },
+        writers=NM_PATRON_MANAGERS,
+    ),
+    # CR-5b: a new card replaces the active one; a forged card would count as consent.
+    Write(
+        "patron_issue_card",
+        lambda people, lib: {"patron_id": _patron_of(lib)},
+        lambda: {"new-card_number": "21999999999998"},
+        writers=NM_PATRON_MANAGERS,
     ),
     # CR-5: opening records reads, but a refused attempt is itself on record.
     Write(
