@@ -625,7 +625,7 @@ class _PatronImporter(_Importer):
             p.ils_id: p
             for p in Patron.objects.filter(
                 library=self.library, ils_source=self.source_name, ils_id__in=ids
-            )
+            ).exclude(ils_id="")  # matches the partial unique index, so it is used
         }
         numbers = [row.values["card_number"] for row in batch if row.values["card_number"]]
         cards = {c.number: c for c in Card.objects.filter(library=self.library, number__in=numbers)}
@@ -683,7 +683,9 @@ class _PatronImporter(_Importer):
                     library=self.library,
                     ils_source=self.source_name,
                     ils_id__in=[p.ils_id for p in new],
-                ).values_list("ils_id", "pk")
+                )
+                .exclude(ils_id="")
+                .values_list("ils_id", "pk")
             )
             for p in new:
                 p.pk = pks[p.ils_id]
@@ -719,9 +721,13 @@ class _PatronImporter(_Importer):
         ordered = sorted(wanted)
         for start in range(0, len(ordered), BATCH_SIZE):
             chunk = ordered[start : start + BATCH_SIZE]
-            for ils_id, pk, guardian_id in Patron.objects.filter(
-                library=self.library, ils_source=self.source_name, ils_id__in=chunk
-            ).values_list("ils_id", "pk", "guardian_id"):
+            for ils_id, pk, guardian_id in (
+                Patron.objects.filter(
+                    library=self.library, ils_source=self.source_name, ils_id__in=chunk
+                )
+                .exclude(ils_id="")
+                .values_list("ils_id", "pk", "guardian_id")
+            ):
                 pks[ils_id] = pk
                 current[ils_id] = guardian_id
         updates: list[Patron] = []
@@ -791,7 +797,9 @@ class _LoanImporter(_Importer):
             p.ils_id: p
             for p in Patron.objects.filter(
                 library=self.library, ils_source=self.source_name, ils_id__in=patron_ids
-            ).only("pk", "ils_id", "keeps_reading_history")
+            )
+            .exclude(ils_id="")
+            .only("pk", "ils_id", "keeps_reading_history")
         }
         loans: list[tuple[_Row, Loan]] = []
         for row in batch:
@@ -823,7 +831,7 @@ class _LoanImporter(_Importer):
             loan.ils_id: loan
             for loan in Loan._unguarded.filter(
                 library=self.library, ils_id__in=[loan.ils_id for _, loan in loans]
-            )
+            ).exclude(ils_id="")  # matches the partial unique index, so it is used
         }
         new: list[Loan] = []
         changed: list[Loan] = []
