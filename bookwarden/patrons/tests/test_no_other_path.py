@@ -151,3 +151,26 @@ def test_the_records_page_after_opening_shows_them(planted, client_as) -> None:
     )
     assert response.status_code == 200
     assert set(_leaks(response.content.decode())) == set(PLANTED)
+
+
+def test_only_the_access_function_reads_records_past_the_guard() -> None:
+    """``_unguarded`` is for the access function (reads), and for retention, the importer
+    and the demo (writes).  Any other module that reaches for it is a second way in."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    allowed = {
+        "patrons/access.py",
+        "patrons/models.py",
+        "patrons/retention.py",
+        "patrons/importer.py",
+        "patrons/demo.py",
+    }
+    users = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "_unguarded" in path.read_text(encoding="utf-8")
+        and "/tests/" not in str(path)
+        and "/migrations/" not in str(path)
+    }
+    assert users <= allowed, f"library records read past the access function in {users - allowed}"
