@@ -38,55 +38,24 @@ import datetime
 import json
 import os
 import re
-import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULT_TAG = "BENCH_RESULT "
+from harness import emit, log, parse_result, rss_kb, run_worker, setup_django, verdict
+
 PG_DB_NAME = "bookwarden_bench"
 APPEND_GOAL = 0.7
 VERIFY_GOAL = 0.5
 MEMORY_GOAL = 1.5
 
 
-def log(msg: str) -> None:
-    # UTC: Django sets the TZ variable in the subprocesses.
-    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}] {msg}", file=sys.stderr, flush=True)
-
-
-def rss_kb(field: str = "VmHWM") -> int:
-    """Peak (VmHWM) or current (VmRSS) resident set size of this process, in KiB.
-
-    /proc is preferred: ``getrusage``'s ``ru_maxrss`` survives fork and exec, so a fresh
-    child would report its parent's peak."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-
-
 # ------------------------------------------------------------------------------------------
 # Inside a database subprocess (Django configured from the environment)
 # ------------------------------------------------------------------------------------------
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookwarden.settings")
-    import django
-
-    django.setup()
 
 
 def event_templates() -> list[dict[str, Any]]:
@@ -694,76 +663,24 @@ def database_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def emit(data: dict[str, Any]) -> None:
-    print(RESULT_TAG + json.dumps(data), flush=True)
-
-
-def parse_result(stdout: str) -> dict[str, Any]:
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(RESULT_TAG):
-            result: dict[str, Any] = json.loads(line[len(RESULT_TAG) :])
-            return result
-    raise SystemExit("a benchmark subprocess printed no result")
-
-
 # ------------------------------------------------------------------------------------------
 # The parent: databases, subprocesses, the table
 # ------------------------------------------------------------------------------------------
 
 
-def pg_admin(base_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{base_url}/test", autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def run_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    data_dir = tempfile.mkdtemp(prefix=f"bookwarden_bench_{db}_")
-    env = os.environ.copy()
-    env.update(
-        DJANGO_SETTINGS_MODULE="bookwarden.settings",
-        BOOKWARDEN_DATA_DIR=data_dir,
-        BOOKWARDEN_DEBUG="0",
-        BOOKWARDEN_PRODUCTION="0",
-        PYTHONPATH=str(ROOT),
-    )
-    env.pop("DATABASE_URL", None)
-    base_url = args.pg_url.rstrip("/")
-    if db == "postgres":
-        pg_admin(base_url, f"DROP DATABASE IF EXISTS {PG_DB_NAME} WITH (FORCE)")
-        pg_admin(base_url, f"CREATE DATABASE {PG_DB_NAME}")
-        env["DATABASE_URL"] = f"{base_url}/{PG_DB_NAME}"
-    worker_args = [
-        "--_worker",
-        f"--events={args.events}",
-        f"--append={args.append}",
-        f"--append-rounds={args.append_rounds}",
-        f"--verify-rounds={args.verify_rounds}",
-        f"--block={args.block}",
-        f"--parts={args.parts}",
-        f"--memory-small={args.memory_small}",
-    ]
-    try:
-        proc = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), *worker_args],
-            stdout=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            check=False,
-        )
-        if proc.returncode:
-            raise SystemExit(f"the {db} benchmark failed (exit {proc.returncode})")
-        return parse_result(proc.stdout)
-    finally:
-        if db == "postgres":
-            pg_admin(base_url, f"DROP DATABASE IF EXISTS {PG_DB_NAME} WITH (FORCE)")
-        shutil.rmtree(data_dir, ignore_errors=True)
+    def worker_args(data_dir: str) -> list[str]:
+        return [
+            f"--events={args.events}",
+            f"--append={args.append}",
+            f"--append-rounds={args.append_rounds}",
+            f"--verify-rounds={args.verify_rounds}",
+            f"--block={args.block}",
+            f"--parts={args.parts}",
+            f"--memory-small={args.memory_small}",
+        ]
 
-
-def verdict(ok: bool) -> str:
-    return "OK" if ok else "MISS"
+    return run_worker(__file__, db, args.pg_url, PG_DB_NAME, worker_args)
 
 
 def print_table(results: dict[str, dict[str, Any]]) -> bool:
