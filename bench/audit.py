@@ -47,6 +47,8 @@ from typing import Any
 
 from harness import emit, log, parse_result, rss_kb, run_worker, setup_django, verdict
 
+from bookwarden.audit.chain import HASHED_FIELDS
+
 PG_DB_NAME = "bookwarden_bench"
 APPEND_GOAL = 0.7
 VERIFY_GOAL = 0.5
@@ -189,24 +191,7 @@ def audit_table(name: str) -> Iterator[None]:
         point_at(original)
 
 
-INSERT_COLUMNS = (
-    "seq",
-    "created_at",
-    "actor_id",
-    "action",
-    "target_type",
-    "target_id",
-    "library_id",
-    "subject_user_id",
-    "patron_id",
-    "purpose",
-    "request_id",
-    "ip",
-    "before",
-    "after",
-    "prev_hash",
-    "hash",
-)
+INSERT_COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
 
 
 # --- A. append ------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ class OpenedRecords:
         return {key: len(rows) for key, rows in self.records.items()}
 
 
-def _refuse(actor: Any, patron: Patron, purpose: str, reason: str) -> None:
+def record_refusal(actor: Any, patron: Patron, purpose: str, reason: str) -> None:
     # Committed even though the caller's request fails: refusals must be on record.
     record(
         AuditAction.RECORDS_REFUSED,
@@ -120,13 +120,13 @@ def open_records(
     stated = f"{purpose}: {note}" if note else purpose
     if not has_perm(actor, needed, patron.library_id):
         with transaction.atomic():
-            _refuse(actor, patron, stated, f"role lacks {needed}")
+            record_refusal(actor, patron, stated, f"role lacks {needed}")
         raise PermissionDenied("Your role may not open these records for that purpose.")
     if purpose == Purpose.DESK:
         problem = check_card_consent(patron, card_number)
         if problem:
             with transaction.atomic():
-                _refuse(actor, patron, stated, problem)
+                record_refusal(actor, patron, stated, problem)
             raise PermissionDenied(problem)
 
     with transaction.atomic():

@@ -22,26 +22,11 @@ from bookwarden.core.access import require
 from bookwarden.core.models import Branch, Library
 from bookwarden.core.roles import Perm
 
-from .access import _refuse
-from .models import Card, CardStatus, NoticeChannel, Patron
+from .access import record_refusal
+from .models import CONTACT_FIELDS, Card, CardStatus, NoticeChannel, Patron
 
 #: What ``update_patron`` may change: personal information and notice preference.
-PERSONAL_FIELDS = (
-    "first_name",
-    "last_name",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "phone",
-    "email",
-    "birth_date",
-    "guardian",
-    "guardian_name",
-    "home_branch",
-    "notice_channel",
-)
+PERSONAL_FIELDS = (*CONTACT_FIELDS, "guardian", "guardian_name", "home_branch", "notice_channel")
 REPORTABLE = (CardStatus.LOST, CardStatus.STOLEN)
 
 
@@ -219,7 +204,7 @@ def update_patron(*, actor: Any, patron: Patron, **fields: Any) -> Patron:
 def refuse_records(*, actor: Any, patron: Patron, reason: str) -> None:
     """A person whose role may not open records asked to: the refusal is on record."""
     with transaction.atomic():
-        _refuse(actor, patron, "", reason)
+        record_refusal(actor, patron, "", reason)
 
 
 def log_search(*, actor: Any, library: Library | int, results: int) -> None:

@@ -10,7 +10,7 @@ from bookwarden.core.models import Branch, Library
 
 from .access import CUSTODIAN_PURPOSES, PURPOSE_TYPES, Purpose
 from .actions import REPORTABLE
-from .models import Card, CardStatus, NoticeChannel
+from .models import CONTACT_FIELDS, Card, CardStatus, NoticeChannel
 from .records import RECORD_TYPES
 
 
@@ -167,18 +167,7 @@ class PatronForm(forms.Form):
     )
 
     #: The form's fields by fieldset, for the template.
-    PERSONAL = (
-        "first_name",
-        "last_name",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "postal_code",
-        "phone",
-        "email",
-        "birth_date",
-    )
+    PERSONAL = CONTACT_FIELDS
     GUARDIAN = ("guardian_card", "guardian_name")
 
     def __init__(self, *args: Any, libraries: list[Library], **kwargs: Any) -> None:

@@ -40,7 +40,7 @@ from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Branch, Library
 
-from .models import Card, Loan, Patron
+from .models import CONTACT_FIELDS, Card, Loan, Patron
 
 BATCH_SIZE = 2000
 FORMATS = ("bookwarden", "koha", "evergreen")
@@ -547,21 +547,7 @@ class _Importer:
 
 class _PatronImporter(_Importer):
     kind = "patrons"
-    FIELDS = (
-        "first_name",
-        "last_name",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "postal_code",
-        "phone",
-        "email",
-        "birth_date",
-        "home_branch_id",
-        "guardian_name",
-        "barred",
-    )
+    FIELDS = (*CONTACT_FIELDS, "home_branch_id", "guardian_name", "barred")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -38,6 +38,22 @@ class NoticeChannel(models.TextChoices):
     NONE = "none", "No notices"
 
 
+#: Personal Information (CR-2c): what the patron page, the forms, the actions and the
+#: importer all mean by a patron's name, address, phone, e-mail and birth date.
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "phone",
+    "email",
+    "birth_date",
+)
+
+
 class PatronQuerySet(ScopedQuerySet):
     def search(self, text: str) -> PatronQuerySet:
         """Exact card number, or name words (each must match the first or last name)."""
