@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "bookwarden.core",
     "bookwarden.audit",
     "bookwarden.patrons",
+    "bookwarden.portal",
+    "bookwarden.jobs",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -55,9 +55,19 @@ class AuditAction(models.TextChoices):
     READING_HISTORY_CHANGED = "patron.reading_history", "Reading-history consent changed"
     CARD_ISSUED = "card.issued", "Card issued"
     CARD_REPORTED = "card.reported", "Card reported lost or stolen"
+    CARD_RENEWED = "card.renewed", "Card renewed; privacy rights reminded (CR-6c)"
+    PIN_SET = "patron.pin_set", "Portal PIN set"
+    ACCESS_SEALED = "patron.access_sealed", "Record opening hidden from the patron by court order"
     IMPORT_RUN = "import.run", "Import from the ILS"
     RETENTION_RULE_CHANGED = "retention.rule_changed", "Retention rule changed"
     RETENTION_RUN = "retention.run", "Retention run"
+    # The patron portal (NM-7, CR-6b)
+    PORTAL_LOGIN = "portal.login", "Patron logged in to the portal"
+    PORTAL_LOGOUT = "portal.logout", "Patron logged out of the portal"
+    PORTAL_LOGIN_FAILED = "portal.login_failed", "Portal login failed"
+    PORTAL_LOCKED_OUT = "portal.locked_out", "Portal locked after repeated failures"
+    # Periodic jobs
+    JOB_REQUESTED = "job.requested", "Job run requested"
     # The log itself
     AUDIT_VIEWED = "audit.viewed", "Audit log opened"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"

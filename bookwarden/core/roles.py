@@ -39,6 +39,8 @@ class Perm(models.TextChoices):
     )
     MANAGE_RETENTION = "manage_retention", "Set how long library records are kept (CR-6a)"
     IMPORT_FROM_ILS = "import_from_ils", "Import patrons and loans from the ILS"
+    VIEW_JOBS = "view_jobs", "See the periodic jobs and their runs"
+    RUN_JOBS = "run_jobs", "Ask for a periodic job to run now"
 
 
 _EVERYONE = {Perm.VIEW_LIBRARY}
@@ -58,8 +60,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # The designee acts as custodian of library records (CR-2h) but does not run staffing.
     Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _CUSTODIAN),
     Role.ASSISTANT_DIRECTOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF} | _DESK),
-    Role.TECH_COORDINATOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF}),
-    Role.IT_STAFF: frozenset(_EVERYONE),
+    Role.TECH_COORDINATOR: frozenset(
+        _EVERYONE | {Perm.VIEW_STAFF, Perm.VIEW_JOBS, Perm.RUN_JOBS}
+    ),
+    Role.IT_STAFF: frozenset(_EVERYONE | {Perm.VIEW_JOBS}),
     Role.HUMAN_RESOURCES: frozenset(_EVERYONE | {Perm.VIEW_STAFF}),
     Role.STAFF: frozenset(_EVERYONE | _DESK),
     # Volunteers help at the desk: they find a patron, never their details or records.
