@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 
 from bookwarden.core.demo import build_demo
@@ -37,3 +41,27 @@ def client_as(people) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+@contextlib.contextmanager
+def threads_can_share_the_database(tmp_path: Path) -> Iterator[None]:
+    """PostgreSQL: nothing to do.  SQLite: the test database is a shared-cache in-memory
+    database, where a second writer gets "database table is locked" at once instead of
+    waiting (shared-cache locks ignore the busy timeout), unlike a real database file.  So
+    the threads write to a file copy of the test database, with the production settings
+    (IMMEDIATE transactions, timeout, WAL), and the result is copied back for checking."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = tmp_path / "threads.sqlite3"
+    connection.ensure_connection()
+    with contextlib.closing(sqlite3.connect(path)) as file_db:
+        connection.connection.backup(file_db)
+    original = connections.settings["default"]
+    connections.settings["default"] = {**original, "NAME": str(path)}
+    try:
+        yield
+    finally:
+        connections.settings["default"] = original
+    with contextlib.closing(sqlite3.connect(path)) as file_db:
+        file_db.backup(connection.connection)

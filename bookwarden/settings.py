@@ -207,6 +207,12 @@ MFA_RECOVERY_CODE_COUNT = 10
 # the address as unverified) would stop an MFA-required person from ever setting up TOTP.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 
+# The patron portal's own lockout (card number + PIN): failures per card, and per address
+# (someone trying many cards), within the window.
+PORTAL_LOCKOUT_FAILURES = env_int("BOOKWARDEN_PORTAL_LOCKOUT_FAILURES", 5)
+PORTAL_LOCKOUT_ADDRESS_FAILURES = env_int("BOOKWARDEN_PORTAL_LOCKOUT_ADDRESS_FAILURES", 30)
+PORTAL_LOCKOUT_MINUTES = env_int("BOOKWARDEN_PORTAL_LOCKOUT_MINUTES", 15)
+
 AXES_FAILURE_LIMIT = env_int("BOOKWARDEN_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = env_int("BOOKWARDEN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

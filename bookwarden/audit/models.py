@@ -66,6 +66,7 @@ class AuditAction(models.TextChoices):
     PORTAL_LOGOUT = "portal.logout", "Patron logged out of the portal"
     PORTAL_LOGIN_FAILED = "portal.login_failed", "Portal login failed"
     PORTAL_LOCKED_OUT = "portal.locked_out", "Portal locked after repeated failures"
+    PRIVACY_REMINDER_READ = "portal.privacy_reminder_read", "Patron read the privacy reminder"
     # Periodic jobs
     JOB_REQUESTED = "job.requested", "Job run requested"
     # The log itself

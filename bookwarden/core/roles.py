@@ -60,9 +60,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # The designee acts as custodian of library records (CR-2h) but does not run staffing.
     Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _CUSTODIAN),
     Role.ASSISTANT_DIRECTOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF} | _DESK),
-    Role.TECH_COORDINATOR: frozenset(
-        _EVERYONE | {Perm.VIEW_STAFF, Perm.VIEW_JOBS, Perm.RUN_JOBS}
-    ),
+    Role.TECH_COORDINATOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF, Perm.VIEW_JOBS, Perm.RUN_JOBS}),
     Role.IT_STAFF: frozenset(_EVERYONE | {Perm.VIEW_JOBS}),
     Role.HUMAN_RESOURCES: frozenset(_EVERYONE | {Perm.VIEW_STAFF}),
     Role.STAFF: frozenset(_EVERYONE | _DESK),

@@ -3,4 +3,17 @@ from django.apps import AppConfig
 
 class JobsConfig(AppConfig):
     name = "bookwarden.jobs"
+    label = "jobs"
     verbose_name = "Periodic jobs"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from bookwarden.core.navigation import NavItem, register
+        from bookwarden.core.roles import Perm
+
+        from . import tasks  # noqa: F401  (the "My tasks" provider)
+
+        # Every app's jobs.py registers its periodic jobs (bookwarden.jobs.registry).
+        autodiscover_modules("jobs")
+        register(NavItem("Jobs", "jobs:list", perm=Perm.VIEW_JOBS, order=85))

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "jobs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("run/", views.run_now, name="run_now"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+]

@@ -22,7 +22,7 @@ from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.access import has_perm
 from bookwarden.core.roles import Perm
 
-from .models import Card, Loan, Patron
+from .models import Card, Loan, Patron, SealedOpening
 from .records import RECORD_TYPES
 
 
@@ -64,6 +64,23 @@ class OpenedRecords:
 
     def counts(self) -> dict[str, int]:
         return {key: len(rows) for key, rows in self.records.items()}
+
+    def sections(self, classifications: dict[str, Any]) -> list[dict[str, Any]]:
+        """What the staff page and the portal show: per record type, its classification,
+        the column headings and the rows as values."""
+        out = []
+        for key, rows in self.records.items():
+            rt = RECORD_TYPES[key]
+            out.append(
+                {
+                    "key": key,
+                    "label": rt.label,
+                    "classification": classifications[key],
+                    "headings": [heading for heading, _ in rt.columns],
+                    "rows": [rt.values(row) for row in rows],
+                }
+            )
+        return out
 
 
 def record_refusal(actor: Any, patron: Patron, purpose: str, reason: str) -> None:
@@ -179,3 +196,89 @@ def last_borrower(*, actor: Any, library: Any, item_barcode: str, note: str) -> 
             after={"record_types": ["loans"], "item": "by barcode", "found": bool(loan)},
         )
     return loan
+
+
+# --------------------------------------------------------------------------- the portal
+
+#: The purpose recorded when patrons open their own records in the portal (NM-7).
+SELF_SERVICE = "portal"
+
+
+def open_own_records(*, patron: Patron, why: str) -> OpenedRecords:
+    """The patron's own records, for the portal: every record type, recorded like any other
+    opening (actor: none, purpose ``portal: <why>``) so that the log shows it too.  The
+    caller (the portal) has already checked the patron's card and PIN."""
+    with transaction.atomic():
+        types = list(RECORD_TYPES)
+        opened = OpenedRecords(patron=patron, purpose=SELF_SERVICE, record_types=types)
+        opened.event = record(
+            AuditAction.RECORDS_OPENED,
+            actor=None,
+            target=patron,
+            library=patron.library_id,
+            patron=patron,
+            purpose=f"{SELF_SERVICE}: {why}",
+            after={"record_types": types},
+        )
+        for key in types:
+            opened.records[key] = _read(key, patron, SELF_SERVICE)
+    return opened
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One time staff opened a patron's records, as the patron sees it."""
+
+    when: Any
+    who: str
+    purpose: str
+    record_types: list[str]
+
+
+def purpose_label(stated: str) -> str:
+    """The label of a recorded purpose, without the staff member's note (which may name
+    what is suspected) and without a disclosure's details."""
+    code = stated.split(":", 1)[0].strip()
+    if code in Purpose.values:
+        return str(Purpose(code).label)
+    if code == "disclosure":
+        return "A request under the law, decided by the library's custodian of records"
+    return "Other"
+
+
+def openings_shown_to_patron(patron: Patron, limit: int = 500) -> list[Opening]:
+    """Who on staff opened the patron's records, when and why (NM-7): every recorded opening
+    by a staff member, newest first, except the ones a court order keeps sealed while it is
+    in force (see :class:`~bookwarden.patrons.models.SealedOpening`).  The patron's own
+    openings in the portal are not listed: they know about those."""
+    today = timezone.localdate()
+    sealed = SealedOpening.objects.filter(
+        library_id=patron.library_id,
+    ).filter(models.Q(sealed_until__isnull=True) | models.Q(sealed_until__gte=today))
+    events = (
+        AuditEvent.objects.filter(
+            patron_id=patron.pk,
+            library_id=patron.library_id,
+            action=AuditAction.RECORDS_OPENED,
+            actor__isnull=False,
+        )
+        .exclude(pk__in=sealed.values("event_id"))
+        .select_related("actor")
+        .order_by("-seq")[:limit]
+    )
+    labels = {key: rt.label for key, rt in RECORD_TYPES.items()}
+    return [
+        Opening(
+            when=event.created_at,
+            who=_staff_name(event.actor),
+            purpose=purpose_label(event.purpose or ""),
+            record_types=[labels.get(t, t) for t in (event.after or {}).get("record_types", [])],
+        )
+        for event in events
+    ]
+
+
+def _staff_name(user: Any) -> str:
+    if user is None:
+        return "A staff member"
+    return str(user.get_full_name() or user.get_username())

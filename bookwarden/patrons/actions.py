@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookwarden.audit.actions import record
-from bookwarden.audit.models import AuditAction
+from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.access import require
 from bookwarden.core.models import Branch, Library
 from bookwarden.core.roles import Perm
 
 from .access import record_refusal
-from .models import CONTACT_FIELDS, Card, CardStatus, NoticeChannel, Patron
+from .models import CONTACT_FIELDS, Card, CardStatus, NoticeChannel, Patron, SealedOpening
+from .pins import hash_pin, pin_matches, validate_pin
 
 #: What ``update_patron`` may change: personal information and notice preference.
 PERSONAL_FIELDS = (*CONTACT_FIELDS, "guardian", "guardian_name", "home_branch", "notice_channel")
@@ -218,6 +219,19 @@ def log_search(*, actor: Any, library: Library | int, results: int) -> None:
         )
 
 
+def log_openings_viewed(*, actor: Any, patron: Patron) -> None:
+    """The custodian read the list of openings of a patron's records (from the audit log)."""
+    with transaction.atomic():
+        record(
+            AuditAction.AUDIT_VIEWED,
+            actor=actor,
+            target=patron,
+            library=patron.library_id,
+            patron=patron,
+            after={"page": "openings of the patron's records"},
+        )
+
+
 def log_view(*, actor: Any, patron: Patron, details: bool) -> None:
     with transaction.atomic():
         record(
@@ -228,3 +242,176 @@ def log_view(*, actor: Any, patron: Patron, details: bool) -> None:
             patron=patron,
             after={"details": details},
         )
+
+
+# --------------------------------------------------------------------------- the portal
+
+
+@transaction.atomic
+def set_portal_pin(*, actor: Any, patron: Patron, pin: str) -> Patron:
+    """Staff set a patron's portal PIN at the desk, with the patron present (the patron
+    types it).  The event records that a PIN was set, never the PIN."""
+    require(actor, Perm.MANAGE_PATRONS, patron.library_id)
+    return _store_pin(actor, patron, pin, by="staff")
+
+
+@transaction.atomic
+def change_own_pin(*, patron: Patron, current: str, new: str) -> Patron:
+    """A patron changes their PIN in the portal; the current PIN must be given again."""
+    if not pin_matches(patron.portal_pin, current):
+        raise ValidationError({"current": "That is not your current PIN."})
+    return _store_pin(None, patron, new, by="patron")
+
+
+def _store_pin(actor: Any, patron: Patron, pin: str, *, by: str) -> Patron:
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    numbers = list(patron.cards.values_list("number", flat=True))
+    try:
+        pin = validate_pin(pin, numbers)
+    except ValidationError as exc:
+        raise ValidationError({"pin": exc.messages}) from exc
+    first = not patron.portal_pin
+    patron.portal_pin = hash_pin(pin)
+    patron.pin_set_at = timezone.now()
+    patron.save(update_fields=["portal_pin", "pin_set_at"])
+    record(
+        AuditAction.PIN_SET,
+        actor=actor,
+        target=patron,
+        library=patron.library_id,
+        patron=patron,
+        after={"by": by, "first": first},
+    )
+    return patron
+
+
+@transaction.atomic
+def set_reading_history(*, actor: Any, patron: Patron, keep: bool) -> Patron:
+    """NM-6, CR-6a: the patron's consent to keep their reading history, timestamped; it can
+    be withdrawn at any time.  ``actor`` is None when the patron does it in the portal; staff
+    record it only at the patron's request (MANAGE_PATRONS).  Withdrawing consent brings
+    their returned loans back under the library's loans retention rule: the next retention
+    run unlinks them."""
+    if actor is not None:
+        require(actor, Perm.MANAGE_PATRONS, patron.library_id)
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    if patron.keeps_reading_history == keep:
+        return patron
+    patron.keeps_reading_history = keep
+    patron.reading_history_changed_at = timezone.now()
+    patron.save(update_fields=["keeps_reading_history", "reading_history_changed_at"])
+    record(
+        AuditAction.READING_HISTORY_CHANGED,
+        actor=actor,
+        target=patron,
+        library=patron.library_id,
+        patron=patron,
+        before={"reading_history": not keep},
+        after={"reading_history": keep, "by": "staff" if actor is not None else "patron"},
+    )
+    return patron
+
+
+#: How long a renewal extends a card.
+CARD_TERM = datetime.timedelta(days=3 * 365)
+RENEWABLE = (CardStatus.ACTIVE, CardStatus.EXPIRED)
+
+
+@transaction.atomic
+def renew_card(*, actor: Any, card: Card, reminded: bool) -> Card:
+    """Renew a card for another term and remind the patron of their privacy rights (CR-6c).
+
+    At the desk the staff member hands over or reads the privacy notice and confirms it
+    (``reminded``); the portal also shows the reminder until the patron has read it."""
+    require(actor, Perm.MANAGE_PATRONS, card.library_id)
+    if not reminded:
+        raise ValidationError(
+            {"reminded": "Give the patron the privacy notice, then confirm that you did."}
+        )
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if card.status not in RENEWABLE:
+        raise ValidationError(
+            {"card": f"A card that is {card.get_status_display().lower()} cannot be renewed."}
+        )
+    today = timezone.localdate()
+    before = {"card": card.pk, "status": card.status, "expires_on": str(card.expires_on or "")}
+    start = max(today, card.expires_on) if card.expires_on else today
+    card.expires_on = start + CARD_TERM
+    card.status = CardStatus.ACTIVE
+    card.status_changed_at = timezone.now()
+    card.save(update_fields=["expires_on", "status", "status_changed_at"])
+    Patron.objects.filter(pk=card.patron_id).update(privacy_reminder_since=timezone.now())
+    record(
+        AuditAction.CARD_RENEWED,
+        actor=actor,
+        target=card,
+        library=card.library_id,
+        patron=card.patron_id,
+        before=before,
+        after={
+            "card": card.pk,
+            "status": card.status,
+            "expires_on": str(card.expires_on),
+            "privacy_notice_given": True,
+        },
+    )
+    return card
+
+
+@transaction.atomic
+def acknowledge_privacy_reminder(*, patron: Patron) -> None:
+    """The patron read the privacy reminder in the portal (CR-6c)."""
+    changed = Patron.objects.filter(pk=patron.pk, privacy_reminder_since__isnull=False).update(
+        privacy_reminder_since=None
+    )
+    if changed:
+        record(
+            AuditAction.PRIVACY_REMINDER_READ,
+            actor=None,
+            target=patron,
+            library=patron.library_id,
+            patron=patron,
+        )
+
+
+@transaction.atomic
+def seal_opening(
+    *,
+    actor: Any,
+    event: AuditEvent,
+    order_reference: str,
+    sealed_until: datetime.date | None = None,
+) -> SealedOpening:
+    """Hide one opening of a patron's records from the patron's portal while a court's
+    non-disclosure order lasts.  Only the custodian of library records may do this; the
+    audit event stays in the log, unchanged and visible to those who may read the log."""
+    if (
+        event.action != AuditAction.RECORDS_OPENED
+        or event.patron_id is None
+        or event.library_id is None
+    ):
+        raise ValidationError({"event": "Only an opening of a patron's records can be sealed."})
+    require(actor, Perm.OPEN_RECORDS_AS_CUSTODIAN, event.library_id)
+    order_reference = order_reference.strip()
+    if not order_reference:
+        raise ValidationError({"order_reference": "Name the court order (court, case, date)."})
+    if sealed_until is not None and sealed_until < timezone.localdate():
+        raise ValidationError({"sealed_until": "That date has passed."})
+    if SealedOpening.objects.filter(event_id=event.pk).exists():
+        raise ValidationError({"event": "That opening is already sealed."})
+    seal = SealedOpening.objects.create(
+        event_id=event.pk,
+        library_id=event.library_id,
+        order_reference=order_reference,
+        sealed_until=sealed_until,
+        sealed_by=actor,
+    )
+    record(
+        AuditAction.ACCESS_SEALED,
+        actor=actor,
+        target=seal,
+        library=event.library_id,
+        patron=event.patron_id,
+        after={"event_seq": event.seq, "until": str(sealed_until or "")},
+    )
+    return seal

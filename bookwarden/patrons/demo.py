@@ -25,6 +25,9 @@ from .models import (
     RoomBooking,
 )
 
+#: Every demo patron's portal PIN (the portal: /portal/<library>/, card number and PIN).
+DEMO_PIN = "7315"
+
 
 def _records(patron: Patron, branch: Branch | None, tag: str) -> None:
     now = timezone.now()
@@ -147,4 +150,41 @@ def build_patron_demo(people: dict[str, Any]) -> dict[str, Patron]:
     )
     for key, patron in out.items():
         _records(patron, nm_branch if patron.library_id == new_madrid.pk else cr_branch, key[:2])
+        actor = nm_actor if patron.library_id == new_madrid.pk else cr_actor
+        actions.set_portal_pin(actor=actor, patron=patron, pin=DEMO_PIN)
     return out
+
+
+def build_portal_showcase(people: dict[str, Any], patrons: dict[str, Patron]) -> None:
+    """What the portal shows best with: staff openings of Rosa Delgado's records (her
+    "Who opened my records" page) and a renewed card for Walter Okafor (the privacy reminder
+    of CR-6c waits for him in the portal).  Only the ``demo`` command adds these, so that
+    the test fixtures stay small."""
+    from .access import Purpose, open_records
+
+    parent = patrons["parent"]
+    open_records(
+        actor=people["staff"],
+        patron=parent,
+        purpose=Purpose.DESK,
+        card_number=parent.cards.get().number,
+    )
+    open_records(
+        actor=people["assistant_director"],
+        patron=parent,
+        purpose=Purpose.OVERDUE_RECOVERY,
+    )
+    reader_card = patrons["reader"].cards.get()
+    actions.renew_card(actor=people["staff"], card=reader_card, reminded=True)
+
+
+def portal_logins_text() -> str:
+    rows = Patron.objects.select_related("library").prefetch_related("cards").order_by("pk")
+    lines = [
+        f"Patron portal: http://127.0.0.1:8000/portal/  (PIN for every demo patron: {DEMO_PIN})"
+    ]
+    for patron in rows:
+        usable = [c.number for c in patron.cards.all() if c.status == CardStatus.ACTIVE]
+        if usable and patron.portal_pin:
+            lines.append(f"  card {usable[0]}  {patron} ({patron.library.name})")
+    return "\n".join(lines)

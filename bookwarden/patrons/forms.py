@@ -282,3 +282,70 @@ class IssueCardForm(forms.Form):
         help_text="The patron's other active cards are marked replaced: presenting them no "
         "longer counts as consent.",
     )
+
+
+class NewPinForm(forms.Form):
+    """A new portal PIN typed twice; the rules are in :mod:`bookwarden.patrons.pins`."""
+
+    pin = forms.CharField(
+        label="New portal PIN",
+        max_length=12,
+        strip=False,
+        help_text="4 to 12 digits; not 1111, 1234 or digits of the card.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    pin_again = forms.CharField(
+        label="The PIN again",
+        max_length=12,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("pin") and data.get("pin") != data.get("pin_again"):
+            self.add_error("pin_again", "The two PINs are not the same.")
+        return data
+
+
+class SetPinForm(NewPinForm):
+    """Staff set a portal PIN with the patron at the desk; the patron types it."""
+
+
+class RenewCardForm(forms.Form):
+    """CR-6c: a renewal goes with a reminder of the patron's privacy rights."""
+
+    card = CardChoiceField(queryset=Card.objects.none(), label="Card")
+    reminded = forms.BooleanField(
+        label="I gave the patron the privacy notice (printed, or read it with them)",
+        required=True,
+        error_messages={
+            "required": "Give the patron the privacy notice, then confirm that you did."
+        },
+    )
+
+    def __init__(self, *args: Any, patron: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["card"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Card.objects.filter(
+            patron=patron, status__in=[CardStatus.ACTIVE, CardStatus.EXPIRED]
+        )
+
+
+class SealOpeningForm(forms.Form):
+    """A court's non-disclosure order: hide one opening from the patron's portal."""
+
+    event = forms.IntegerField(widget=forms.HiddenInput)
+    order_reference = forms.CharField(
+        label="Court order",
+        max_length=200,
+        help_text="The court, the case number and the date of the order.",
+        error_messages={"required": "Name the court order (court, case, date)."},
+    )
+    sealed_until = forms.DateField(
+        label="Hidden until",
+        required=False,
+        help_text="Leave empty if the order has no end date (until the court lifts it).",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -99,7 +100,12 @@ class Patron(models.Model):
     # NM-6 / CR-6a: history is kept only with the patron's consent, which can be withdrawn.
     keeps_reading_history = models.BooleanField(default=False)
     reading_history_changed_at = models.DateTimeField(null=True, blank=True)
+    # The portal PIN, hashed like a password (never stored or logged in clear).
     portal_pin = models.CharField(max_length=128, blank=True)
+    pin_set_at = models.DateTimeField(null=True, blank=True)
+    # CR-6c: set when a card is renewed; the portal shows the privacy reminder until the
+    # patron has read it.
+    privacy_reminder_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PatronQuerySet.as_manager()
@@ -260,6 +266,40 @@ class RoomBooking(LibraryRecord):
 class ProgramRegistration(LibraryRecord):
     program = models.CharField(max_length=200)
     registered_at = models.DateTimeField()
+
+
+class SealedOpening(models.Model):
+    """An opening of a patron's records that the patron must not see in the portal, because
+    a court sealed the disclosure (a non-disclosure order).  The audit event itself is never
+    changed or hidden from staff who may read the log; only the portal leaves it out, and
+    only while the seal lasts."""
+
+    event = models.OneToOneField(
+        "audit.AuditEvent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    order_reference = models.CharField(
+        max_length=200, help_text="The court order that forbids telling the patron."
+    )
+    sealed_until = models.DateField(
+        null=True, blank=True, help_text="Empty: until the court lifts the order."
+    )
+    sealed_at = models.DateTimeField(default=timezone.now)
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Sealed opening (event {self.event_id})"
+
+    def in_force(self, day: Any = None) -> bool:
+        day = day or timezone.localdate()
+        return self.sealed_until is None or day <= self.sealed_until
 
 
 from .models_retention import RetentionRule, RetentionRun  # noqa: E402,F401

@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.access import (
     StaffRequest,
     has_perm,
@@ -36,39 +37,13 @@ from .forms import (
     OpenRecordsForm,
     PatronForm,
     RegisterPatronForm,
+    RenewCardForm,
     ReportCardForm,
+    SealOpeningForm,
     SearchForm,
+    SetPinForm,
 )
-from .models import Card, Patron
-from .records import RECORD_TYPES
-
-#: The columns each kind of record shows once opened: (heading, attribute).
-COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "loans": (
-        ("Title", "title"),
-        ("Barcode", "item_barcode"),
-        ("Checked out", "checked_out_at"),
-        ("Due", "due_at"),
-        ("Returned", "returned_at"),
-        ("Owed", "amount_owed"),
-    ),
-    "holds": (("Title", "title"), ("Placed", "placed_at"), ("Status", "get_status_display")),
-    "searches": (("Search terms", "terms"), ("Searched", "searched_at")),
-    "reference": (("Question", "question"), ("Asked", "asked_at"), ("Answered", "answered_at")),
-    "computer_sessions": (
-        ("Workstation", "workstation"),
-        ("Started", "started_at"),
-        ("Ended", "ended_at"),
-    ),
-    "room_bookings": (
-        ("Room", "room"),
-        ("Starts", "starts_at"),
-        ("Ends", "ends_at"),
-        ("Contact name", "contact_name"),
-        ("Contact phone", "contact_phone"),
-    ),
-    "program_registrations": (("Program", "program"), ("Registered", "registered_at")),
-}
+from .models import Card, Patron, SealedOpening
 
 
 def _patron_or_404(request: StaffRequest, patron_id: int) -> Patron:
@@ -139,6 +114,9 @@ def _detail_context(
         "open_form": (open_form or OpenRecordsForm(custodian=custodian)) if can_open else None,
         "report_form": ReportCardForm(patron=patron) if can_manage else None,
         "card_form": IssueCardForm(prefix="new") if can_manage else None,
+        "pin_form": SetPinForm(prefix="pin") if can_manage else None,
+        "renew_form": RenewCardForm(patron=patron, prefix="renew") if can_manage else None,
+        "custodian": custodian,
         "has_active_card": any(c.counts_as_consent for c in cards),
         "classifications": list(for_library(library).values()),
     }
@@ -188,16 +166,7 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
         form.add_error(None, f"Not opened: {exc} This refusal is on record.")
         return _detail_again(request, patron, form, 403)
     classifications = for_library(library)
-    sections = [
-        {
-            "key": key,
-            "label": RECORD_TYPES[key].label,
-            "classification": classifications[key],
-            "headings": [h for h, _ in COLUMNS[key]],
-            "rows": [[_value(row, attr) for _, attr in COLUMNS[key]] for row in rows],
-        }
-        for key, rows in opened.records.items()
-    ]
+    sections = opened.sections(classifications)
     return render(
         request,
         "patrons/records.html",
@@ -218,11 +187,6 @@ def _detail_again(
     """The patron page again, with the form's errors: nothing was opened."""
     ctx = _detail_context(request, patron, form)
     return render(request, "patrons/detail.html", ctx, status=status)
-
-
-def _value(row: Any, attr: str) -> Any:
-    value = getattr(row, attr)
-    return value() if callable(value) else value
 
 
 @login_required
@@ -390,3 +354,114 @@ def issue_card(request: StaffRequest, patron_id: int) -> HttpResponse:
             for error in field_errors:
                 messages.error(request, f"No card issued: {error}")
     return redirect("patron_detail", patron_id=patron.pk)
+
+
+@login_required
+@require_POST
+def set_pin(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """Set the patron's portal PIN at the desk (the event says a PIN was set, never which)."""
+    patron = _manage_or_403(request, patron_id)
+    form = SetPinForm(request.POST, prefix="pin")
+    if form.is_valid():
+        try:
+            actions.set_portal_pin(actor=request.user, patron=patron, pin=form.cleaned_data["pin"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"No PIN set: {message}")
+        else:
+            messages.success(request, "The portal PIN is set. The patron can now sign in.")
+    else:
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, f"No PIN set: {error}")
+    return redirect("patron_detail", patron_id=patron.pk)
+
+
+@login_required
+@require_POST
+def renew_card(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """Renew a card, with the privacy reminder given at the desk (CR-6c)."""
+    patron = _manage_or_403(request, patron_id)
+    form = RenewCardForm(request.POST, patron=patron, prefix="renew")
+    if form.is_valid():
+        try:
+            card = actions.renew_card(
+                actor=request.user,
+                card=form.cleaned_data["card"],
+                reminded=form.cleaned_data["reminded"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, f"Not renewed: {message}")
+        else:
+            messages.success(
+                request,
+                f"Card {card.number} is renewed until {card.expires_on:%Y-%m-%d}. The portal "
+                "will also remind the patron of their privacy rights.",
+            )
+    else:
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, f"Not renewed: {error}")
+    return redirect("patron_detail", patron_id=patron.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patron_openings(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """For the custodian: every recorded opening of the patron's records, and the court
+    orders that hide some of them from the patron's portal."""
+    patron = _patron_or_404(request, patron_id)
+    if not has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, patron.library):
+        raise PermissionDenied
+    form = SealOpeningForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        event = None
+        if form.is_valid():
+            event = (
+                AuditEvent.objects.filter(
+                    pk=form.cleaned_data["event"],
+                    patron_id=patron.pk,
+                    library_id=patron.library_id,
+                )
+                .select_related("actor")
+                .first()
+            )
+            if event is None:
+                form.add_error(None, "That opening is not one of this patron's.")
+        if event is not None:
+            try:
+                actions.seal_opening(
+                    actor=request.user,
+                    event=event,
+                    order_reference=form.cleaned_data["order_reference"],
+                    sealed_until=form.cleaned_data["sealed_until"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"Event {event.seq} is hidden from the patron's portal.")
+                return redirect("patron_openings", patron_id=patron.pk)
+        status = 400
+    actions.log_openings_viewed(actor=request.user, patron=patron)
+    events = list(
+        AuditEvent.objects.filter(
+            patron_id=patron.pk,
+            library_id=patron.library_id,
+            action=AuditAction.RECORDS_OPENED,
+        )
+        .select_related("actor")
+        .order_by("-seq")[:500]
+    )
+    seals = {
+        s.event_id: s for s in SealedOpening.objects.filter(event_id__in=[e.pk for e in events])
+    }
+    rows = [(e, seals.get(e.pk)) for e in events]
+    return render(
+        request,
+        "patrons/openings.html",
+        {"patron": patron, "rows": rows, "form": form},
+        status=status,
+    )

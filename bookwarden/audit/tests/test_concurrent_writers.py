@@ -4,22 +4,20 @@ on SQLite, a unique seq as the last line of defence)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.context import audit_context
 from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.conftest import threads_can_share_the_database
 
 from .conftest import verify_json
 
@@ -48,30 +46,6 @@ def write_in_threads(threads: int, per_thread: int) -> list[BaseException]:
     for w in workers:
         w.join(timeout=120)
     return errors
-
-
-@contextlib.contextmanager
-def threads_can_share_the_database(tmp_path: Path) -> Iterator[None]:
-    """PostgreSQL: nothing to do.  SQLite: the test database is a shared-cache in-memory
-    database, where a second writer gets "database table is locked" at once instead of
-    waiting (shared-cache locks ignore the busy timeout), unlike a real database file.  So
-    the threads write to a file copy of the test database, with the production settings
-    (IMMEDIATE transactions, timeout, WAL), and the result is copied back for checking."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path / "threads.sqlite3"
-    connection.ensure_connection()
-    with contextlib.closing(sqlite3.connect(path)) as file_db:
-        connection.connection.backup(file_db)
-    original = connections.settings["default"]
-    connections.settings["default"] = {**original, "NAME": str(path)}
-    try:
-        yield
-    finally:
-        connections.settings["default"] = original
-    with contextlib.closing(sqlite3.connect(path)) as file_db:
-        file_db.backup(connection.connection)
 
 
 def assert_one_unbroken_chain(expected: int) -> None:

@@ -133,6 +133,7 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         "user_id": staff.pk,
         "pk": Membership.objects.get(user=staff, library=library).pk,
         "audit:detail": {"pk": event.pk},
+        "portal:download": {"slug": library.slug, "fmt": "json"},
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",

@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.core.models import Branch, Library, Membership, User
-from bookwarden.patrons.models import Card, Patron
+from bookwarden.patrons.access import Purpose, open_records
+from bookwarden.patrons.models import Card, Patron, SealedOpening
 
 from .helpers import (
     OUTSIDERS,
@@ -48,6 +49,7 @@ EVERYONE = (ANONYMOUS, *PERSONAS)
 TO_LOGIN = "302 /accounts/login/"
 TO_REAUTH = "302 /accounts/reauthenticate/"
 TO_HOME = "302 /"
+TO_PORTAL_LOGIN = "302 /portal/new-madrid/login/"
 
 #: Personas whose demo account has a TOTP authenticator (the MFA-required roles).
 WITH_TOTP = ("director", "designee", "tech_coordinator", "it_staff", "human_resources", "outsider")
@@ -121,6 +123,8 @@ NM_RECORD_OPENERS = ("director", "designee", "assistant_director", "staff")
 #: Who holds Perm.MANAGE_PATRONS at New Madrid (register, edit, issue and block cards).
 NM_PATRON_MANAGERS = ("director", "designee", "assistant_director", "staff")
 PATRON_FINDERS = (*NM_PATRON_FINDERS, *OUTSIDERS)
+#: Who holds Perm.VIEW_JOBS somewhere (jobs belong to the whole installation).
+JOB_VIEWERS = {"director": 200, "tech_coordinator": 200, "it_staff": 200, "outsider": 200}
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -192,6 +196,27 @@ EXPECTED: dict[str, Expect] = {
     "patron_report_card": same(signed_in(405)),
     # CR-5i: the custodian only; Cresco's director is custodian of Cresco's records.
     "last_borrower": same(signed_in(403, director=200, designee=200, outsider=200)),
+    # --- periodic jobs: install-wide, view_jobs (run_jobs to run now) at any library -------
+    "jobs:list": same(signed_in(403, **JOB_VIEWERS)),
+    # ids name no job run: those who may see runs get 404, everyone else 403 first.
+    "jobs:run_detail": same(signed_in(403, **{w: 404 for w in JOB_VIEWERS})),
+    "jobs:run_now": same(signed_in(405)),  # POST only
+    "patron_set_pin": same(signed_in(405)),
+    "patron_renew_card": same(signed_in(405)),
+    # The openings of a patron's records, and sealing one on a court order: the custodian.
+    "patron_openings": same(new_madrid_page(403, director=200, designee=200)),
+    # --- the patron portal: its own login (card and PIN); a staff login opens nothing -----
+    "portal:choose": same(everyone(200)),
+    "portal:login": same(everyone(200)),
+    "portal:privacy": same(everyone(200)),
+    "portal:home": same(everyone(TO_PORTAL_LOGIN)),
+    "portal:records": same(everyone(TO_PORTAL_LOGIN)),
+    "portal:download": same(everyone(TO_PORTAL_LOGIN)),
+    "portal:reading_history": same(everyone(TO_PORTAL_LOGIN)),
+    "portal:who_opened": same(everyone(TO_PORTAL_LOGIN)),
+    "portal:pin": same(everyone(TO_PORTAL_LOGIN)),
+    "portal:logout": same(everyone(405)),
+    "portal:privacy_read": same(everyone(405)),
 }
 
 
@@ -262,6 +287,7 @@ def _snapshot() -> dict[str, Any]:
         "authenticators": list(Authenticator.objects.order_by("pk").values("pk", "user_id")),
         "patrons": list(Patron.objects.order_by("pk").values()),
         "cards": list(Card.objects.order_by("pk").values()),
+        "sealed": list(SealedOpening.objects.order_by("pk").values()),
     }
 
 
@@ -304,11 +330,52 @@ def _card_of(lib: Library) -> int:
     return Card.objects.filter(library=lib).order_by("pk").values_list("pk", flat=True)[0]
 
 
+def _opening_of(people: dict[str, User], lib: Library) -> int:
+    """An opening of a New Madrid patron's records by staff (made once, before the test's
+    snapshot), for the custodian's seal."""
+    patron = Patron.objects.get(pk=_patron_of(lib))
+    event = AuditEvent.objects.filter(
+        patron_id=patron.pk, action="patron.records_opened", actor__isnull=False
+    ).first()
+    if event is None:
+        event = open_records(
+            actor=people["director"],
+            patron=patron,
+            purpose=Purpose.PATRON_REQUEST,
+            note="asked at the desk",
+        ).event
+    assert event is not None
+    return event.pk
+
+
+def _patron_with_opening(people: dict[str, User], lib: Library) -> int:
+    _opening_of(people, lib)
+    return _patron_of(lib)
+
+
+def _opening_event() -> str:
+    return str(
+        AuditEvent.objects.filter(action="patron.records_opened", actor__isnull=False)
+        .order_by("seq")
+        .values_list("pk", flat=True)[0]
+    )
+
+
 def _membership_of(people: dict[str, User], key: str, library: Library) -> int:
     return Membership.objects.get(user=people[key], library=library).pk
 
 
 WRITES = [
+    # "Run now": anyone with run_jobs at some library (Cresco's director too: jobs are
+    # install-wide); IT staff and everyone else are refused and nothing is queued.
+    Write(
+        "jobs:run_now",
+        lambda people, lib: {},
+        lambda: {"job": "retention"},
+        writers=("tech_coordinator", "director", "outsider"),
+        refusals={"outsider_staff": "403"},
+        control_changes_rows=False,  # it queues a JobRun (not in the snapshot) and records it
+    ),
     # A new account with the highest role: the most valuable write to forge.
     Write(
         "staff_create",
@@ -400,6 +467,33 @@ WRITES = [
         control_status=200,
         control_changes_rows=False,
     ),
+    # A PIN set by someone else would let them read the patron's records in the portal.
+    Write(
+        "patron_set_pin",
+        lambda people, lib: {"patron_id": _patron_of(lib)},
+        lambda: {"pin-pin": "808172", "pin-pin_again": "808172"},
+        writers=NM_PATRON_MANAGERS,
+    ),
+    Write(
+        "patron_renew_card",
+        lambda people, lib: {"patron_id": _patron_of(lib)},
+        lambda: {
+            "renew-card": str(
+                Card.objects.filter(patron_id=_patron_of(Library.objects.get(slug="new-madrid")))
+                .filter(status="active")
+                .values_list("pk", flat=True)[0]
+            ),
+            "renew-reminded": "on",
+        },
+        writers=NM_PATRON_MANAGERS,
+    ),
+    # Hiding an opening from the patron: the custodian only, on a court order.
+    Write(
+        "patron_openings",
+        lambda people, lib: {"patron_id": _patron_with_opening(people, lib)},
+        lambda: {"event": _opening_event(), "order_reference": "Circuit Court 26-CV-1"},
+        writers=("director", "designee"),
+    ),
     # CR-5i: the custodian only.
     Write(
         "last_borrower",
@@ -458,6 +552,13 @@ def test_every_post_endpoint_of_the_project_is_declared(people, sudo_as, ids) ->
     """A later page that takes POSTs must join WRITES (or be named here as not a write)."""
     not_writes = {
         "session_locked": "the unlock form; it only clears the lock of one's own session",
+        # The portal's forms act for the patron of the portal session, never for a staff
+        # login (bookwarden/portal/tests prove that a staff login reaches nothing there).
+        "portal:login": "the patron's card-and-PIN login",
+        "portal:logout": "the patron's own logout",
+        "portal:privacy_read": "the patron's own reminder, read",
+        "portal:reading_history": "the patron's own consent",
+        "portal:pin": "the patron's own PIN",
     }
     declared = {w.key for w in WRITES} | set(not_writes)
     undeclared = []

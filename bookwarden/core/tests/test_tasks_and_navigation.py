@@ -23,6 +23,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "New Madrid County Library",
         "Patrons",
         "Audit log",
+        "Jobs",
         "Account",
     ]
     assert "Audit log" in _nav_labels(client_as("auditor"))
@@ -38,6 +39,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Cresco Public Library",
         "Patrons",
         "Audit log",
+        "Jobs",
         "Account",
     ]
 

@@ -21,9 +21,14 @@ class Command(BaseCommand):
             else:
                 from django.db import transaction
 
-                from bookwarden.patrons.demo import build_patron_demo
+                from bookwarden.patrons.demo import build_patron_demo, build_portal_showcase
 
                 with transaction.atomic():
-                    build_patron_demo(build_demo())
+                    people = build_demo()
+                    build_portal_showcase(people, build_patron_demo(people))
                 self.stdout.write(self.style.SUCCESS("Demo loaded."))
+        from bookwarden.patrons.demo import portal_logins_text
+
         self.stdout.write(logins_text())
+        self.stdout.write("")
+        self.stdout.write(portal_logins_text())

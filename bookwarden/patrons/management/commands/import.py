@@ -81,6 +81,10 @@ class Command(BaseCommand):
         except ImportFailed as failed:
             if show:
                 self.stderr.write("")
+            if failed.reason:
+                raise CommandError(
+                    f"{options['file']} was not imported: {failed.reason}."
+                ) from None
             total = len(failed.errors) + failed.more
             for error in failed.errors[:MAX_PRINTED_ERRORS]:
                 self.stderr.write(str(error))
@@ -106,6 +110,9 @@ class Command(BaseCommand):
             parts.append(f"{counts['cards_created']} cards created")
         else:
             parts.append(f"{counts['unlinked_by_retention']} unlinked by retention")
+            if counts["deleted_by_retention"]:
+                parts.append(f"{counts['deleted_by_retention']} deleted by retention (not stored)")
+            parts.append(f"loans rule: {counts['retention_rule']}")
         if counts["unmatched_branches"]:
             parts.append(f"{counts['unmatched_branches']} branch codes matched no branch")
         self.stdout.write(f"Imported {options['kind']}: " + ", ".join(parts))

@@ -1,0 +1,27 @@
+"""The periodic jobs of the patrons app (discovered by :mod:`bookwarden.jobs`)."""
+
+from __future__ import annotations
+
+import datetime
+
+from bookwarden.jobs.registry import periodic
+
+from .retention import RetentionConfigError, run_retention
+
+
+@periodic(
+    "retention",
+    every=datetime.timedelta(days=1),
+    description="Unlink or delete library records whose retention period is over (CR-6a).",
+)
+def retention() -> str:
+    """CR-6a, issue 3: "a periodic job runs it daily".  The same run as ``bookwarden
+    retention run`` over every library, as the installation (no actor).  The run stores its
+    own evidence (a ``RetentionRun`` row, one ``retention.run`` audit event per library);
+    the job's output only names the run and its status, nothing of any library, since every
+    holder of ``view_jobs`` reads it.  A refused run (a bad rule) fails the job."""
+    try:
+        run = run_retention()
+    except RetentionConfigError as exc:
+        raise RetentionConfigError(f"Retention refused, nothing was changed: {exc}") from exc
+    return f"Retention run #{run.pk}: {run.status}."

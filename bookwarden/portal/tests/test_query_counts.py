@@ -1,0 +1,42 @@
+"""The portal's pages run a fixed number of queries however much a patron has borrowed or
+however often staff opened their records (DESIGN: query counts of the main pages pinned)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from bookwarden.patrons.access import Purpose, open_records
+from bookwarden.patrons.models import Loan
+
+from .conftest import url
+
+# session, card + patron, library; then the page's own queries, the notice's retention
+# rules, and the session save.
+PAGES = {"home": 7, "records": 18, "who_opened": 8, "reading_history": 7}
+
+
+def _more_data(people, patron) -> None:
+    for n in range(40):
+        Loan._unguarded.create(
+            library=patron.library,
+            patron=patron,
+            item_barcode=f"3pa9{n:03d}",
+            title=f"Book {n}",
+            checked_out_at=timezone.now(),
+        )
+    for _ in range(10):
+        open_records(actor=people["staff"], patron=patron, purpose=Purpose.OVERDUE_RECOVERY)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_portal_query_count_is_pinned(
+    name, patrons, people, portal_as, django_assert_num_queries
+) -> None:
+    rosa = patrons["parent"]
+    client = portal_as("parent")
+    with django_assert_num_queries(PAGES[name]):
+        assert client.get(url(name, rosa)).status_code == 200
+    _more_data(people, rosa)
+    with django_assert_num_queries(PAGES[name]):
+        assert client.get(url(name, rosa)).status_code == 200

@@ -1,0 +1,309 @@
+"""The patron portal (issue 3; NM-7, CR-6b, CR-6c, NM-6): its own URL space under
+``/portal/<library>/``, its own layout, and a plain-language privacy notice on every page.
+
+A patron logs in with card number and PIN (:mod:`.actions`, with lockout) and then sees
+only what belongs to the card's patron: the session holds the patron's id, and no URL of
+the portal takes a patron, card or record id, so there is nothing to change to reach
+someone else.  Records are read through
+:func:`bookwarden.patrons.access.open_own_records`, which records each opening.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+from typing import Any
+
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bookwarden.core.models import Library
+from bookwarden.patrons import actions as patron_actions
+from bookwarden.patrons.access import open_own_records, openings_shown_to_patron
+from bookwarden.patrons.classification import for_library
+from bookwarden.patrons.models import CONTACT_FIELDS, Patron
+from bookwarden.patrons.records import RECORD_TYPES
+
+from . import actions, session
+from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
+from .notice import notice
+from .session import PortalRequest, portal_login_required
+
+
+def _render(
+    request: HttpRequest, library: Library, template: str, ctx: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    signed_in = {
+        "card": getattr(request, "portal_card", None),
+        "patron": getattr(request, "portal_patron", None),
+    }
+    ctx = {**notice(library), **signed_in, **ctx}
+    return render(request, template, ctx, status=status)
+
+
+@require_GET
+def choose_library(request: HttpRequest) -> HttpResponse:
+    libraries = list(Library.objects.order_by("name"))
+    if len(libraries) == 1:
+        return redirect("portal:home", slug=libraries[0].slug)
+    return render(request, "portal/choose.html", {"libraries": libraries})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest, slug: str) -> HttpResponse:
+    library = get_object_or_404(Library, slug=slug)
+    if request.method == "POST":
+        form = LoginForm(request.POST)
+        if form.is_valid():
+            ip = get_client_ip_address(request)
+            try:
+                card = actions.log_in(
+                    library=library,
+                    card_number=form.cleaned_data["card_number"],
+                    pin=form.cleaned_data["pin"],
+                    ip=ip,
+                )
+            except actions.PortalLoginError as exc:
+                form.add_error(None, str(exc))
+                status = 429 if exc.locked else 400
+                return _render(request, library, "portal/login.html", {"form": form}, status)
+            session.start(request, card)
+            return redirect("portal:home", slug=library.slug)
+        return _render(request, library, "portal/login.html", {"form": form}, 400)
+    if session.current(request, library) is not None:
+        return redirect("portal:home", slug=library.slug)
+    return _render(request, library, "portal/login.html", {"form": LoginForm()})
+
+
+@require_POST
+@portal_login_required
+def logout(request: PortalRequest) -> HttpResponse:
+    actions.log_out(card=request.portal_card)
+    session.end(request)
+    messages.success(request, "You are signed out of the portal.")
+    return redirect("portal:login", slug=request.portal_library.slug)
+
+
+@require_GET
+@portal_login_required
+def home(request: PortalRequest) -> HttpResponse:
+    patron, card = request.portal_patron, request.portal_card
+    today = timezone.localdate()
+    return _render(
+        request,
+        request.portal_library,
+        "portal/home.html",
+        {
+            "patron": patron,
+            "card": card,
+            "expired": card.expires_on is not None and card.expires_on < today,
+            "expires_soon": card.expires_on is not None
+            and today <= card.expires_on <= today + datetime.timedelta(days=30),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def privacy(request: HttpRequest, slug: str) -> HttpResponse:
+    """The full privacy notice: public, so that anyone can read it before registering."""
+    library = get_object_or_404(Library, slug=slug)
+    card = session.current(request, library)
+    return _render(
+        request,
+        library,
+        "portal/privacy.html",
+        {"patron": card.patron if card else None, "card": card},
+    )
+
+
+@require_POST
+@portal_login_required
+def privacy_read(request: PortalRequest) -> HttpResponse:
+    """CR-6c: the patron has read the reminder shown after their card was renewed."""
+    patron_actions.acknowledge_privacy_reminder(patron=request.portal_patron)
+    return redirect("portal:home", slug=request.portal_library.slug)
+
+
+@require_GET
+@portal_login_required
+def records(request: PortalRequest) -> HttpResponse:
+    patron, library = request.portal_patron, request.portal_library
+    opened = open_own_records(patron=patron, why="viewed in the portal")
+    return _render(
+        request,
+        library,
+        "portal/records.html",
+        {
+            "patron": patron,
+            "card": request.portal_card,
+            "sections": opened.sections(for_library(library)),
+        },
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _personal(patron: Patron) -> dict[str, Any]:
+    data = {name: _plain(getattr(patron, name)) for name in CONTACT_FIELDS}
+    data["cards"] = [
+        {
+            "number": c.number,
+            "status": c.get_status_display(),
+            "issued_on": _plain(c.issued_on),
+            "expires_on": _plain(c.expires_on),
+        }
+        for c in patron.cards.all()
+    ]
+    data["keeps_reading_history"] = patron.keeps_reading_history
+    data["reading_history_changed_at"] = _plain(patron.reading_history_changed_at)
+    return data
+
+
+@require_GET
+@portal_login_required
+def download(request: PortalRequest, fmt: str) -> HttpResponse:
+    """The patron's own records as JSON or CSV (NM-7): every kind, with their personal
+    information in the JSON.  Recorded as an opening like any other."""
+    if fmt not in ("json", "csv"):
+        raise Http404
+    patron, library = request.portal_patron, request.portal_library
+    opened = open_own_records(patron=patron, why=f"downloaded from the portal as {fmt}")
+    stamp = timezone.localdate().isoformat()
+    filename = f"my-library-records-{stamp}.{fmt}"
+    if fmt == "json":
+        body = {
+            "library": library.name,
+            "generated_at": _plain(timezone.now()),
+            "you": _personal(patron),
+            "records": {
+                key: [
+                    dict(
+                        zip(
+                            [h for h, _ in RECORD_TYPES[key].columns],
+                            [_plain(v) for v in RECORD_TYPES[key].values(row)],
+                            strict=True,
+                        )
+                    )
+                    for row in rows
+                ]
+                for key, rows in opened.records.items()
+            },
+        }
+        response = HttpResponse(
+            json.dumps(body, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        headings: list[str] = []
+        for key in opened.records:
+            for heading, _ in RECORD_TYPES[key].columns:
+                if heading not in headings:
+                    headings.append(heading)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["Kind of record", *headings])
+        for key, rows in opened.records.items():
+            rt = RECORD_TYPES[key]
+            for row in rows:
+                by_heading = dict(zip([h for h, _ in rt.columns], rt.values(row), strict=True))
+                writer.writerow(
+                    [rt.label, *(_csv_cell(_plain(by_heading.get(h, ""))) for h in headings)]
+                )
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_cell(value: Any) -> str:
+    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def reading_history(request: PortalRequest) -> HttpResponse:
+    """NM-6: the patron turns reading history on or off; the choice is timestamped and can
+    be changed again at any time."""
+    patron = request.portal_patron
+    if request.method == "POST":
+        form = ReadingHistoryForm(request.POST)
+        if form.is_valid():
+            keep = form.cleaned_data["keep"]
+            patron_actions.set_reading_history(actor=None, patron=patron, keep=keep)
+            messages.success(
+                request,
+                "We will keep a list of what you borrow until you turn this off."
+                if keep
+                else "We no longer keep your reading history. Items you have returned with "
+                "nothing owed will be unlinked from you at the next nightly clean-up.",
+            )
+            return redirect("portal:reading_history", slug=request.portal_library.slug)
+    else:
+        form = ReadingHistoryForm(initial={"keep": "yes" if patron.keeps_reading_history else "no"})
+    return _render(
+        request,
+        request.portal_library,
+        "portal/reading_history.html",
+        {"patron": patron, "form": form},
+        400 if form.errors else 200,
+    )
+
+
+@require_GET
+@portal_login_required
+def who_opened(request: PortalRequest) -> HttpResponse:
+    """NM-7: who on staff opened the patron's records, when and for what purpose."""
+    return _render(
+        request,
+        request.portal_library,
+        "portal/who_opened.html",
+        {
+            "patron": request.portal_patron,
+            "openings": openings_shown_to_patron(request.portal_patron),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def change_pin(request: PortalRequest) -> HttpResponse:
+    patron = request.portal_patron
+    form = ChangePinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patron_actions.change_own_pin(
+                patron=patron, current=form.cleaned_data["current"], new=form.cleaned_data["pin"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Your PIN is changed.")
+            return redirect("portal:home", slug=request.portal_library.slug)
+    return _render(
+        request,
+        request.portal_library,
+        "portal/pin.html",
+        {"patron": patron, "form": form},
+        400 if form.errors else 200,
+    )
