@@ -504,14 +504,14 @@ def raw_verify(chunk: int = 5000) -> tuple[int, bool]:
     else:
         import sqlite3
 
-        conn = sqlite3.connect(settings_dict["NAME"])
+        lite = sqlite3.connect(settings_dict["NAME"])
         try:
-            cur = conn.cursor()
-            cur.execute(sql)
+            lite_cur = lite.cursor()
+            lite_cur.execute(sql)
             fromiso = datetime.datetime.fromisoformat
 
-            def batches() -> Any:
-                while rows := cur.fetchmany(chunk):
+            def lite_batches() -> Any:
+                while rows := lite_cur.fetchmany(chunk):
                     yield rows
 
             def convert(row: tuple[Any, ...]) -> list[Any]:
@@ -523,9 +523,9 @@ def raw_verify(chunk: int = 5000) -> tuple[int, bool]:
                     values[13] = loads(values[13])
                 return values
 
-            walk(batches(), convert)
+            walk(lite_batches(), convert)
         finally:
-            conn.close()
+            lite.close()
     return count, ok
 
 

@@ -53,18 +53,14 @@ IMPORT_GOAL = 3.0
 MEMORY_GOAL_MB = 300
 RECORDS_GOAL = 1.3
 
-LOAN_COLUMNS = (
-    "library_id",
-    "patron_id",
-    "ils_id",
-    "item_barcode",
-    "title",
-    "branch_id",
-    "checked_out_at",
-    "due_at",
-    "returned_at",
-    "amount_owed",
-)
+
+def loan_columns() -> tuple[str, ...]:
+    """The loan table's columns as the importer writes them (Django must be set up)."""
+    from bookwarden.patrons.importer.writers import VALUE_FIELDS
+
+    return ("library_id", *VALUE_FIELDS)
+
+
 TITLES = (
     "The Old Man and the Sea",
     "A Field Guide to Missouri Birds",
@@ -101,11 +97,11 @@ def db_time(value: datetime.datetime | None, sqlite: bool) -> Any:
 
 
 def write_loans(rows: Iterable[tuple[Any, ...]], batch: int = 50_000) -> None:
-    """Write loan rows (LOAN_COLUMNS order, values as :func:`db_time` gives) fast:
+    """Write loan rows (:func:`loan_columns` order, values as :func:`db_time` gives) fast:
     COPY on PostgreSQL, executemany on a tuned connection of its own on SQLite."""
     from django.db import connection, transaction
 
-    cols = ", ".join(LOAN_COLUMNS)
+    cols = ", ".join(loan_columns())
     it = iter(rows)
     if connection.vendor == "postgresql":
         sql = f"COPY patrons_loan ({cols}) FROM STDIN"
@@ -125,7 +121,7 @@ def write_loans(rows: Iterable[tuple[Any, ...]], batch: int = 50_000) -> None:
     try:
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA synchronous = OFF")
-        marks = ", ".join(["?"] * len(LOAN_COLUMNS))
+        marks = ", ".join(["?"] * len(loan_columns()))
         while True:
             chunk = list(itertools.islice(it, batch))
             if not chunk:
@@ -233,7 +229,9 @@ def bench_retention(n: int, library: Any) -> dict[str, Any]:
     vendor = connection.vendor
     sqlite = is_sqlite()
     patron_ids = make_patrons(library, RETENTION_PATRONS, "ret")
-    branch_id = Branch.objects.filter(library=library).order_by("pk").first().pk
+    branch_id = (
+        Branch.objects.filter(library=library).order_by("pk").values_list("pk", flat=True)[0]
+    )
 
     def fresh_copy() -> None:
         empty_loans()
@@ -280,17 +278,9 @@ def bench_retention(n: int, library: Any) -> dict[str, Any]:
 
 def write_import_csv(path: Path, n: int) -> None:
     """Native loans file: 80% returned with nothing owed, 10% owed, 10% still out."""
-    header = [
-        "ils_id",
-        "patron_ils_id",
-        "item_barcode",
-        "title",
-        "checked_out_at",
-        "due_at",
-        "returned_at",
-        "amount_owed",
-        "branch",
-    ]
+    from bookwarden.patrons.importer.formats import LOAN_COLUMNS
+
+    header = list(LOAN_COLUMNS)
     fmt = "%Y-%m-%d %H:%M:%S+00:00"
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -358,7 +348,7 @@ def raw_import(path: Path, library: Any, batch: int = 10_000) -> int:
                     owed,
                 )
 
-    cols = ", ".join(LOAN_COLUMNS)
+    cols = ", ".join(loan_columns())
     count = 0
     with transaction.atomic(), connection.cursor() as cursor:
         if not sqlite:
@@ -367,7 +357,7 @@ def raw_import(path: Path, library: Any, batch: int = 10_000) -> int:
                     copy.write_row(row)
                     count += 1
             return count
-        marks = ", ".join(["%s"] * len(LOAN_COLUMNS))
+        marks = ", ".join(["%s"] * len(loan_columns()))
         sql = f"INSERT INTO patrons_loan ({cols}) VALUES ({marks})"
         chunk: list[tuple[Any, ...]] = []
         for row in rows():
@@ -472,8 +462,7 @@ def bench_records(people: dict[str, Any], rounds: int) -> dict[str, Any]:
 
     from bookwarden.audit.models import AuditAction, AuditEvent
     from bookwarden.core.models import Library
-    from bookwarden.patrons import views
-    from bookwarden.patrons.access import Purpose
+    from bookwarden.patrons.access import OpenedRecords, Purpose
     from bookwarden.patrons.classification import for_library
     from bookwarden.patrons.models import Card, Loan, Patron
     from bookwarden.patrons.records import RECORD_TYPES
@@ -533,20 +522,12 @@ def bench_records(people: dict[str, Any], rounds: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         p = Patron.objects.select_related("library", "home_branch").get(pk=patron.pk)
         classifications = for_library(p.library)
-        sections = []
+        opened = OpenedRecords(patron=p, purpose=Purpose.DESK, record_types=list(RECORD_TYPES))
         for key, rt in RECORD_TYPES.items():
-            rows = list(
+            opened.records[key] = list(
                 rt.model._unguarded.filter(patron=p).order_by(f"-{rt.time_field}")  # type: ignore[attr-defined]
             )
-            sections.append(
-                {
-                    "key": key,
-                    "label": rt.label,
-                    "classification": classifications[key],
-                    "headings": [h for h, _ in views.COLUMNS[key]],
-                    "rows": [[views._value(row, a) for _, a in views.COLUMNS[key]] for row in rows],
-                }
-            )
+        sections = opened.sections(classifications)
         html = render_to_string(
             "patrons/records.html",
             {

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from ..models import CONTACT_FIELDS
 from .parsing import _parse_date, _Skip
 
 FORMATS = ("bookwarden", "koha", "evergreen")
@@ -31,16 +32,7 @@ EVERGREEN_PATRON_GROUP_PREFIX = "Patron - "
 PATRON_COLUMNS = (
     "ils_id",
     "card_number",
-    "first_name",
-    "last_name",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "postal_code",
-    "phone",
-    "email",
-    "birth_date",
+    *CONTACT_FIELDS,
     "home_branch",
     "guardian_ils_id",
     "guardian_name",
