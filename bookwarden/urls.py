@@ -6,6 +6,10 @@ urlpatterns = [
     path("audit/", include("bookwarden.audit.urls")),
     path("patrons/", include("bookwarden.patrons.urls")),
     path("jobs/", include("bookwarden.jobs.urls")),
+    path("mail/", include("bookwarden.mail.urls")),
+    path("operations/", include("bookwarden.operations.urls")),
+    path("enforcement/", include("bookwarden.enforcement.urls")),
+    path("breaches/", include("bookwarden.breach.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

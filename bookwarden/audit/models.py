@@ -69,6 +69,43 @@ class AuditAction(models.TextChoices):
     PRIVACY_REMINDER_READ = "portal.privacy_reminder_read", "Patron read the privacy reminder"
     # Periodic jobs
     JOB_REQUESTED = "job.requested", "Job run requested"
+    # The security operations log (CC-9, IT-7, IT-10, IT-4)
+    OPS_ENTRY_CREATED = "ops.entry_created", "Log entry recorded"
+    OPS_ENTRY_UPDATED = "ops.entry_updated", "Log entry changed"
+    OPS_STEP_ADDED = "ops.step_added", "Step or note added to a log entry"
+    OPS_ENTRY_CLOSED = "ops.entry_closed", "Log entry closed"
+    OPS_ATTACHMENT_ADDED = "ops.attachment_added", "Attachment added to a log entry"
+    OPS_ACKNOWLEDGED = "ops.acknowledged", "Incident acknowledged"
+    OPS_ESCALATED = "ops.escalated", "Unacknowledged incident escalated"
+    OPS_EXPORTED = "ops.exported", "Operations log exported"
+    OPS_SETTINGS_CHANGED = "ops.settings_changed", "Operations log settings changed"
+    OPS_OUTSIDE_ACCESS_RESOLVED = (
+        "ops.outside_access_resolved",
+        "Passwords changed after outside access (IT-4)",
+    )
+    # Enforcement steps (IT-9, LV-12, CC-3, CC-11)
+    CASE_OPENED = "enforcement.opened", "Enforcement case opened"
+    CASE_STEP = "enforcement.step", "Enforcement step recorded"
+    HR_DECISION = "enforcement.hr_decision", "Human resources decided on discipline"
+    CONTACT_ATTEMPT = "enforcement.contact_attempt", "Contact attempt recorded"
+    DEVICE_ISOLATED = "enforcement.device_isolated", "Device isolated from the network"
+    ACCOUNT_LOCKED = "enforcement.account_locked", "Staff account locked"
+    ACCOUNT_UNLOCKED = "enforcement.account_unlocked", "Staff account unlocked"
+    SUSPENSION_STARTED = "enforcement.suspended", "Account or workstation suspended"
+    SUSPENSION_ENDED = "enforcement.suspension_ended", "Suspension ended"
+    REFERRED = "enforcement.referred", "Referred to law enforcement"
+    CASE_CLOSED = "enforcement.closed", "Enforcement case closed"
+    PATRON_RESTRICTED = "patron.restricted", "Patron's computer use restricted"
+    PATRON_RESTRICTION_ENDED = "patron.restriction_ended", "Patron restriction ended"
+    # Breach of patron information (CR-6e)
+    BREACH_DECLARED = "breach.declared", "Breach of patron information declared"
+    BREACH_SCOPE_CHANGED = "breach.scope_changed", "Breach accounts or time window changed"
+    BREACH_AFFECTED_LISTED = "breach.affected_listed", "Affected patrons listed from the audit log"
+    BREACH_PATRON_ADDED = "breach.patron_added", "Affected patron added by hand"
+    BREACH_NOTICE_QUEUED = "breach.notice_queued", "Breach notice e-mailed to a patron"
+    BREACH_LETTER_PRINTED = "breach.letter_printed", "Breach letter printed for a patron"
+    BREACH_NOTICE_MARKED_SENT = "breach.notice_marked_sent", "Breach letter marked as sent"
+    BREACH_REVIEW_RECORDED = "breach.review_recorded", "Post-incident review recorded"
     # The log itself
     AUDIT_VIEWED = "audit.viewed", "Audit log opened"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"

@@ -39,12 +39,28 @@ class Perm(models.TextChoices):
     )
     MANAGE_RETENTION = "manage_retention", "Set how long library records are kept (CR-6a)"
     IMPORT_FROM_ILS = "import_from_ils", "Import patrons and loans from the ILS"
+    REPORT_CONCERN = "report_concern", "Report a security concern and follow one's own reports"
+    VIEW_OPERATIONS = "view_operations", "Read the security operations log"
+    MANAGE_OPERATIONS = "manage_operations", "Record, update and close log entries"
+    ACKNOWLEDGE_INCIDENTS = "acknowledge_incidents", "Acknowledge security incidents (CC-9)"
+    MANAGE_ENFORCEMENT = "manage_enforcement", "Run the enforcement steps (IT-9, LV-12)"
+    DECIDE_DISCIPLINE = "decide_discipline", "Decide whether discipline is needed (IT-9)"
+    LOCK_ACCOUNTS = "lock_accounts", "Lock or suspend staff accounts and workstations (LV-12)"
+    REFER_TO_LAW_ENFORCEMENT = "refer_to_law_enforcement", "Refer a matter to law enforcement"
+    RESTRICT_PATRONS = "restrict_patrons", "Restrict a patron's computer use (CC-3, CC-11)"
+    MANAGE_BREACH = "manage_breach", "Handle a breach of patron information (CR-6e)"
     VIEW_JOBS = "view_jobs", "See the periodic jobs and their runs"
     RUN_JOBS = "run_jobs", "Ask for a periodic job to run now"
 
 
-_EVERYONE = {Perm.VIEW_LIBRARY}
-_READ_ONLY_OVERSIGHT = _EVERYONE | {Perm.VIEW_STAFF, Perm.VIEW_AUDIT, Perm.EXPORT_AUDIT}
+# Every account may report a security concern and follow its own reports (CC-2, CC-9).
+_EVERYONE = {Perm.VIEW_LIBRARY, Perm.REPORT_CONCERN}
+_READ_ONLY_OVERSIGHT = _EVERYONE | {
+    Perm.VIEW_STAFF,
+    Perm.VIEW_AUDIT,
+    Perm.EXPORT_AUDIT,
+    Perm.VIEW_OPERATIONS,
+}
 # Serving patrons: find them, see their details, open their records for ordinary purposes.
 _DESK = {
     Perm.FIND_PATRONS,
@@ -54,15 +70,41 @@ _DESK = {
 }
 # The custodian of library records (CR-2h): the only ones who decide on disclosure (CC-5).
 _CUSTODIAN = _DESK | {Perm.OPEN_RECORDS_AS_CUSTODIAN}
+# Running the security operations log (IT-10) and its incidents (CC-9, IT-9).
+_OPERATIONS = {
+    Perm.VIEW_OPERATIONS,
+    Perm.MANAGE_OPERATIONS,
+    Perm.ACKNOWLEDGE_INCIDENTS,
+    Perm.MANAGE_ENFORCEMENT,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.DIRECTOR: frozenset(Perm.values),
+    # Everything but the discipline decision, which belongs to human resources alone (IT-9).
+    Role.DIRECTOR: frozenset(set(Perm.values) - {Perm.DECIDE_DISCIPLINE}),
     # The designee acts as custodian of library records (CR-2h) but does not run staffing.
     Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _CUSTODIAN),
-    Role.ASSISTANT_DIRECTOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF} | _DESK),
-    Role.TECH_COORDINATOR: frozenset(_EVERYONE | {Perm.VIEW_STAFF, Perm.VIEW_JOBS, Perm.RUN_JOBS}),
-    Role.IT_STAFF: frozenset(_EVERYONE | {Perm.VIEW_JOBS}),
-    Role.HUMAN_RESOURCES: frozenset(_EVERYONE | {Perm.VIEW_STAFF}),
+    # The IT manager's counterpart for incidents that compromise integrity (IT-9).
+    Role.ASSISTANT_DIRECTOR: frozenset(
+        _EVERYONE | {Perm.VIEW_STAFF, Perm.RESTRICT_PATRONS} | _DESK | _OPERATIONS
+    ),
+    Role.TECH_COORDINATOR: frozenset(
+        _EVERYONE
+        | {Perm.VIEW_STAFF, Perm.VIEW_JOBS, Perm.RUN_JOBS, Perm.LOCK_ACCOUNTS, Perm.MANAGE_BREACH}
+        | _OPERATIONS
+    ),
+    Role.IT_STAFF: frozenset(
+        _EVERYONE | {Perm.VIEW_JOBS, Perm.VIEW_OPERATIONS, Perm.MANAGE_OPERATIONS}
+    ),
+    # Human resources is told of every incident (CC-9) and alone decides on discipline (IT-9).
+    Role.HUMAN_RESOURCES: frozenset(
+        _EVERYONE
+        | {
+            Perm.VIEW_STAFF,
+            Perm.VIEW_OPERATIONS,
+            Perm.ACKNOWLEDGE_INCIDENTS,
+            Perm.DECIDE_DISCIPLINE,
+        }
+    ),
     Role.STAFF: frozenset(_EVERYONE | _DESK),
     # Volunteers help at the desk: they find a patron, never their details or records.
     Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.FIND_PATRONS}),

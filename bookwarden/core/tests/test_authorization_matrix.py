@@ -205,6 +205,9 @@ EXPECTED: dict[str, Expect] = {
     "patron_renew_card": same(signed_in(405)),
     # The openings of a patron's records, and sealing one on a court order: the custodian.
     "patron_openings": same(new_madrid_page(403, director=200, designee=200)),
+    # --- the outbox: those who look after the system (view_jobs somewhere) --------------
+    "mail:outbox": same(signed_in(403, **JOB_VIEWERS)),
+    "mail:retry": same(signed_in(405)),  # POST only
     # --- the patron portal: its own login (card and PIN); a staff login opens nothing -----
     "portal:choose": same(everyone(200)),
     "portal:login": same(everyone(200)),
@@ -493,6 +496,15 @@ WRITES = [
         lambda people, lib: {"patron_id": _patron_with_opening(people, lib)},
         lambda: {"event": _opening_event(), "order_reference": "Circuit Court 26-CV-1"},
         writers=("director", "designee"),
+    ),
+    # Sending failed mail again: run_jobs somewhere (the technology coordinator, directors).
+    Write(
+        "mail:retry",
+        lambda people, lib: {},
+        lambda: {},
+        writers=("director", "tech_coordinator", "outsider"),
+        refusals={"outsider_staff": "403"},
+        control_changes_rows=False,
     ),
     # CR-5i: the custodian only.
     Write(

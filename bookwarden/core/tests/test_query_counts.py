@@ -14,7 +14,7 @@ from bookwarden.core.roles import Role
 # session, user, memberships, TOTP check, then the page's own queries; the session row is
 # saved on every request (the idle lock keeps its time there).
 PAGES = {
-    "/": 9,  # + the jobs whose last run failed (jobs.tasks)
+    "/": 10,  # + the jobs whose last run failed (jobs.tasks), mail that failed (mail.tasks)
     "/libraries/new-madrid/": 10,
     "/libraries/new-madrid/staff/": 9,
     "/audit/": 12,

@@ -91,7 +91,7 @@ def test_run_now_of_an_unknown_job_is_404_and_records_nothing(people, client_as)
 
 def test_the_page_shows_the_last_run_and_the_next(people, client_as) -> None:
     Worker(worker="host:1").tick()  # retention runs
-    run = JobRun.objects.get(status=JobStatus.SUCCEEDED)
+    run = JobRun.objects.get(name="retention", status=JobStatus.SUCCEEDED)
     html = client_as("director").get(LIST).content.decode()
     assert f'href="/jobs/runs/{run.pk}/"' in html
     assert "Succeeded" in html

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EnforcementConfig(AppConfig):
+    name = "bookwarden.enforcement"
+    label = "enforcement"
+    verbose_name = "Enforcement steps, suspensions and restrictions"

@@ -1,0 +1,74 @@
+"""The outbox: every mail Bookwarden sends is first a row here (DESIGN: mail goes through
+an outbox table so that nothing is lost while the mail server is down).
+
+An action that must tell someone something (an incident to the director, a breach notice
+to a patron) calls :func:`bookwarden.mail.actions.queue_mail` inside its own transaction:
+the message exists if and only if the action happened.  The ``mail`` job of the job loop
+(:mod:`bookwarden.mail.delivery`) sends what is due, retries with back-off while the server
+is down, and gives up only after :data:`MAX_ATTEMPTS`, leaving the row as ``failed`` for
+the technology coordinator to see.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from bookwarden.core.models import Library, ScopedQuerySet
+
+#: Tries before a message is marked failed (about a day and a half with the back-off).
+MAX_ATTEMPTS = 12
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed: gave up after repeated errors"
+
+
+class OutboxMessage(models.Model):
+    library = models.ForeignKey(
+        Library, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: Why the mail exists, e.g. "incident.reported" or "breach.patron_notice".
+    reason = models.CharField(max_length=64)
+    #: What it is about, as "<model label>:<pk>", for the page that sent it.
+    about = models.CharField(max_length=100, blank=True)
+    to = models.JSONField(help_text="The recipients' addresses.")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    #: A message queued twice with the same key is queued once (e.g. one notice per
+    #: patron per breach).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(
+        max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="queued"),
+                name="outbox_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the subject or the body: they may name a patron.
+        return f"Mail #{self.pk} ({self.status})"
