@@ -6,6 +6,7 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -65,3 +66,77 @@ def threads_can_share_the_database(tmp_path: Path) -> Iterator[None]:
         connections.settings["default"] = original
     with contextlib.closing(sqlite3.connect(path)) as file_db:
         file_db.backup(connection.connection)
+
+
+class _Inbox:
+    """What a real SMTP server received: one entry per message (envelope and parsed mail)."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import email
+        from email import policy
+
+        parsed = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "subject": str(parsed["subject"]),
+                "body": parsed.get_body(preferencelist=("plain",)).get_content(),
+                "headers": dict(parsed.items()),
+            }
+        )
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    import socket
+
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on a free port, and the mail settings pointing at it.
+
+    ``smtp_server.inbox.messages`` is what it received; ``smtp_server.stop()`` takes it down
+    (the port stays configured, so sending then fails as with a mail server that is down)
+    and ``smtp_server.start()`` brings it back on the same port."""
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    port = _free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+
+    class Server:
+        def __init__(self) -> None:
+            self.inbox = inbox
+            self.port = port
+            self.controller: Any = None
+
+        def start(self) -> None:
+            if self.controller is None:
+                self.controller = Controller(inbox, hostname="127.0.0.1", port=port)
+                self.controller.start()
+
+        def stop(self) -> None:
+            if self.controller is not None:
+                self.controller.stop()
+                self.controller = None
+
+    server = Server()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -212,6 +212,11 @@ MFA_RECOVERY_CODE_COUNT = 10
 # the address as unverified) would stop an MFA-required person from ever setting up TOTP.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 
+# The job loop (bookwarden jobs run; docs/jobs.md): how long finished runs are kept, and
+# after how long without a heartbeat a running job counts as dead and is retried.
+JOBS_KEEP_DAYS = env_int("BOOKWARDEN_JOBS_KEEP_DAYS", 30)
+JOBS_STALE_AFTER = env_int("BOOKWARDEN_JOBS_STALE_SECONDS", 600)
+
 # The patron portal's own lockout (card number + PIN): failures per card, and per address
 # (someone trying many cards), within the window.
 PORTAL_LOCKOUT_FAILURES = env_int("BOOKWARDEN_PORTAL_LOCKOUT_FAILURES", 5)
@@ -293,6 +298,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (attachments of the operations log): never served by a public URL; a view
+# that checks the reader's permission streams them.
+MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

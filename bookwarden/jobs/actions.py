@@ -313,3 +313,20 @@ def abandon_stale(
         ):
             abandoned.append(run)
     return abandoned
+
+
+def prune(*, keep: datetime.timedelta, now: datetime.datetime | None = None) -> int:
+    """Delete finished runs older than ``keep`` (the mail job alone makes 1,440 a day),
+    except each job's latest finished run, which the pages and "My tasks" read.  Runs are
+    the loop's bookkeeping, not evidence: what a job did is in its own records (a
+    ``RetentionRun``, the outbox) and in the audit log."""
+    from .status import latest_finished
+
+    now = now or timezone.now()
+    names = list(JobRun.objects.values_list("name", flat=True).distinct())
+    old = JobRun.objects.filter(
+        finished_at__lt=now - keep,
+        status__in=[JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.ABANDONED],
+    ).exclude(pk__in=latest_finished(names).values("pk"))
+    deleted, _ = old.delete()
+    return deleted

@@ -63,6 +63,11 @@ def heartbeat_every() -> float:
     return float(getattr(settings, "JOBS_HEARTBEAT_EVERY", 30))
 
 
+def keep_runs() -> datetime.timedelta:
+    """How long finished runs are kept (``JOBS_KEEP_DAYS``, 30 by default)."""
+    return datetime.timedelta(days=float(getattr(settings, "JOBS_KEEP_DAYS", 30)))
+
+
 def _heartbeat(run_id: int, worker: str, stop: threading.Event, every: float) -> None:
     """In its own thread (with its own database connection) while a job runs."""
     try:
@@ -108,6 +113,7 @@ class Worker:
         for run in actions.abandon_stale(stale_after=stale_after(), now=now):
             self.report(f"{run.name}: run #{run.pk} abandoned (its worker stopped); retrying.")
         actions.schedule_all(now=now)
+        actions.prune(keep=keep_runs(), now=now)
         due = list(
             JobRun.objects.filter(status=JobStatus.QUEUED, scheduled_for__lte=now).order_by(
                 "scheduled_for", "pk"

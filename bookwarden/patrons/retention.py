@@ -78,6 +78,14 @@ PATRON_LINKS_REVIEWED: dict[str, str] = {
     "patrons.card.patron": "registration, not use; lost cards stay on file (CR-5b)",
     "patrons.patron.guardian": "who the patron is, not what they used",
     "audit.auditevent.patron_id": "append-only; ids and types only, never contents",
+    "breach.affectedpatron.patron": (
+        "evidence that the library told each affected patron of a breach (CR-6e); names "
+        "record types, never what the patron used"
+    ),
+    "enforcement.patronrestriction.patron": (
+        "a restriction of computer use after a policy violation (CC-3, CC-11): conduct, "
+        "not what the patron read or used"
+    ),
 }
 
 _AFTER_RE = re.compile(r"^\s*(\d+)\s*([hd])\s*$")

@@ -416,3 +416,27 @@ def test_a_running_job_keeps_its_heartbeat(only_jobs, settings, tmp_path) -> Non
         thread.join(timeout=60)
 
     assert JobRun.objects.get(name="beating", status=JobStatus.SUCCEEDED).output == "True"
+
+
+@pytest.mark.django_db
+def test_old_finished_runs_are_pruned_but_each_jobs_last_run_stays(
+    only_jobs, worker, clock
+) -> None:
+    """The mail job alone makes 1,440 runs a day: finished runs older than JOBS_KEEP_DAYS
+    go, but the last finished run of each job stays for the pages and "My tasks"."""
+
+    @only_jobs("often", every=DAY)
+    def often() -> str:
+        return "ok"
+
+    @only_jobs("rare", every=DAY * 60)
+    def rare() -> str:
+        return "ok"
+
+    for _ in range(40):
+        worker.tick()
+        clock.shift(DAY)
+    worker.tick()
+    often_runs = JobRun.objects.filter(name="often").exclude(finished_at=None)
+    assert 29 <= often_runs.count() <= 32
+    assert JobRun.objects.filter(name="rare").exclude(finished_at=None).count() == 1
