@@ -212,6 +212,12 @@ MFA_RECOVERY_CODE_COUNT = 10
 # the address as unverified) would stop an MFA-required person from ever setting up TOTP.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 
+# Disclosure rule packs (docs/disclosures.md): a folder of corrected packs that replace the
+# shipped ones, and the interim folder of library policy layers (<slug>.yaml).  Empty: the
+# folders "packs" and "policies" under the data folder.
+BOOKWARDEN_PACK_DIR = env_str("BOOKWARDEN_PACK_DIR", "") or None
+BOOKWARDEN_POLICY_DIR = env_str("BOOKWARDEN_POLICY_DIR", "") or None
+
 # The job loop (bookwarden jobs run; docs/jobs.md): how long finished runs are kept, and
 # after how long without a heartbeat a running job counts as dead and is retried.
 JOBS_KEEP_DAYS = env_int("BOOKWARDEN_JOBS_KEEP_DAYS", 30)

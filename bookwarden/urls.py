@@ -10,6 +10,7 @@ urlpatterns = [
     path("operations/", include("bookwarden.operations.urls")),
     path("enforcement/", include("bookwarden.enforcement.urls")),
     path("breaches/", include("bookwarden.breach.urls")),
+    path("disclosures/", include("bookwarden.disclosures.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

@@ -4,7 +4,10 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import Branch, Library
@@ -106,3 +109,22 @@ class UnlockForm(forms.Form):
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), label="Password"
     )
+
+
+def add_action_errors(
+    form: forms.Form, exc: ValidationError, rename: dict[str, str] | None = None
+) -> None:
+    """Put an action's ValidationError on the form: on the field it names (``rename`` maps
+    an action's argument to the form's field), else on the form as a whole."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        name = (rename or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def flash_errors(request: HttpRequest, exc: ValidationError, prefix: str = "") -> None:
+    """An action's ValidationError as error messages on the next page."""
+    for text in exc.messages:
+        messages.error(request, f"{prefix}{text}")

@@ -40,6 +40,10 @@ class Perm(models.TextChoices):
     MANAGE_RETENTION = "manage_retention", "Set how long library records are kept (CR-6a)"
     IMPORT_FROM_ILS = "import_from_ils", "Import patrons and loans from the ILS"
     REPORT_CONCERN = "report_concern", "Report a security concern and follow one's own reports"
+    RECORD_REQUESTS = (
+        "record_requests",
+        "Record a request for patron records for the custodian to decide (CC-5)",
+    )
     VIEW_OPERATIONS = "view_operations", "Read the security operations log"
     MANAGE_OPERATIONS = "manage_operations", "Record, update and close log entries"
     ACKNOWLEDGE_INCIDENTS = "acknowledge_incidents", "Acknowledge security incidents (CC-9)"
@@ -53,8 +57,11 @@ class Perm(models.TextChoices):
     RUN_JOBS = "run_jobs", "Ask for a periodic job to run now"
 
 
-# Every account may report a security concern and follow its own reports (CC-2, CC-9).
-_EVERYONE = {Perm.VIEW_LIBRARY, Perm.REPORT_CONCERN}
+_EVERYONE = {Perm.VIEW_LIBRARY}
+# Every account that works at the library (all but board members and auditors, who never
+# write) reports security concerns (CC-2, CC-9) and records requests for records that reach
+# them, for the custodian to decide (CC-5).
+_WORKS_HERE = _EVERYONE | {Perm.REPORT_CONCERN, Perm.RECORD_REQUESTS}
 _READ_ONLY_OVERSIGHT = _EVERYONE | {
     Perm.VIEW_STAFF,
     Perm.VIEW_AUDIT,
@@ -82,22 +89,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Everything but the discipline decision, which belongs to human resources alone (IT-9).
     Role.DIRECTOR: frozenset(set(Perm.values) - {Perm.DECIDE_DISCIPLINE}),
     # The designee acts as custodian of library records (CR-2h) but does not run staffing.
-    Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _CUSTODIAN),
+    Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _WORKS_HERE | _CUSTODIAN),
     # The IT manager's counterpart for incidents that compromise integrity (IT-9).
     Role.ASSISTANT_DIRECTOR: frozenset(
-        _EVERYONE | {Perm.VIEW_STAFF, Perm.RESTRICT_PATRONS} | _DESK | _OPERATIONS
+        _WORKS_HERE | {Perm.VIEW_STAFF, Perm.RESTRICT_PATRONS} | _DESK | _OPERATIONS
     ),
     Role.TECH_COORDINATOR: frozenset(
-        _EVERYONE
+        _WORKS_HERE
         | {Perm.VIEW_STAFF, Perm.VIEW_JOBS, Perm.RUN_JOBS, Perm.LOCK_ACCOUNTS, Perm.MANAGE_BREACH}
         | _OPERATIONS
     ),
     Role.IT_STAFF: frozenset(
-        _EVERYONE | {Perm.VIEW_JOBS, Perm.VIEW_OPERATIONS, Perm.MANAGE_OPERATIONS}
+        _WORKS_HERE | {Perm.VIEW_JOBS, Perm.VIEW_OPERATIONS, Perm.MANAGE_OPERATIONS}
     ),
     # Human resources is told of every incident (CC-9) and alone decides on discipline (IT-9).
     Role.HUMAN_RESOURCES: frozenset(
-        _EVERYONE
+        _WORKS_HERE
         | {
             Perm.VIEW_STAFF,
             Perm.VIEW_OPERATIONS,
@@ -105,10 +112,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.DECIDE_DISCIPLINE,
         }
     ),
-    Role.STAFF: frozenset(_EVERYONE | _DESK),
+    Role.STAFF: frozenset(_WORKS_HERE | _DESK),
     # Volunteers help at the desk: they find a patron, never their details or records.
-    Role.VOLUNTEER: frozenset(_EVERYONE | {Perm.FIND_PATRONS}),
-    Role.CONTRACTOR: frozenset(_EVERYONE),
+    Role.VOLUNTEER: frozenset(_WORKS_HERE | {Perm.FIND_PATRONS}),
+    Role.CONTRACTOR: frozenset(_WORKS_HERE),
     # Board members and auditors read; they never write (CC-2).
     Role.AUDITOR: frozenset(_READ_ONLY_OVERSIGHT),
 }

@@ -30,19 +30,12 @@ from .forms import (
     SecondFactorResetForm,
     StaffCreateForm,
     UnlockForm,
+    add_action_errors,
 )
 from .middleware import IDLE_LAST_SEEN, IDLE_LOCKED, has_totp, idle_minutes_for
 from .models import Membership, User
 from .roles import Perm, Role
 from .tasks import tasks_for
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_GET
@@ -116,7 +109,7 @@ def staff_create(request: StaffRequest, slug: str) -> HttpResponse:
                 ends_on=data["ends_on"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             if not data["password"]:
                 email = data["email"]
@@ -249,7 +242,7 @@ def membership_edit(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
                 ends_on=form.cleaned_data["ends_on"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, "Role updated.")
             return redirect("staff_detail", slug=library.slug, user_id=membership.user_id)

@@ -5,3 +5,15 @@ class DisclosuresConfig(AppConfig):
     name = "bookwarden.disclosures"
     label = "disclosures"
     verbose_name = "Disclosure requests"
+
+    def ready(self) -> None:
+        from bookwarden.core.navigation import NavItem, register
+        from bookwarden.core.roles import Perm
+
+        from . import tasks  # noqa: F401 (registers the task providers)
+
+        register(
+            NavItem(
+                "Disclosures", "disclosures:list", perm=Perm.OPEN_RECORDS_AS_CUSTODIAN, order=25
+            )
+        )

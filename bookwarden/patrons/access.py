@@ -282,3 +282,65 @@ def _staff_name(user: Any) -> str:
     if user is None:
         return "A staff member"
     return str(user.get_full_name() or user.get_username())
+
+
+# --------------------------------------------------------------------------- disclosures
+
+#: The purpose recorded when the custodian reads records to fulfil a request for records.
+DISCLOSURE = "disclosure"
+
+
+def open_records_for_disclosure(
+    *,
+    actor: Any,
+    patron: Patron,
+    request_id: int,
+    record_types: list[str],
+    date_from: Any = None,
+    date_to: Any = None,
+    overdue_only: bool = False,
+) -> OpenedRecords:
+    """The records a decided request for records releases (CR-5a, CC-5): only the custodian
+    of library records, recorded with purpose ``disclosure:<id>`` and the record types, then
+    only the scoped rows are read: ``date_from``/``date_to`` (dates, inclusive) on each
+    type's time field; ``overdue_only``: the unreturned loans past due, with the amount."""
+    unknown = set(record_types) - set(RECORD_TYPES)
+    if unknown:
+        raise ValidationError({"record_types": f"Unknown record types: {sorted(unknown)}"})
+    types = [t for t in RECORD_TYPES if t in record_types]
+    if overdue_only:
+        types = [t for t in types if t == "loans"]
+    if not types:
+        raise ValidationError({"record_types": "Choose at least one kind of record."})
+    stated = f"{DISCLOSURE}:{int(request_id)}"
+    if actor is None or not has_perm(actor, Perm.OPEN_RECORDS_AS_CUSTODIAN, patron.library_id):
+        with transaction.atomic():
+            record_refusal(actor, patron, stated, f"role lacks {Perm.OPEN_RECORDS_AS_CUSTODIAN}")
+        raise PermissionDenied("Only the custodian of library records may do this (CC-5).")
+    with transaction.atomic():
+        opened = OpenedRecords(patron=patron, purpose=stated, record_types=types)
+        opened.event = record(
+            AuditAction.RECORDS_OPENED,
+            actor=actor,
+            target=patron,
+            library=patron.library_id,
+            patron=patron,
+            purpose=stated,
+            after={
+                "record_types": types,
+                "date_from": str(date_from or ""),
+                "date_to": str(date_to or ""),
+                "overdue_only": overdue_only,
+            },
+        )
+        for key in types:
+            rt = RECORD_TYPES[key]
+            qs = rt.model._unguarded.filter(patron=patron)  # type: ignore[attr-defined]
+            if date_from is not None:
+                qs = qs.filter(**{f"{rt.time_field}__date__gte": date_from})
+            if date_to is not None:
+                qs = qs.filter(**{f"{rt.time_field}__date__lte": date_to})
+            if overdue_only:
+                qs = qs.filter(returned_at__isnull=True, due_at__lt=timezone.now())
+            opened.records[key] = list(qs.order_by(rt.time_field, "pk"))
+    return opened

@@ -1,23 +1,31 @@
 """Whether each kind of library record is confidential or public, per jurisdiction (CR-2, CR-1,
-CR-5e).  The answer comes from a data file per jurisdiction, ``classification/<CODE>.yaml``,
-not from code.  A jurisdiction without a file fails closed: every record type confidential.
+CR-5e, CR-5g).  The answer comes from the jurisdiction's rule pack (the ``classification:``
+section of ``bookwarden/disclosures/rules/packs/<CODE>.yaml``, or its override), the same
+data the disclosure decisions use, not from code.  A jurisdiction without a pack fails
+closed: every record type confidential.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-import yaml
-from django.core.exceptions import ImproperlyConfigured
+from bookwarden.disclosures.rules.loader import (
+    CONFIDENTIAL,
+    PUBLIC,
+    SHIPPED_DIR,
+    load_pack,
+    parse_pack,
+)
+from bookwarden.disclosures.rules.schema import RECORDS, PackError
 
 from .records import RECORD_TYPES
 
-DATA_DIR = Path(__file__).resolve().parent / "classification"
-CONFIDENTIAL = "confidential"
-PUBLIC = "public"
+#: Where the shipped packs (and so the classifications) are.
+DATA_DIR = SHIPPED_DIR
 _VALUES = (CONFIDENTIAL, PUBLIC)
+#: Raised for an invalid pack; names the file, the key and the problem.
+ClassificationError = PackError
 
 
 @dataclass(frozen=True)
@@ -33,68 +41,45 @@ class Classification:
         return self.classification == PUBLIC
 
 
-class ClassificationError(ImproperlyConfigured):
-    """A classification file is missing a key or holds a value it may not."""
-
-
-def _fail(path: Path, key: str, problem: str) -> ClassificationError:
-    return ClassificationError(f"{path.name}: {key}: {problem}")
+def _label(key: str) -> str:
+    rt = RECORD_TYPES.get(key)
+    return rt.label if rt is not None else RECORDS[key]
 
 
 def parse(path: Path, jurisdiction: str) -> dict[str, Classification]:
-    """Read and check one file; every record type must be there, nothing else."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise _fail(path, "(file)", f"not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise _fail(path, "(file)", "must be a mapping with 'jurisdiction' and 'records'")
-    if data.get("jurisdiction") != jurisdiction:
-        raise _fail(path, "jurisdiction", f"must be {jurisdiction!r}")
-    records = data.get("records")
-    if not isinstance(records, dict):
-        raise _fail(path, "records", "must map each record type to its classification")
-    unknown = sorted(set(records) - set(RECORD_TYPES))
-    if unknown:
-        raise _fail(path, f"records.{unknown[0]}", "is not a record type")
-    out: dict[str, Classification] = {}
-    for key, rt in RECORD_TYPES.items():
-        entry = records.get(key)
-        if not isinstance(entry, dict):
-            raise _fail(path, f"records.{key}", "is missing")
-        value = entry.get("classification")
-        if value not in _VALUES:
-            raise _fail(path, f"records.{key}.classification", f"must be one of {_VALUES}")
-        citation = entry.get("citation")
-        if not isinstance(citation, str) or not citation.strip():
-            raise _fail(path, f"records.{key}.citation", "is missing")
-        note = entry.get("note", "")
-        if not isinstance(note, str):
-            raise _fail(path, f"records.{key}.note", "must be text")
-        out[key] = Classification(key, rt.label, value, citation.strip(), note.strip())
-    return out
+    """Read and check one pack file; every record type must be classified."""
+    pack = parse_pack(path)
+    if pack.jurisdiction != jurisdiction:
+        raise ClassificationError(path.name, "jurisdiction", f"must be {jurisdiction!r}")
+    return {
+        key: Classification(key, _label(key), e.classification, e.citation, e.note)
+        for key, e in pack.classification.items()
+    }
 
 
 def _fail_closed(jurisdiction: str) -> dict[str, Classification]:
     return {
         key: Classification(
             key,
-            rt.label,
+            _label(key),
             CONFIDENTIAL,
             "",
-            f"No classification file for {jurisdiction}: treated as confidential.",
+            f"No rule pack for {jurisdiction or 'this library'}: treated as confidential.",
         )
-        for key, rt in RECORD_TYPES.items()
+        for key in RECORDS
     }
 
 
-@cache
 def for_jurisdiction(jurisdiction: str) -> dict[str, Classification]:
-    """The classification of every record type under ``jurisdiction`` (e.g. ``US-IA``)."""
-    path = DATA_DIR / f"{jurisdiction}.yaml"
-    if not jurisdiction or "/" in jurisdiction or not path.is_file():
+    """The classification of every record type under ``jurisdiction`` (e.g. ``US-IA``): the
+    seven stored record types first, then security-camera recordings and registration."""
+    pack = load_pack(jurisdiction)
+    if pack is None:
         return _fail_closed(jurisdiction)
-    return parse(path, jurisdiction)
+    return {
+        key: Classification(key, _label(key), e.classification, e.citation, e.note)
+        for key, e in pack.classification.items()
+    }
 
 
 def for_library(library: object) -> dict[str, Classification]:

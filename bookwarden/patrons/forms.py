@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Branch, Library
 
 from .access import CUSTODIAN_PURPOSES, PURPOSE_TYPES, Purpose
@@ -237,10 +238,7 @@ class PatronForm(forms.Form):
 
     def add_action_errors(self, exc: Any) -> None:
         """A ValidationError of the actions, on the fields of this form."""
-        names = {"guardian": "guardian_card"}
-        for name, errors in exc.message_dict.items():
-            name = names.get(name, name)
-            self.add_error(name if name in self.fields else None, errors)
+        add_action_errors(self, exc, rename={"guardian": "guardian_card"})
 
 
 class RegisterPatronForm(PatronForm):

@@ -82,6 +82,13 @@ PATRON_LINKS_REVIEWED: dict[str, str] = {
         "evidence that the library told each affected patron of a breach (CR-6e); names "
         "record types, never what the patron used"
     ),
+    "disclosures.disclosurerequest.patrons": (
+        "the scope of a request for records: evidence of what was asked and decided "
+        "(NM-4: every disclosure authorized and on record); never what the patron used"
+    ),
+    "disclosures.patronnotice.patron": (
+        "whether the patron was told of a disclosure, or why not yet (a gag order)"
+    ),
     "enforcement.patronrestriction.patron": (
         "a restriction of computer use after a policy violation (CC-3, CC-11): conduct, "
         "not what the patron read or used"

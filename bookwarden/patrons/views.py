@@ -25,6 +25,7 @@ from bookwarden.core.access import (
     library_for,
     perm_required,
 )
+from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 
@@ -97,6 +98,8 @@ def patron_search(request: StaffRequest) -> HttpResponse:
 def _detail_context(
     request: StaffRequest, patron: Patron, open_form: OpenRecordsForm | None = None
 ) -> dict[str, Any]:
+    from bookwarden.enforcement.queries import patron_restrictions
+
     user = request.user
     library = patron.library
     custodian = has_perm(user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library)
@@ -119,6 +122,8 @@ def _detail_context(
         "custodian": custodian,
         "has_active_card": any(c.counts_as_consent for c in cards),
         "classifications": list(for_library(library).values()),
+        # CC-3, CC-11: computer-use restrictions (one query).
+        "restrictions": patron_restrictions(user, patron),
     }
 
 
@@ -159,8 +164,7 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
             note=data["note"],
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_action_errors(form, exc)
         return _detail_again(request, patron, form, 400)
     except PermissionDenied as exc:
         form.add_error(None, f"Not opened: {exc} This refusal is on record.")
@@ -239,8 +243,7 @@ def last_borrower_view(request: StaffRequest) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_action_errors(form, exc)
             else:
                 ctx.update(searched=True, loan=loan, library=library)
     else:
@@ -439,8 +442,7 @@ def patron_openings(request: StaffRequest, patron_id: int) -> HttpResponse:
                     sealed_until=form.cleaned_data["sealed_until"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_action_errors(form, exc)
             else:
                 messages.success(request, f"Event {event.seq} is hidden from the patron's portal.")
                 return redirect("patron_openings", patron_id=patron.pk)

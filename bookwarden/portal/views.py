@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
 from bookwarden.patrons import actions as patron_actions
 from bookwarden.patrons.access import open_own_records, openings_shown_to_patron
@@ -295,8 +296,7 @@ def change_pin(request: PortalRequest) -> HttpResponse:
                 patron=patron, current=form.cleaned_data["current"], new=form.cleaned_data["pin"]
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_action_errors(form, exc)
         else:
             messages.success(request, "Your PIN is changed.")
             return redirect("portal:home", slug=request.portal_library.slug)

@@ -133,7 +133,15 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         "user_id": staff.pk,
         "pk": Membership.objects.get(user=staff, library=library).pk,
         "audit:detail": {"pk": event.pk},
+        "entry_id": an_operations_entry_of(library),
+        "operations:attachment": an_operations_attachment_of(library),
         "portal:download": {"slug": library.slug, "fmt": "json"},
+        # A breach of New Madrid (CR-6e) and an incident not yet declared one.
+        **_breach_ids(people, library),
+        # Enforcement cases, a lock, a suspension and a restriction (IT-9, LV-12, CC-3).
+        **_enforcement_ids(people, library),
+        # Requests for records: recorded, released, refused; a policy rule (CR-5a, NM-2).
+        **_disclosure_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -153,6 +161,44 @@ def _a_patron_of(library: Library) -> int:
     return patron.pk
 
 
+def an_operations_entry_of(library: Library) -> int:
+    """A security incident of ``library`` in the operations log (an intrusion, so that the
+    director, assistant director, technology coordinator and human resources are told of it),
+    recorded by the installation if there is none yet."""
+    from django.utils import timezone
+
+    from bookwarden.operations.actions import create_entry
+    from bookwarden.operations.models import LogEntry
+
+    entry = LogEntry.objects.filter(library=library, kind="intrusion").order_by("pk").first()
+    if entry is None:
+        entry = create_entry(
+            actor=None,
+            library=library,
+            kind="intrusion",
+            title="Sample intrusion",
+            narrative="Someone signed in to the staff Wi-Fi controller from outside.",
+            occurred_at=timezone.now(),
+            preventive_measures="Remote administration turned off.",
+        )
+    return entry.pk
+
+
+def an_operations_attachment_of(library: Library) -> dict[str, int]:
+    """An attachment of :func:`an_operations_entry_of`, for the download URL."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bookwarden.operations.actions import add_attachment
+    from bookwarden.operations.models import Attachment, LogEntry
+
+    entry = LogEntry.objects.get(pk=an_operations_entry_of(library))
+    attachment = Attachment.objects.filter(entry=entry).order_by("pk").first()
+    if attachment is None:
+        upload = SimpleUploadedFile("evidence.txt", b"sample evidence\n", "text/plain")
+        attachment = add_attachment(actor=None, entry=entry, upload=upload)
+    return {"entry_id": entry.pk, "attachment_id": attachment.pk}
+
+
 def url_of(route: Route, ids: dict[str, Any]) -> str:
     """The URL of ``route`` with its arguments filled from ``ids`` (per key, then by name)."""
     per_key: dict[str, Any] = ids.get(route.key, {})
@@ -168,3 +214,21 @@ def url_of(route: Route, ids: dict[str, Any]) -> str:
                 "new_madrid_ids() in bookwarden/core/tests/helpers.py (an object of New Madrid)."
             )
     return reverse(route.key, kwargs=kwargs)
+
+
+def _breach_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.breach.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _enforcement_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.enforcement.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _disclosure_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.disclosures.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)

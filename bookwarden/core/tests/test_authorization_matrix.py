@@ -28,11 +28,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
+from bookwarden.breach.tests import factories as breach_factories
 from bookwarden.core.models import Branch, Library, Membership, User
+from bookwarden.disclosures.tests import factories as disclosure_factories
+from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.access import Purpose, open_records
 from bookwarden.patrons.models import Card, Patron, SealedOpening
 
 from .helpers import (
+    NEW_MADRID_PERSONAS,
     OUTSIDERS,
     PERSONAS,
     all_routes,
@@ -125,6 +129,54 @@ NM_PATRON_MANAGERS = ("director", "designee", "assistant_director", "staff")
 PATRON_FINDERS = (*NM_PATRON_FINDERS, *OUTSIDERS)
 #: Who holds Perm.VIEW_JOBS somewhere (jobs belong to the whole installation).
 JOB_VIEWERS = {"director": 200, "tech_coordinator": 200, "it_staff": 200, "outsider": 200}
+#: Who holds Perm.MANAGE_BREACH at New Madrid, and who reads its breaches (view_operations).
+BREACH_HANDLERS = ("director", "tech_coordinator")
+BREACH_READERS = (
+    "director",
+    "designee",
+    "assistant_director",
+    "tech_coordinator",
+    "it_staff",
+    "human_resources",
+    "auditor",
+)
+
+#: The operations log (IT-10): who reads it (Perm.VIEW_OPERATIONS) and who records in it
+#: (Perm.MANAGE_OPERATIONS) at New Madrid; Cresco's director does both at Cresco.
+OPS_READERS = {
+    w: 200
+    for w in (
+        "director",
+        "designee",
+        "assistant_director",
+        "tech_coordinator",
+        "it_staff",
+        "human_resources",
+        "auditor",
+    )
+}
+OPS_MANAGERS = ("director", "assistant_director", "tech_coordinator", "it_staff")
+
+#: Who reads the operations log at New Madrid (Perm.VIEW_OPERATIONS), and who runs the
+#: enforcement steps there (Perm.MANAGE_ENFORCEMENT; IT-9, LV-12).
+NM_OPS_READERS = {
+    w: 200
+    for w in (
+        "director",
+        "designee",
+        "assistant_director",
+        "tech_coordinator",
+        "it_staff",
+        "human_resources",
+        "auditor",
+    )
+}
+NM_ENFORCERS = ("director", "assistant_director", "tech_coordinator")
+#: Who locks and suspends accounts and workstations (Perm.LOCK_ACCOUNTS; LV-12).
+NM_LOCKERS = ("tech_coordinator", "director")
+
+#: Everyone of New Madrid but the auditor, who never writes (CC-2).
+NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -208,6 +260,35 @@ EXPECTED: dict[str, Expect] = {
     # --- the outbox: those who look after the system (view_jobs somewhere) --------------
     "mail:outbox": same(signed_in(403, **JOB_VIEWERS)),
     "mail:retry": same(signed_in(405)),  # POST only
+    # --- breaches of patron information (CR-6e): handled by the director and the
+    # technology coordinator (manage_breach); read by those who read the operations log.
+    "breach:list": same(signed_in(403, **{w: 200 for w in BREACH_READERS}, outsider=200)),
+    "breach:declare": same(new_madrid_page(403, **{w: 200 for w in BREACH_HANDLERS})),
+    "breach:detail": same(new_madrid_page(403, **{w: 200 for w in BREACH_READERS})),
+    "breach:letters": same(new_madrid_page(403, **{w: 200 for w in BREACH_HANDLERS})),
+    "breach:scope": same(signed_in(405)),  # POST only
+    "breach:list_affected": same(signed_in(405)),
+    "breach:add_patron": same(signed_in(405)),
+    "breach:notify": same(signed_in(405)),
+    "breach:mark_sent": same(signed_in(405)),
+    "breach:review": same(signed_in(405)),
+    # --- the operations log (IT-10, CC-9, CC-2, IT-7, IT-4) --------------------------------
+    # Everyone signed in reports a concern and follows their own reports.
+    # Everyone who works at the library reports; board members and auditors never write.
+    "operations:report": same(signed_in(200, auditor=403)),
+    "operations:mine": same(signed_in(200, auditor=403)),
+    "operations:list": same(signed_in(403, **OPS_READERS, outsider=200)),
+    "operations:export": same(signed_in(403, **OPS_READERS, outsider=200)),
+    "operations:create": same(signed_in(403, **{w: 200 for w in (*OPS_MANAGERS, "outsider")})),
+    "operations:detail": same(new_madrid_page(403, **OPS_READERS)),
+    "operations:edit": same(new_madrid_page(403, **{w: 200 for w in OPS_MANAGERS})),
+    "operations:attachment": same(new_madrid_page(403, **OPS_READERS)),
+    "operations:settings": same(new_madrid_page(403, director=200)),
+    "operations:step_add": same(signed_in(405)),  # POST only
+    "operations:attachment_add": same(signed_in(405)),
+    "operations:close": same(signed_in(405)),
+    "operations:acknowledge": same(signed_in(405)),
+    "operations:outside_resolved": same(signed_in(405)),
     # --- the patron portal: its own login (card and PIN); a staff login opens nothing -----
     "portal:choose": same(everyone(200)),
     "portal:login": same(everyone(200)),
@@ -220,6 +301,41 @@ EXPECTED: dict[str, Expect] = {
     "portal:pin": same(everyone(TO_PORTAL_LOGIN)),
     "portal:logout": same(everyone(405)),
     "portal:privacy_read": same(everyone(405)),
+    # --- enforcement steps (IT-9, LV-12), suspensions (LV-12), restrictions (CC-3, CC-11) --
+    # Read by those who read the operations log (Cresco's director reads Cresco's cases).
+    "enforcement:list": same(signed_in(403, **NM_OPS_READERS, outsider=200)),
+    "enforcement:suspensions": same(signed_in(403, **NM_OPS_READERS, outsider=200)),
+    "enforcement:open": same(signed_in(403, **{w: 200 for w in (*NM_ENFORCERS, "outsider")})),
+    "enforcement:case": same(new_madrid_page(403, **NM_OPS_READERS)),
+    "enforcement:details": same(signed_in(405)),
+    "enforcement:inform": same(signed_in(405)),
+    "enforcement:isolate": same(signed_in(405)),
+    "enforcement:hr_decision": same(signed_in(405)),
+    "enforcement:contact": same(signed_in(405)),
+    "enforcement:lock": same(signed_in(405)),
+    "enforcement:refer": same(signed_in(405)),
+    "enforcement:close": same(signed_in(405)),
+    "enforcement:unlock": same(signed_in(405)),
+    "enforcement:suspension_end": same(signed_in(405)),
+    "enforcement:restrict": same(new_madrid_page(403, director=200, assistant_director=200)),
+    "enforcement:restriction_lift": same(signed_in(405)),
+    "enforcement:settings": same(new_madrid_page(403, director=200)),
+    # --- requests for records (CR-5a, CC-5, NM-2): any staff member records one and sees
+    # their own intakes; the custodian (director, designee) reviews, decides and fulfils.
+    "disclosures:list": same(signed_in(200)),
+    "disclosures:new": same(signed_in(200, auditor=403)),
+    "disclosures:detail": same(new_madrid_page(403, director=200, designee=200, staff=200)),
+    "disclosures:document": same(new_madrid_page(403, director=200, designee=200)),
+    "disclosures:packet": same(new_madrid_page(403, director=200, designee=200)),
+    "disclosures:letter": same(new_madrid_page(403, director=200, designee=200)),
+    "disclosures:policy": same(new_madrid_page(403, director=200, designee=200)),
+    "disclosures:counsel": same(signed_in(405)),  # POST only
+    "disclosures:decide": same(signed_in(405)),
+    "disclosures:fulfil": same(signed_in(405)),
+    "disclosures:notify": same(signed_in(405)),
+    "disclosures:close": same(signed_in(405)),
+    "disclosures:document_add": same(signed_in(405)),
+    "disclosures:policy_rule_remove": same(signed_in(405)),
 }
 
 
@@ -364,8 +480,51 @@ def _opening_event() -> str:
     )
 
 
+def _local_minutes(minutes: int) -> str:
+    """A datetime-local form value, ``minutes`` from now."""
+    moment = timezone.localtime() + datetime.timedelta(minutes=minutes)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def _printed_letter(people: dict[str, User], lib: Library) -> dict[str, int]:
+    breach = breach_factories.breach_in_state(people, lib, "printed")
+    return {"breach_id": breach.pk, "affected_id": breach_factories.affected_of(breach)}
+
+
 def _membership_of(people: dict[str, User], key: str, library: Library) -> int:
     return Membership.objects.get(user=people[key], library=library).pk
+
+
+def _ops_entry(lib: Library) -> int:
+    from .helpers import an_operations_entry_of
+
+    return an_operations_entry_of(lib)
+
+
+def _ops_outside_visit(lib: Library) -> int:
+    """A maintenance visit by an outside party (IT-4), recorded before the snapshot."""
+    from bookwarden.operations.actions import create_entry
+    from bookwarden.operations.models import LogEntry
+
+    entry = LogEntry.objects.filter(library=lib, outside_party=True).order_by("pk").first()
+    if entry is None:
+        entry = create_entry(
+            actor=None,
+            library=lib,
+            kind="maintenance",
+            title="Printer serviced",
+            narrative="The copier vendor updated the printer firmware.",
+            occurred_at=timezone.now(),
+            outside_party=True,
+            outside_party_name="Vendor technician",
+        )
+    return entry.pk
+
+
+def _ops_upload() -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("forged.txt", b"forged evidence", "text/plain")}
 
 
 WRITES = [
@@ -506,6 +665,178 @@ WRITES = [
         refusals={"outsider_staff": "403"},
         control_changes_rows=False,
     ),
+    # CR-6e: declaring a breach, its scope, the affected list, the notices, the letters and
+    # the review: the director and the technology coordinator only.  The breach tables are
+    # not in the snapshot: the audit events show that nothing was written.
+    Write(
+        "breach:declare",
+        lambda people, lib: {"entry_id": breach_factories.incident(lib).pk},
+        lambda: {
+            "window_start": _local_minutes(-120),
+            "window_end": _local_minutes(0),
+            "accounts": str(User.objects.get(username="bjohnson").pk),
+            "summary": "A staff password was used by someone else.",
+            "library_response": "We changed it.",
+            "contact": "The director.",
+        },
+        writers=BREACH_HANDLERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "breach:scope",
+        lambda people, lib: {
+            "breach_id": breach_factories.breach_in_state(people, lib, "declared").pk
+        },
+        lambda: {
+            "scope-window_start": _local_minutes(-600),
+            "scope-window_end": _local_minutes(0),
+            "scope-accounts": str(User.objects.get(username="bjohnson").pk),
+        },
+        writers=BREACH_HANDLERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "breach:list_affected",
+        lambda people, lib: {
+            "breach_id": breach_factories.breach_in_state(people, lib, "declared").pk
+        },
+        lambda: {},
+        writers=BREACH_HANDLERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "breach:add_patron",
+        lambda people, lib: {"breach_id": breach_factories.breach_to_add_to(people, lib).pk},
+        lambda: {"add-card_number": breach_factories.MATRIX_CARD, "add-reason": "on a list"},
+        writers=BREACH_HANDLERS,
+        control_changes_rows=False,
+    ),
+    # A notice sent by someone else would tell patrons of a breach that was never declared.
+    Write(
+        "breach:notify",
+        lambda people, lib: {
+            "breach_id": breach_factories.breach_in_state(people, lib, "pending").pk
+        },
+        lambda: {},
+        writers=BREACH_HANDLERS,
+        control_changes_rows=False,
+    ),
+    # The letters show patrons' names and addresses: printing them is a handler's act.
+    Write(
+        "breach:letters",
+        lambda people, lib: {
+            "breach_id": breach_factories.breach_in_state(people, lib, "letter_pending").pk
+        },
+        lambda: {},
+        writers=BREACH_HANDLERS,
+        control_status=200,
+        control_changes_rows=False,
+    ),
+    Write(
+        "breach:mark_sent",
+        lambda people, lib: _printed_letter(people, lib),
+        lambda: {},
+        writers=BREACH_HANDLERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "breach:review",
+        lambda people, lib: {
+            "breach_id": breach_factories.breach_in_state(people, lib, "declared").pk
+        },
+        lambda: {
+            "review-practice_evaluated": "Passwords only at the desk.",
+            "review-procedures_changed": "Two-factor login for all staff.",
+        },
+        writers=BREACH_HANDLERS,
+        control_changes_rows=False,
+    ),
+    # --- the operations log (IT-10, CC-9, IT-4, IT-7).  Its rows are not in the snapshot:
+    # a write there is seen by its audit event.  Everyone of New Madrid reports a concern
+    # there (CC-2); Cresco's people name New Madrid and get 404.
+    Write(
+        "operations:report",
+        lambda people, lib: {},
+        lambda: {"library": "new-madrid", "narrative": "A forged report", "kind": "concern"},
+        writers=NEW_MADRID_WORKERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "operations:create",
+        lambda people, lib: {},
+        lambda: {
+            "library": "new-madrid",
+            "kind": "backup",
+            "severity": "low",
+            "status": "open",
+            "title": "Forged backup",
+            "narrative": "Never happened.",
+            "occurred_at": "2025-01-02T03:04",
+        },
+        writers=OPS_MANAGERS,
+        # Cresco's staff may not record anywhere: 403 before the library is looked up.
+        refusals={"outsider_staff": "403"},
+        control_changes_rows=False,
+    ),
+    Write(
+        "operations:edit",
+        lambda people, lib: {"entry_id": _ops_entry(lib)},
+        lambda: {
+            "kind": "intrusion",
+            "severity": "low",
+            "status": "in_progress",
+            "title": "Nothing to see",
+            "narrative": "Rewritten.",
+            "occurred_at": "2025-01-02T03:04",
+        },
+        writers=OPS_MANAGERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "operations:step_add",
+        lambda people, lib: {"entry_id": _ops_entry(lib)},
+        lambda: {"text": "A forged step", "kind": "step"},
+        # Human resources adds steps too: it decides on discipline (IT-9).
+        writers=(*OPS_MANAGERS, "human_resources"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "operations:attachment_add",
+        lambda people, lib: {"entry_id": _ops_entry(lib)},
+        _ops_upload,
+        writers=OPS_MANAGERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "operations:close",
+        lambda people, lib: {"entry_id": _ops_entry(lib)},
+        lambda: {"summary": "Closed early"},
+        writers=OPS_MANAGERS,
+        control_changes_rows=False,
+    ),
+    # CC-9: only those told of the incident acknowledge it.
+    Write(
+        "operations:acknowledge",
+        lambda people, lib: {"entry_id": _ops_entry(lib)},
+        lambda: {},
+        writers=("director", "assistant_director", "tech_coordinator", "human_resources"),
+        control_changes_rows=False,
+    ),
+    # IT-4: recording that passwords were changed hides the "change them now" task.
+    Write(
+        "operations:outside_resolved",
+        lambda people, lib: {"entry_id": _ops_outside_visit(lib)},
+        lambda: {"note": "nothing changed"},
+        writers=OPS_MANAGERS,
+        control_changes_rows=False,
+    ),
+    # IT-7: the escalation time and the targets: the director.
+    Write(
+        "operations:settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"escalation_minutes": "10080"},
+        control_changes_rows=False,
+    ),
     # CR-5i: the custodian only.
     Write(
         "last_borrower",
@@ -515,6 +846,197 @@ WRITES = [
         # Cresco's staff may not search for a last borrower anywhere: 403 before any lookup.
         refusals={"outsider_staff": "403"},
         control_status=200,
+        control_changes_rows=False,
+    ),
+    # --- enforcement (IT-9, LV-12, CC-3, CC-11): each step by its own holders only --------
+    # (Enforcement tables are not in the snapshot: a write shows as its audit event.)
+    Write(
+        "enforcement:open",
+        lambda people, lib: (enforcement_factories.violation_without_case(lib), {})[1],
+        enforcement_factories.open_data,
+        writers=NM_ENFORCERS,
+        refusals={"outsider_staff": "403"},  # no VIEW_OPERATIONS anywhere
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:details",
+        lambda people, lib: {"case_id": enforcement_factories.case_id_at(lib, "details")},
+        lambda: {"details-details": "Forged details."},
+        writers=NM_ENFORCERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:inform",
+        lambda people, lib: {"case_id": enforcement_factories.case_id_at(lib, "inform")},
+        enforcement_factories.inform_data,
+        writers=NM_ENFORCERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:isolate",
+        lambda people, lib: {"case_id": enforcement_factories.case_id_at(lib, "isolate")},
+        lambda: {"isolate-isolated": "yes"},
+        writers=NM_ENFORCERS,
+        control_changes_rows=False,
+    ),
+    # IT-9: human resources alone decides whether discipline is needed; not the director.
+    Write(
+        "enforcement:hr_decision",
+        lambda people, lib: {"case_id": enforcement_factories.case_id_at(lib, "hr_decision")},
+        lambda: {"hr-discipline_needed": "no"},
+        writers=("human_resources",),
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:contact",
+        lambda people, lib: {"case_id": enforcement_factories.case_id_at(lib, "contact")},
+        lambda: {"contact-method": "email", "contact-outcome": "no_response"},
+        writers=NM_ENFORCERS,
+        control_changes_rows=False,
+    ),
+    # Locking an account turns it off: the most harmful enforcement write to forge.
+    Write(
+        "enforcement:lock",
+        lambda people, lib: {"case_id": enforcement_factories.case_id_at(lib, "lock")},
+        lambda: {"lock-reason": "Forged."},
+        writers=NM_LOCKERS,
+    ),
+    # LV-12: the director alone refers a matter to law enforcement.
+    Write(
+        "enforcement:refer",
+        lambda people, lib: {
+            "case_id": enforcement_factories.case_id_at(lib, "refer", discipline_needed=True)
+        },
+        lambda: {"refer-agency": "County Sheriff"},
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:close",
+        lambda people, lib: {"case_id": enforcement_factories.case_id_at(lib, "details")},
+        lambda: {"close-note": "Forged."},
+        writers=NM_ENFORCERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:unlock",
+        lambda people, lib: {"lock_id": enforcement_factories.live_lock_id(lib)},
+        lambda: {"unlock-reason": "Forged."},
+        writers=NM_LOCKERS,
+    ),
+    Write(
+        "enforcement:suspensions",
+        lambda people, lib: {},
+        lambda: {
+            "library": "new-madrid",
+            "workstation": "CIRC-PC-01",
+            "reason": "Forged.",
+            "ends_on": _future(),
+        },
+        writers=NM_LOCKERS,
+        refusals={"outsider_staff": "403"},  # no VIEW_OPERATIONS anywhere
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:suspension_end",
+        lambda people, lib: {"suspension_id": enforcement_factories.live_suspension_id(lib)},
+        enforcement_factories.suspension_end_data,
+        writers=NM_LOCKERS,
+        control_changes_rows=False,
+    ),
+    # CC-3, CC-11: restricting a patron's computer use.
+    Write(
+        "enforcement:restrict",
+        lambda people, lib: {"patron_id": _patron_of(lib)},
+        lambda: {"reason": "Forged.", "ends_on": _future()},
+        writers=("director", "assistant_director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:restriction_lift",
+        lambda people, lib: {"restriction_id": enforcement_factories.live_restriction_id(lib)},
+        enforcement_factories.restriction_lift_data,
+        writers=("director", "assistant_director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "enforcement:settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"failed_contacts_before_lock": "7"},
+        control_changes_rows=False,
+    ),
+    # --- requests for records (CR-5a, CC-5, NM-2): intake by any staff member of the
+    # library; everything after it by the custodian (director, designee) only.
+    # (Disclosure tables are not in the snapshot: a write shows as its audit event.)
+    Write(
+        "disclosures:new",
+        lambda people, lib: {},
+        disclosure_factories.intake_data,
+        writers=NEW_MADRID_WORKERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:counsel",
+        lambda people, lib: {"request_id": disclosure_factories.recorded(people, lib).pk},
+        lambda: {
+            "counsel-counsel_name": "Forged counsel",
+            "counsel-consulted_at": _local_minutes(-60),
+            "counsel-advice": "Forged advice.",
+        },
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:decide",
+        lambda people, lib: {"request_id": disclosure_factories.recorded(people, lib).pk},
+        lambda: {"decide-verdict": "release_all", "decide-reasons": "Forged."},
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:fulfil",
+        lambda people, lib: {
+            "request_id": disclosure_factories.decided(people, lib, "release_all").pk
+        },
+        lambda: {},
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:notify",
+        lambda people, lib: {"request_id": disclosure_factories.with_held_notice(people, lib).pk},
+        lambda: {},
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:close",
+        lambda people, lib: {"request_id": disclosure_factories.recorded(people, lib).pk},
+        lambda: {"close-note": "Forged."},
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:document_add",
+        lambda people, lib: {"request_id": disclosure_factories.recorded(people, lib).pk},
+        lambda: {"doc-document": _ops_upload()["file"]},
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:policy",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: dict(disclosure_factories.POLICY_DATA),
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:policy_rule_remove",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "rule_id": disclosure_factories.policy_rule(people, lib).pk,
+        },
+        lambda: {},
+        writers=("director", "designee"),
         control_changes_rows=False,
     ),
 ]

@@ -14,7 +14,11 @@ from bookwarden.core.roles import Role
 # session, user, memberships, TOTP check, then the page's own queries; the session row is
 # saved on every request (the idle lock keeps its time there).
 PAGES = {
-    "/": 10,  # + the jobs whose last run failed (jobs.tasks), mail that failed (mail.tasks)
+    # + breaches to handle (breach.tasks)
+    # + incidents to acknowledge, who acknowledged (director), overdue entries (operations.tasks)
+    # + enforcement cases (enforcement.tasks): 15 with everything registered today
+    # + requests for records, policy rules (disclosures.tasks)
+    "/": 17,  # + the jobs whose last run failed (jobs.tasks), mail that failed (mail.tasks)
     "/libraries/new-madrid/": 10,
     "/libraries/new-madrid/staff/": 9,
     "/audit/": 12,

@@ -22,11 +22,14 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "My tasks",
         "New Madrid County Library",
         "Patrons",
+        "Disclosures",
+        "Operations",
         "Audit log",
         "Jobs",
         "Account",
     ]
     assert "Audit log" in _nav_labels(client_as("auditor"))
+    assert "Operations" in _nav_labels(client_as("auditor"))
     assert _nav_labels(client_as("staff")) == [
         "My tasks",
         "New Madrid County Library",
@@ -38,6 +41,8 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "My tasks",
         "Cresco Public Library",
         "Patrons",
+        "Disclosures",
+        "Operations",
         "Audit log",
         "Jobs",
         "Account",

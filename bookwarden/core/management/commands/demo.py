@@ -21,11 +21,18 @@ class Command(BaseCommand):
             else:
                 from django.db import transaction
 
+                from bookwarden.breach.demo import build_breach_demo
+                from bookwarden.enforcement.demo import build_enforcement_demo
+                from bookwarden.operations.demo import build_operations_demo
                 from bookwarden.patrons.demo import build_patron_demo, build_portal_showcase
 
                 with transaction.atomic():
                     people = build_demo()
-                    build_portal_showcase(people, build_patron_demo(people))
+                    patrons = build_patron_demo(people)
+                    build_portal_showcase(people, patrons)
+                    build_operations_demo(people)
+                    build_enforcement_demo(people)
+                    build_breach_demo(people, patrons)
                 self.stdout.write(self.style.SUCCESS("Demo loaded."))
         from bookwarden.patrons.demo import portal_logins_text
 

@@ -1,0 +1,383 @@
+"""The breach pages (CR-6e): the list, declaring a breach from an incident, the breach page
+(scope, affected patrons, notices, review) and the printable letters.  Reading needs
+:attr:`Perm.VIEW_OPERATIONS` (auditors read); every write needs
+:attr:`Perm.MANAGE_BREACH` and goes through :mod:`bookwarden.breach.actions`.  Patron names
+are shown only to those who handle the breach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bookwarden.core.access import StaffRequest, has_perm, libraries_with_perm, perm_required
+from bookwarden.core.forms import add_action_errors, flash_errors
+from bookwarden.core.models import Library
+from bookwarden.core.roles import Perm
+from bookwarden.operations.models import LogEntry
+from bookwarden.patrons.models import Card
+
+from . import actions
+from .forms import AddPatronForm, DeclareForm, LettersForm, ReviewForm, ScopeForm
+from .models import AffectedPatron, Breach, Channel, NoticeStatus
+from .notices import record_type_labels
+
+
+def _can_read(user: Any, library: Library | int) -> bool:
+    return has_perm(user, Perm.VIEW_OPERATIONS, library) or has_perm(
+        user, Perm.MANAGE_BREACH, library
+    )
+
+
+def _breach(request: StaffRequest, breach_id: int, *, manage: bool) -> Breach:
+    """A breach of one of the person's libraries (else 404), if they may read it (or,
+    with ``manage``, handle it); else 403."""
+    breach = get_object_or_404(
+        Breach.objects.for_user(request.user).select_related(
+            "library", "entry", "declared_by", "reviewed_by"
+        ),
+        pk=breach_id,
+    )
+    allowed = (
+        has_perm(request.user, Perm.MANAGE_BREACH, breach.library)
+        if manage
+        else _can_read(request.user, breach.library)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return breach
+
+
+@login_required
+@perm_required(Perm.VIEW_OPERATIONS)
+@require_GET
+def breach_list(request: StaffRequest) -> HttpResponse:
+    library_ids = sorted(
+        set(libraries_with_perm(request.user, Perm.VIEW_OPERATIONS))
+        | set(libraries_with_perm(request.user, Perm.MANAGE_BREACH))
+    )
+    breaches = (
+        Breach.objects.for_user(request.user)
+        .filter(library_id__in=library_ids)
+        .select_related("library", "entry")
+        .annotate(
+            affected_count=Count("affected", distinct=True),
+            waiting=Count(
+                "affected",
+                filter=Q(
+                    affected__notice_status__in=[
+                        NoticeStatus.PENDING,
+                        NoticeStatus.LETTER_PENDING,
+                        NoticeStatus.PRINTED,
+                    ]
+                ),
+                distinct=True,
+            ),
+        )
+    )
+    return render(request, "breach/list.html", {"breaches": breaches})
+
+
+def _detail_context(request: StaffRequest, breach: Breach, **forms: Form) -> dict[str, Any]:
+    user = request.user
+    manage = has_perm(user, Perm.MANAGE_BREACH, breach.library)
+    affected = list(
+        AffectedPatron.objects.filter(breach=breach)
+        .with_notice_state()
+        .select_related("patron", "outbox_message")
+        .order_by("patron__last_name", "patron__first_name", "pk")
+    )
+    for row in affected:
+        row.type_labels = record_type_labels(list(row.record_types or []))
+    counts = {status: 0 for status in NoticeStatus.values}
+    for row in affected:
+        counts[row.state] += 1
+    local = timezone.localtime
+    scope_initial = {
+        "window_start": local(breach.window_start),
+        "window_end": local(breach.window_end),
+        "accounts": list(breach.accounts.all()),
+    }
+    ctx: dict[str, Any] = {
+        "breach": breach,
+        "entry": breach.entry,
+        "library": breach.library,
+        "accounts": scope_initial["accounts"],
+        "affected": affected,
+        "counts": [(NoticeStatus(status).label, n) for status, n in counts.items() if n],
+        "pending": counts[NoticeStatus.PENDING] + counts[NoticeStatus.FAILED],
+        "letters_to_print": counts[NoticeStatus.LETTER_PENDING],
+        "manage": manage,
+        "show_names": manage,
+        "Channel": Channel,
+        "NoticeStatus": NoticeStatus,
+    }
+    if manage:
+        ctx["scope_form"] = forms.get("scope_form") or ScopeForm(
+            initial=scope_initial, library=breach.library, prefix="scope"
+        )
+        ctx["add_form"] = forms.get("add_form") or AddPatronForm(prefix="add")
+        ctx["review_form"] = forms.get("review_form") or ReviewForm(
+            initial={
+                "practice_evaluated": breach.practice_evaluated,
+                "procedures_changed": breach.procedures_changed,
+            },
+            prefix="review",
+        )
+    return ctx
+
+
+@login_required
+@require_GET
+def breach_detail(request: StaffRequest, breach_id: int) -> HttpResponse:
+    breach = _breach(request, breach_id, manage=False)
+    return render(request, "breach/detail.html", _detail_context(request, breach))
+
+
+def _detail_again(request: StaffRequest, breach: Breach, **forms: Form) -> HttpResponse:
+    return render(
+        request, "breach/detail.html", _detail_context(request, breach, **forms), status=400
+    )
+
+
+def _to_detail(breach: Breach, anchor: str = "") -> HttpResponse:
+    url = reverse("breach:detail", args=[breach.pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def breach_declare(request: StaffRequest, entry_id: int) -> HttpResponse:
+    """Declare a breach from an incident of the operations log."""
+    entry = get_object_or_404(
+        LogEntry.objects.for_user(request.user).select_related("library"), pk=entry_id
+    )
+    library = entry.library
+    if not has_perm(request.user, Perm.MANAGE_BREACH, library):
+        raise PermissionDenied
+    existing = Breach.objects.filter(entry=entry).first()
+    if existing is not None:
+        return _to_detail(existing)
+    problem = ""
+    if not entry.is_incident:
+        problem = "Only a security incident can be declared a breach of patron information."
+    elif not entry.patron_data_involved:
+        problem = (
+            "This incident is not marked as involving patron information. Mark it on the "
+            "incident's page first."
+        )
+    user = request.user
+    form = DeclareForm(
+        request.POST if request.method == "POST" else None,
+        library=library,
+        initial={
+            "window_start": timezone.localtime(entry.occurred_at),
+            "window_end": timezone.localtime(),
+            "contact": f"{user}, {library.name}" + (f", {user.email}" if user.email else ""),
+        },
+    )
+    if request.method == "POST" and not problem and form.is_valid():
+        data = form.cleaned_data
+        try:
+            breach = actions.declare_breach(
+                actor=user,
+                entry=entry,
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+                accounts=data["accounts"],
+                summary=data["summary"],
+                library_response=data["library_response"],
+                contact=data["contact"],
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Breach declared. Now list the affected patrons from the audit log.",
+            )
+            return _to_detail(breach)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "breach/declare.html",
+        {"entry": entry, "library": library, "form": form, "problem": problem},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def breach_scope(request: StaffRequest, breach_id: int) -> HttpResponse:
+    breach = _breach(request, breach_id, manage=True)
+    form = ScopeForm(request.POST, library=breach.library, prefix="scope")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.change_scope(
+                actor=request.user,
+                breach=breach,
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+                accounts=data["accounts"],
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Scope saved. List the affected patrons again to bring the list up to date.",
+            )
+            return _to_detail(breach, "scope")
+    return _detail_again(request, breach, scope_form=form)
+
+
+@login_required
+@require_POST
+def breach_list_affected(request: StaffRequest, breach_id: int) -> HttpResponse:
+    breach = _breach(request, breach_id, manage=True)
+    try:
+        listing = actions.list_affected(actor=request.user, breach=breach)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        text = (
+            f"{listing.patrons} patron(s) found in the audit log ({listing.events} opening(s) "
+            f"of records in the window): {listing.added} new, {listing.updated} updated, "
+            f"{listing.removed} no longer in scope."
+        )
+        if listing.gone:
+            text += f" {len(listing.gone)} patron(s) no longer exist here and cannot be notified."
+        messages.success(request, text)
+    return _to_detail(breach, "affected")
+
+
+@login_required
+@require_POST
+def breach_add_patron(request: StaffRequest, breach_id: int) -> HttpResponse:
+    breach = _breach(request, breach_id, manage=True)
+    form = AddPatronForm(request.POST, prefix="add")
+    if form.is_valid():
+        card = (
+            Card.objects.filter(
+                library=breach.library, number=form.cleaned_data["card_number"].strip()
+            )
+            .select_related("patron")
+            .first()
+        )
+        if card is None:
+            form.add_error("card_number", "No card of this library has that number.")
+        else:
+            try:
+                actions.add_patron_by_hand(
+                    actor=request.user,
+                    breach=breach,
+                    patron=card.patron,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, f"{card.patron} added to the affected patrons.")
+                return _to_detail(breach, "affected")
+    return _detail_again(request, breach, add_form=form)
+
+
+@login_required
+@require_POST
+def breach_notify(request: StaffRequest, breach_id: int) -> HttpResponse:
+    breach = _breach(request, breach_id, manage=True)
+    try:
+        done = actions.notify(actor=request.user, breach=breach)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        letters = done.letters + done.switched
+        messages.success(
+            request,
+            f"{done.emailed} notice(s) queued for e-mail; {letters} letter(s) to print.",
+        )
+    return _to_detail(breach, "affected")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def breach_letters(request: StaffRequest, breach_id: int) -> HttpResponse:
+    """GET: who gets a letter, and the button to print.  POST: print (recorded), and the
+    letters themselves, one per page."""
+    breach = _breach(request, breach_id, manage=True)
+    form = LettersForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letters = actions.print_letters(
+                actor=request.user, breach=breach, reprint=form.cleaned_data["reprint"]
+            )
+        except ValidationError as exc:
+            flash_errors(request, exc)
+            return redirect("breach:letters", breach_id=breach.pk)
+        return render(
+            request,
+            "breach/letters_print.html",
+            {"breach": breach, "library": breach.library, "letters": letters},
+        )
+    rows = list(
+        AffectedPatron.objects.filter(breach=breach, channel=Channel.LETTER)
+        .select_related("patron")
+        .order_by("patron__last_name", "patron__first_name", "pk")
+    )
+    return render(
+        request,
+        "breach/letters.html",
+        {
+            "breach": breach,
+            "rows": rows,
+            "form": form,
+            "to_print": sum(1 for r in rows if r.notice_status == NoticeStatus.LETTER_PENDING),
+        },
+    )
+
+
+@login_required
+@require_POST
+def breach_mark_sent(request: StaffRequest, breach_id: int, affected_id: int) -> HttpResponse:
+    breach = _breach(request, breach_id, manage=True)
+    affected = get_object_or_404(
+        AffectedPatron.objects.select_related("patron", "breach"), pk=affected_id, breach=breach
+    )
+    try:
+        actions.mark_letter_sent(actor=request.user, affected=affected)
+    except ValidationError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, f"The letter to {affected.patron} is marked as mailed.")
+    return _to_detail(breach, "affected")
+
+
+@login_required
+@require_POST
+def breach_review(request: StaffRequest, breach_id: int) -> HttpResponse:
+    breach = _breach(request, breach_id, manage=True)
+    form = ReviewForm(request.POST, prefix="review")
+    if form.is_valid():
+        try:
+            actions.record_review(
+                actor=request.user,
+                breach=breach,
+                practice_evaluated=form.cleaned_data["practice_evaluated"],
+                procedures_changed=form.cleaned_data["procedures_changed"],
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, "Post-incident review recorded.")
+            return _to_detail(breach, "review")
+    return _detail_again(request, breach, review_form=form)

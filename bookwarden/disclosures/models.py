@@ -1,0 +1,227 @@
+"""Requests for library records and the library's own disclosure policy (CR-5a, CC-5, NM-1,
+NM-2, CR-5c).  Every write goes through :mod:`bookwarden.disclosures.actions`."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from bookwarden.core.models import Library, ScopedQuerySet
+from bookwarden.patrons.models import Patron
+
+from .rules.evaluate import INSTRUMENT_TEXT, REQUESTER_TEXT
+from .rules.schema import FINDINGS, INSTRUMENTS, ISSUERS, OUTCOMES, RECORDS, REQUESTERS
+
+REQUESTER_CHOICES = [(k, REQUESTER_TEXT[k].removeprefix("the ").capitalize()) for k in REQUESTERS]
+INSTRUMENT_CHOICES = [(k, INSTRUMENT_TEXT[k].capitalize()) for k in INSTRUMENTS]
+FINDING_CHOICES = [(k, k.replace("_", " ").capitalize()) for k in FINDINGS]
+ISSUER_CHOICES = [(k, k.capitalize()) for k in ISSUERS]
+RECORD_CHOICES = list(RECORDS.items())
+OUTCOME_CHOICES = [(k, k.replace("_", " ").capitalize()) for k in OUTCOMES]
+
+
+class Status(models.TextChoices):
+    RECORDED = "recorded", "Recorded, awaiting the custodian"
+    DECIDED = "decided", "Decided, awaiting fulfilment"
+    FULFILLED = "fulfilled", "Fulfilled"
+    CLOSED = "closed", "Closed"
+
+
+class Verdict(models.TextChoices):
+    RELEASE_ALL = "release_all", "Release all"
+    RELEASE_PART = "release_part", "Release part"
+    REFUSE = "refuse", "Refuse"
+
+
+class DisclosureRequestQuerySet(ScopedQuerySet):
+    def open(self) -> DisclosureRequestQuerySet:
+        return self.exclude(status=Status.CLOSED)
+
+
+class DisclosureRequest(models.Model):
+    """One request for library records, from intake to closure."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECORDED)
+    # Intake: who asks, on what, for what.
+    requester_name = models.CharField(max_length=200)
+    requester_agency = models.CharField(max_length=200, blank=True)
+    requester_type = models.CharField(max_length=30, choices=REQUESTER_CHOICES)
+    requester_contact = models.CharField(max_length=300, blank=True)
+    instrument = models.CharField(max_length=30, choices=INSTRUMENT_CHOICES)
+    instrument_reference = models.CharField(max_length=300, blank=True)
+    finding = models.CharField(max_length=50, choices=FINDING_CHOICES, default="none")
+    issued_by = models.CharField(max_length=20, choices=ISSUER_CHOICES, blank=True)
+    patrons = models.ManyToManyField(Patron, related_name="+")
+    patrons_as_named = models.TextField(blank=True, help_text="As the request names them.")
+    record_types = models.JSONField(default=list)
+    date_from = models.DateField(null=True, blank=True)
+    date_to = models.DateField(null=True, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    bill_sent = models.BooleanField(default=False)
+    amount_owed = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    gag_order = models.BooleanField(default=False)
+    gag_reference = models.CharField(max_length=200, blank=True)
+    gag_until = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    # Review: counsel (CR-5a).
+    counsel_name = models.CharField(max_length=200, blank=True)
+    counsel_at = models.DateTimeField(null=True, blank=True)
+    counsel_advice = models.TextField(blank=True)
+    # Decision (CC-5): the rule decision as it stood, and the custodian's.
+    rule_decision = models.JSONField(null=True, blank=True)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    released_types = models.JSONField(default=list)
+    overdue_only = models.BooleanField(default=False)
+    reasons = models.TextField(blank=True)
+    against_rule = models.BooleanField(default=False)
+    justification = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Fulfilment.
+    packet = models.FileField(upload_to="disclosures/packets/", blank=True)
+    packet_sha256 = models.CharField(max_length=64, blank=True)
+    packet_at = models.DateTimeField(null=True, blank=True)
+    letter_at = models.DateTimeField(null=True, blank=True)
+    # Closure.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+
+    objects = DisclosureRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["library", "status"], name="disclosure_library_status")]
+
+    def __str__(self) -> str:
+        return f"Request for records #{self.pk}"
+
+    @property
+    def purpose(self) -> str:
+        return f"disclosure:{self.pk}"
+
+    def gag_in_force(self, day: datetime.date | None = None) -> bool:
+        if not self.gag_order:
+            return False
+        day = day or timezone.localdate()
+        return self.gag_until is None or self.gag_until >= day
+
+    def record_labels(self) -> list[str]:
+        return [RECORDS.get(t, t) for t in self.record_types]
+
+    def released_labels(self) -> list[str]:
+        return [RECORDS.get(t, t) for t in self.released_types]
+
+
+def _document_path(instance: Any, filename: str) -> str:
+    return f"disclosures/{instance.request.library_id}/{instance.sha256}"
+
+
+class Document(models.Model):
+    """The instrument and other papers of a request, stored with their SHA-256; never
+    served publicly (a permission-checked view streams them)."""
+
+    request = models.ForeignKey(
+        DisclosureRequest, on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(upload_to=_document_path, max_length=300)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class NoticeState(models.TextChoices):
+    MAILED = "mailed", "E-mailed"
+    LETTER_NEEDED = "letter_needed", "Letter needed (no e-mail address)"
+    HELD = "held", "Held: a gag order forbids telling the patron"
+
+
+class PatronNotice(models.Model):
+    """Whether a patron whose records were released has been told (or why not yet)."""
+
+    request = models.ForeignKey(DisclosureRequest, on_delete=models.PROTECT, related_name="notices")
+    patron = models.ForeignKey(Patron, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=20, choices=NoticeState.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "patron"], name="notice_once_per_patron")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_state_display()} (request {self.request_id})"
+
+
+class PolicyRule(models.Model):
+    """One rule of a library's own disclosure policy, in the pack's rule format (NM-2)."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    rule_id = models.CharField(max_length=60)
+    requesters = models.JSONField(default=list)
+    instruments = models.JSONField(default=list)
+    records = models.JSONField(default=list)
+    bill_sent = models.BooleanField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=30, choices=OUTCOME_CHOICES)
+    citation = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "rule_id"], name="policy_rule_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.rule_id
+
+    def as_data(self) -> dict[str, Any]:
+        """The rule as the pack format's mapping, for the rules package's validator."""
+        conditions: dict[str, Any] = {}
+        if self.bill_sent is not None:
+            conditions["bill_sent"] = self.bill_sent
+        if self.max_age is not None:
+            conditions["max_age"] = self.max_age
+        data: dict[str, Any] = {
+            "id": self.rule_id,
+            "requester": list(self.requesters),
+            "instrument": list(self.instruments),
+            "records": list(self.records),
+            "outcome": self.outcome,
+            "citation": self.citation,
+            "verified": False,
+        }
+        if conditions:
+            data["conditions"] = conditions
+        if self.note:
+            data["note"] = self.note
+        return data

@@ -1,0 +1,188 @@
+"""The disclosure packet: a ZIP of the released records (CR-5a, CC-5).
+
+Every record comes from :func:`bookwarden.patrons.access.open_records_for_disclosure`, one
+recorded opening per patron with purpose ``disclosure:<id>``, reading only the scope of the
+decision: the request's patrons, the released record types, the date range (and, for
+overdue recovery, only the unreturned loans past due with the amount owed).
+
+Contents: ``records.json``, one CSV per record type, and ``manifest.json`` with each file's
+SHA-256 and each record's id and hash, the request id, the decision and when it was made.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from bookwarden.audit.models import AuditEvent
+from bookwarden.patrons.access import open_records_for_disclosure
+from bookwarden.patrons.models import Patron
+from bookwarden.patrons.records import RECORD_TYPES
+
+from .models import DisclosureRequest
+from .rules.schema import RECORDS
+
+#: What an overdue-recovery packet shows of a loan: the item and the amount, nothing else.
+OVERDUE_COLUMNS = (
+    ("Title", "title"),
+    ("Barcode", "item_barcode"),
+    ("Due", "due_at"),
+    ("Owed", "amount_owed"),
+)
+#: What a "registration" record releases: the patron's own registration details.
+REGISTRATION_COLUMNS = (
+    ("First name", "first_name"),
+    ("Last name", "last_name"),
+    ("Address", "address_line1"),
+    ("Address line 2", "address_line2"),
+    ("City", "city"),
+    ("State", "state"),
+    ("Postal code", "postal_code"),
+    ("Phone", "phone"),
+    ("E-mail", "email"),
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _row(columns: tuple[tuple[str, str], ...], obj: Any) -> dict[str, Any]:
+    out = {}
+    for heading, attr in columns:
+        value = getattr(obj, attr)
+        out[heading] = _plain(value() if callable(value) else value)
+    return out
+
+
+def build_packet(
+    *, actor: Any, request: DisclosureRequest, patrons: list[Patron]
+) -> tuple[bytes, list[AuditEvent], dict[str, Any]]:
+    """Open the scoped records (recorded) and write the ZIP.  Returns its bytes, the opening
+    events (one per patron, for the seal of a gag order) and the manifest."""
+    types = list(request.released_types)
+    stored = [t for t in types if t in RECORD_TYPES]
+    events: list[AuditEvent] = []
+    people: list[dict[str, Any]] = []
+    rows_by_type: dict[str, list[dict[str, Any]]] = {
+        t: [] for t in types if t != "camera_recordings"
+    }
+    manifest_records: list[dict[str, Any]] = []
+    total_owed = Decimal("0")
+
+    for patron in patrons:
+        records: dict[str, list[dict[str, Any]]] = {}
+        if stored:
+            opened = open_records_for_disclosure(
+                actor=actor,
+                patron=patron,
+                request_id=request.pk,
+                record_types=stored,
+                date_from=request.date_from,
+                date_to=request.date_to,
+                overdue_only=request.overdue_only,
+            )
+            if opened.event is not None:
+                events.append(opened.event)
+            for key, objs in opened.records.items():
+                columns = OVERDUE_COLUMNS if request.overdue_only else RECORD_TYPES[key].columns
+                records[key] = [{"id": obj.pk, **_row(columns, obj)} for obj in objs]
+                if request.overdue_only:
+                    total_owed += sum((getattr(o, "amount_owed", 0) for o in objs), Decimal("0"))
+        if "registration" in types:
+            records["registration"] = [{"id": patron.pk, **_row(REGISTRATION_COLUMNS, patron)}]
+        for key, rows in records.items():
+            for row in rows:
+                rows_by_type[key].append({"patron_id": patron.pk, **row})
+                manifest_records.append(
+                    {
+                        "type": key,
+                        "id": row["id"],
+                        "patron_id": patron.pk,
+                        "sha256": sha256(_canonical({"patron_id": patron.pk, **row})),
+                    }
+                )
+        people.append(
+            {
+                "patron_id": patron.pk,
+                "name": f"{patron.first_name} {patron.last_name}".strip(),
+                "records": records,
+            }
+        )
+
+    generated_at = timezone.now().isoformat()
+    body: dict[str, Any] = {
+        "request": request.pk,
+        "library": request.library.name,
+        "record_types": types,
+        "date_from": _plain(request.date_from),
+        "date_to": _plain(request.date_to),
+        "overdue_only": request.overdue_only,
+        "patrons": people,
+    }
+    if request.overdue_only:
+        body["amount_owed"] = str(total_owed)
+    files: dict[str, bytes] = {
+        "records.json": json.dumps(body, indent=2, default=str).encode(),
+    }
+    for key, rows in rows_by_type.items():
+        if key == "registration":
+            headings = [h for h, _ in REGISTRATION_COLUMNS]
+        elif request.overdue_only:
+            headings = [h for h, _ in OVERDUE_COLUMNS]
+        else:
+            headings = [h for h, _ in RECORD_TYPES[key].columns]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["patron_id", "id", *headings])
+        for row in rows:
+            writer.writerow([row["patron_id"], row["id"], *(row.get(h, "") for h in headings)])
+        files[f"{key}.csv"] = buffer.getvalue().encode()
+
+    manifest: dict[str, Any] = {
+        "request": request.pk,
+        "decision": {
+            "verdict": request.verdict,
+            "released_types": types,
+            "overdue_only": request.overdue_only,
+            "decided_at": _plain(request.decided_at),
+            "rule_outcome": (request.rule_decision or {}).get("outcome"),
+            "citations": (request.rule_decision or {}).get("citations", []),
+        },
+        "generated_at": generated_at,
+        "files": {name: sha256(content) for name, content in files.items()},
+        "records": manifest_records,
+        "not_held": [
+            {"type": t, "label": RECORDS[t], "note": "Not kept in Bookwarden; supply separately."}
+            for t in types
+            if t == "camera_recordings"
+        ],
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2))
+    return out.getvalue(), events, manifest

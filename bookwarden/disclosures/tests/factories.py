@@ -1,0 +1,119 @@
+"""Requests of New Madrid in each state, for the authorization matrix
+(bookwarden/core/tests/test_authorization_matrix.py and helpers.new_madrid_ids)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from bookwarden.core.models import Library
+from bookwarden.disclosures import actions
+from bookwarden.disclosures.models import DisclosureRequest, NoticeState, PatronNotice, PolicyRule
+from bookwarden.patrons.models import Patron
+
+
+def _patron(library: Library) -> Patron:
+    from bookwarden.core.tests.helpers import _a_patron_of
+
+    return Patron.objects.get(pk=_a_patron_of(library))
+
+
+def recorded(people: dict[str, Any], library: Library, **kw: Any) -> DisclosureRequest:
+    """A request recorded by the staff persona, with its document."""
+    data: dict[str, Any] = {
+        "requester_name": "Det. Sam Ruiz",
+        "requester_agency": "County Sheriff",
+        "requester_type": "law_enforcement",
+        "instrument": "court_order",
+        "finding": "public_safety",
+        "record_types": ["loans"],
+        "patrons": [_patron(library)],
+        "document": SimpleUploadedFile("order.pdf", b"%PDF court order", "application/pdf"),
+    }
+    data.update(kw)
+    return actions.record_request(actor=people["staff"], library=library, **data)
+
+
+def decided(people: dict[str, Any], library: Library, verdict: str) -> DisclosureRequest:
+    req = recorded(people, library)
+    return actions.decide(
+        actor=people["director"],
+        request=req,
+        verdict=verdict,
+        reasons="The order states the finding.",
+        justification="Test." if verdict == "refuse" else "",
+    )
+
+
+def fulfilled(people: dict[str, Any], library: Library, verdict: str) -> DisclosureRequest:
+    return actions.fulfil(actor=people["director"], request=decided(people, library, verdict))
+
+
+def with_held_notice(people: dict[str, Any], library: Library) -> DisclosureRequest:
+    """A released request whose gag order ended yesterday, the patron not yet told."""
+    req = fulfilled(people, library, "release_all")
+    PatronNotice.objects.filter(request=req).update(state=NoticeState.HELD)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    DisclosureRequest.objects.filter(pk=req.pk).update(
+        gag_order=True, gag_reference="Order 1", gag_until=yesterday
+    )
+    return req
+
+
+def policy_rule(people: dict[str, Any], library: Library) -> PolicyRule:
+    return actions.add_policy_rule(
+        actor=people["director"],
+        library=library,
+        rule_id=f"R-{PolicyRule.objects.count() + 1}",
+        requesters=["patron"],
+        instruments=["written_consent"],
+        records=["loans"],
+        outcome="refuse",
+        citation="Test policy",
+    )
+
+
+def matrix_ids(people: dict[str, Any], library: Library) -> dict[str, Any]:
+    """URL arguments of the disclosure pages, for new_madrid_ids()."""
+    req = recorded(people, library)
+    released = fulfilled(people, library, "release_all")
+    refused = fulfilled(people, library, "refuse")
+    return {
+        "request_id": req.pk,
+        "disclosures:document": {"request_id": req.pk, "document_id": req.documents.get().pk},
+        "disclosures:packet": {"request_id": released.pk},
+        "disclosures:letter": {"request_id": refused.pk},
+        "disclosures:policy_rule_remove": {
+            "slug": library.slug,
+            "rule_id": policy_rule(people, library).pk,
+        },
+    }
+
+
+def intake_data() -> dict[str, Any]:
+    from bookwarden.patrons.models import Card
+
+    card = Card.objects.filter(library__slug="new-madrid").order_by("pk").first()
+    assert card is not None
+    return {
+        "library": "new-madrid",
+        "requester_name": "Forged requester",
+        "requester_type": "attorney",
+        "instrument": "subpoena",
+        "cards": card.number,
+        "record_types": ["loans"],
+        "finding": "none",
+    }
+
+
+POLICY_DATA = {
+    "rule_id": "FORGED-1",
+    "requesters": ["attorney"],
+    "instruments": ["subpoena"],
+    "records": ["loans"],
+    "outcome": "refuse",
+    "citation": "Forged",
+}

@@ -1,0 +1,89 @@
+"""The other shapes of state law the packs handle (NM-1, NM-2, CR-5a, CR-5c, CC-5): parent
+access by age, collection agencies, the Wisconsin 50-dollar threshold, the Illinois emergency
+exception, the New Jersey court-issued subpoena, the Texas showing to a district court."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import decide
+
+CASES = [
+    # Florida: a parent of a patron under 16, for fines and overdues only.
+    ("US-FL", "parent", "none", ("loans",), {"age": 15}, True, "release_overdue_only"),
+    ("US-FL", "parent", "none", ("loans",), {"age": 16}, False, "refuse"),
+    ("US-FL", "parent", "none", ("searches",), {"age": 10}, False, "refuse"),
+    ("US-FL", "parent", "none", ("loans",), {}, None, "needs_information"),
+    ("US-FL", "collection_agency", "none", ("loans",), {}, True, "release_overdue_only"),
+    ("US-FL", "law_enforcement", "none", ("loans",), {}, True, "release_overdue_only"),
+    ("US-FL", "attorney", "subpoena", ("loans",), {}, False, "refuse"),
+    ("US-FL", "attorney", "court_order", ("loans",), {}, True, "release"),
+    # Wisconsin: a custodial parent of a child under 16 (all records, mandatory).
+    ("US-WI", "parent", "none", ("searches",), {"age": 15}, True, "release"),
+    ("US-WI", "parent", "none", ("searches",), {"age": 16}, False, "refuse"),
+    # Wisconsin: collection agency; law enforcement only when at least 50 dollars is owed.
+    ("US-WI", "collection_agency", "none", ("loans",), {}, True, "release_overdue_only"),
+    ("US-WI", "law_enforcement", "none", ("loans",), {"amount_owed": 50}, True,
+     "release_overdue_only"),
+    ("US-WI", "law_enforcement", "none", ("loans",), {"amount_owed": "49.99"}, False, "refuse"),
+    ("US-WI", "law_enforcement", "none", ("loans",), {}, None, "needs_information"),
+    ("US-WI", "law_enforcement", "court_order", ("loans",), {}, True, "release"),
+    # South Dakota: a parent of a patron under 18.
+    ("US-SD", "parent", "none", ("loans",), {"age": 17}, True, "release"),
+    ("US-SD", "parent", "none", ("loans",), {"age": 18}, False, "refuse"),
+    # Illinois: an emergency lets law enforcement learn who, never what.
+    ("US-IL", "law_enforcement", "emergency", ("computer_sessions",), {}, True,
+     "release_identity_only"),
+    ("US-IL", "public", "emergency", ("computer_sessions",), {}, False, "refuse"),
+    ("US-IL", "law_enforcement", "subpoena", ("loans",), {}, False, "refuse"),
+    ("US-IL", "law_enforcement", "none", ("loans",), {}, False, "refuse"),
+    # New Jersey: a subpoena is enough only if a court issued it.
+    ("US-NJ", "attorney", "subpoena", ("loans",), {"issued_by": "court"}, True, "release"),
+    ("US-NJ", "attorney", "subpoena", ("loans",), {"issued_by": "attorney"}, False, "refuse"),
+    ("US-NJ", "law_enforcement", "subpoena", ("loans",), {"issued_by": "agency"}, False,
+     "refuse"),
+    ("US-NJ", "attorney", "subpoena", ("loans",), {}, None, "needs_information"),
+    ("US-NJ", "vendor", "none", ("loans",), {}, True, "release"),
+    # Texas: a court order or subpoena after a showing to a district court.
+    ("US-TX", "law_enforcement", "subpoena", ("loans",), {"finding": "public_safety"}, True,
+     "release"),
+    ("US-TX", "law_enforcement", "court_order", ("loans",), {"finding": "prosecution"}, True,
+     "release"),
+    ("US-TX", "law_enforcement", "court_order", ("loans",), {}, None, "needs_information"),
+    ("US-TX", "public", "open_records_request", ("loans",), {}, False, "refuse"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("state", "requester", "instrument", "records", "facts", "permitted", "outcome"), CASES
+)
+def test_state_shapes(state, requester, instrument, records, facts, permitted, outcome) -> None:
+    decision = decide(state, requester, instrument, records, **facts)
+    assert (decision.permitted, decision.outcome) == (permitted, outcome), decision.reasons
+    assert decision.steps[-1] == "custodian_decision"  # CC-5
+    assert decision.citations
+
+
+def test_emergency_identity_only_says_so() -> None:
+    decision = decide("US-IL", "law_enforcement", "emergency", ("computer_sessions", "loans"))
+    assert decision.outcome == "release_identity_only"
+    text = " ".join(decision.reasons)
+    assert "suspect, witness or victim" in text
+    assert "never the materials" in text
+    assert decision.citations == ["75 ILCS 70/1 (emergency exception)"]
+    assert "consult_counsel" not in decision.steps
+    assert "verify_instrument" in decision.steps
+
+
+def test_overdue_only_says_what_may_go() -> None:
+    decision = decide("US-FL", "collection_agency")
+    assert any("Release only the overdue items and the amount owed" in r for r in decision.reasons)
+
+
+def test_missing_facts_are_named() -> None:
+    decision = decide("US-WI", "law_enforcement")
+    assert any("--amount-owed" in r for r in decision.reasons)
+    decision = decide("US-NJ", "attorney", "subpoena")
+    assert any("--issued-by" in r for r in decision.reasons)
+    decision = decide("US-FL", "parent")
+    assert any("--age" in r for r in decision.reasons)

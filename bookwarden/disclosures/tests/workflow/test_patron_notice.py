@@ -1,0 +1,85 @@
+"""The patron is told of a disclosure (NM-7) unless a gag order forbids it; a sealed
+disclosure stays hidden in the patron portal while the order lasts."""
+
+from __future__ import annotations
+
+import datetime
+
+import time_machine
+from django.utils import timezone
+
+from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.core.tasks import tasks_for
+from bookwarden.disclosures import actions
+from bookwarden.disclosures.models import NoticeState, PatronNotice
+from bookwarden.mail.delivery import deliver_due
+from bookwarden.patrons.access import openings_shown_to_patron
+
+from .helpers import events_of, nm_request, released
+
+
+def _court_order(people, who, **kw):
+    return nm_request(
+        people,
+        who,
+        instrument="court_order",
+        finding="public_safety",
+        record_types=["loans", "holds"],
+        **kw,
+    )
+
+
+def test_the_patron_is_told_by_mail(people, patrons, media, smtp_server) -> None:
+    reader = patrons["reader"]
+    req = released(people, _court_order(people, [reader]))
+    assert deliver_due().sent == 1
+    [message] = smtp_server.inbox.messages
+    text = message["subject"] + message["body"]
+    assert message["to"] == ["w.okafor@example.org"]
+    assert "law enforcement" in text
+    assert "loans, holds" in text.lower()
+    assert "Field Guide" not in text and "Night Sky" not in text  # never the contents
+    assert PatronNotice.objects.get(request=req).state == NoticeState.MAILED
+    assert "disclosure.patron_notified" in events_of(req)
+    [opening] = openings_shown_to_patron(reader)
+    assert "custodian of records" in opening.purpose
+
+
+def test_a_patron_without_email_needs_a_letter(people, patrons, media) -> None:
+    req = released(people, _court_order(people, [patrons["lost_card"]]))
+    assert PatronNotice.objects.get(request=req).state == NoticeState.LETTER_NEEDED
+
+
+def test_a_gag_order_holds_the_notice_and_hides_the_opening(
+    client_as, people, patrons, media, smtp_server
+) -> None:
+    reader = patrons["reader"]
+    until = timezone.localdate() + datetime.timedelta(days=30)
+    req = released(
+        people,
+        _court_order(
+            people,
+            [reader],
+            gag_order=True,
+            gag_reference="Order of Judge Hale, 26-CR-114",
+            gag_until=until,
+        ),
+    )
+    assert deliver_due().sent == 0
+    assert smtp_server.inbox.messages == []
+    assert PatronNotice.objects.get(request=req).state == NoticeState.HELD
+    assert openings_shown_to_patron(reader) == []
+    assert AuditEvent.objects.filter(action=AuditAction.ACCESS_SEALED, patron_id=reader.pk).exists()
+    page = client_as("director").get(f"/disclosures/{req.pk}/").content.decode()
+    assert "A non-disclosure order is in force" in page
+    # Telling the patron is refused while the order lasts.
+    assert client_as("director").post(f"/disclosures/{req.pk}/notify/").status_code == 302
+    assert PatronNotice.objects.get(request=req).state == NoticeState.HELD
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=32)):
+        titles = [t.title for t in tasks_for(people["director"])]
+        assert any("non-disclosure order has ended" in t for t in titles)
+        assert len(openings_shown_to_patron(reader)) == 1
+        assert actions.notify_held_patrons(actor=people["director"], request=req) == 1
+        assert deliver_due().sent == 1
+    assert PatronNotice.objects.get(request=req).state == NoticeState.MAILED

@@ -1,0 +1,665 @@
+"""Pages of the enforcement steps (IT-9, LV-12), suspensions (LV-12) and patron restrictions
+(CC-3, CC-11).  Reading needs ``view_operations`` at the case's library; each step needs its
+own permission; every write goes through :mod:`bookwarden.enforcement.actions`.  A case,
+suspension or restriction of another library is 404 (DESIGN mechanism 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from bookwarden.core.access import (
+    StaffRequest,
+    has_perm,
+    has_perm_anywhere,
+    libraries_with_perm,
+    library_for,
+    perm_required,
+)
+from bookwarden.core.models import Library
+from bookwarden.core.roles import Perm
+from bookwarden.operations.models import INCIDENT_KINDS, EntryKind, EntryStatus, LogEntry
+from bookwarden.patrons.models import Patron
+
+from . import actions
+from .forms import (
+    CloseForm,
+    ContactForm,
+    DetailsForm,
+    HRDecisionForm,
+    InformForm,
+    IsolateForm,
+    OpenCaseForm,
+    ReasonForm,
+    ReferForm,
+    RequiredReasonForm,
+    RestrictForm,
+    SettingsForm,
+    SuspensionForm,
+)
+from .models import (
+    AccountLock,
+    CaseStatus,
+    CaseStep,
+    EnforcementCase,
+    HRDecision,
+    PatronRestriction,
+    Stage,
+    StepKind,
+    Suspension,
+    failed_contacts_before_lock,
+)
+from .queries import checklist
+
+#: Log entries an enforcement case may follow (a patron's violation leads to a restriction).
+CASE_KINDS = sorted({*INCIDENT_KINDS, EntryKind.STAFF_VIOLATION})
+
+
+def _case_or_404(request: StaffRequest, case_id: int) -> EnforcementCase:
+    """A case of one of the person's libraries (else 404) that they may read (else 403)."""
+    case = get_object_or_404(
+        EnforcementCase.objects.for_user(request.user).select_related(
+            "library", "entry", "subject_user", "opened_by", "closed_by"
+        ),
+        pk=case_id,
+    )
+    if not has_perm(request.user, Perm.VIEW_OPERATIONS, case.library):
+        raise PermissionDenied
+    return case
+
+
+@login_required
+@perm_required(Perm.VIEW_OPERATIONS)
+@require_GET
+def case_list(request: StaffRequest) -> HttpResponse:
+    """The enforcement cases of the person's libraries, open ones first."""
+    libraries = libraries_with_perm(request.user, Perm.VIEW_OPERATIONS)
+    show = request.GET.get("show", "open")
+    cases = (
+        EnforcementCase.objects.for_user(request.user)
+        .filter(library_id__in=libraries)
+        .select_related("library", "entry", "subject_user")
+    )
+    if show != "all":
+        show = "open"
+        cases = cases.filter(status=CaseStatus.OPEN)
+    return render(
+        request,
+        "enforcement/list.html",
+        {
+            "cases": list(cases[:200]),
+            "show": show,
+            "can_open": has_perm_anywhere(request.user, Perm.MANAGE_ENFORCEMENT),
+            "settings_libraries": Library.objects.filter(
+                pk__in=libraries_with_perm(request.user, Perm.MANAGE_SETTINGS)
+            ),
+        },
+    )
+
+
+def _open_entries(request: StaffRequest) -> Any:
+    return (
+        LogEntry.objects.for_user(request.user)
+        .filter(
+            library_id__in=libraries_with_perm(request.user, Perm.MANAGE_ENFORCEMENT),
+            kind__in=CASE_KINDS,
+        )
+        .exclude(status=EntryStatus.CLOSED)
+        .exclude(enforcement_cases__status=CaseStatus.OPEN)
+        .select_related("library")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+@login_required
+@perm_required(Perm.MANAGE_ENFORCEMENT)
+@require_http_methods(["GET", "POST"])
+def case_open(request: StaffRequest) -> HttpResponse:
+    """Open the enforcement steps on a violation or incident of the log (IT-9, LV-12)."""
+    libraries = libraries_with_perm(request.user, Perm.MANAGE_ENFORCEMENT)
+    entries = _open_entries(request)
+    if request.method == "POST":
+        # Another library's entry: 404, before anything else is looked at.
+        entry_id = request.POST.get("entry", "")
+        if entry_id.isdigit():
+            entry = get_object_or_404(LogEntry.objects.for_user(request.user), pk=int(entry_id))
+            if not has_perm(request.user, Perm.MANAGE_ENFORCEMENT, entry.library_id):
+                raise PermissionDenied
+        form = OpenCaseForm(request.POST, entries=entries, library_ids=libraries)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = actions.open_case(
+                    actor=request.user,
+                    entry=data["entry"],
+                    subject_user=data["subject_user"],
+                    device=data["device"],
+                    details=data["details"],
+                )
+            except ValidationError as exc:
+                form.add_action_errors(exc)
+            else:
+                messages.success(request, f"Enforcement case #{case.pk} is open.")
+                return redirect("enforcement:case", case_id=case.pk)
+    else:
+        initial = {"entry": request.GET.get("entry")} if request.GET.get("entry") else None
+        form = OpenCaseForm(initial=initial, entries=entries, library_ids=libraries)
+    status = 400 if form.errors else 200
+    return render(request, "enforcement/open.html", {"form": form}, status=status)
+
+
+def _case_context(
+    request: StaffRequest, case: EnforcementCase, bound: dict[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    """The case page: the checklist, the records, and the forms of the steps the person
+    may take now."""
+    user = request.user
+    bound = bound or {}
+    steps = list(CaseStep.objects.filter(case=case).select_related("by"))
+    decision = HRDecision.objects.filter(case=case).select_related("decided_by").first()
+    contacts = list(case.contacts.select_related("by"))
+    locks = list(AccountLock.objects.filter(case=case).select_related("user", "created_by"))
+    suspensions = list(Suspension.objects.filter(case=case).select_related("user"))
+    kinds = {s.kind for s in steps}
+    is_open = case.is_open
+    manage = is_open and has_perm(user, Perm.MANAGE_ENFORCEMENT, case.library)
+    details_done = StepKind.DETAILS in kinds
+    informed = StepKind.INFORM in kinds
+    isolated = bool(kinds & {StepKind.ISOLATE, StepKind.ISOLATION_NOT_NEEDED})
+    no_discipline = decision is not None and not decision.discipline_needed
+    hr_ready = decision is not None or not case.is_staff_matter
+
+    def form(name: str, make: Callable[[], forms.Form], show: bool) -> forms.Form | None:
+        if name in bound:
+            return bound[name]
+        return make() if show else None
+
+    may_lock = actions.may_lock(user, case)
+    lock_refusal = None
+    if is_open and case.subject_user_id and has_perm(user, Perm.LOCK_ACCOUNTS, case.library):
+        lock_refusal = actions.lock_refusal(case, user)
+    ctx: dict[str, Any] = {
+        "case": case,
+        "library": case.library,
+        "checklist": checklist(case, steps, decision),
+        "steps": steps,
+        "decision": decision,
+        "contacts": contacts,
+        "failed": sum(1 for c in contacts if c.failed),
+        "threshold": failed_contacts_before_lock(case.library_id),
+        "locks": locks,
+        "suspensions": suspensions,
+        "hr_ready": hr_ready,
+        "lock_refusal": lock_refusal,
+        "details_form": form("details", lambda: DetailsForm(case=case, prefix="details"), manage),
+        "inform_form": form(
+            "inform",
+            lambda: InformForm(people=actions.informed_people(case.library_id), prefix="inform"),
+            manage and details_done and not informed,
+        ),
+        "isolate_form": form(
+            "isolate",
+            lambda: IsolateForm(case=case, prefix="isolate"),
+            manage and informed and not isolated,
+        ),
+        "hr_form": form(
+            "hr",
+            lambda: HRDecisionForm(prefix="hr"),
+            is_open
+            and isolated
+            and decision is None
+            and has_perm(user, Perm.DECIDE_DISCIPLINE, case.library),
+        ),
+        "contact_form": form(
+            "contact",
+            lambda: ContactForm(prefix="contact"),
+            manage and no_discipline and case.subject_user_id is not None,
+        ),
+        "lock_form": form("lock", lambda: ReasonForm(prefix="lock"), may_lock),
+        "can_unlock": has_perm(user, Perm.LOCK_ACCOUNTS, case.library),
+        "can_suspend": is_open
+        and hr_ready
+        and details_done
+        and has_perm(user, Perm.LOCK_ACCOUNTS, case.library),
+        "refer_form": form(
+            "refer",
+            lambda: ReferForm(prefix="refer"),
+            is_open
+            and details_done
+            and hr_ready
+            and StepKind.REFER not in kinds
+            and has_perm(user, Perm.REFER_TO_LAW_ENFORCEMENT, case.library),
+        ),
+        "close_form": form("close", lambda: CloseForm(prefix="close"), manage),
+    }
+    ctx["waiting_for_hr"] = is_open and case.is_staff_matter and decision is None
+    return ctx
+
+
+@login_required
+@require_GET
+def case_detail(request: StaffRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    return render(request, "enforcement/case.html", _case_context(request, case))
+
+
+def _case_step(
+    request: StaffRequest,
+    case_id: int,
+    *,
+    perm: str,
+    name: str,
+    make: Callable[[Any, EnforcementCase], forms.Form],
+    run: Callable[[EnforcementCase, dict[str, Any]], str],
+) -> HttpResponse:
+    """One step posted from the case page: permission (403; another library's case 404),
+    the form, the action; its refusal shows on the case page again (400)."""
+    case = _case_or_404(request, case_id)
+    if not has_perm(request.user, perm, case.library):
+        raise PermissionDenied
+    form = make(request.POST, case)
+    if form.is_valid():
+        try:
+            message = run(case, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_action_errors(exc)  # type: ignore[attr-defined]
+        else:
+            messages.success(request, message)
+            return redirect("enforcement:case", case_id=case.pk)
+    ctx = _case_context(request, case, {name: form})
+    return render(request, "enforcement/case.html", ctx, status=400)
+
+
+@login_required
+@require_POST
+def step_details(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        actions.record_details(
+            actor=request.user,
+            case=case,
+            details=data["details"],
+            subject_user=data.get("subject_user"),
+            device=data.get("device") or "",
+        )
+        return "The details are recorded."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.MANAGE_ENFORCEMENT,
+        name="details",
+        make=lambda data, case: DetailsForm(data, case=case, prefix="details"),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def step_inform(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        actions.inform_it_manager(
+            actor=request.user, case=case, people=list(data["people"]), note=data["note"]
+        )
+        return "They are informed: the e-mails are in the outbox."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.MANAGE_ENFORCEMENT,
+        name="inform",
+        make=lambda data, case: InformForm(
+            data, people=actions.informed_people(case.library_id), prefix="inform"
+        ),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def step_isolate(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        actions.isolate_device(
+            actor=request.user,
+            case=case,
+            isolated=data["isolated"],
+            device=data.get("device") or "",
+            note=data["note"],
+            at=data["at"],
+        )
+        return "The device is marked as isolated." if data["isolated"] else "Step 3 is recorded."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.MANAGE_ENFORCEMENT,
+        name="isolate",
+        make=lambda data, case: IsolateForm(data, case=case, prefix="isolate"),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def step_hr_decision(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        actions.record_hr_decision(
+            actor=request.user,
+            case=case,
+            discipline_needed=data["discipline_needed"],
+            note=data["note"],
+        )
+        return "The decision is recorded."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.DECIDE_DISCIPLINE,
+        name="hr",
+        make=lambda data, case: HRDecisionForm(data, prefix="hr"),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def step_contact(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        actions.record_contact_attempt(
+            actor=request.user,
+            case=case,
+            method=data["method"],
+            outcome=data["outcome"],
+            note=data["note"],
+            at=data["at"],
+        )
+        return "The contact attempt is recorded."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.MANAGE_ENFORCEMENT,
+        name="contact",
+        make=lambda data, case: ContactForm(data, prefix="contact"),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def step_lock(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        lock = actions.lock_account(actor=request.user, case=case, reason=data["reason"])
+        return f"{lock.user}'s account is locked: it cannot sign in and its sessions ended."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.LOCK_ACCOUNTS,
+        name="lock",
+        make=lambda data, case: ReasonForm(data, prefix="lock"),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def step_refer(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        actions.refer_to_law_enforcement(
+            actor=request.user, case=case, agency=data["agency"], note=data["note"]
+        )
+        return "The referral is recorded."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.REFER_TO_LAW_ENFORCEMENT,
+        name="refer",
+        make=lambda data, case: ReferForm(data, prefix="refer"),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def step_close(request: StaffRequest, case_id: int) -> HttpResponse:
+    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
+        actions.close_case(actor=request.user, case=case, note=data["note"])
+        return f"Enforcement case #{case.pk} is closed."
+
+    return _case_step(
+        request,
+        case_id,
+        perm=Perm.MANAGE_ENFORCEMENT,
+        name="close",
+        make=lambda data, case: CloseForm(data, prefix="close"),
+        run=run,
+    )
+
+
+@login_required
+@require_POST
+def unlock(request: StaffRequest, lock_id: int) -> HttpResponse:
+    """End a lock (the account works again unless something else holds it)."""
+    lock = get_object_or_404(AccountLock.objects.for_user(request.user), pk=lock_id)
+    if not has_perm(request.user, Perm.LOCK_ACCOUNTS, lock.library_id):
+        raise PermissionDenied
+    form = RequiredReasonForm(request.POST, prefix="unlock")
+    if form.is_valid():
+        try:
+            actions.unlock_account(
+                actor=request.user, lock=lock, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{lock.user}'s lock has ended.")
+    else:
+        messages.error(request, "Not unlocked: say why.")
+    if lock.case_id:
+        return redirect("enforcement:case", case_id=lock.case_id)
+    return redirect("enforcement:list")
+
+
+# --- Suspensions (LV-12) -----------------------------------------------------------------
+
+
+@login_required
+@perm_required(Perm.VIEW_OPERATIONS)
+@require_http_methods(["GET", "POST"])
+def suspension_list(request: StaffRequest) -> HttpResponse:
+    """Suspended accounts and workstations, and the form to suspend one (LV-12)."""
+    user = request.user
+    writable = list(Library.objects.filter(pk__in=libraries_with_perm(user, Perm.LOCK_ACCOUNTS)))
+    form: SuspensionForm | None = None
+    case: EnforcementCase | None = None
+    case_id = request.POST.get("case") or request.GET.get("case") or ""
+    if request.method == "POST":
+        library = library_for(request, request.POST.get("library", ""), Perm.LOCK_ACCOUNTS)
+        if case_id.isdigit():
+            case = get_object_or_404(EnforcementCase.objects.for_user(user), pk=int(case_id))
+        form = SuspensionForm(request.POST, libraries=writable)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                suspension = actions.suspend(
+                    actor=user,
+                    library=library,
+                    reason=data["reason"],
+                    ends_on=data["ends_on"],
+                    user=data["user"],
+                    workstation=data["workstation"],
+                    case=case,
+                )
+            except ValidationError as exc:
+                form.add_action_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    f"{suspension.what} is suspended until {suspension.ends_on:%Y-%m-%d}.",
+                )
+                if case is not None:
+                    return redirect("enforcement:case", case_id=case.pk)
+                return redirect("enforcement:suspensions")
+    elif writable:
+        if case_id.isdigit():
+            case = EnforcementCase.objects.for_user(user).filter(pk=int(case_id)).first()
+        initial: dict[str, Any] = {}
+        if case is not None:
+            initial = {
+                "library": case.library.slug,
+                "user": case.subject_user_id,
+                "workstation": "" if case.subject_user_id else case.device,
+            }
+        form = SuspensionForm(initial=initial, libraries=writable)
+    suspensions = list(
+        Suspension.objects.for_user(user)
+        .filter(library_id__in=libraries_with_perm(user, Perm.VIEW_OPERATIONS))
+        .select_related("library", "user", "created_by", "ended_by")[:300]
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "enforcement/suspensions.html",
+        {
+            "form": form,
+            "case": case,
+            "live": [s for s in suspensions if s.is_live],
+            "ended": [s for s in suspensions if not s.is_live],
+            "can_end": set(libraries_with_perm(user, Perm.LOCK_ACCOUNTS)),
+            "today": today,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def suspension_end(request: StaffRequest, suspension_id: int) -> HttpResponse:
+    suspension = get_object_or_404(Suspension.objects.for_user(request.user), pk=suspension_id)
+    if not has_perm(request.user, Perm.LOCK_ACCOUNTS, suspension.library_id):
+        raise PermissionDenied
+    form = RequiredReasonForm(request.POST, prefix=f"end{suspension.pk}")
+    if form.is_valid():
+        try:
+            actions.end_suspension(
+                actor=request.user, suspension=suspension, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"The suspension of {suspension.what} has ended.")
+    else:
+        messages.error(request, "Not ended: say why it ends before its end date.")
+    return redirect("enforcement:suspensions")
+
+
+# --- Patron restrictions (CC-3, CC-11) ------------------------------------------------------
+
+
+def _restrict_patron_or_404(request: StaffRequest, patron_id: int) -> Patron:
+    patron = get_object_or_404(
+        Patron.objects.for_user(request.user).select_related("library"), pk=patron_id
+    )
+    if not has_perm(request.user, Perm.RESTRICT_PATRONS, patron.library):
+        raise PermissionDenied
+    return patron
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restrict(request: StaffRequest, patron_id: int) -> HttpResponse:
+    """Restrict a patron's computer use for a period after a violation (CC-3, CC-11)."""
+    patron = _restrict_patron_or_404(request, patron_id)
+    entries = LogEntry.objects.filter(
+        library_id=patron.library_id, kind=EntryKind.PATRON_VIOLATION
+    ).order_by("-occurred_at", "-pk")
+    form = RestrictForm(request.POST or None, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            restriction = actions.restrict_patron(
+                actor=request.user,
+                patron=patron,
+                reason=data["reason"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                entry=data["entry"],
+            )
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(
+                request,
+                f"Computer use is restricted until {restriction.ends_on:%Y-%m-%d} "
+                "(the patron may use the computers again that day).",
+            )
+            return redirect("patron_detail", patron_id=patron.pk)
+    return render(
+        request,
+        "enforcement/restrict.html",
+        {"patron": patron, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def restriction_lift(request: StaffRequest, restriction_id: int) -> HttpResponse:
+    restriction = get_object_or_404(
+        PatronRestriction.objects.for_user(request.user), pk=restriction_id
+    )
+    if not has_perm(request.user, Perm.RESTRICT_PATRONS, restriction.library_id):
+        raise PermissionDenied
+    form = RequiredReasonForm(request.POST, prefix=f"lift{restriction.pk}")
+    if form.is_valid():
+        try:
+            actions.lift_restriction(
+                actor=request.user, restriction=restriction, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "The restriction is lifted.")
+    else:
+        messages.error(request, "Not lifted: say why.")
+    return redirect("patron_detail", patron_id=restriction.patron_id)
+
+
+# --- Settings ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enforcement_settings(request: StaffRequest, slug: str) -> HttpResponse:
+    """The director sets the failed contacts before the lock is offered (IT-9)."""
+    library = library_for(request, slug, Perm.MANAGE_SETTINGS)
+    current = failed_contacts_before_lock(library)
+    form = SettingsForm(request.POST or None, initial={"failed_contacts_before_lock": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_failed_contacts_before_lock(
+                actor=request.user,
+                library=library,
+                value=form.cleaned_data["failed_contacts_before_lock"],
+            )
+        except ValidationError as exc:
+            form.add_action_errors(exc)
+        else:
+            messages.success(request, "The setting is saved.")
+            return redirect("enforcement:list")
+    return render(
+        request,
+        "enforcement/settings.html",
+        {"library": library, "form": form, "stage_lock": Stage.LOCK},
+        status=400 if form.errors else 200,
+    )
