@@ -81,10 +81,9 @@ def effective_targets(overrides: dict[str, Any] | None) -> dict[str, dict[str, i
 
 def settings_of(entry: LogEntry) -> OperationsSettings | None:
     """The library's settings row, if any (read with ``select_related`` where listed)."""
-    try:
-        return entry.library.operations_settings  # type: ignore[attr-defined]
-    except OperationsSettings.DoesNotExist:
-        return None
+    # A missing one-to-one row raises RelatedObjectDoesNotExist, an AttributeError.
+    settings_row: OperationsSettings | None = getattr(entry.library, "operations_settings", None)
+    return settings_row
 
 
 def target_days(entry: LogEntry, overrides: dict[str, Any] | None = None) -> int:
