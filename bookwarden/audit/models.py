@@ -119,6 +119,18 @@ class AuditAction(models.TextChoices):
     DISCLOSURE_NOTICE_HELD = "disclosure.notice_held", "Patron notice held by a gag order"
     DISCLOSURE_CLOSED = "disclosure.closed", "Request for records closed"
     DISCLOSURE_POLICY_CHANGED = "disclosure.policy_changed", "Library disclosure policy changed"
+    DISCLOSURE_OPEN_RECORDS_REQUEST = (
+        "disclosure.open_records_request",
+        "Open-records request for public records answered",
+    )
+    DISCLOSURE_PUBLIC_RECORDS_READ = (
+        "disclosure.public_records_read",
+        "Public records read for an open-records request",
+    )
+    DISCLOSURE_TRANSPARENCY_REPORT = (
+        "disclosure.transparency_report",
+        "Disclosure transparency report viewed or exported",
+    )
     # The log itself
     AUDIT_VIEWED = "audit.viewed", "Audit log opened"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"

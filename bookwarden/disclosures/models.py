@@ -225,3 +225,50 @@ class PolicyRule(models.Model):
         if self.note:
             data["note"] = self.note
         return data
+
+
+# --- open-records requests for public records (CR-1, CR-5e, CR-5g) ---------------------------
+
+
+def _open_records_path(instance: Any, filename: str) -> str:
+    return f"disclosures/open-records/{instance.library_id}/{instance.file_sha256}"
+
+
+class OpenRecordsRequest(models.Model):
+    """A request for records that the library's jurisdiction classifies as public (Iowa Code
+    chapter 22: room-booking contact information, security-camera recordings): recorded in
+    one step with who asked, what they asked for and what was given.  The file given is
+    stored with its SHA-256 under MEDIA_ROOT and never served publicly."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    requester_name = models.CharField(max_length=200)
+    requester_contact = models.CharField(max_length=300)
+    requester_organisation = models.CharField(max_length=200, blank=True)
+    record_type = models.CharField(max_length=30, choices=RECORD_CHOICES)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    given = models.TextField(help_text="What was given to the requester.")
+    rows_given = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to=_open_records_path, max_length=300, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Open-records request #{self.pk}"
+
+    @property
+    def purpose(self) -> str:
+        return f"open_records:{self.pk}"
+
+    def record_label(self) -> str:
+        return RECORDS.get(self.record_type, self.record_type)

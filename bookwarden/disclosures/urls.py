@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "disclosures"
 
@@ -21,6 +21,29 @@ urlpatterns = [
     ),
     path("<int:request_id>/packet/", views.packet_download, name="packet"),
     path("<int:request_id>/letter/", views.refusal_letter, name="letter"),
+    path("open-records/", public_views.open_records_list, name="open_records"),
+    path("open-records/new/", public_views.open_records_new, name="open_records_new"),
+    path(
+        "open-records/<int:open_id>/",
+        public_views.open_records_detail,
+        name="open_records_detail",
+    ),
+    path(
+        "open-records/<int:open_id>/file/", public_views.open_records_file, name="open_records_file"
+    ),
+    path(
+        "transparency/<slug:slug>/",
+        public_views.transparency_page,
+        name="transparency_current",
+    ),
+    path(
+        "transparency/<slug:slug>/<int:year>/", public_views.transparency_page, name="transparency"
+    ),
+    path(
+        "transparency/<slug:slug>/<int:year>.csv",
+        public_views.transparency_csv,
+        name="transparency_csv",
+    ),
     path("policy/<slug:slug>/", views.policy_page, name="policy"),
     path(
         "policy/<slug:slug>/rules/<int:rule_id>/remove/",

@@ -344,3 +344,64 @@ def open_records_for_disclosure(
                 qs = qs.filter(returned_at__isnull=True, due_at__lt=timezone.now())
             opened.records[key] = list(qs.order_by(rt.time_field, "pk"))
     return opened
+
+
+# --------------------------------------------------------------------------- open records
+
+#: The purpose recorded when public room-booking contacts are read for an open-records
+#: request (Iowa Code chapter 22; CR-1, CR-5e).
+OPEN_RECORDS = "open_records"
+
+
+@dataclass(frozen=True)
+class PublicRoomBooking:
+    """One room booking as a public record: the room, the times and the contact the user
+    gave for the reservation; never the patron link."""
+
+    room: str
+    starts_at: Any
+    ends_at: Any
+    contact_name: str
+    contact_phone: str
+
+
+def public_room_booking_contacts(
+    *, actor: Any, library: Any, date_from: Any, date_to: Any, request_id: int
+) -> list[PublicRoomBooking]:
+    """Room-booking contact information for an open-records request (CR-5e): only where the
+    library's jurisdiction classifies room bookings as public (Iowa), only for a person who
+    records requests at the library, recorded (purpose ``open_records:<id>``, no patron)
+    before anything is read.  Returns the room, times and contact, never the patron."""
+    from .classification import for_library
+    from .models import RoomBooking
+
+    if actor is not None and not has_perm(actor, Perm.RECORD_REQUESTS, library):
+        raise PermissionDenied("Your role may not answer open-records requests here.")
+    if not for_library(library)["room_bookings"].is_public:
+        raise PermissionDenied(
+            "Room bookings are confidential under this library's law: record a request for "
+            "records instead, for the custodian to decide."
+        )
+    stated = f"{OPEN_RECORDS}:{int(request_id)}"
+    with transaction.atomic():
+        record(
+            AuditAction.DISCLOSURE_PUBLIC_RECORDS_READ,
+            actor=actor,
+            library=library,
+            purpose=stated,
+            after={
+                "record_types": ["room_bookings"],
+                "fields": ["room", "starts_at", "ends_at", "contact_name", "contact_phone"],
+                "date_from": str(date_from or ""),
+                "date_to": str(date_to or ""),
+            },
+        )
+        qs = RoomBooking._unguarded.filter(library=library)
+        if date_from is not None:
+            qs = qs.filter(starts_at__date__gte=date_from)
+        if date_to is not None:
+            qs = qs.filter(starts_at__date__lte=date_to)
+        rows = qs.order_by("starts_at", "pk").values_list(
+            "room", "starts_at", "ends_at", "contact_name", "contact_phone"
+        )
+        return [PublicRoomBooking(*row) for row in rows]

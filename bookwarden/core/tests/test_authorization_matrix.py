@@ -336,6 +336,16 @@ EXPECTED: dict[str, Expect] = {
     "disclosures:close": same(signed_in(405)),
     "disclosures:document_add": same(signed_in(405)),
     "disclosures:policy_rule_remove": same(signed_in(405)),
+    # Open-records requests for public records (CR-1, CR-5e, CR-5g): anyone who records
+    # requests; New Madrid (Missouri) has no public records, so the request shown is Cresco's.
+    "disclosures:open_records": same(signed_in(200, auditor=403)),
+    "disclosures:open_records_new": same(signed_in(200, auditor=403)),
+    "disclosures:open_records_detail": same(signed_in(404, outsider=200, outsider_staff=200)),
+    "disclosures:open_records_file": same(signed_in(404, outsider=200, outsider_staff=200)),
+    # The transparency report: the audit readers and the custodian.
+    "disclosures:transparency_current": same(new_madrid_page(403, **AUDIT_READERS)),
+    "disclosures:transparency": same(new_madrid_page(403, **AUDIT_READERS)),
+    "disclosures:transparency_csv": same(new_madrid_page(403, **AUDIT_READERS)),
 }
 
 
@@ -1028,6 +1038,16 @@ WRITES = [
         lambda: dict(disclosure_factories.POLICY_DATA),
         writers=("director", "designee"),
         control_changes_rows=False,
+    ),
+    # An open-records request of Cresco (Iowa): Cresco's people write; New Madrid's people,
+    # who hold no role there, get 404; the auditor records no requests anywhere (403).
+    Write(
+        "disclosures:open_records_new",
+        lambda people, lib: {},
+        disclosure_factories.open_records_data,
+        writers=OUTSIDERS,
+        control_changes_rows=False,
+        refusals={p: "404" for p in NEW_MADRID_WORKERS},
     ),
     Write(
         "disclosures:policy_rule_remove",

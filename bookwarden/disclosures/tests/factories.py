@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from bookwarden.core.models import Library
 from bookwarden.disclosures import actions
-from bookwarden.disclosures.models import DisclosureRequest, NoticeState, PatronNotice, PolicyRule
+from bookwarden.disclosures.models import (
+    DisclosureRequest,
+    NoticeState,
+    OpenRecordsRequest,
+    PatronNotice,
+    PolicyRule,
+)
+from bookwarden.disclosures.open_records import record_open_records_request
 from bookwarden.patrons.models import Patron
 
 
@@ -76,12 +83,48 @@ def policy_rule(people: dict[str, Any], library: Library) -> PolicyRule:
     )
 
 
+def cresco_open_records(people: dict[str, Any]) -> OpenRecordsRequest:
+    """An open-records request of Cresco (Iowa: camera recordings are public), with a copy of
+    what was given.  New Madrid (Missouri) has no public records, so it has none."""
+    return record_open_records_request(
+        actor=people["outsider_staff"],
+        library=Library.objects.get(slug="cresco"),
+        requester_name="Dana Reporter",
+        requester_contact="dana@example.org",
+        record_type="camera_recordings",
+        date_from=datetime.date(2026, 3, 1),
+        date_to=datetime.date(2026, 3, 1),
+        given="A copy of the front entrance recording, 2 to 3 p.m.",
+        upload=SimpleUploadedFile("entrance.mp4", b"fake video bytes", "video/mp4"),
+    )
+
+
+def open_records_data() -> dict[str, str]:
+    """A real open-records request of Cresco, POSTed to the new page (matrix WRITES)."""
+    return {
+        "library": "cresco",
+        "requester_name": "Forged requester",
+        "requester_contact": "forged@example.org",
+        "record_type": "camera_recordings",
+        "date_from": "2026-03-01",
+        "date_to": "2026-03-02",
+        "given": "Forged.",
+    }
+
+
 def matrix_ids(people: dict[str, Any], library: Library) -> dict[str, Any]:
     """URL arguments of the disclosure pages, for new_madrid_ids()."""
     req = recorded(people, library)
     released = fulfilled(people, library, "release_all")
     refused = fulfilled(people, library, "refuse")
+    open_request = cresco_open_records(people)
     return {
+        "open_id": open_request.pk,
+        "disclosures:transparency": {"slug": library.slug, "year": timezone.localdate().year},
+        "disclosures:transparency_csv": {
+            "slug": library.slug,
+            "year": timezone.localdate().year,
+        },
         "request_id": req.pk,
         "disclosures:document": {"request_id": req.pk, "document_id": req.documents.get().pk},
         "disclosures:packet": {"request_id": released.pk},

@@ -22,6 +22,7 @@ class Command(BaseCommand):
                 from django.db import transaction
 
                 from bookwarden.breach.demo import build_breach_demo
+                from bookwarden.disclosures.demo import build_disclosure_demo
                 from bookwarden.enforcement.demo import build_enforcement_demo
                 from bookwarden.operations.demo import build_operations_demo
                 from bookwarden.patrons.demo import build_patron_demo, build_portal_showcase
@@ -33,6 +34,7 @@ class Command(BaseCommand):
                     build_operations_demo(people)
                     build_enforcement_demo(people)
                     build_breach_demo(people, patrons)
+                    build_disclosure_demo(people, patrons)
                 self.stdout.write(self.style.SUCCESS("Demo loaded."))
         from bookwarden.patrons.demo import portal_logins_text
 

@@ -1,0 +1,31 @@
+"""The demo shows requests for records end to end: a refused subpoena with its letter, a
+court order waiting for the custodian, and New Madrid's policy conflict flagged (issue 4)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from bookwarden.audit.models import AuditEvent
+from bookwarden.core.models import User
+from bookwarden.disclosures.models import DisclosureRequest, Status, Verdict
+
+
+@pytest.mark.django_db
+def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page() -> None:
+    call_command("demo", stdout=io.StringIO())
+    requests = {r.status: r for r in DisclosureRequest.objects.all()}
+    assert set(requests) == {Status.FULFILLED, Status.RECORDED}
+    refused = requests[Status.FULFILLED]
+    assert refused.verdict == Verdict.REFUSE and refused.instrument == "subpoena"
+    assert AuditEvent.objects.filter(action__startswith="disclosure.").count() >= 5
+    client = Client()
+    client.force_login(
+        User.objects.get(username="mreyes"),
+        backend="allauth.account.auth_backends.AuthenticationBackend",
+    )
+    home = client.get("/").content.decode()
+    assert "NMCL-overdue" in home
