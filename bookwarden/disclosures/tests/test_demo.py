@@ -29,3 +29,13 @@ def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page(
     )
     home = client.get("/").content.decode()
     assert "NMCL-overdue" in home
+
+
+@pytest.mark.django_db
+def test_the_packs_command_checks_the_policies_set_on_the_pages() -> None:
+    call_command("demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("disclosures", "packs", stdout=out)
+    text = out.getvalue()
+    assert "Library policies set on the pages: 2" in text
+    assert "CONFLICT Policy rule NMCL-overdue" in text and "RSMo 182.817.1" in text

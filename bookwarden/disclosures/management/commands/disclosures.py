@@ -164,6 +164,29 @@ class Command(BaseCommand):
             Library.objects.filter(slug=slug).values_list("jurisdiction", flat=True).first() or ""
         )
 
+    def _policies_set_on_the_pages(self, packs: dict[str, Any], errors: list[Any]) -> None:
+        """The policy layers stored in the database (set on each library's policy page)."""
+        from bookwarden.core.models import Library
+        from bookwarden.disclosures.models import PolicyRule
+        from bookwarden.disclosures.rules.policy import policy_from_rows
+
+        libraries = Library.objects.filter(pk__in=PolicyRule.objects.values("library_id")).order_by(
+            "slug"
+        )
+        self.stdout.write(f"Library policies set on the pages: {len(libraries) or 'none'}")
+        for library in libraries:
+            try:
+                policy = policy_from_rows(library, list(PolicyRule.objects.filter(library=library)))
+            except PackError as problem:
+                errors.append(problem)
+                continue
+            if policy is None:
+                continue
+            self.stdout.write(f"  {library.slug}: {len(policy.rules)} rules")
+            under = packs.get(library.jurisdiction)
+            for conflict in policy_conflicts(policy, under) if under else []:
+                self.stdout.write(f"    CONFLICT {conflict.why} Not applied.")
+
     def _packs(self) -> None:
         packs, errors = load_all()
         self.stdout.write(f"Rule packs (override folder: {override_dir()}):")
@@ -193,6 +216,7 @@ class Command(BaseCommand):
                 continue
             for conflict in policy_conflicts(policy, under):
                 self.stdout.write(f"    CONFLICT {conflict.why} Not applied.")
+        self._policies_set_on_the_pages(packs, errors)
         if errors:
             for error in errors:
                 self.stderr.write(f"INVALID {error}")
