@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from bookwarden.core.models import Library
+from bookwarden.operations.actions import create_entry
 from bookwarden.operations.models import EntryKind, EntryStatus, LogEntry, Severity
 from bookwarden.patrons.access import Purpose, open_records
 from bookwarden.patrons.models import Patron
@@ -53,7 +54,8 @@ def build_breach_demo(people: dict[str, Any], patrons: dict[str, Patron]) -> Bre
         purpose=Purpose.OVERDUE_RECOVERY,
     )
     if entry is None:
-        entry = LogEntry.objects.create(
+        entry = create_entry(
+            actor=coordinator,
             library=library,
             kind=EntryKind.INAPPROPRIATE_ACCESS,
             severity=Severity.HIGH,
@@ -65,7 +67,6 @@ def build_breach_demo(people: dict[str, Any], patrons: dict[str, Patron]) -> Bre
                 "e-mail. The account was locked and the password changed."
             ),
             occurred_at=start,
-            reported_by=coordinator,
             patron_data_involved=True,
         )
     breach = actions.declare_breach(

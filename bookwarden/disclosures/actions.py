@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import os
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -21,11 +20,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.access import has_perm, require
+from bookwarden.core.files import take_in
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 from bookwarden.mail.actions import queue_mail
@@ -237,22 +236,16 @@ def record_request(
 
 
 def _store_document(actor: Any, request: DisclosureRequest, upload: UploadedFile) -> Document:
-    size = upload.size or 0
-    if size > MAX_DOCUMENT_BYTES:
-        raise ValidationError({"document": "The file is larger than 20 MB."})
-    if size == 0:
-        raise ValidationError({"document": "The file is empty."})
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = get_valid_filename(os.path.basename(upload.name or "document"))[:200] or "document"
+    incoming = take_in(
+        upload, max_bytes=MAX_DOCUMENT_BYTES, field="document", default_name="document"
+    )
+    name, size = incoming.name, incoming.size
     document = Document(
         request=request,
         filename=name,
         content_type=(upload.content_type or "application/octet-stream")[:100],
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=incoming.sha256,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     document.file.save(name, File(upload), save=False)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import hashlib
 import io
 import os
 from typing import Any
@@ -30,6 +29,7 @@ from django.utils.text import get_valid_filename
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.access import has_perm, require
+from bookwarden.core.files import take_in
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 from bookwarden.patrons.access import public_room_booking_contacts
@@ -107,19 +107,11 @@ def _bookings_csv(rows: list[Any]) -> bytes:
 
 
 def _store(obj: OpenRecordsRequest, content: File[Any] | ContentFile[Any], name: str) -> None:
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in content.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    content.seek(0)
-    if size > MAX_FILE_BYTES:
-        raise ValidationError({"file": "The file is larger than 200 MB."})
-    if size == 0:
-        raise ValidationError({"file": "The file is empty."})
-    obj.file_sha256 = digest.hexdigest()
-    obj.file_size = size
-    obj.file_name = get_valid_filename(os.path.basename(name or "given"))[:200] or "given"
+    incoming = take_in(content, max_bytes=MAX_FILE_BYTES, field="file", default_name="given")
+    obj.file_sha256 = incoming.sha256
+    obj.file_size = incoming.size
+    base = os.path.basename(name or "")
+    obj.file_name = (get_valid_filename(base)[:200] if base else "") or incoming.name
     obj.file.save(obj.file_name, content, save=False)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bookwarden.core.access import StaffRequest, libraries_with_perm
+from bookwarden.core.files import hand_out
 from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
@@ -24,7 +25,6 @@ from bookwarden.core.roles import Perm
 from . import open_records, transparency
 from .forms import OpenRecordsForm
 from .models import OpenRecordsRequest
-from .views import _file_response, _mismatch
 
 FIRST_YEAR = 2000
 
@@ -124,12 +124,10 @@ def open_records_file(request: StaffRequest, open_id: int) -> HttpResponse:
     obj = _open_or_404(request, open_id)
     if not obj.file:
         raise Http404
-    with obj.file.open("rb") as handle:
-        content = handle.read()
-    if open_records.hashlib.sha256(content).hexdigest() != obj.file_sha256:
-        return _mismatch()
-    open_records.log_file_viewed(actor=request.user, obj=obj)
-    return _file_response(content, obj.file_name, "application/octet-stream")
+    response = hand_out(obj.file, obj.file_sha256, obj.file_name)
+    if response.status_code == 200:
+        open_records.log_file_viewed(actor=request.user, obj=obj)
+    return response
 
 
 # --- the transparency report -----------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.access import StaffRequest, has_perm, libraries_with_perm, library_for
+from bookwarden.core.files import hand_out
 from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
@@ -297,33 +298,15 @@ def document_add(request: StaffRequest, request_id: int) -> HttpResponse:
     return _back(obj)
 
 
-def _file_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _mismatch() -> HttpResponse:
-    return HttpResponse(
-        "This file no longer matches the fingerprint recorded when it was stored.",
-        status=409,
-        content_type="text/plain; charset=utf-8",
-    )
-
-
 @login_required
 @require_GET
 def document_download(request: StaffRequest, request_id: int, document_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
     document: Document = get_object_or_404(obj.documents.all(), pk=document_id)
-    with document.file.open("rb") as handle:
-        content = handle.read()
-    if actions.hashlib.sha256(content).hexdigest() != document.sha256:
-        return _mismatch()
-    actions.log_document_viewed(actor=request.user, document=document)
-    return _file_response(content, document.filename, "application/octet-stream")
+    response = hand_out(document.file, document.sha256, document.filename)
+    if response.status_code == 200:
+        actions.log_document_viewed(actor=request.user, document=document)
+    return response
 
 
 @login_required
@@ -332,12 +315,12 @@ def packet_download(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
     if not obj.packet:
         raise Http404
-    with obj.packet.open("rb") as handle:
-        content = handle.read()
-    if actions.hashlib.sha256(content).hexdigest() != obj.packet_sha256:
-        return _mismatch()
-    actions.log_packet_downloaded(actor=request.user, request=obj)
-    return _file_response(content, f"disclosure-{obj.pk}.zip", "application/zip")
+    response = hand_out(
+        obj.packet, obj.packet_sha256, f"disclosure-{obj.pk}.zip", "application/zip"
+    )
+    if response.status_code == 200:
+        actions.log_packet_downloaded(actor=request.user, request=obj)
+    return response
 
 
 @login_required

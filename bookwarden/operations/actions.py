@@ -14,8 +14,6 @@ Public API for other apps: :func:`add_step` (keep its signature).
 from __future__ import annotations
 
 import datetime
-import hashlib
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,11 +23,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from bookwarden.audit.actions import changes, record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.access import has_perm, require
+from bookwarden.core.files import take_in
 from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.core.roles import Perm, Role
 from bookwarden.mail.actions import queue_mail
@@ -550,22 +548,16 @@ def add_attachment(*, actor: User | None, entry: LogEntry, upload: UploadedFile)
     require(actor, Perm.MANAGE_OPERATIONS, entry.library_id)
     entry = LogEntry.objects.select_for_update().get(pk=entry.pk)
     _closed_refused(entry)
-    size = upload.size or 0
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": "The file is larger than 10 MB."})
-    if size == 0:
-        raise ValidationError({"file": "The file is empty."})
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = get_valid_filename(os.path.basename(upload.name or "attachment"))[:200] or "attachment"
+    incoming = take_in(
+        upload, max_bytes=MAX_ATTACHMENT_BYTES, field="file", default_name="attachment"
+    )
+    name, size = incoming.name, incoming.size
     attachment = Attachment(
         entry=entry,
         filename=name,
         content_type=(upload.content_type or "application/octet-stream")[:100],
         size=size,
-        sha256=digest.hexdigest(),
+        sha256=incoming.sha256,
         uploaded_by=actor,
     )
     path = f"operations/{entry.library_id}/{attachment.sha256[:2]}/{attachment.sha256}"

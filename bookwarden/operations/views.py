@@ -6,7 +6,6 @@ and acknowledgements, and the library's settings.  Every write goes through
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from typing import Any
 
@@ -26,6 +25,7 @@ from bookwarden.core.access import (
     library_for,
     perm_required,
 )
+from bookwarden.core.files import csv_cell, hand_out
 from bookwarden.core.forms import add_action_errors, flash_errors
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
@@ -195,12 +195,6 @@ CSV_COLUMNS = [
     "narrative",
     "preventive_measures",
 ]
-
-
-def csv_cell(value: Any) -> str:
-    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _when(value: Any) -> str:
@@ -436,18 +430,7 @@ def attachment_download(request: StaffRequest, entry_id: int, attachment_id: int
     file must still match its SHA-256."""
     entry = _entry_or_404(request, entry_id, Perm.VIEW_OPERATIONS)
     attachment = get_object_or_404(entry.attachments.all(), pk=attachment_id)
-    with attachment.file.open("rb") as handle:
-        content = handle.read()
-    if hashlib.sha256(content).hexdigest() != attachment.sha256:
-        return HttpResponse(
-            "This file no longer matches the fingerprint recorded when it was attached.",
-            status=409,
-            content_type="text/plain; charset=utf-8",
-        )
-    response = HttpResponse(content, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return hand_out(attachment.file, attachment.sha256, attachment.filename)
 
 
 @login_required

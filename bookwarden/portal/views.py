@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookwarden.core.files import csv_cell
 from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
 from bookwarden.patrons import actions as patron_actions
@@ -227,17 +228,11 @@ def download(request: PortalRequest, fmt: str) -> HttpResponse:
             for row in rows:
                 by_heading = dict(zip([h for h, _ in rt.columns], rt.values(row), strict=True))
                 writer.writerow(
-                    [rt.label, *(_csv_cell(_plain(by_heading.get(h, ""))) for h in headings)]
+                    [rt.label, *(csv_cell(_plain(by_heading.get(h, ""))) for h in headings)]
                 )
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _csv_cell(value: Any) -> str:
-    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @require_http_methods(["GET", "POST"])
