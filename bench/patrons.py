@@ -462,9 +462,9 @@ def bench_records(people: dict[str, Any], rounds: int) -> dict[str, Any]:
 
     from bookwarden.audit.models import AuditAction, AuditEvent
     from bookwarden.core.models import Library
-    from bookwarden.patrons.access import OpenedRecords, Purpose
     from bookwarden.patrons.classification import for_library
     from bookwarden.patrons.models import Card, Loan, Patron
+    from bookwarden.patrons.record_access import OpenedRecords, Purpose
     from bookwarden.patrons.records import RECORD_TYPES
 
     vendor = connection.vendor

@@ -141,7 +141,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_user(self, user: Any, perm: str = "view_audit") -> AuditEventQuerySet:
         """Events a person may read: their libraries' events, and the account events
         (logins, MFA changes; no library) of people who hold a role in those libraries."""
-        from bookwarden.core.access import libraries_with_perm
+        from bookwarden.core.permissions import libraries_with_perm
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -16,8 +16,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from bookwarden.core.access import StaffRequest, libraries_with_perm, perm_required
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import StaffRequest, libraries_with_perm, perm_required
 from bookwarden.core.roles import Perm
 
 from .actions import record

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.access import require
 from bookwarden.core.models import Membership, User
+from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 from bookwarden.mail.actions import queue_mail
 from bookwarden.mail.models import MailStatus, OutboxMessage

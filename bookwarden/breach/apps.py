@@ -9,4 +9,4 @@ class BreachConfig(AppConfig):
     def ready(self) -> None:
         # No menu entry of its own: breaches are reached from the operations log's
         # incidents and from "My tasks".
-        from . import tasks  # noqa: F401  (registers the "My tasks" provider)
+        from . import my_tasks  # noqa: F401  (registers the "My tasks" provider)

@@ -10,11 +10,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from bookwarden.core.demo import DemoWorld, demo_part
 from bookwarden.core.models import Library
 from bookwarden.operations.actions import create_entry
 from bookwarden.operations.models import EntryKind, EntryStatus, LogEntry, Severity
-from bookwarden.patrons.access import Purpose, open_records
 from bookwarden.patrons.models import Patron
+from bookwarden.patrons.record_access import Purpose, open_records
 
 from . import actions
 from .models import Breach
@@ -111,3 +112,8 @@ def build_breach_demo(people: dict[str, Any], patrons: dict[str, Patron]) -> Bre
             "(CC-10)."
         ),
     )
+
+
+@demo_part(order=40)
+def _breach_part(world: DemoWorld) -> None:
+    build_breach_demo(world.people, world.patrons)

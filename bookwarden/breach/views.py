@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.core.access import StaffRequest, has_perm, libraries_with_perm, perm_required
 from bookwarden.core.forms import add_action_errors, flash_errors
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import StaffRequest, has_perm, libraries_with_perm, perm_required
 from bookwarden.core.roles import Perm
 from bookwarden.operations.models import LogEntry
 from bookwarden.patrons.models import Card

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core import actions
 from bookwarden.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from bookwarden.core.middleware import IDLE_LAST_SEEN
+from bookwarden.core.idle_lock import IDLE_LAST_SEEN
 from bookwarden.core.models import Library
 
 from .support import MISSING_CHROMIUM, PHONE, chromium_available, totp_code

@@ -10,8 +10,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from bookwarden.patrons.access import Purpose, open_records
 from bookwarden.patrons.demo import DEMO_PIN, build_patron_demo
+from bookwarden.patrons.record_access import Purpose, open_records
 
 from .support import PHONE
 

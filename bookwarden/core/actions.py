@@ -18,8 +18,8 @@ from django.utils import timezone
 from bookwarden.audit.actions import changes, record
 from bookwarden.audit.models import AuditAction
 
-from .access import require
 from .models import Branch, Consortium, Library, Membership, User
+from .permissions import require
 from .roles import EXPIRING_ROLES, Perm, Role
 
 _MEMBERSHIP_FIELDS = ["user", "library", "branch", "role", "ends_on"]

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Libraries and staff"
 
     def ready(self) -> None:
-        from . import signals, tasks  # noqa: F401  (audit receivers; task providers)
+        from . import my_tasks, signals  # noqa: F401  (audit receivers; task providers)

@@ -5,12 +5,15 @@ personas), so what the demo shows is what the tests check."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
@@ -128,3 +131,58 @@ def logins_text() -> str:
         where = p.library + (f"/{p.branch}" if p.branch else "")
         lines.append(f"  {p.username:<10} {role} at {where}{mfa}")
     return "\n".join(lines)
+
+
+# --- The rest of the demo: each app adds its part from its own ``demo.py`` -----------------
+
+
+@dataclass
+class DemoWorld:
+    """What the demo built so far, for the parts that build on it: the people by key, and
+    the patrons by key once the patrons' part has run."""
+
+    people: dict[str, User]
+    patrons: dict[str, Any] = field(default_factory=dict)
+
+
+DemoPart = Callable[[DemoWorld], object]
+_parts: list[tuple[int, str, DemoPart]] = []
+
+
+def demo_part(order: int) -> Callable[[DemoPart], DemoPart]:
+    """Register a part of the demo, run after the people in ``order`` (lower first).  An
+    app's ``demo.py`` registers its part; ``bookwarden demo`` discovers them all."""
+
+    def register(part: DemoPart) -> DemoPart:
+        key = f"{part.__module__}.{part.__qualname__}"
+        if all(k != key for _, k, _ in _parts):
+            _parts.append((order, key, part))
+            _parts.sort(key=lambda entry: (entry[0], entry[1]))
+        return part
+
+    return register
+
+
+@transaction.atomic
+def build_full_demo() -> DemoWorld:
+    """The whole demo: the people, then every app's part, in one transaction."""
+    autodiscover_modules("demo")
+    world = DemoWorld(people=build_demo())
+    for _, _, part in _parts:
+        part(world)
+    return world
+
+
+_login_texts: list[Callable[[], str]] = []
+
+
+def demo_logins(text: Callable[[], str]) -> Callable[[], str]:
+    """Register more logins for ``bookwarden demo`` to print (the patrons' portal cards)."""
+    if text not in _login_texts:
+        _login_texts.append(text)
+    return text
+
+
+def extra_logins_texts() -> list[str]:
+    autodiscover_modules("demo")
+    return [text() for text in _login_texts]

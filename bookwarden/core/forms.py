@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +14,8 @@ from django.utils import timezone
 
 from .models import Branch, Library
 from .roles import Role
+
+T = TypeVar("T")
 
 
 class DateInput(forms.DateInput):
@@ -128,3 +132,63 @@ def flash_errors(request: HttpRequest, exc: ValidationError, prefix: str = "") -
     """An action's ValidationError as error messages on the next page."""
     for text in exc.messages:
         messages.error(request, f"{prefix}{text}")
+
+
+def _flash_form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label or name.replace('_', ' ').capitalize()}: " if field else ""
+        for text in errors:
+            messages.error(request, f"{label}{text}")
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """What :func:`submit` returns when the action ran: its result."""
+
+    result: T
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.Form | None,
+    action: Callable[[dict[str, Any]], T],
+    *,
+    success: str | Callable[[T], str] = "",
+    rename: dict[str, str] | None = None,
+    flash: bool = False,
+) -> Done[T] | None:
+    """The one way a view posts a form to an action (DESIGN mechanism 1).
+
+    Validates ``form`` (``None``: a button with no fields), then calls
+    ``action(form.cleaned_data)``.  An action's ValidationError writes nothing (the action's
+    transaction is rolled back) and goes on the form, on the field it names (``rename`` maps
+    an action's argument to the form's field).  When the action ran, ``success`` (text, or a
+    function of the result) becomes a message and :class:`Done` carries the result; else
+    ``None`` and the view shows the form again.  ``flash=True`` is for a form posted from
+    another page that redirects back there: its errors become messages on that page.
+
+        if done := submit(request, form, lambda data: actions.close(actor=..., **data),
+                          success="Closed."):
+            return redirect("detail", pk=done.result.pk)
+        return render(request, "form.html", {"form": form})
+    """
+    data: dict[str, Any] = {}
+    if form is not None:
+        if not form.is_valid():
+            if flash:
+                _flash_form_errors(request, form)
+            return None
+        data = form.cleaned_data
+    try:
+        result = action(data)
+    except ValidationError as exc:
+        if form is None or flash:
+            flash_errors(request, exc)
+        else:
+            add_action_errors(form, exc, rename)
+        return None
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return Done(result)

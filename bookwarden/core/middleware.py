@@ -14,12 +14,10 @@ from django.utils.http import urlencode
 
 from bookwarden.audit.context import audit_context, new_request_id
 
-from .access import needs_mfa
+from .idle_lock import IDLE_LAST_SEEN, IDLE_LOCKED, idle_minutes_for, lock_session
+from .second_factor import has_totp, needs_mfa
 
 Handler = Callable[[HttpRequest], HttpResponse]
-
-IDLE_LAST_SEEN = "bw_last_seen"
-IDLE_LOCKED = "bw_locked"
 
 
 class RequestContextMiddleware:
@@ -58,12 +56,6 @@ def _exempt(request: HttpRequest, prefixes: tuple[str, ...]) -> bool:
     return request.path.startswith((settings.STATIC_URL, *prefixes))
 
 
-def idle_minutes_for(user: object) -> int:
-    """The shortest idle timeout among the person's libraries, else the site default."""
-    minutes = [m.library.idle_timeout_minutes for m in user.active_memberships()]  # type: ignore[attr-defined]
-    return min(minutes) if minutes else settings.BOOKWARDEN_IDLE_MINUTES
-
-
 class IdleLockMiddleware:
     """A session idle longer than the library allows is locked and asks for the password
     again before anything else (CC-4).  Locking and unlocking are audit events."""
@@ -82,8 +74,6 @@ class IdleLockMiddleware:
         if not session.get(IDLE_LOCKED):
             last_seen = session.get(IDLE_LAST_SEEN)
             if last_seen is not None and now - last_seen > idle_minutes_for(user) * 60:
-                from .views import lock_session
-
                 lock_session(request, idle_seconds=int(now - last_seen))
         if session.get(IDLE_LOCKED):
             target = reverse("session_locked")
@@ -118,9 +108,3 @@ class MFARequiredMiddleware:
         ):
             return HttpResponseRedirect(reverse("mfa_required"))
         return self.get_response(request)
-
-
-def has_totp(user: object) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .roles import Role
+from .roles import Role, permissions_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -48,9 +48,16 @@ class User(AbstractUser):
     def forget_roles(self) -> None:
         self.__dict__.pop("_memberships_cache", None)
 
-    def library_ids(self) -> list[int]:
-        """Ids of the libraries this person holds an active role in."""
-        return sorted({m.library_id for m in self.active_memberships()})
+    def library_ids(self, perm: str | None = None) -> list[int]:
+        """Ids of the libraries this person holds an active role in (with ``perm``, only
+        those where one of their roles grants it)."""
+        return sorted(
+            {
+                m.library_id
+                for m in self.active_memberships()
+                if perm is None or perm in permissions_for(m.role)
+            }
+        )
 
     def roles_in(self, library: Library | int) -> set[str]:
         library_id = library if isinstance(library, int) else library.pk
@@ -74,11 +81,18 @@ class Consortium(models.Model):
         return self.name
 
 
+def _library_ids_of(user: Any, perm: str | None) -> list[int] | None:
+    """The libraries ``user`` may see (with ``perm``: where they hold it); None for nobody."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return list(user.library_ids(perm))
+
+
 class LibraryQuerySet(models.QuerySet["Library"]):
-    def for_user(self, user: Any) -> LibraryQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(pk__in=user.library_ids())
+    def for_user(self, user: Any, perm: str | None = None) -> LibraryQuerySet:
+        """The libraries where ``user`` holds a role (with ``perm``: a role granting it)."""
+        ids = _library_ids_of(user, perm)
+        return self.none() if ids is None else self.filter(pk__in=ids)
 
 
 jurisdiction_validator = RegexValidator(
@@ -118,14 +132,21 @@ class Library(models.Model):
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Base for every model that belongs to a library: the one scoping method (DESIGN 4)."""
+    """Base for every model that belongs to a library: the one scoping method (DESIGN 4).
+
+    ``Model.objects.for_user(user)`` is what the person may know exists (their libraries);
+    ``for_user(user, perm)`` narrows it to the libraries where they hold ``perm``.  A model
+    reached through another (a notice of a log entry) names the path in ``library_field``.
+    Never filter ``library_id__in=...`` by hand.
+    """
 
     library_field = "library"
 
-    def for_user(self, user: Any) -> ScopedQuerySet:
-        if not getattr(user, "is_authenticated", False):
+    def for_user(self, user: Any, perm: str | None = None) -> ScopedQuerySet:
+        ids = _library_ids_of(user, perm)
+        if ids is None:
             return self.none()
-        return self.filter(**{f"{self.library_field}__in": user.library_ids()})
+        return self.filter(**{f"{self.library_field}__in": ids})
 
 
 class Branch(models.Model):

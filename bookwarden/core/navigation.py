@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .access import has_perm_anywhere
 from .models import libraries_of
+from .permissions import has_perm_anywhere
 
 
 @dataclass(frozen=True)

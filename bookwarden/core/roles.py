@@ -1,7 +1,7 @@
 """Roles and what each may do: the one place where permissions are written (CC-2, CR-2h, CC-1).
 
 Deny by default: a permission not granted here is refused everywhere.  Views, actions and
-querysets ask :func:`bookwarden.core.access.has_perm`, which reads this table.
+querysets ask :func:`bookwarden.core.permissions.has_perm`, which reads this table.
 """
 
 from __future__ import annotations

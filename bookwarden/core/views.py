@@ -6,11 +6,9 @@ from typing import Any
 
 from allauth.account.decorators import reauthentication_required
 from allauth.account.forms import ResetPasswordForm
-from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.audit.models import AuditAction
-
 from . import actions
-from .access import StaffRequest, has_perm, library_for, needs_mfa
 from .forms import (
     LibrarySettingsForm,
     MembershipForm,
@@ -30,12 +25,14 @@ from .forms import (
     SecondFactorResetForm,
     StaffCreateForm,
     UnlockForm,
-    add_action_errors,
+    submit,
 )
-from .middleware import IDLE_LAST_SEEN, IDLE_LOCKED, has_totp, idle_minutes_for
+from .idle_lock import IDLE_LOCKED, idle_minutes_for, unlock_session
 from .models import Membership, User
+from .my_tasks import tasks_for
+from .permissions import StaffRequest, has_perm, library_for
 from .roles import Perm, Role
-from .tasks import tasks_for
+from .second_factor import has_totp, needs_mfa
 
 
 @require_GET
@@ -46,7 +43,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def home(request: StaffRequest) -> HttpResponse:
-    """My tasks: what this person should do next; each app adds its own (core.tasks)."""
+    """My tasks: what this person should do next; each app adds its own (core.my_tasks)."""
     tasks = tasks_for(request.user)
     memberships = request.user.active_memberships()
     return render(request, "core/home.html", {"tasks": tasks, "memberships": memberships})
@@ -93,10 +90,11 @@ def staff_list(request: StaffRequest, slug: str) -> HttpResponse:
 def staff_create(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     form = StaffCreateForm(request.POST or None, library=library)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            membership = actions.create_staff(
+    if request.method == "POST":
+        done = submit(
+            request,
+            form,
+            lambda data: actions.create_staff(
                 actor=request.user,
                 library=library,
                 username=data["username"],
@@ -107,15 +105,14 @@ def staff_create(request: StaffRequest, slug: str) -> HttpResponse:
                 last_name=data["last_name"],
                 branch=data["branch"],
                 ends_on=data["ends_on"],
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            if not data["password"]:
-                email = data["email"]
+            ),
+            success=lambda membership: f"Account {membership.user.username} created.",
+        )
+        if done:
+            if not form.cleaned_data["password"]:
+                email = form.cleaned_data["email"]
                 transaction.on_commit(lambda: _send_set_password(request, email))
-            messages.success(request, f"Account {membership.user.username} created.")
-            return redirect("staff_detail", slug=library.slug, user_id=membership.user_id)
+            return redirect("staff_detail", slug=library.slug, user_id=done.result.user_id)
     return render(request, "core/staff_form.html", {"library": library, "form": form})
 
 
@@ -172,27 +169,13 @@ def _member_or_404(request: StaffRequest, library: Any, user_id: int) -> User:
 def role_add(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     person = _member_or_404(request, library, user_id)
-    form = RoleForm(request.POST, library=library)
-    if form.is_valid():
-        try:
-            actions.assign_role(
-                actor=request.user,
-                user=person,
-                library=library,
-                role=form.cleaned_data["role"],
-                branch=form.cleaned_data["branch"],
-                ends_on=form.cleaned_data["ends_on"],
-            )
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        else:
-            messages.success(request, "Role assigned.")
-    else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else None
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else str(error))
+    submit(
+        request,
+        RoleForm(request.POST, library=library),
+        lambda data: actions.assign_role(actor=request.user, user=person, library=library, **data),
+        success="Role assigned.",
+        flash=True,
+    )
     return redirect("staff_detail", slug=library.slug, user_id=person.pk)
 
 
@@ -204,19 +187,17 @@ def second_factor_reset(request: StaffRequest, slug: str, user_id: int) -> HttpR
     person = _member_or_404(request, library, user_id)
     form = SecondFactorResetForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        removed = actions.reset_second_factor(
+    submit(
+        request,
+        None,
+        lambda _: actions.reset_second_factor(
             actor=request.user, user=person, library=library, reason=reason
-        )
-    except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
-    else:
-        messages.success(
-            request,
-            f"Two-factor login of {person} reset ({removed} method{'s' if removed != 1 else ''} "
-            "removed). They set it up again at their next sign-in.",
-        )
+        ),
+        success=lambda removed: (
+            f"Two-factor login of {person} reset ({removed} method{'s' if removed != 1 else ''}"
+            " removed). They set it up again at their next sign-in."
+        ),
+    )
     return redirect("staff_detail", slug=library.slug, user_id=person.pk)
 
 
@@ -233,19 +214,13 @@ def membership_edit(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
         library=library,
         initial={"branch": membership.branch_id, "ends_on": membership.ends_on},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.change_membership(
-                actor=request.user,
-                membership=membership,
-                branch=form.cleaned_data["branch"],
-                ends_on=form.cleaned_data["ends_on"],
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(request, "Role updated.")
-            return redirect("staff_detail", slug=library.slug, user_id=membership.user_id)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: actions.change_membership(actor=request.user, membership=membership, **data),
+        success="Role updated.",
+    ):
+        return redirect("staff_detail", slug=library.slug, user_id=membership.user_id)
     return render(
         request,
         "core/membership_form.html",
@@ -266,15 +241,13 @@ def membership_revoke(request: StaffRequest, slug: str, pk: int) -> HttpResponse
     membership = get_object_or_404(
         Membership.objects.for_user(request.user), library=library, pk=pk
     )
-    form = RevokeForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        actions.revoke_role(actor=request.user, membership=membership, reason=reason)
-    except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
-    else:
-        messages.success(request, "Role revoked.")
+    submit(
+        request,
+        RevokeForm(request.POST),
+        lambda data: actions.revoke_role(actor=request.user, membership=membership, **data),
+        success="Role revoked.",
+        flash=True,
+    )
     return redirect("staff_detail", slug=library.slug, user_id=membership.user_id)
 
 
@@ -286,25 +259,14 @@ def library_settings(request: StaffRequest, slug: str) -> HttpResponse:
     form = LibrarySettingsForm(
         request.POST or None, initial={"idle_timeout_minutes": library.idle_timeout_minutes}
     )
-    if request.method == "POST" and form.is_valid():
-        actions.update_library_settings(
-            actor=request.user,
-            library=library,
-            idle_timeout_minutes=form.cleaned_data["idle_timeout_minutes"],
-        )
-        messages.success(request, "Settings saved.")
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: actions.update_library_settings(actor=request.user, library=library, **data),
+        success="Settings saved.",
+    ):
         return redirect("library_detail", slug=library.slug)
     return render(request, "core/library_settings.html", {"library": library, "form": form})
-
-
-def lock_session(request: HttpRequest, idle_seconds: int) -> None:
-    request.session[IDLE_LOCKED] = True
-    actions.log_auth_event(
-        AuditAction.SESSION_LOCKED,
-        user=request.user,
-        actor=request.user,
-        after={"idle_seconds": idle_seconds},
-    )
 
 
 @login_required
@@ -324,11 +286,7 @@ def session_locked(request: StaffRequest) -> HttpResponse:
             request, username=request.user.get_username(), password=form.cleaned_data["password"]
         )
         if user is not None and user.pk == request.user.pk:
-            import time
-
-            request.session[IDLE_LOCKED] = False
-            request.session[IDLE_LAST_SEEN] = time.time()
-            actions.log_auth_event(AuditAction.SESSION_UNLOCKED, user=user, actor=user)
+            unlock_session(request, user)
             return redirect(next_url)
         if getattr(request, "axes_locked_out", False):
             auth_logout(request)

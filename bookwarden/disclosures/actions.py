@@ -1,7 +1,7 @@
 """Every write of the disclosure workflow (DESIGN mechanism 1; CR-5a, CC-5, NM-1, NM-2).
 
 Intake (any staff member), review (counsel), the custodian's decision, fulfilment (the
-packet, read through :func:`bookwarden.patrons.access.open_records_for_disclosure`, or the
+packet, read through :func:`bookwarden.patrons.record_access.open_records_for_disclosure`, or the
 refusal letter), the patron's notice (held while a gag order lasts), closure, and the
 library's own policy rules.  Each action runs in one transaction and records its event.
 """
@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.access import has_perm, require
 from bookwarden.core.files import take_in
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm
 from bookwarden.mail.actions import queue_mail
 from bookwarden.patrons.models import Patron

@@ -10,7 +10,7 @@ class DisclosuresConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        from . import tasks  # noqa: F401 (registers the task providers)
+        from . import my_tasks  # noqa: F401 (registers the task providers)
 
         register(
             NavItem(

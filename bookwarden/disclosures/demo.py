@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bookwarden.core.demo import DemoWorld, demo_part
 from bookwarden.core.models import Library
 from bookwarden.patrons.models import Patron
 
@@ -103,3 +104,8 @@ def build_disclosure_demo(people: dict[str, Any], patrons: dict[str, Patron]) ->
         date_to=now.date(),
         deadline=(now + datetime.timedelta(days=5)).date(),
     )
+
+
+@demo_part(order=50)
+def _disclosures_part(world: DemoWorld) -> None:
+    build_disclosure_demo(world.people, world.patrons)

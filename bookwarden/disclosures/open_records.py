@@ -6,7 +6,7 @@ for it and need not say why.  These requests take a simpler path than a request 
 patron's confidential records: any staff member who records requests (``record_requests``)
 writes down, in one step, who asked, what they asked for and what was given.  That step is
 one audit event.  Room-booking contacts are read only through
-:func:`bookwarden.patrons.access.public_room_booking_contacts`, and what was read is stored
+:func:`bookwarden.patrons.record_access.public_room_booking_contacts`, and what was read is stored
 as the file given, with its SHA-256.  A confidential kind of record is refused with a
 pointer to the full disclosure workflow.
 """
@@ -28,12 +28,12 @@ from django.utils.text import get_valid_filename
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.access import has_perm, require
 from bookwarden.core.files import take_in
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm
-from bookwarden.patrons.access import public_room_booking_contacts
 from bookwarden.patrons.classification import for_library
+from bookwarden.patrons.record_access import public_room_booking_contacts
 
 from .models import OpenRecordsRequest
 from .rules.schema import RECORDS

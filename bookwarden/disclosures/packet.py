@@ -1,6 +1,6 @@
 """The disclosure packet: a ZIP of the released records (CR-5a, CC-5).
 
-Every record comes from :func:`bookwarden.patrons.access.open_records_for_disclosure`, one
+Every record comes from :func:`bookwarden.patrons.record_access.open_records_for_disclosure`, one
 recorded opening per patron with purpose ``disclosure:<id>``, reading only the scope of the
 decision: the request's patrons, the released record types, the date range (and, for
 overdue recovery, only the unreturned loans past due with the amount owed).
@@ -23,8 +23,8 @@ from typing import Any
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
-from bookwarden.patrons.access import open_records_for_disclosure
 from bookwarden.patrons.models import Patron
+from bookwarden.patrons.record_access import open_records_for_disclosure
 from bookwarden.patrons.records import RECORD_TYPES
 
 from .models import DisclosureRequest

@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bookwarden.core.access import StaffRequest, libraries_with_perm
 from bookwarden.core.files import hand_out
 from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import StaffRequest, libraries_with_perm
 from bookwarden.core.roles import Perm
 
 from . import open_records, transparency

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.access import has_perm
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import has_perm
 from bookwarden.core.roles import Perm
 
 from .models import (

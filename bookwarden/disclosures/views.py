@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.access import StaffRequest, has_perm, libraries_with_perm, library_for
 from bookwarden.core.files import hand_out
 from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import StaffRequest, has_perm, libraries_with_perm, library_for
 from bookwarden.core.roles import Perm
 
 from . import actions

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.access import has_perm, require
 from bookwarden.core.models import Library, Membership, User
+from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm, Role
 from bookwarden.mail.actions import queue_mail
 from bookwarden.operations.models import EntryKind, LogEntry

@@ -7,4 +7,4 @@ class EnforcementConfig(AppConfig):
     verbose_name = "Enforcement steps, suspensions and restrictions"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the "My tasks" providers)
+        from . import my_tasks  # noqa: F401  (registers the "My tasks" providers)

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from bookwarden.core.demo import DemoWorld, demo_part
 from bookwarden.core.models import Library, User
 from bookwarden.operations.models import EntryKind, LogEntry
 
@@ -155,3 +156,8 @@ def build_enforcement_demo(people: dict[str, Any]) -> dict[str, Any]:
             entry=violation,
         )
     return {"cases": cases, "suspension": suspension, "restriction": restriction}
+
+
+@demo_part(order=30)
+def _enforcement_part(world: DemoWorld) -> None:
+    build_enforcement_demo(world.people)

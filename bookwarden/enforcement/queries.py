@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from bookwarden.core.access import has_perm
+from bookwarden.core.permissions import has_perm
 from bookwarden.core.roles import Perm
 
 from .models import (

@@ -17,7 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.core.access import (
+from bookwarden.core.models import Library
+from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
     has_perm_anywhere,
@@ -25,7 +26,6 @@ from bookwarden.core.access import (
     library_for,
     perm_required,
 )
-from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 from bookwarden.operations.models import INCIDENT_KINDS, EntryKind, EntryStatus, LogEntry
 from bookwarden.patrons.models import Patron

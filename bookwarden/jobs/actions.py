@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.access import has_perm_anywhere
+from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
 
 from .models import PERIODIC_KINDS, JobRun, JobStatus, RunKind

@@ -12,7 +12,7 @@ class JobsConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        from . import tasks  # noqa: F401  (the "My tasks" provider)
+        from . import my_tasks  # noqa: F401  (the "My tasks" provider)
 
         # Every app's jobs.py registers its periodic jobs (bookwarden.jobs.registry).
         autodiscover_modules("jobs")

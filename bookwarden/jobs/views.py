@@ -17,13 +17,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from bookwarden.core.access import (
+from bookwarden.core.models import Library
+from bookwarden.core.permissions import (
     StaffRequest,
     has_perm_anywhere,
     libraries_with_perm,
     perm_required,
 )
-from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 
 from . import actions

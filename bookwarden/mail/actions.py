@@ -68,11 +68,11 @@ def retry_failed(*, actor: Any) -> int:
 
     from bookwarden.audit.actions import record
     from bookwarden.audit.models import AuditAction
-    from bookwarden.core.access import libraries_with_perm
+    from bookwarden.core.permissions import libraries_with_perm
     from bookwarden.core.roles import Perm
 
     from .models import MailStatus
-    from .tasks import visible_to
+    from .my_tasks import visible_to
 
     if not libraries_with_perm(actor, Perm.RUN_JOBS):
         from django.core.exceptions import PermissionDenied

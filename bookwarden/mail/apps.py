@@ -8,4 +8,4 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         # The outbox page is linked from the Jobs page (no menu entry of its own).
-        from . import tasks  # noqa: F401  (registers the "My tasks" provider)
+        from . import my_tasks  # noqa: F401  (registers the "My tasks" provider)

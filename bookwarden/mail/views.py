@@ -11,12 +11,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from bookwarden.core.access import StaffRequest, perm_required
+from bookwarden.core.permissions import StaffRequest, perm_required
 from bookwarden.core.roles import Perm
 
 from . import actions
 from .models import MailStatus, OutboxMessage
-from .tasks import visible_to
+from .my_tasks import visible_to
 
 
 @login_required

@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import changes, record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.access import has_perm, require
 from bookwarden.core.files import take_in
 from bookwarden.core.models import Branch, Library, Membership, User
+from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm, Role
 from bookwarden.mail.actions import queue_mail
 

@@ -10,6 +10,6 @@ class OperationsConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        from . import tasks  # noqa: F401  (the "My tasks" providers)
+        from . import my_tasks  # noqa: F401  (the "My tasks" providers)
 
         register(NavItem("Operations", "operations:list", perm=Perm.VIEW_OPERATIONS, order=40))

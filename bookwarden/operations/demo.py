@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bookwarden.core.demo import DemoWorld, demo_part
 from bookwarden.core.models import Branch, Library, User
 
 from . import actions
@@ -291,3 +292,8 @@ def build_operations_demo(people: dict[str, User]) -> list[LogEntry]:
         )
     )
     return entries
+
+
+@demo_part(order=20)
+def _operations_part(world: DemoWorld) -> None:
+    build_operations_demo(world.people)

@@ -18,16 +18,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.core.access import (
+from bookwarden.core.files import csv_cell, hand_out
+from bookwarden.core.forms import add_action_errors, flash_errors
+from bookwarden.core.models import Library
+from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
     libraries_with_perm,
     library_for,
     perm_required,
 )
-from bookwarden.core.files import csv_cell, hand_out
-from bookwarden.core.forms import add_action_errors, flash_errors
-from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 
 from . import actions

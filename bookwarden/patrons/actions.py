@@ -18,13 +18,13 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.access import require
 from bookwarden.core.models import Branch, Library
+from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 
-from .access import record_refusal
 from .models import CONTACT_FIELDS, Card, CardStatus, NoticeChannel, Patron, SealedOpening
 from .pins import hash_pin, pin_matches, validate_pin
+from .record_access import record_refusal
 
 #: What ``update_patron`` may change: personal information and notice preference.
 PERSONAL_FIELDS = (*CONTACT_FIELDS, "guardian", "guardian_name", "home_branch", "notice_channel")

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from bookwarden.core.demo import DemoWorld, demo_logins, demo_part
 from bookwarden.core.models import Branch, Library
 
 from . import actions
@@ -160,7 +161,7 @@ def build_portal_showcase(people: dict[str, Any], patrons: dict[str, Patron]) ->
     "Who opened my records" page) and a renewed card for Walter Okafor (the privacy reminder
     of CR-6c waits for him in the portal).  Only the ``demo`` command adds these, so that
     the test fixtures stay small."""
-    from .access import Purpose, open_records
+    from .record_access import Purpose, open_records
 
     parent = patrons["parent"]
     open_records(
@@ -178,6 +179,7 @@ def build_portal_showcase(people: dict[str, Any], patrons: dict[str, Patron]) ->
     actions.renew_card(actor=people["staff"], card=reader_card, reminded=True)
 
 
+@demo_logins
 def portal_logins_text() -> str:
     rows = Patron.objects.select_related("library").prefetch_related("cards").order_by("pk")
     lines = [
@@ -188,3 +190,9 @@ def portal_logins_text() -> str:
         if usable and patron.portal_pin:
             lines.append(f"  card {usable[0]}  {patron} ({patron.library.name})")
     return "\n".join(lines)
+
+
+@demo_part(order=10)
+def _patrons_part(world: DemoWorld) -> None:
+    world.patrons = build_patron_demo(world.people)
+    build_portal_showcase(world.people, world.patrons)

@@ -9,9 +9,9 @@ from django import forms
 from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Branch, Library
 
-from .access import CUSTODIAN_PURPOSES, PURPOSE_TYPES, Purpose
 from .actions import REPORTABLE
 from .models import CONTACT_FIELDS, Card, CardStatus, NoticeChannel
+from .record_access import CUSTODIAN_PURPOSES, PURPOSE_TYPES, Purpose
 from .records import RECORD_TYPES
 
 

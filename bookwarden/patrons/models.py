@@ -3,7 +3,7 @@
 Personal information (name, address, phone, e-mail, birth date) sits on :class:`Patron`.
 Library records -- what a person borrowed, held, searched, asked, and which services they
 used -- are the seven record models below.  Their default manager refuses to read: the only
-way to read them is :func:`bookwarden.patrons.access.open_records`, which checks the role,
+way to read them is :func:`bookwarden.patrons.record_access.open_records`, which checks the role,
 requires a purpose and writes the audit event first (DESIGN mechanism 2).  Retention and the
 importer write through ``_unguarded`` (never to show contents), and nothing else may use it.
 """
@@ -171,7 +171,7 @@ class _RefusingManager(models.Manager):
     def get_queryset(self) -> models.QuerySet:
         raise ConfidentialRecordError(
             f"{self.model._meta.verbose_name_plural} are library records: read them only "
-            "through bookwarden.patrons.access.open_records()."
+            "through bookwarden.patrons.record_access.open_records()."
         )
 
 

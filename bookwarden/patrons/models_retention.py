@@ -17,22 +17,12 @@ from django.utils import timezone
 
 from bookwarden.core.models import Library
 
+from .record_kinds import RecordKind
+
 
 class RetentionAction(models.TextChoices):
     UNLINK = "unlink", "Unlink from the patron"
     DELETE = "delete", "Delete"
-
-
-class RetentionRecordType(models.TextChoices):
-    """The keys of ``records.RECORD_TYPES`` (a test keeps the two lists equal)."""
-
-    LOANS = "loans", "Loans"
-    HOLDS = "holds", "Holds"
-    SEARCHES = "searches", "Catalog searches"
-    REFERENCE = "reference", "Reference questions"
-    COMPUTER_SESSIONS = "computer_sessions", "Public computer sessions"
-    ROOM_BOOKINGS = "room_bookings", "Room bookings"
-    PROGRAM_REGISTRATIONS = "program_registrations", "Program registrations"
 
 
 class RetentionRule(models.Model):
@@ -40,7 +30,7 @@ class RetentionRule(models.Model):
     always a finite duration, checked again before every run."""
 
     library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
-    record_type = models.CharField(max_length=32, choices=RetentionRecordType.choices)
+    record_type = models.CharField(max_length=32, choices=RecordKind.choices)
     action = models.CharField(max_length=10, choices=RetentionAction.choices)
     after = models.DurationField(help_text="How long after the record's clock starts.")
     changed_at = models.DateTimeField(default=timezone.now)

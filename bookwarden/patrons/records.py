@@ -1,4 +1,4 @@
-"""The record types, by the names used in URLs, purposes, classification and retention."""
+"""How each kind of library record (:class:`RecordKind`) is stored and shown."""
 
 from __future__ import annotations
 
@@ -16,17 +16,21 @@ from .models import (
     ReferenceQuestion,
     RoomBooking,
 )
+from .record_kinds import RecordKind
 
 
 @dataclass(frozen=True)
 class RecordType:
-    key: str
-    label: str
+    key: RecordKind
     model: type[models.Model]
     time_field: str
     #: What an opened record shows, on the staff page, in the portal and in the patron's
     #: own download: (heading, attribute or method name).
     columns: tuple[tuple[str, str], ...]
+
+    @property
+    def label(self) -> str:
+        return str(self.key.label)
 
     def values(self, row: models.Model) -> list[Any]:
         out = []
@@ -37,11 +41,10 @@ class RecordType:
 
 
 RECORD_TYPES: dict[str, RecordType] = {
-    rt.key: rt
+    rt.key.value: rt
     for rt in (
         RecordType(
-            "loans",
-            "Loans",
+            RecordKind.LOANS,
             Loan,
             "checked_out_at",
             (
@@ -54,36 +57,31 @@ RECORD_TYPES: dict[str, RecordType] = {
             ),
         ),
         RecordType(
-            "holds",
-            "Holds",
+            RecordKind.HOLDS,
             Hold,
             "placed_at",
             (("Title", "title"), ("Placed", "placed_at"), ("Status", "get_status_display")),
         ),
         RecordType(
-            "searches",
-            "Catalog searches",
+            RecordKind.SEARCHES,
             CatalogSearch,
             "searched_at",
             (("Search terms", "terms"), ("Searched", "searched_at")),
         ),
         RecordType(
-            "reference",
-            "Reference questions",
+            RecordKind.REFERENCE,
             ReferenceQuestion,
             "asked_at",
             (("Question", "question"), ("Asked", "asked_at"), ("Answered", "answered_at")),
         ),
         RecordType(
-            "computer_sessions",
-            "Public computer sessions",
+            RecordKind.COMPUTER_SESSIONS,
             ComputerSession,
             "started_at",
             (("Workstation", "workstation"), ("Started", "started_at"), ("Ended", "ended_at")),
         ),
         RecordType(
-            "room_bookings",
-            "Room bookings",
+            RecordKind.ROOM_BOOKINGS,
             RoomBooking,
             "starts_at",
             (
@@ -95,8 +93,7 @@ RECORD_TYPES: dict[str, RecordType] = {
             ),
         ),
         RecordType(
-            "program_registrations",
-            "Program registrations",
+            RecordKind.PROGRAM_REGISTRATIONS,
             ProgramRegistration,
             "registered_at",
             (("Program", "program"), ("Registered", "registered_at")),

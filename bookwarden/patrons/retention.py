@@ -60,8 +60,8 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.access import require
 from bookwarden.core.models import Library
+from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 
 from .models import HoldStatus, Patron

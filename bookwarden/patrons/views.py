@@ -3,7 +3,7 @@ issuing and reporting cards, opening records with a purpose, and the custodian's
 last-borrower search (CR-2c, CR-5, CR-5b, CR-5i).  Every write goes through
 :mod:`bookwarden.patrons.actions`.  The patron page never shows records; only
 :func:`patron_records` does, after
-:func:`bookwarden.patrons.access.open_records` has checked and recorded the opening."""
+:func:`bookwarden.patrons.record_access.open_records` has checked and recorded the opening."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.access import (
+from bookwarden.core.forms import add_action_errors
+from bookwarden.core.models import Library
+from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
     has_perm_anywhere,
@@ -25,12 +27,9 @@ from bookwarden.core.access import (
     library_for,
     perm_required,
 )
-from bookwarden.core.forms import add_action_errors
-from bookwarden.core.models import Library
 from bookwarden.core.roles import Perm
 
 from . import actions
-from .access import Purpose, last_borrower, open_records
 from .classification import for_library
 from .forms import (
     IssueCardForm,
@@ -45,6 +44,7 @@ from .forms import (
     SetPinForm,
 )
 from .models import Card, Patron, SealedOpening
+from .record_access import Purpose, last_borrower, open_records
 
 
 def _patron_or_404(request: StaffRequest, patron_id: int) -> Patron:

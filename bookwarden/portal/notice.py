@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bookwarden.core.models import Library
-from bookwarden.patrons.access import CUSTODIAN_PURPOSES, Purpose
 from bookwarden.patrons.classification import for_library
+from bookwarden.patrons.record_access import CUSTODIAN_PURPOSES, Purpose
 from bookwarden.patrons.records import RECORD_TYPES
 from bookwarden.patrons.retention import RetentionConfigError, effective_rules, load_defaults
 

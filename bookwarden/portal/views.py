@@ -5,7 +5,7 @@ A patron logs in with card number and PIN (:mod:`.actions`, with lockout) and th
 only what belongs to the card's patron: the session holds the patron's id, and no URL of
 the portal takes a patron, card or record id, so there is nothing to change to reach
 someone else.  Records are read through
-:func:`bookwarden.patrons.access.open_own_records`, which records each opening.
+:func:`bookwarden.patrons.record_access.open_own_records`, which records each opening.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from bookwarden.core.files import csv_cell
 from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Library
 from bookwarden.patrons import actions as patron_actions
-from bookwarden.patrons.access import open_own_records, openings_shown_to_patron
 from bookwarden.patrons.classification import for_library
 from bookwarden.patrons.models import CONTACT_FIELDS, Patron
+from bookwarden.patrons.record_access import open_own_records, openings_shown_to_patron
 from bookwarden.patrons.records import RECORD_TYPES
 
 from . import actions, session

@@ -14,7 +14,7 @@ from bookwarden.breach import actions
 from bookwarden.breach.models import AffectedPatron, Source
 from bookwarden.core import actions as core_actions
 from bookwarden.core.roles import Role
-from bookwarden.patrons.access import Purpose, open_records
+from bookwarden.patrons.record_access import Purpose, open_records
 
 from .conftest import HOUR, MINUTE, T0
 from .factories import declare, incident

@@ -13,7 +13,7 @@ from bookwarden.breach import actions
 from bookwarden.breach.models import AffectedPatron, BreachStatus, Channel, NoticeStatus
 from bookwarden.mail.delivery import deliver_due
 from bookwarden.mail.models import MailStatus, OutboxMessage
-from bookwarden.patrons.access import Purpose, open_records
+from bookwarden.patrons.record_access import Purpose, open_records
 
 from .conftest import RECORD_CONTENTS
 from .factories import declare

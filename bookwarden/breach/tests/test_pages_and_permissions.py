@@ -14,9 +14,9 @@ from django.urls import reverse
 from bookwarden.audit.models import AuditEvent
 from bookwarden.breach import actions
 from bookwarden.breach.models import AffectedPatron, Breach, NoticeStatus
-from bookwarden.core.tasks import tasks_for
+from bookwarden.core.my_tasks import tasks_for
 from bookwarden.mail.delivery import deliver_due
-from bookwarden.patrons.access import Purpose, open_records
+from bookwarden.patrons.record_access import Purpose, open_records
 
 from .conftest import RECORD_CONTENTS
 from .factories import declare, incident

@@ -32,8 +32,8 @@ from bookwarden.breach.tests import factories as breach_factories
 from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
-from bookwarden.patrons.access import Purpose, open_records
 from bookwarden.patrons.models import Card, Patron, SealedOpening
+from bookwarden.patrons.record_access import Purpose, open_records
 
 from .helpers import (
     NEW_MADRID_PERSONAS,

@@ -14,11 +14,11 @@ from bookwarden.core.roles import Role
 # session, user, memberships, TOTP check, then the page's own queries; the session row is
 # saved on every request (the idle lock keeps its time there).
 PAGES = {
-    # + breaches to handle (breach.tasks)
-    # + incidents to acknowledge, who acknowledged (director), overdue entries (operations.tasks)
-    # + enforcement cases (enforcement.tasks): 15 with everything registered today
-    # + requests for records, policy rules (disclosures.tasks)
-    "/": 17,  # + the jobs whose last run failed (jobs.tasks), mail that failed (mail.tasks)
+    # + breaches to handle (breach.my_tasks)
+    # + incidents to acknowledge, who acknowledged (director), overdue entries (operations.my_tasks)
+    # + enforcement cases (enforcement.my_tasks): 15 with everything registered today
+    # + requests for records, policy rules (disclosures.my_tasks)
+    "/": 17,  # + the jobs whose last run failed (jobs.my_tasks), mail that failed (mail.my_tasks)
     "/libraries/new-madrid/": 10,
     "/libraries/new-madrid/staff/": 9,
     "/audit/": 12,

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core import actions, roles
-from bookwarden.core.access import has_perm, has_perm_anywhere, require
 from bookwarden.core.demo import DEMO_PASSWORD
 from bookwarden.core.models import Membership, User
+from bookwarden.core.permissions import has_perm, has_perm_anywhere, require
 from bookwarden.core.roles import (
     EXPIRING_ROLES,
     MFA_REQUIRED_ROLES,

@@ -8,9 +8,9 @@ import datetime
 import time_machine
 from django.utils import timezone
 
+from bookwarden.core.my_tasks import EXPIRY_NOTICE_DAYS, Task, task_provider, tasks_for
 from bookwarden.core.navigation import NavItem, register
 from bookwarden.core.roles import Perm
-from bookwarden.core.tasks import EXPIRY_NOTICE_DAYS, Task, task_provider, tasks_for
 
 
 def _nav_labels(client) -> list[str]:
@@ -86,7 +86,7 @@ def test_director_is_told_when_a_contractors_access_ends_soon(people, client_as)
 
 
 def test_tasks_from_every_provider_urgent_first(people) -> None:
-    from bookwarden.core import tasks
+    from bookwarden.core import my_tasks as tasks
 
     @task_provider
     def urgent(user):

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from bookwarden.patrons.record_kinds import RecordKind
+
 #: Who asks for the records.
 REQUESTERS = (
     "patron",
@@ -38,18 +40,11 @@ INSTRUMENTS = (
     "emergency",
 )
 
-#: Every kind of record a request may name, with its label.  The first seven are the record
-#: types Bookwarden stores (bookwarden/patrons/records.py, same labels); security-camera
-#: recordings and registration records (the patron's name and contact details) are kept
-#: elsewhere but are asked for all the same (CR-5g).
+#: Every kind of record a request may name, with its label: the kinds Bookwarden stores
+#: (:class:`RecordKind`), then security-camera recordings and registration records (the
+#: patron's name and contact details), kept elsewhere but asked for all the same (CR-5g).
 RECORDS: dict[str, str] = {
-    "loans": "Loans",
-    "holds": "Holds",
-    "searches": "Catalog searches",
-    "reference": "Reference questions",
-    "computer_sessions": "Public computer sessions",
-    "room_bookings": "Room bookings",
-    "program_registrations": "Program registrations",
+    **{kind.value: str(kind.label) for kind in RecordKind},
     "camera_recordings": "Security camera recordings",
     "registration": "Registration records",
 }

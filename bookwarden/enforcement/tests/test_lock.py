@@ -13,7 +13,7 @@ from bookwarden.core.tests.helpers import audit_head, events_since, login_throug
 from bookwarden.enforcement import actions
 from bookwarden.enforcement.demo import case_at
 from bookwarden.enforcement.models import ContactMethod, ContactOutcome, Stage, Step
-from bookwarden.enforcement.tasks import next_steps
+from bookwarden.enforcement.my_tasks import next_steps
 
 
 def _fail(people, case, n: int) -> None:

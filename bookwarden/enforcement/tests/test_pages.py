@@ -9,7 +9,7 @@ from django.urls import reverse
 from bookwarden.audit.models import AuditEvent
 from bookwarden.enforcement.demo import case_at
 from bookwarden.enforcement.models import CaseStep, EnforcementCase, Stage, Step
-from bookwarden.enforcement.tasks import hr_decisions
+from bookwarden.enforcement.my_tasks import hr_decisions
 
 
 def test_case_page_shows_the_checklist_and_the_next_step(people, client_as) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from bookwarden.core.access import has_perm_anywhere
+from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
 
 register = template.Library()

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.tasks import tasks_for
+from bookwarden.core.my_tasks import tasks_for
 from bookwarden.mail import delivery
 from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.operations import actions

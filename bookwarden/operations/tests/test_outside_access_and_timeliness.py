@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.tasks import tasks_for
+from bookwarden.core.my_tasks import tasks_for
 from bookwarden.operations import actions
 from bookwarden.operations.models import OperationsSettings
 from bookwarden.operations.timeliness import DEFAULT_TARGET_DAYS, effective_targets

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.tests.helpers import audit_head, events_since
-from bookwarden.patrons import access
-from bookwarden.patrons.access import Purpose
+from bookwarden.patrons import record_access as access
+from bookwarden.patrons.record_access import Purpose
 
 OLD_TITLE = "The Old Man and the Sea"  # overdue loan of every demo patron
 NEW_TITLE = "A Field Guide to Missouri Birds"  # loan not yet due

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.tests.helpers import audit_head, events_since
-from bookwarden.patrons.access import Purpose
 from bookwarden.patrons.models import CardStatus
+from bookwarden.patrons.record_access import Purpose
 
 TITLE = "The Old Man and the Sea"
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from bookwarden.core.models import Library
 from bookwarden.core.tests.helpers import all_routes, mark_reauthenticated, new_madrid_ids, url_of
-from bookwarden.patrons.access import Purpose
 from bookwarden.patrons.models import (
     CatalogSearch,
     ConfidentialRecordError,
@@ -26,6 +25,7 @@ from bookwarden.patrons.models import (
     ProgramRegistration,
     ReferenceQuestion,
 )
+from bookwarden.patrons.record_access import Purpose
 from bookwarden.patrons.records import RECORD_TYPES
 
 TITLE = "Zebra Marker Title 7731"
@@ -160,7 +160,7 @@ def test_only_the_access_function_reads_records_past_the_guard() -> None:
 
     root = pathlib.Path(__file__).resolve().parents[2]
     allowed = {
-        "patrons/access.py",
+        "patrons/record_access.py",
         "patrons/models.py",
         "patrons/retention.py",
         "patrons/importer/loans.py",

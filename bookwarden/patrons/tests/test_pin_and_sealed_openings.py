@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.patrons import actions
-from bookwarden.patrons.access import Purpose, open_records, openings_shown_to_patron
 from bookwarden.patrons.models import SealedOpening
 from bookwarden.patrons.pins import pin_matches, validate_pin
+from bookwarden.patrons.record_access import Purpose, open_records, openings_shown_to_patron
 
 
 @pytest.mark.parametrize("pin", ["", "12a4", "123", "1234567890123", "0000", "1234", "9876"])

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from bookwarden.patrons.access import Purpose, open_records
 from bookwarden.patrons.models import Loan
+from bookwarden.patrons.record_access import Purpose, open_records
 
 from .conftest import url
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.patrons import actions as patron_actions
-from bookwarden.patrons.access import Purpose, open_records
 from bookwarden.patrons.demo import DEMO_PIN
 from bookwarden.patrons.models import Loan
+from bookwarden.patrons.record_access import Purpose, open_records
 from bookwarden.patrons.retention import run_retention
 
 from .conftest import card_of, login_url, url

@@ -16,7 +16,7 @@ from django.utils import timezone
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.models import Library
 from bookwarden.disclosures.models import OpenRecordsRequest
-from bookwarden.patrons.access import PublicRoomBooking, public_room_booking_contacts
+from bookwarden.patrons.record_access import PublicRoomBooking, public_room_booking_contacts
 
 VIDEO = b"\x00\x00\x00\x18ftypmp42 front entrance 14:00-15:00"
 

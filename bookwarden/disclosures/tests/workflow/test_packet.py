@@ -135,7 +135,7 @@ def test_staff_cannot_open_records_for_a_disclosure(people, patrons) -> None:
     import pytest
     from django.core.exceptions import PermissionDenied
 
-    from bookwarden.patrons.access import open_records_for_disclosure
+    from bookwarden.patrons.record_access import open_records_for_disclosure
 
     with pytest.raises(PermissionDenied):
         open_records_for_disclosure(

@@ -9,11 +9,11 @@ import time_machine
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.tasks import tasks_for
+from bookwarden.core.my_tasks import tasks_for
 from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import NoticeState, PatronNotice
 from bookwarden.mail.delivery import deliver_due
-from bookwarden.patrons.access import openings_shown_to_patron
+from bookwarden.patrons.record_access import openings_shown_to_patron
 
 from .helpers import events_of, nm_request, released
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.access import has_perm
+from bookwarden.core.permissions import has_perm
 from bookwarden.core.roles import Perm
 
 from .models import Card, Loan, Patron, SealedOpening

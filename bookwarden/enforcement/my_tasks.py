@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.urls import reverse
 
-from bookwarden.core.access import libraries_with_perm
+from bookwarden.core.my_tasks import Task, task_provider
+from bookwarden.core.permissions import libraries_with_perm
 from bookwarden.core.roles import Perm
-from bookwarden.core.tasks import Task, task_provider
 
 from .models import CaseStatus, EnforcementCase, Stage
 

@@ -1,7 +1,7 @@
 """The "My tasks" home: each app registers what a person should do next.
 
 A provider is a function ``(user) -> iterable of Task``; apps register theirs with
-``@task_provider`` in their ``tasks.py``, imported from their AppConfig.ready().  The home
+``@task_provider`` in their ``my_tasks.py``, imported from their AppConfig.ready().  The home
 page shows every task, urgent and dated ones first.
 """
 
@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
 
+from .models import Membership, User
+from .permissions import libraries_with_perm
 from .roles import Perm
-
-if TYPE_CHECKING:
-    from .models import User
+from .second_factor import has_totp, needs_mfa
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Task:
     urgent: bool = False
 
 
-Provider = Callable[["User"], Iterable[Task]]
+Provider = Callable[[User], Iterable[Task]]
 _providers: list[Provider] = []
 
 #: How far ahead a director is told that someone's access is about to end.
@@ -50,9 +49,6 @@ def tasks_for(user: User) -> list[Task]:
 
 @task_provider
 def _second_factor(user: User) -> Iterable[Task]:
-    from .access import needs_mfa
-    from .middleware import has_totp
-
     if not needs_mfa(user) and not has_totp(user):
         yield Task(
             "Consider turning on two-factor login",
@@ -75,9 +71,6 @@ def _my_access_ends(user: User) -> Iterable[Task]:
 @task_provider
 def _staff_access_ends(user: User) -> Iterable[Task]:
     """Directors see whose access ends soon, to renew it or let it lapse (CC-1)."""
-    from .access import libraries_with_perm
-    from .models import Membership
-
     library_ids = libraries_with_perm(user, Perm.MANAGE_ROLES)
     if not library_ids:
         return

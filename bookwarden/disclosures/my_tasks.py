@@ -11,8 +11,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.roles import Perm, permissions_for
-from bookwarden.core.tasks import Task, task_provider
 
 from .models import DisclosureRequest, NoticeState, PolicyRule, Status
 from .rules import PackError, Policy, load_pack, policy_conflicts

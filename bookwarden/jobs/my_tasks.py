@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils import timezone
 
-from bookwarden.core.access import has_perm_anywhere
+from bookwarden.core.my_tasks import Task, task_provider
+from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
-from bookwarden.core.tasks import Task, task_provider
 
 from .models import JobStatus
 from .registry import all_jobs

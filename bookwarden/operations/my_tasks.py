@@ -15,9 +15,9 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from bookwarden.core.access import libraries_with_perm
+from bookwarden.core.my_tasks import Task, task_provider
+from bookwarden.core.permissions import libraries_with_perm
 from bookwarden.core.roles import Perm, Role
-from bookwarden.core.tasks import Task, task_provider
 
 from .models import INCIDENT_KINDS, Acknowledgement, EntryStatus, IncidentNotice, LogEntry
 from .timeliness import due_at, is_overdue, shortest_target

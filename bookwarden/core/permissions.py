@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .models import Library, User
-from .roles import MFA_REQUIRED_ROLES, permissions_for
+from .roles import permissions_for
 
 ViewFunc = Callable[..., HttpResponse]
 
@@ -35,17 +35,11 @@ def has_perm(user: Any, perm: str, library: Library | int) -> bool:
 def libraries_with_perm(user: Any, perm: str) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return sorted(
-        {m.library_id for m in user.active_memberships() if perm in permissions_for(m.role)}
-    )
+    return user.library_ids(perm)
 
 
 def has_perm_anywhere(user: Any, perm: str) -> bool:
     return bool(libraries_with_perm(user, perm))
-
-
-def needs_mfa(user: Any) -> bool:
-    return bool(user.all_roles() & MFA_REQUIRED_ROLES)
 
 
 def require(user: Any, perm: str, library: Library | int) -> None:
