@@ -6,13 +6,18 @@ and one way to write spreadsheet cells.
   file name; the caller stores the file and its fingerprint.
 * :func:`hand_out` serves a stored file only if it still matches its recorded SHA-256
   (409 otherwise), as a download that is never cached or sniffed.
-* :func:`csv_cell` keeps a spreadsheet from running a cell as a formula (CSV injection).
+* :func:`csv_writer` writes CSV whose every cell goes through :func:`csv_cell`, which keeps
+  a spreadsheet from running a cell as a formula (CSV injection).  Every CSV the project
+  hands out is written with it.
 """
 
 from __future__ import annotations
 
+import csv
+import decimal
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +70,25 @@ def hand_out(
 
 
 def csv_cell(value: Any) -> str:
-    """Text as a spreadsheet shows it, never as a formula."""
+    """Text as a spreadsheet shows it, never as a formula.  Numbers stay numbers."""
+    if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _FormulaSafeWriter:
+    def __init__(self, out: Any, **options: Any) -> None:
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([csv_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(out: Any, **options: Any) -> _FormulaSafeWriter:
+    """A ``csv.writer`` over ``out`` whose cells can never run as spreadsheet formulas."""
+    return _FormulaSafeWriter(out, **options)
