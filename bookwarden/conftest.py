@@ -10,24 +10,60 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
-from django.test import Client
+from django.test import Client, override_settings
 
 from bookwarden.core.demo import build_demo
 from bookwarden.core.models import User
+from bookwarden.core.tests.snapshots import FAST_HASHERS, Snapshot, thaw
 
 
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     # Argon2 is the configured hasher (a test checks it); tests hash many demo passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_media_root(tmp_path_factory) -> Iterator[Path]:
+    """Uploads of the whole session go to a temporary folder, never into ``data/``: files
+    stored while building a snapshot must outlast the test that built it."""
+    root = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=root):
+        yield root
+
+
+@pytest.fixture(scope="session")
+def people_snapshot(django_db_setup, django_db_blocker) -> Snapshot:
+    """The personas, built once per test process (bookwarden/core/tests/snapshots.py)."""
+    with django_db_blocker.unblock():
+        return Snapshot.build(build_demo)
 
 
 @pytest.fixture
-def people(db) -> dict[str, User]:
+def people(db, people_snapshot) -> dict[str, User]:
     """Everyone of the demo, by key: director, designee, assistant_director,
     tech_coordinator, it_staff, human_resources, staff, volunteer, contractor, auditor,
-    outsider (Cresco's director), outsider_staff."""
-    return build_demo()
+    outsider (Cresco's director), outsider_staff.  Built through the actions, as by
+    ``build_demo()``, once per session; each test gets the same rows afresh."""
+    return people_snapshot.restore()
+
+
+@pytest.fixture(scope="session")
+def demo_patrons_snapshot(people_snapshot, django_db_blocker) -> Snapshot:
+    from bookwarden.patrons.demo import build_patron_demo
+
+    with django_db_blocker.unblock():
+        return Snapshot.build(
+            lambda: build_patron_demo(thaw(people_snapshot.result)), people_snapshot
+        )
+
+
+@pytest.fixture
+def demo_patrons(people, demo_patrons_snapshot) -> dict[str, Any]:
+    """The demo patrons (``bookwarden.patrons.demo.build_patron_demo``), by key: parent,
+    minor, reader, lost_card of New Madrid; cresco_patron of Cresco; each with one record of
+    every kind and the demo PIN."""
+    return demo_patrons_snapshot.restore()
 
 
 @pytest.fixture

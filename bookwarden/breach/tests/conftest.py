@@ -7,7 +7,6 @@ import datetime
 import pytest
 
 from bookwarden.core.models import Library
-from bookwarden.patrons.demo import build_patron_demo
 from bookwarden.patrons.models import Patron
 
 #: The start of the breach window in the tests (a fixed instant, with time-machine).
@@ -29,10 +28,10 @@ RECORD_CONTENTS = (
 
 
 @pytest.fixture
-def patrons(people) -> dict[str, Patron]:
+def patrons(demo_patrons) -> dict[str, Patron]:
     """parent (e-mail), minor (no e-mail), reader (e-mail), lost_card (no e-mail) of New
     Madrid; cresco_patron of Cresco.  Each has one record of every type."""
-    return build_patron_demo(people)
+    return demo_patrons
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.test import Client
 from bookwarden.core.models import Library
 
 from .helpers import mark_reauthenticated, new_madrid_ids
+from .snapshots import Snapshot, thaw
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +44,17 @@ def sudo_as(people, client_as) -> Callable[[str], Client]:
     return make
 
 
+@pytest.fixture(scope="session")
+def url_objects_snapshot(people_snapshot, django_db_blocker) -> Snapshot:
+    def build() -> dict[str, Any]:
+        return new_madrid_ids(thaw(people_snapshot.result), Library.objects.get(slug="new-madrid"))
+
+    with django_db_blocker.unblock():
+        return Snapshot.build(build, people_snapshot)
+
+
 @pytest.fixture
-def ids(people, new_madrid) -> dict[str, Any]:
-    """Arguments for every URL of the project, naming New Madrid's objects."""
-    return new_madrid_ids(people, new_madrid)
+def ids(people, url_objects_snapshot) -> dict[str, Any]:
+    """Arguments for every URL of the project, naming New Madrid's objects (built once per
+    session with :func:`new_madrid_ids`, put back for each test)."""
+    return url_objects_snapshot.restore()

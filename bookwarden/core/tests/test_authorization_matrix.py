@@ -39,12 +39,14 @@ from .helpers import (
     NEW_MADRID_PERSONAS,
     OUTSIDERS,
     PERSONAS,
+    Route,
     all_routes,
     audit_head,
     mark_reauthenticated,
     reauthenticated_records,
     url_of,
 )
+from .snapshots import Snapshot, thaw
 
 ANONYMOUS = "anonymous"
 EVERYONE = (ANONYMOUS, *PERSONAS)
@@ -369,35 +371,54 @@ def test_every_url_has_a_declared_expectation() -> None:
             assert set(table) == set(EVERYONE), f"{key} ({mode}) must name everyone"
 
 
+#: Every URL with a declared expectation, one test each (a URL missing from EXPECTED fails
+#: test_every_url_has_a_declared_expectation).
+DECLARED_ROUTES = [route for route in all_routes() if route.key in EXPECTED]
+
+
+@pytest.fixture(scope="session")
+def persona_logins(url_objects_snapshot, django_db_blocker) -> Snapshot:
+    """One real login of every persona (its session's contents), made once per session on top
+    of the objects the URLs name."""
+
+    def log_everyone_in() -> dict[str, dict[str, Any]]:
+        people = thaw(url_objects_snapshot.parents[0].result)
+        logins = {}
+        for who in PERSONAS:
+            client = Client()
+            client.force_login(
+                people[who], backend="allauth.account.auth_backends.AuthenticationBackend"
+            )
+            logins[who] = dict(client.session.items())
+        return logins
+
+    with django_db_blocker.unblock():
+        return Snapshot.build(log_everyone_in, url_objects_snapshot)
+
+
 @pytest.mark.parametrize("mode", ["fresh", "sudo"])
-def test_get_matrix(mode: str, people, client_as, ids) -> None:
+@pytest.mark.parametrize("route", DECLARED_ROUTES, ids=lambda route: route.key)
+def test_get_matrix(route: Route, mode: str, people, ids, persona_logins) -> None:
     """CC-2, CR-2h, CC-1: every page gives every persona exactly the declared answer."""
-    # Each request gets a session of its own, copied from one real login per persona
-    # (one client, so that the middleware is loaded once: a thousand requests stay fast).
-    logins = {who: dict(client_as(who).session.items()) for who in PERSONAS}
+    # Each request gets a session of its own, copied from one real login per persona.
+    logins = persona_logins.restore()
     client = Client()
+    url = url_of(route, ids)
+    table = getattr(EXPECTED[route.key], mode)
     wrong = []
-    for route in all_routes():
-        expect = EXPECTED.get(route.key)
-        if expect is None:
-            continue  # reported by test_every_url_has_a_declared_expectation
-        url = url_of(route, ids)
-        table = getattr(expect, mode)
-        for who in EVERYONE:
-            client.cookies.clear()
-            if who != ANONYMOUS:
-                session = SessionStore()
-                session.update(logins[who])
-                if mode == "sudo":
-                    session.update(reauthenticated_records(people[who]))
-                session.save()
-                client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-            got = outcome(client.get(url))
-            if got != table[who]:
-                wrong.append(f"  GET {url} ({route.key}) as {who}: got {got}, want {table[who]}")
-    assert not wrong, f"{len(wrong)} answers differ from EXPECTED ({mode} login):\n" + "\n".join(
-        wrong
-    )
+    for who in EVERYONE:
+        client.cookies.clear()
+        if who != ANONYMOUS:
+            session = SessionStore()
+            session.update(logins[who])
+            if mode == "sudo":
+                session.update(reauthenticated_records(people[who]))
+            session.save()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        got = outcome(client.get(url))
+        if got != table[who]:
+            wrong.append(f"  GET {url} ({route.key}) as {who}: got {got}, want {table[who]}")
+    assert not wrong, f"answers differ from EXPECTED ({mode} login):\n" + "\n".join(wrong)
 
 
 # --- Writes: each refused for everyone but the director, and nothing written -----------

@@ -38,7 +38,5 @@ def violation(new_madrid, people) -> LogEntry:
 
 
 @pytest.fixture
-def patrons(people) -> dict[str, Any]:
-    from bookwarden.patrons.demo import build_patron_demo
-
-    return build_patron_demo(people)
+def patrons(demo_patrons) -> dict[str, Any]:
+    return demo_patrons

@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bookwarden.core.models import Library
-from bookwarden.patrons.demo import build_patron_demo
 from bookwarden.patrons.models import Patron
 
 
 @pytest.fixture
-def patrons(people) -> dict[str, Patron]:
+def patrons(demo_patrons) -> dict[str, Patron]:
     """parent, minor (guardian: parent), reader (keeps history), lost_card (first card lost,
     second active) of New Madrid; cresco_patron of Cresco.  Each has one record of every type;
     loans: one overdue ("The Old Man and the Sea"), one not yet due."""
-    return build_patron_demo(people)
+    return demo_patrons
 
 
 @pytest.fixture

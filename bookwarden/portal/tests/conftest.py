@@ -9,13 +9,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bookwarden.patrons.demo import DEMO_PIN, build_patron_demo
+from bookwarden.patrons.demo import DEMO_PIN
 from bookwarden.patrons.models import CardStatus, Patron
 
 
 @pytest.fixture
-def patrons(people) -> dict[str, Patron]:
-    return build_patron_demo(people)
+def patrons(demo_patrons) -> dict[str, Patron]:
+    return demo_patrons
 
 
 def card_of(patron: Patron) -> str:

@@ -8,11 +8,9 @@ import pytest
 
 
 @pytest.fixture
-def patrons(people: dict[str, Any]) -> dict[str, Any]:
+def patrons(demo_patrons) -> dict[str, Any]:
     """The demo patrons (see bookwarden/patrons/tests/conftest.py)."""
-    from bookwarden.patrons.demo import build_patron_demo
-
-    return build_patron_demo(people)
+    return demo_patrons
 
 
 @pytest.fixture(autouse=True)
