@@ -1,7 +1,8 @@
-"""Pages of the enforcement steps (IT-9, LV-12), suspensions (LV-12) and patron restrictions
-(CC-3, CC-11).  Reading needs ``view_operations`` at the case's library; each step needs its
-own permission; every write goes through :mod:`bookwarden.enforcement.actions`.  A case,
-suspension or restriction of another library is 404 (DESIGN mechanism 4)."""
+"""Pages of an enforcement case (IT-9, LV-12): the list, opening a case on a violation or
+incident of the log, the case page with its checklist, each step posted from it, and the
+director's setting of failed contacts before the lock.  Reading needs ``view_operations``
+at the case's library; each step needs its own permission; a case of another library is
+404 (DESIGN mechanism 4)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.core.models import Library
@@ -28,10 +28,9 @@ from bookwarden.core.permissions import (
 )
 from bookwarden.core.roles import Perm
 from bookwarden.operations.models import INCIDENT_KINDS, EntryKind, EntryStatus, LogEntry
-from bookwarden.patrons.models import Patron
 
-from . import actions
-from .forms import (
+from .. import actions
+from ..forms import (
     CloseForm,
     ContactForm,
     DetailsForm,
@@ -41,30 +40,26 @@ from .forms import (
     OpenCaseForm,
     ReasonForm,
     ReferForm,
-    RequiredReasonForm,
-    RestrictForm,
     SettingsForm,
-    SuspensionForm,
 )
-from .models import (
+from ..models import (
     AccountLock,
     CaseStatus,
     CaseStep,
     EnforcementCase,
     HRDecision,
-    PatronRestriction,
     Stage,
     StepKind,
     Suspension,
     failed_contacts_before_lock,
 )
-from .queries import checklist
+from ..queries import checklist
 
 #: Log entries an enforcement case may follow (a patron's violation leads to a restriction).
 CASE_KINDS = sorted({*INCIDENT_KINDS, EntryKind.STAFF_VIOLATION})
 
 
-def _case_or_404(request: StaffRequest, case_id: int) -> EnforcementCase:
+def case_or_404(request: StaffRequest, case_id: int) -> EnforcementCase:
     """A case of one of the person's libraries (else 404) that they may read (else 403)."""
     case = get_object_or_404(
         EnforcementCase.objects.for_user(request.user).select_related(
@@ -248,11 +243,11 @@ def _case_context(
 @login_required
 @require_GET
 def case_detail(request: StaffRequest, case_id: int) -> HttpResponse:
-    case = _case_or_404(request, case_id)
+    case = case_or_404(request, case_id)
     return render(request, "enforcement/case.html", _case_context(request, case))
 
 
-def _case_step(
+def case_step(
     request: StaffRequest,
     case_id: int,
     *,
@@ -263,7 +258,7 @@ def _case_step(
 ) -> HttpResponse:
     """One step posted from the case page: permission (403; another library's case 404),
     the form, the action; its refusal shows on the case page again (400)."""
-    case = _case_or_404(request, case_id)
+    case = case_or_404(request, case_id)
     if not has_perm(request.user, perm, case.library):
         raise PermissionDenied
     form = make(request.POST, case)
@@ -292,7 +287,7 @@ def step_details(request: StaffRequest, case_id: int) -> HttpResponse:
         )
         return "The details are recorded."
 
-    return _case_step(
+    return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
@@ -311,7 +306,7 @@ def step_inform(request: StaffRequest, case_id: int) -> HttpResponse:
         )
         return "They are informed: the e-mails are in the outbox."
 
-    return _case_step(
+    return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
@@ -337,7 +332,7 @@ def step_isolate(request: StaffRequest, case_id: int) -> HttpResponse:
         )
         return "The device is marked as isolated." if data["isolated"] else "Step 3 is recorded."
 
-    return _case_step(
+    return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
@@ -359,7 +354,7 @@ def step_hr_decision(request: StaffRequest, case_id: int) -> HttpResponse:
         )
         return "The decision is recorded."
 
-    return _case_step(
+    return case_step(
         request,
         case_id,
         perm=Perm.DECIDE_DISCIPLINE,
@@ -383,29 +378,12 @@ def step_contact(request: StaffRequest, case_id: int) -> HttpResponse:
         )
         return "The contact attempt is recorded."
 
-    return _case_step(
+    return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
         name="contact",
         make=lambda data, case: ContactForm(data, prefix="contact"),
-        run=run,
-    )
-
-
-@login_required
-@require_POST
-def step_lock(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        lock = actions.lock_account(actor=request.user, case=case, reason=data["reason"])
-        return f"{lock.user}'s account is locked: it cannot sign in and its sessions ended."
-
-    return _case_step(
-        request,
-        case_id,
-        perm=Perm.LOCK_ACCOUNTS,
-        name="lock",
-        make=lambda data, case: ReasonForm(data, prefix="lock"),
         run=run,
     )
 
@@ -419,7 +397,7 @@ def step_refer(request: StaffRequest, case_id: int) -> HttpResponse:
         )
         return "The referral is recorded."
 
-    return _case_step(
+    return case_step(
         request,
         case_id,
         perm=Perm.REFER_TO_LAW_ENFORCEMENT,
@@ -436,7 +414,7 @@ def step_close(request: StaffRequest, case_id: int) -> HttpResponse:
         actions.close_case(actor=request.user, case=case, note=data["note"])
         return f"Enforcement case #{case.pk} is closed."
 
-    return _case_step(
+    return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
@@ -444,195 +422,6 @@ def step_close(request: StaffRequest, case_id: int) -> HttpResponse:
         make=lambda data, case: CloseForm(data, prefix="close"),
         run=run,
     )
-
-
-@login_required
-@require_POST
-def unlock(request: StaffRequest, lock_id: int) -> HttpResponse:
-    """End a lock (the account works again unless something else holds it)."""
-    lock = get_object_or_404(AccountLock.objects.for_user(request.user), pk=lock_id)
-    if not has_perm(request.user, Perm.LOCK_ACCOUNTS, lock.library_id):
-        raise PermissionDenied
-    form = RequiredReasonForm(request.POST, prefix="unlock")
-    if form.is_valid():
-        try:
-            actions.unlock_account(
-                actor=request.user, lock=lock, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{lock.user}'s lock has ended.")
-    else:
-        messages.error(request, "Not unlocked: say why.")
-    if lock.case_id:
-        return redirect("enforcement:case", case_id=lock.case_id)
-    return redirect("enforcement:list")
-
-
-# --- Suspensions (LV-12) -----------------------------------------------------------------
-
-
-@login_required
-@perm_required(Perm.VIEW_OPERATIONS)
-@require_http_methods(["GET", "POST"])
-def suspension_list(request: StaffRequest) -> HttpResponse:
-    """Suspended accounts and workstations, and the form to suspend one (LV-12)."""
-    user = request.user
-    writable = list(Library.objects.filter(pk__in=libraries_with_perm(user, Perm.LOCK_ACCOUNTS)))
-    form: SuspensionForm | None = None
-    case: EnforcementCase | None = None
-    case_id = request.POST.get("case") or request.GET.get("case") or ""
-    if request.method == "POST":
-        library = library_for(request, request.POST.get("library", ""), Perm.LOCK_ACCOUNTS)
-        if case_id.isdigit():
-            case = get_object_or_404(EnforcementCase.objects.for_user(user), pk=int(case_id))
-        form = SuspensionForm(request.POST, libraries=writable)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                suspension = actions.suspend(
-                    actor=user,
-                    library=library,
-                    reason=data["reason"],
-                    ends_on=data["ends_on"],
-                    user=data["user"],
-                    workstation=data["workstation"],
-                    case=case,
-                )
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(
-                    request,
-                    f"{suspension.what} is suspended until {suspension.ends_on:%Y-%m-%d}.",
-                )
-                if case is not None:
-                    return redirect("enforcement:case", case_id=case.pk)
-                return redirect("enforcement:suspensions")
-    elif writable:
-        if case_id.isdigit():
-            case = EnforcementCase.objects.for_user(user).filter(pk=int(case_id)).first()
-        initial: dict[str, Any] = {}
-        if case is not None:
-            initial = {
-                "library": case.library.slug,
-                "user": case.subject_user_id,
-                "workstation": "" if case.subject_user_id else case.device,
-            }
-        form = SuspensionForm(initial=initial, libraries=writable)
-    suspensions = list(
-        Suspension.objects.for_user(user)
-        .filter(library_id__in=libraries_with_perm(user, Perm.VIEW_OPERATIONS))
-        .select_related("library", "user", "created_by", "ended_by")[:300]
-    )
-    today = timezone.localdate()
-    return render(
-        request,
-        "enforcement/suspensions.html",
-        {
-            "form": form,
-            "case": case,
-            "live": [s for s in suspensions if s.is_live],
-            "ended": [s for s in suspensions if not s.is_live],
-            "can_end": set(libraries_with_perm(user, Perm.LOCK_ACCOUNTS)),
-            "today": today,
-        },
-        status=400 if form is not None and form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def suspension_end(request: StaffRequest, suspension_id: int) -> HttpResponse:
-    suspension = get_object_or_404(Suspension.objects.for_user(request.user), pk=suspension_id)
-    if not has_perm(request.user, Perm.LOCK_ACCOUNTS, suspension.library_id):
-        raise PermissionDenied
-    form = RequiredReasonForm(request.POST, prefix=f"end{suspension.pk}")
-    if form.is_valid():
-        try:
-            actions.end_suspension(
-                actor=request.user, suspension=suspension, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"The suspension of {suspension.what} has ended.")
-    else:
-        messages.error(request, "Not ended: say why it ends before its end date.")
-    return redirect("enforcement:suspensions")
-
-
-# --- Patron restrictions (CC-3, CC-11) ------------------------------------------------------
-
-
-def _restrict_patron_or_404(request: StaffRequest, patron_id: int) -> Patron:
-    patron = get_object_or_404(
-        Patron.objects.for_user(request.user).select_related("library"), pk=patron_id
-    )
-    if not has_perm(request.user, Perm.RESTRICT_PATRONS, patron.library):
-        raise PermissionDenied
-    return patron
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def restrict(request: StaffRequest, patron_id: int) -> HttpResponse:
-    """Restrict a patron's computer use for a period after a violation (CC-3, CC-11)."""
-    patron = _restrict_patron_or_404(request, patron_id)
-    entries = LogEntry.objects.filter(
-        library_id=patron.library_id, kind=EntryKind.PATRON_VIOLATION
-    ).order_by("-occurred_at", "-pk")
-    form = RestrictForm(request.POST or None, entries=entries)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            restriction = actions.restrict_patron(
-                actor=request.user,
-                patron=patron,
-                reason=data["reason"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                entry=data["entry"],
-            )
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(
-                request,
-                f"Computer use is restricted until {restriction.ends_on:%Y-%m-%d} "
-                "(the patron may use the computers again that day).",
-            )
-            return redirect("patron_detail", patron_id=patron.pk)
-    return render(
-        request,
-        "enforcement/restrict.html",
-        {"patron": patron, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def restriction_lift(request: StaffRequest, restriction_id: int) -> HttpResponse:
-    restriction = get_object_or_404(
-        PatronRestriction.objects.for_user(request.user), pk=restriction_id
-    )
-    if not has_perm(request.user, Perm.RESTRICT_PATRONS, restriction.library_id):
-        raise PermissionDenied
-    form = RequiredReasonForm(request.POST, prefix=f"lift{restriction.pk}")
-    if form.is_valid():
-        try:
-            actions.lift_restriction(
-                actor=request.user, restriction=restriction, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "The restriction is lifted.")
-    else:
-        messages.error(request, "Not lifted: say why.")
-    return redirect("patron_detail", patron_id=restriction.patron_id)
 
 
 # --- Settings ------------------------------------------------------------------------------
