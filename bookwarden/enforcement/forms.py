@@ -6,10 +6,8 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Membership, User
 from bookwarden.operations.models import LogEntry
 
@@ -48,15 +46,7 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
 
-class FormErrors:
-    """Put an action's ValidationError on the form's fields (or on the form)."""
-
-    def add_action_errors(self, exc: ValidationError) -> None:
-        assert isinstance(self, forms.Form)
-        add_action_errors(self, exc)
-
-
-class OpenCaseForm(FormErrors, forms.Form):
+class OpenCaseForm(forms.Form):
     entry = EntryChoiceField(
         queryset=LogEntry.objects.none(),
         label="Violation or incident",
@@ -88,7 +78,7 @@ class OpenCaseForm(FormErrors, forms.Form):
         person.queryset = staff_of(library_ids)
 
 
-class DetailsForm(FormErrors, forms.Form):
+class DetailsForm(forms.Form):
     details = forms.CharField(
         label="Details or follow-up",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -111,7 +101,7 @@ class DetailsForm(FormErrors, forms.Form):
             del self.fields["device"]
 
 
-class InformForm(FormErrors, forms.Form):
+class InformForm(forms.Form):
     people = PeopleField(
         queryset=User.objects.none(),
         label="Inform",
@@ -130,7 +120,7 @@ class InformForm(FormErrors, forms.Form):
             self.initial["people"] = [u.pk for u in people]
 
 
-class IsolateForm(FormErrors, forms.Form):
+class IsolateForm(forms.Form):
     isolated = forms.TypedChoiceField(
         label="The device",
         choices=[("yes", "Was removed from the network"), ("no", "Need not be isolated")],
@@ -157,7 +147,7 @@ class IsolateForm(FormErrors, forms.Form):
             del self.fields["device"]
 
 
-class HRDecisionForm(FormErrors, forms.Form):
+class HRDecisionForm(forms.Form):
     discipline_needed = forms.TypedChoiceField(
         label="Is discipline needed?",
         choices=[
@@ -176,7 +166,7 @@ class HRDecisionForm(FormErrors, forms.Form):
     )
 
 
-class ContactForm(FormErrors, forms.Form):
+class ContactForm(forms.Form):
     method = forms.ChoiceField(label="How", choices=ContactMethod.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(
         label="Outcome", choices=ContactOutcome.choices, widget=forms.RadioSelect
@@ -187,17 +177,23 @@ class ContactForm(FormErrors, forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(FormErrors, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class RequiredReasonForm(FormErrors, forms.Form):
+class RequiredReasonForm(forms.Form):
+    """A reason that must be given; ``why`` is what the page says when it is missing."""
+
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args: Any, why: str = "Say why.", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = why
 
-class ReferForm(FormErrors, forms.Form):
+
+class ReferForm(forms.Form):
     agency = forms.CharField(
         label="Agency", max_length=200, help_text="For example: New Madrid County Sheriff."
     )
@@ -209,11 +205,11 @@ class ReferForm(FormErrors, forms.Form):
     )
 
 
-class CloseForm(FormErrors, forms.Form):
+class CloseForm(forms.Form):
     note = forms.CharField(label="How the matter ended", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SuspensionForm(FormErrors, forms.Form):
+class SuspensionForm(forms.Form):
     library = forms.ChoiceField(label="Library")
     user = PersonChoiceField(queryset=User.objects.none(), required=False, label="Staff account")
     workstation = forms.CharField(
@@ -244,7 +240,7 @@ class SuspensionForm(FormErrors, forms.Form):
         person.queryset = staff_of([lib.pk for lib in libraries])
 
 
-class RestrictForm(FormErrors, forms.Form):
+class RestrictForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -272,7 +268,7 @@ class RestrictForm(FormErrors, forms.Form):
             self.initial.setdefault("ends_on", timezone.localdate() + datetime.timedelta(days=30))
 
 
-class SettingsForm(FormErrors, forms.Form):
+class SettingsForm(forms.Form):
     failed_contacts_before_lock = forms.IntegerField(
         label="Failed contacts before the lock is offered",
         min_value=1,

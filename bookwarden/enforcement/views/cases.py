@@ -7,16 +7,16 @@ at the case's library; each step needs its own permission; a case of another lib
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import (
     StaffRequest,
@@ -54,6 +54,8 @@ from ..models import (
     failed_contacts_before_lock,
 )
 from ..queries import checklist
+
+T = TypeVar("T")
 
 #: Log entries an enforcement case may follow (a patron's violation leads to a restriction).
 CASE_KINDS = sorted({*INCIDENT_KINDS, EntryKind.STAFF_VIOLATION})
@@ -130,21 +132,13 @@ def case_open(request: StaffRequest) -> HttpResponse:
             if not has_perm(request.user, Perm.MANAGE_ENFORCEMENT, entry.library_id):
                 raise PermissionDenied
         form = OpenCaseForm(request.POST, entries=entries, library_ids=libraries)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = actions.open_case(
-                    actor=request.user,
-                    entry=data["entry"],
-                    subject_user=data["subject_user"],
-                    device=data["device"],
-                    details=data["details"],
-                )
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(request, f"Enforcement case #{case.pk} is open.")
-                return redirect("enforcement:case", case_id=case.pk)
+        if done := submit(
+            request,
+            form,
+            lambda data: actions.open_case(actor=request.user, **data),
+            success=lambda case: f"Enforcement case #{case.pk} is open.",
+        ):
+            return redirect("enforcement:case", case_id=done.result.pk)
     else:
         initial = {"entry": request.GET.get("entry")} if request.GET.get("entry") else None
         form = OpenCaseForm(initial=initial, entries=entries, library_ids=libraries)
@@ -254,7 +248,8 @@ def case_step(
     perm: str,
     name: str,
     make: Callable[[Any, EnforcementCase], forms.Form],
-    run: Callable[[EnforcementCase, dict[str, Any]], str],
+    run: Callable[[EnforcementCase, dict[str, Any]], T],
+    success: str | Callable[[T], str],
 ) -> HttpResponse:
     """One step posted from the case page: permission (403; another library's case 404),
     the form, the action; its refusal shows on the case page again (400)."""
@@ -262,14 +257,8 @@ def case_step(
     if not has_perm(request.user, perm, case.library):
         raise PermissionDenied
     form = make(request.POST, case)
-    if form.is_valid():
-        try:
-            message = run(case, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_action_errors(exc)  # type: ignore[attr-defined]
-        else:
-            messages.success(request, message)
-            return redirect("enforcement:case", case_id=case.pk)
+    if submit(request, form, lambda data: run(case, data), success=success):
+        return redirect("enforcement:case", case_id=case.pk)
     ctx = _case_context(request, case, {name: form})
     return render(request, "enforcement/case.html", ctx, status=400)
 
@@ -277,35 +266,26 @@ def case_step(
 @login_required
 @require_POST
 def step_details(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        actions.record_details(
-            actor=request.user,
-            case=case,
-            details=data["details"],
-            subject_user=data.get("subject_user"),
-            device=data.get("device") or "",
-        )
-        return "The details are recorded."
-
     return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
         name="details",
         make=lambda data, case: DetailsForm(data, case=case, prefix="details"),
-        run=run,
+        run=lambda case, data: actions.record_details(
+            actor=request.user,
+            case=case,
+            details=data["details"],
+            subject_user=data.get("subject_user"),
+            device=data.get("device") or "",
+        ),
+        success="The details are recorded.",
     )
 
 
 @login_required
 @require_POST
 def step_inform(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        actions.inform_it_manager(
-            actor=request.user, case=case, people=list(data["people"]), note=data["note"]
-        )
-        return "They are informed: the e-mails are in the outbox."
-
     return case_step(
         request,
         case_id,
@@ -314,113 +294,95 @@ def step_inform(request: StaffRequest, case_id: int) -> HttpResponse:
         make=lambda data, case: InformForm(
             data, people=actions.informed_people(case.library_id), prefix="inform"
         ),
-        run=run,
+        run=lambda case, data: actions.inform_it_manager(
+            actor=request.user, case=case, people=list(data["people"]), note=data["note"]
+        ),
+        success="They are informed: the e-mails are in the outbox.",
     )
 
 
 @login_required
 @require_POST
 def step_isolate(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        actions.isolate_device(
-            actor=request.user,
-            case=case,
-            isolated=data["isolated"],
-            device=data.get("device") or "",
-            note=data["note"],
-            at=data["at"],
-        )
-        return "The device is marked as isolated." if data["isolated"] else "Step 3 is recorded."
-
     return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
         name="isolate",
         make=lambda data, case: IsolateForm(data, case=case, prefix="isolate"),
-        run=run,
+        run=lambda case, data: actions.isolate_device(
+            actor=request.user,
+            case=case,
+            isolated=data["isolated"],
+            device=data.get("device") or "",
+            note=data["note"],
+            at=data["at"],
+        ),
+        success=lambda step: (
+            "The device is marked as isolated."
+            if step.kind == StepKind.ISOLATE
+            else "Step 3 is recorded."
+        ),
     )
 
 
 @login_required
 @require_POST
 def step_hr_decision(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        actions.record_hr_decision(
-            actor=request.user,
-            case=case,
-            discipline_needed=data["discipline_needed"],
-            note=data["note"],
-        )
-        return "The decision is recorded."
-
     return case_step(
         request,
         case_id,
         perm=Perm.DECIDE_DISCIPLINE,
         name="hr",
         make=lambda data, case: HRDecisionForm(data, prefix="hr"),
-        run=run,
+        run=lambda case, data: actions.record_hr_decision(actor=request.user, case=case, **data),
+        success="The decision is recorded.",
     )
 
 
 @login_required
 @require_POST
 def step_contact(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        actions.record_contact_attempt(
-            actor=request.user,
-            case=case,
-            method=data["method"],
-            outcome=data["outcome"],
-            note=data["note"],
-            at=data["at"],
-        )
-        return "The contact attempt is recorded."
-
     return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
         name="contact",
         make=lambda data, case: ContactForm(data, prefix="contact"),
-        run=run,
+        run=lambda case, data: actions.record_contact_attempt(
+            actor=request.user, case=case, **data
+        ),
+        success="The contact attempt is recorded.",
     )
 
 
 @login_required
 @require_POST
 def step_refer(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        actions.refer_to_law_enforcement(
-            actor=request.user, case=case, agency=data["agency"], note=data["note"]
-        )
-        return "The referral is recorded."
-
     return case_step(
         request,
         case_id,
         perm=Perm.REFER_TO_LAW_ENFORCEMENT,
         name="refer",
         make=lambda data, case: ReferForm(data, prefix="refer"),
-        run=run,
+        run=lambda case, data: actions.refer_to_law_enforcement(
+            actor=request.user, case=case, **data
+        ),
+        success="The referral is recorded.",
     )
 
 
 @login_required
 @require_POST
 def step_close(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        actions.close_case(actor=request.user, case=case, note=data["note"])
-        return f"Enforcement case #{case.pk} is closed."
-
     return case_step(
         request,
         case_id,
         perm=Perm.MANAGE_ENFORCEMENT,
         name="close",
         make=lambda data, case: CloseForm(data, prefix="close"),
-        run=run,
+        run=lambda case, data: actions.close_case(actor=request.user, case=case, **data),
+        success=lambda case: f"Enforcement case #{case.pk} is closed.",
     )
 
 
@@ -434,18 +396,15 @@ def enforcement_settings(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_SETTINGS)
     current = failed_contacts_before_lock(library)
     form = SettingsForm(request.POST or None, initial={"failed_contacts_before_lock": current})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.set_failed_contacts_before_lock(
-                actor=request.user,
-                library=library,
-                value=form.cleaned_data["failed_contacts_before_lock"],
-            )
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(request, "The setting is saved.")
-            return redirect("enforcement:list")
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: actions.set_failed_contacts_before_lock(
+            actor=request.user, library=library, value=data["failed_contacts_before_lock"]
+        ),
+        success="The setting is saved.",
+    ):
+        return redirect("enforcement:list")
     return render(
         request,
         "enforcement/settings.html",

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import (
     StaffRequest,
@@ -33,17 +33,16 @@ from .cases import case_step
 @login_required
 @require_POST
 def step_lock(request: StaffRequest, case_id: int) -> HttpResponse:
-    def run(case: EnforcementCase, data: dict[str, Any]) -> str:
-        lock = actions.lock_account(actor=request.user, case=case, reason=data["reason"])
-        return f"{lock.user}'s account is locked: it cannot sign in and its sessions ended."
-
     return case_step(
         request,
         case_id,
         perm=Perm.LOCK_ACCOUNTS,
         name="lock",
         make=lambda data, case: ReasonForm(data, prefix="lock"),
-        run=run,
+        run=lambda case, data: actions.lock_account(actor=request.user, case=case, **data),
+        success=lambda lock: (
+            f"{lock.user}'s account is locked: it cannot sign in and its sessions ended."
+        ),
     )
 
 
@@ -54,18 +53,13 @@ def unlock(request: StaffRequest, lock_id: int) -> HttpResponse:
     lock = get_object_or_404(AccountLock.objects.for_user(request.user), pk=lock_id)
     if not has_perm(request.user, Perm.LOCK_ACCOUNTS, lock.library_id):
         raise PermissionDenied
-    form = RequiredReasonForm(request.POST, prefix="unlock")
-    if form.is_valid():
-        try:
-            actions.unlock_account(
-                actor=request.user, lock=lock, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"{lock.user}'s lock has ended.")
-    else:
-        messages.error(request, "Not unlocked: say why.")
+    submit(
+        request,
+        RequiredReasonForm(request.POST, prefix="unlock"),
+        lambda data: actions.unlock_account(actor=request.user, lock=lock, **data),
+        success=f"{lock.user}'s lock has ended.",
+        flash=True,
+    )
     if lock.case_id:
         return redirect("enforcement:case", case_id=lock.case_id)
     return redirect("enforcement:list")
@@ -89,28 +83,25 @@ def suspension_list(request: StaffRequest) -> HttpResponse:
         if case_id.isdigit():
             case = get_object_or_404(EnforcementCase.objects.for_user(user), pk=int(case_id))
         form = SuspensionForm(request.POST, libraries=writable)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                suspension = actions.suspend(
-                    actor=user,
-                    library=library,
-                    reason=data["reason"],
-                    ends_on=data["ends_on"],
-                    user=data["user"],
-                    workstation=data["workstation"],
-                    case=case,
-                )
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(
-                    request,
-                    f"{suspension.what} is suspended until {suspension.ends_on:%Y-%m-%d}.",
-                )
-                if case is not None:
-                    return redirect("enforcement:case", case_id=case.pk)
-                return redirect("enforcement:suspensions")
+        if submit(
+            request,
+            form,
+            lambda data: actions.suspend(
+                actor=user,
+                library=library,
+                reason=data["reason"],
+                ends_on=data["ends_on"],
+                user=data["user"],
+                workstation=data["workstation"],
+                case=case,
+            ),
+            success=lambda suspension: (
+                f"{suspension.what} is suspended until {suspension.ends_on:%Y-%m-%d}."
+            ),
+        ):
+            if case is not None:
+                return redirect("enforcement:case", case_id=case.pk)
+            return redirect("enforcement:suspensions")
     elif writable:
         if case_id.isdigit():
             case = EnforcementCase.objects.for_user(user).filter(pk=int(case_id)).first()
@@ -149,16 +140,15 @@ def suspension_end(request: StaffRequest, suspension_id: int) -> HttpResponse:
     suspension = get_object_or_404(Suspension.objects.for_user(request.user), pk=suspension_id)
     if not has_perm(request.user, Perm.LOCK_ACCOUNTS, suspension.library_id):
         raise PermissionDenied
-    form = RequiredReasonForm(request.POST, prefix=f"end{suspension.pk}")
-    if form.is_valid():
-        try:
-            actions.end_suspension(
-                actor=request.user, suspension=suspension, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"The suspension of {suspension.what} has ended.")
-    else:
-        messages.error(request, "Not ended: say why it ends before its end date.")
+    submit(
+        request,
+        RequiredReasonForm(
+            request.POST,
+            prefix=f"end{suspension.pk}",
+            why="Say why it ends before its end date.",
+        ),
+        lambda data: actions.end_suspension(actor=request.user, suspension=suspension, **data),
+        success=f"The suspension of {suspension.what} has ended.",
+        flash=True,
+    )
     return redirect("enforcement:suspensions")

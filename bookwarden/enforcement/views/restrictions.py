@@ -4,13 +4,13 @@ library is 404 (DESIGN mechanism 4)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bookwarden.core.forms import submit
 from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
 from bookwarden.operations.models import EntryKind, LogEntry
@@ -39,26 +39,16 @@ def restrict(request: StaffRequest, patron_id: int) -> HttpResponse:
         library_id=patron.library_id, kind=EntryKind.PATRON_VIOLATION
     ).order_by("-occurred_at", "-pk")
     form = RestrictForm(request.POST or None, entries=entries)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            restriction = actions.restrict_patron(
-                actor=request.user,
-                patron=patron,
-                reason=data["reason"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                entry=data["entry"],
-            )
-        except ValidationError as exc:
-            form.add_action_errors(exc)
-        else:
-            messages.success(
-                request,
-                f"Computer use is restricted until {restriction.ends_on:%Y-%m-%d} "
-                "(the patron may use the computers again that day).",
-            )
-            return redirect("patron_detail", patron_id=patron.pk)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: actions.restrict_patron(actor=request.user, patron=patron, **data),
+        success=lambda restriction: (
+            f"Computer use is restricted until {restriction.ends_on:%Y-%m-%d} "
+            "(the patron may use the computers again that day)."
+        ),
+    ):
+        return redirect("patron_detail", patron_id=patron.pk)
     return render(
         request,
         "enforcement/restrict.html",
@@ -75,16 +65,11 @@ def restriction_lift(request: StaffRequest, restriction_id: int) -> HttpResponse
     )
     if not has_perm(request.user, Perm.RESTRICT_PATRONS, restriction.library_id):
         raise PermissionDenied
-    form = RequiredReasonForm(request.POST, prefix=f"lift{restriction.pk}")
-    if form.is_valid():
-        try:
-            actions.lift_restriction(
-                actor=request.user, restriction=restriction, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "The restriction is lifted.")
-    else:
-        messages.error(request, "Not lifted: say why.")
+    submit(
+        request,
+        RequiredReasonForm(request.POST, prefix=f"lift{restriction.pk}"),
+        lambda data: actions.lift_restriction(actor=request.user, restriction=restriction, **data),
+        success="The restriction is lifted.",
+        flash=True,
+    )
     return redirect("patron_detail", patron_id=restriction.patron_id)
