@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from bookwarden.core.models import Membership, User
@@ -19,12 +20,11 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.username})"
 
 
-def staff_of(library_ids: list[int]) -> Any:
-    """The people with a role (live or not) at these libraries, for choosing an account."""
+def staff_of(memberships: QuerySet[Membership]) -> QuerySet[User]:
+    """The people holding one of ``memberships`` (live or not, but not revoked), for
+    choosing an account."""
     return User.objects.filter(
-        pk__in=Membership.objects.filter(
-            library_id__in=library_ids, revoked_at__isnull=True
-        ).values("user_id")
+        pk__in=memberships.filter(revoked_at__isnull=True).values("user_id")
     ).order_by("last_name", "first_name", "username")
 
 
@@ -68,14 +68,16 @@ class OpenCaseForm(forms.Form):
         help_text="What happened, what was found, who reported it (IT-9).",
     )
 
-    def __init__(self, *args: Any, entries: Any, library_ids: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, entries: Any, memberships: QuerySet[Membership], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         entry_field = self.fields["entry"]
         assert isinstance(entry_field, forms.ModelChoiceField)
         entry_field.queryset = entries
         person = self.fields["subject_user"]
         assert isinstance(person, forms.ModelChoiceField)
-        person.queryset = staff_of(library_ids)
+        person.queryset = staff_of(memberships)
 
 
 class DetailsForm(forms.Form):
@@ -96,7 +98,7 @@ class DetailsForm(forms.Form):
         else:
             person = self.fields["subject_user"]
             assert isinstance(person, forms.ModelChoiceField)
-            person.queryset = staff_of([case.library_id])
+            person.queryset = staff_of(Membership.objects.filter(library_id=case.library_id))
         if case.device:
             del self.fields["device"]
 
@@ -230,14 +232,20 @@ class SuspensionForm(forms.Form):
         help_text="Access returns on this day: the suspension job ends it.",
     )
 
-    def __init__(self, *args: Any, libraries: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        libraries: list[Any],
+        memberships: QuerySet[Membership],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["library"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(lib.slug, lib.name) for lib in libraries]
         person = self.fields["user"]
         assert isinstance(person, forms.ModelChoiceField)
-        person.queryset = staff_of([lib.pk for lib in libraries])
+        person.queryset = staff_of(memberships)
 
 
 class RestrictForm(forms.Form):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookwarden.core.files import csv_cell, hand_out
 from bookwarden.core.forms import submit
-from bookwarden.core.models import Library
+from bookwarden.core.models import Branch, Library, Membership
 from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
@@ -86,10 +86,12 @@ def _timing(entry: LogEntry, now: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def report(request: StaffRequest) -> HttpResponse:
     """CC-2: any member of staff reports a concern in one short form, from a phone."""
-    libraries = list(
-        Library.objects.filter(pk__in=libraries_with_perm(request.user, Perm.REPORT_CONCERN))
+    libraries = list(Library.objects.for_user(request.user, Perm.REPORT_CONCERN))
+    form = ReportForm(
+        request.POST or None,
+        libraries=libraries,
+        branches=Branch.objects.for_user(request.user, Perm.REPORT_CONCERN),
     )
-    form = ReportForm(request.POST or None, libraries=libraries)
     if request.method == "POST":
         slug = request.POST.get("library") or (libraries[0].slug if len(libraries) == 1 else "")
         library = library_for(request, slug, Perm.REPORT_CONCERN)
@@ -135,12 +137,10 @@ def mine(request: StaffRequest) -> HttpResponse:
 def _filtered(request: StaffRequest) -> tuple[EntryFilterForm, Any, list[int]]:
     library_ids = libraries_with_perm(request.user, Perm.VIEW_OPERATIONS)
     form = EntryFilterForm(
-        request.GET or None, libraries=Library.objects.filter(pk__in=library_ids)
+        request.GET or None, branches=Branch.objects.for_user(request.user, Perm.VIEW_OPERATIONS)
     )
-    qs: Any = (
-        LogEntry.objects.for_user(request.user)
-        .filter(library_id__in=library_ids)
-        .select_related("library", "branch", "reported_by", "library__operations_settings")
+    qs: Any = LogEntry.objects.for_user(request.user, Perm.VIEW_OPERATIONS).select_related(
+        "library", "branch", "reported_by", "library__operations_settings"
     )
     if form.is_bound and form.is_valid():
         qs = form.filter(qs)
@@ -168,9 +168,7 @@ def entry_list(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "can_create": bool(libraries_with_perm(request.user, Perm.MANAGE_OPERATIONS)),
-            "settings_libraries": Library.objects.filter(
-                pk__in=libraries_with_perm(request.user, Perm.MANAGE_SETTINGS)
-            ),
+            "settings_libraries": Library.objects.for_user(request.user, Perm.MANAGE_SETTINGS),
         },
     )
 
@@ -251,10 +249,13 @@ def export(request: StaffRequest) -> HttpResponse:
 @perm_required(Perm.MANAGE_OPERATIONS)
 @require_http_methods(["GET", "POST"])
 def entry_create(request: StaffRequest) -> HttpResponse:
-    libraries = list(
-        Library.objects.filter(pk__in=libraries_with_perm(request.user, Perm.MANAGE_OPERATIONS))
+    libraries = list(Library.objects.for_user(request.user, Perm.MANAGE_OPERATIONS))
+    form = EntryForm(
+        request.POST or None,
+        libraries=libraries,
+        branches=Branch.objects.for_user(request.user, Perm.MANAGE_OPERATIONS),
+        memberships=Membership.objects.for_user(request.user, Perm.MANAGE_OPERATIONS),
     )
-    form = EntryForm(request.POST or None, libraries=libraries)
     if request.method == "POST":
         slug = request.POST.get("library") or (libraries[0].slug if len(libraries) == 1 else "")
         library = library_for(request, slug, Perm.MANAGE_OPERATIONS)
@@ -345,6 +346,8 @@ def entry_edit(request: StaffRequest, entry_id: int) -> HttpResponse:
     form = EntryForm(
         request.POST or None,
         libraries=[entry.library],
+        branches=entry.library.branches.all(),
+        memberships=entry.library.memberships.all(),
         editing=True,
         initial=EntryForm.initial_for(entry),
     )

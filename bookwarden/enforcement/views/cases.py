@@ -17,12 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.core.forms import submit
-from bookwarden.core.models import Library
+from bookwarden.core.models import Library, Membership
 from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
     has_perm_anywhere,
-    libraries_with_perm,
     library_for,
     perm_required,
 )
@@ -79,12 +78,9 @@ def case_or_404(request: StaffRequest, case_id: int) -> EnforcementCase:
 @require_GET
 def case_list(request: StaffRequest) -> HttpResponse:
     """The enforcement cases of the person's libraries, open ones first."""
-    libraries = libraries_with_perm(request.user, Perm.VIEW_OPERATIONS)
     show = request.GET.get("show", "open")
-    cases = (
-        EnforcementCase.objects.for_user(request.user)
-        .filter(library_id__in=libraries)
-        .select_related("library", "entry", "subject_user")
+    cases = EnforcementCase.objects.for_user(request.user, Perm.VIEW_OPERATIONS).select_related(
+        "library", "entry", "subject_user"
     )
     if show != "all":
         show = "open"
@@ -96,20 +92,15 @@ def case_list(request: StaffRequest) -> HttpResponse:
             "cases": list(cases[:200]),
             "show": show,
             "can_open": has_perm_anywhere(request.user, Perm.MANAGE_ENFORCEMENT),
-            "settings_libraries": Library.objects.filter(
-                pk__in=libraries_with_perm(request.user, Perm.MANAGE_SETTINGS)
-            ),
+            "settings_libraries": Library.objects.for_user(request.user, Perm.MANAGE_SETTINGS),
         },
     )
 
 
 def _open_entries(request: StaffRequest) -> Any:
     return (
-        LogEntry.objects.for_user(request.user)
-        .filter(
-            library_id__in=libraries_with_perm(request.user, Perm.MANAGE_ENFORCEMENT),
-            kind__in=CASE_KINDS,
-        )
+        LogEntry.objects.for_user(request.user, Perm.MANAGE_ENFORCEMENT)
+        .filter(kind__in=CASE_KINDS)
         .exclude(status=EntryStatus.CLOSED)
         .exclude(enforcement_cases__status=CaseStatus.OPEN)
         .select_related("library")
@@ -122,8 +113,8 @@ def _open_entries(request: StaffRequest) -> Any:
 @require_http_methods(["GET", "POST"])
 def case_open(request: StaffRequest) -> HttpResponse:
     """Open the enforcement steps on a violation or incident of the log (IT-9, LV-12)."""
-    libraries = libraries_with_perm(request.user, Perm.MANAGE_ENFORCEMENT)
     entries = _open_entries(request)
+    memberships = Membership.objects.for_user(request.user, Perm.MANAGE_ENFORCEMENT)
     if request.method == "POST":
         # Another library's entry: 404, before anything else is looked at.
         entry_id = request.POST.get("entry", "")
@@ -131,7 +122,7 @@ def case_open(request: StaffRequest) -> HttpResponse:
             entry = get_object_or_404(LogEntry.objects.for_user(request.user), pk=int(entry_id))
             if not has_perm(request.user, Perm.MANAGE_ENFORCEMENT, entry.library_id):
                 raise PermissionDenied
-        form = OpenCaseForm(request.POST, entries=entries, library_ids=libraries)
+        form = OpenCaseForm(request.POST, entries=entries, memberships=memberships)
         if done := submit(
             request,
             form,
@@ -141,7 +132,7 @@ def case_open(request: StaffRequest) -> HttpResponse:
             return redirect("enforcement:case", case_id=done.result.pk)
     else:
         initial = {"entry": request.GET.get("entry")} if request.GET.get("entry") else None
-        form = OpenCaseForm(initial=initial, entries=entries, library_ids=libraries)
+        form = OpenCaseForm(initial=initial, entries=entries, memberships=memberships)
     status = 400 if form.errors else 200
     return render(request, "enforcement/open.html", {"form": form}, status=status)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bookwarden.core.forms import submit
-from bookwarden.core.models import Library
+from bookwarden.core.models import Library, Membership
 from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
@@ -74,7 +74,8 @@ def unlock(request: StaffRequest, lock_id: int) -> HttpResponse:
 def suspension_list(request: StaffRequest) -> HttpResponse:
     """Suspended accounts and workstations, and the form to suspend one (LV-12)."""
     user = request.user
-    writable = list(Library.objects.filter(pk__in=libraries_with_perm(user, Perm.LOCK_ACCOUNTS)))
+    writable = list(Library.objects.for_user(user, Perm.LOCK_ACCOUNTS))
+    memberships = Membership.objects.for_user(user, Perm.LOCK_ACCOUNTS)
     form: SuspensionForm | None = None
     case: EnforcementCase | None = None
     case_id = request.POST.get("case") or request.GET.get("case") or ""
@@ -82,7 +83,7 @@ def suspension_list(request: StaffRequest) -> HttpResponse:
         library = library_for(request, request.POST.get("library", ""), Perm.LOCK_ACCOUNTS)
         if case_id.isdigit():
             case = get_object_or_404(EnforcementCase.objects.for_user(user), pk=int(case_id))
-        form = SuspensionForm(request.POST, libraries=writable)
+        form = SuspensionForm(request.POST, libraries=writable, memberships=memberships)
         if submit(
             request,
             form,
@@ -112,11 +113,11 @@ def suspension_list(request: StaffRequest) -> HttpResponse:
                 "user": case.subject_user_id,
                 "workstation": "" if case.subject_user_id else case.device,
             }
-        form = SuspensionForm(initial=initial, libraries=writable)
+        form = SuspensionForm(initial=initial, libraries=writable, memberships=memberships)
     suspensions = list(
-        Suspension.objects.for_user(user)
-        .filter(library_id__in=libraries_with_perm(user, Perm.VIEW_OPERATIONS))
-        .select_related("library", "user", "created_by", "ended_by")[:300]
+        Suspension.objects.for_user(user, Perm.VIEW_OPERATIONS).select_related(
+            "library", "user", "created_by", "ended_by"
+        )[:300]
     )
     today = timezone.localdate()
     return render(
