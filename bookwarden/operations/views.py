@@ -5,7 +5,6 @@ and acknowledgements, and the library's settings.  Every write goes through
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.core.files import csv_cell, hand_out
+from bookwarden.core.files import csv_writer, hand_out
 from bookwarden.core.forms import submit
 from bookwarden.core.models import Branch, Library, Membership
 from bookwarden.core.permissions import (
@@ -198,31 +197,28 @@ def _when(value: Any) -> str:
 
 def _csv(entries: list[LogEntry]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
-    for e in entries:
-        writer.writerow(
-            [
-                csv_cell(v)
-                for v in (
-                    e.pk,
-                    e.library.slug,
-                    e.branch.name if e.branch else "",
-                    e.kind,
-                    e.severity,
-                    e.status,
-                    e.title,
-                    _when(e.occurred_at),
-                    _when(e.recorded_at),
-                    _when(e.closed_at),
-                    e.reported_by.username if e.reported_by else "",
-                    "yes" if e.patron_data_involved else "no",
-                    e.outside_party_name if e.outside_party else "",
-                    e.narrative,
-                    e.preventive_measures,
-                )
-            ]
+    writer.writerows(
+        (
+            e.pk,
+            e.library.slug,
+            e.branch.name if e.branch else "",
+            e.kind,
+            e.severity,
+            e.status,
+            e.title,
+            _when(e.occurred_at),
+            _when(e.recorded_at),
+            _when(e.closed_at),
+            e.reported_by.username if e.reported_by else "",
+            "yes" if e.patron_data_involved else "no",
+            e.outside_party_name if e.outside_party else "",
+            e.narrative,
+            e.preventive_measures,
         )
+        for e in entries
+    )
     return out.getvalue()
 
 
