@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from bookwarden.core.my_tasks import Task, task_provider
-from bookwarden.core.permissions import libraries_with_perm
+from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
 
 from .models import Breach, NoticeStatus
@@ -21,15 +21,14 @@ if TYPE_CHECKING:
 
 @task_provider
 def breach_tasks(user: User) -> Iterable[Task]:
-    library_ids = libraries_with_perm(user, Perm.MANAGE_BREACH)
-    if not library_ids:
+    if not has_perm_anywhere(user, Perm.MANAGE_BREACH):
         return
     not_notified = Q(affected__notice_status=NoticeStatus.PENDING) | Q(
         affected__notice_status=NoticeStatus.QUEUED, affected__outbox_message__status="failed"
     )
     letters = Q(affected__notice_status__in=[NoticeStatus.LETTER_PENDING, NoticeStatus.PRINTED])
     breaches = (
-        Breach.objects.filter(library_id__in=library_ids)
+        Breach.objects.for_user(user, Perm.MANAGE_BREACH)
         .annotate(
             not_notified=Count("affected", filter=not_notified, distinct=True),
             letters=Count("affected", filter=letters, distinct=True),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -19,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.core.forms import add_action_errors, flash_errors
+from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
-from bookwarden.core.permissions import StaffRequest, has_perm, libraries_with_perm, perm_required
+from bookwarden.core.permissions import StaffRequest, has_perm, perm_required
 from bookwarden.core.roles import Perm
 from bookwarden.operations.models import LogEntry
 from bookwarden.patrons.models import Card
@@ -61,28 +60,24 @@ def _breach(request: StaffRequest, breach_id: int, *, manage: bool) -> Breach:
 @perm_required(Perm.VIEW_OPERATIONS)
 @require_GET
 def breach_list(request: StaffRequest) -> HttpResponse:
-    library_ids = sorted(
-        set(libraries_with_perm(request.user, Perm.VIEW_OPERATIONS))
-        | set(libraries_with_perm(request.user, Perm.MANAGE_BREACH))
+    # Those who read the log, and those who handle breaches (see _can_read).
+    user = request.user
+    readable = Breach.objects.for_user(user, Perm.VIEW_OPERATIONS) | Breach.objects.for_user(
+        user, Perm.MANAGE_BREACH
     )
-    breaches = (
-        Breach.objects.for_user(request.user)
-        .filter(library_id__in=library_ids)
-        .select_related("library", "entry")
-        .annotate(
-            affected_count=Count("affected", distinct=True),
-            waiting=Count(
-                "affected",
-                filter=Q(
-                    affected__notice_status__in=[
-                        NoticeStatus.PENDING,
-                        NoticeStatus.LETTER_PENDING,
-                        NoticeStatus.PRINTED,
-                    ]
-                ),
-                distinct=True,
+    breaches = readable.select_related("library", "entry").annotate(
+        affected_count=Count("affected", distinct=True),
+        waiting=Count(
+            "affected",
+            filter=Q(
+                affected__notice_status__in=[
+                    NoticeStatus.PENDING,
+                    NoticeStatus.LETTER_PENDING,
+                    NoticeStatus.PRINTED,
+                ]
             ),
-        )
+            distinct=True,
+        ),
     )
     return render(request, "breach/list.html", {"breaches": breaches})
 
@@ -185,27 +180,19 @@ def breach_declare(request: StaffRequest, entry_id: int) -> HttpResponse:
             "contact": f"{user}, {library.name}" + (f", {user.email}" if user.email else ""),
         },
     )
-    if request.method == "POST" and not problem and form.is_valid():
-        data = form.cleaned_data
-        try:
-            breach = actions.declare_breach(
-                actor=user,
-                entry=entry,
-                window_start=data["window_start"],
-                window_end=data["window_end"],
-                accounts=data["accounts"],
-                summary=data["summary"],
-                library_response=data["library_response"],
-                contact=data["contact"],
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(
+    if (
+        request.method == "POST"
+        and not problem
+        and (
+            done := submit(
                 request,
-                "Breach declared. Now list the affected patrons from the audit log.",
+                form,
+                lambda data: actions.declare_breach(actor=user, entry=entry, **data),
+                success="Breach declared. Now list the affected patrons from the audit log.",
             )
-            return _to_detail(breach)
+        )
+    ):
+        return _to_detail(done.result)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -220,44 +207,37 @@ def breach_declare(request: StaffRequest, entry_id: int) -> HttpResponse:
 def breach_scope(request: StaffRequest, breach_id: int) -> HttpResponse:
     breach = _breach(request, breach_id, manage=True)
     form = ScopeForm(request.POST, library=breach.library, prefix="scope")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.change_scope(
-                actor=request.user,
-                breach=breach,
-                window_start=data["window_start"],
-                window_end=data["window_end"],
-                accounts=data["accounts"],
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                "Scope saved. List the affected patrons again to bring the list up to date.",
-            )
-            return _to_detail(breach, "scope")
+    if submit(
+        request,
+        form,
+        lambda data: actions.change_scope(actor=request.user, breach=breach, **data),
+        success="Scope saved. List the affected patrons again to bring the list up to date.",
+    ):
+        return _to_detail(breach, "scope")
     return _detail_again(request, breach, scope_form=form)
+
+
+def _listing_message(listing: actions.Listing) -> str:
+    text = (
+        f"{listing.patrons} patron(s) found in the audit log ({listing.events} opening(s) "
+        f"of records in the window): {listing.added} new, {listing.updated} updated, "
+        f"{listing.removed} no longer in scope."
+    )
+    if listing.gone:
+        text += f" {len(listing.gone)} patron(s) no longer exist here and cannot be notified."
+    return text
 
 
 @login_required
 @require_POST
 def breach_list_affected(request: StaffRequest, breach_id: int) -> HttpResponse:
     breach = _breach(request, breach_id, manage=True)
-    try:
-        listing = actions.list_affected(actor=request.user, breach=breach)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        text = (
-            f"{listing.patrons} patron(s) found in the audit log ({listing.events} opening(s) "
-            f"of records in the window): {listing.added} new, {listing.updated} updated, "
-            f"{listing.removed} no longer in scope."
-        )
-        if listing.gone:
-            text += f" {len(listing.gone)} patron(s) no longer exist here and cannot be notified."
-        messages.success(request, text)
+    submit(
+        request,
+        None,
+        lambda _: actions.list_affected(actor=request.user, breach=breach),
+        success=_listing_message,
+    )
     return _to_detail(breach, "affected")
 
 
@@ -266,29 +246,26 @@ def breach_list_affected(request: StaffRequest, breach_id: int) -> HttpResponse:
 def breach_add_patron(request: StaffRequest, breach_id: int) -> HttpResponse:
     breach = _breach(request, breach_id, manage=True)
     form = AddPatronForm(request.POST, prefix="add")
-    if form.is_valid():
+
+    def add(data: dict[str, Any]) -> AffectedPatron:
         card = (
-            Card.objects.filter(
-                library=breach.library, number=form.cleaned_data["card_number"].strip()
-            )
+            Card.objects.filter(library=breach.library, number=data["card_number"].strip())
             .select_related("patron")
             .first()
         )
         if card is None:
-            form.add_error("card_number", "No card of this library has that number.")
-        else:
-            try:
-                actions.add_patron_by_hand(
-                    actor=request.user,
-                    breach=breach,
-                    patron=card.patron,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            else:
-                messages.success(request, f"{card.patron} added to the affected patrons.")
-                return _to_detail(breach, "affected")
+            raise ValidationError({"card_number": "No card of this library has that number."})
+        return actions.add_patron_by_hand(
+            actor=request.user, breach=breach, patron=card.patron, reason=data["reason"]
+        )
+
+    if submit(
+        request,
+        form,
+        add,
+        success=lambda affected: f"{affected.patron} added to the affected patrons.",
+    ):
+        return _to_detail(breach, "affected")
     return _detail_again(request, breach, add_form=form)
 
 
@@ -296,16 +273,15 @@ def breach_add_patron(request: StaffRequest, breach_id: int) -> HttpResponse:
 @require_POST
 def breach_notify(request: StaffRequest, breach_id: int) -> HttpResponse:
     breach = _breach(request, breach_id, manage=True)
-    try:
-        done = actions.notify(actor=request.user, breach=breach)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        letters = done.letters + done.switched
-        messages.success(
-            request,
-            f"{done.emailed} notice(s) queued for e-mail; {letters} letter(s) to print.",
-        )
+    submit(
+        request,
+        None,
+        lambda _: actions.notify(actor=request.user, breach=breach),
+        success=lambda done: (
+            f"{done.emailed} notice(s) queued for e-mail; "
+            f"{done.letters + done.switched} letter(s) to print."
+        ),
+    )
     return _to_detail(breach, "affected")
 
 
@@ -316,18 +292,19 @@ def breach_letters(request: StaffRequest, breach_id: int) -> HttpResponse:
     letters themselves, one per page."""
     breach = _breach(request, breach_id, manage=True)
     form = LettersForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            letters = actions.print_letters(
-                actor=request.user, breach=breach, reprint=form.cleaned_data["reprint"]
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
+    if request.method == "POST":
+        done = submit(
+            request,
+            form,
+            lambda data: actions.print_letters(actor=request.user, breach=breach, **data),
+            flash=True,
+        )
+        if done is None:
             return redirect("breach:letters", breach_id=breach.pk)
         return render(
             request,
             "breach/letters_print.html",
-            {"breach": breach, "library": breach.library, "letters": letters},
+            {"breach": breach, "library": breach.library, "letters": done.result},
         )
     rows = list(
         AffectedPatron.objects.filter(breach=breach, channel=Channel.LETTER)
@@ -353,12 +330,12 @@ def breach_mark_sent(request: StaffRequest, breach_id: int, affected_id: int) ->
     affected = get_object_or_404(
         AffectedPatron.objects.select_related("patron", "breach"), pk=affected_id, breach=breach
     )
-    try:
-        actions.mark_letter_sent(actor=request.user, affected=affected)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, f"The letter to {affected.patron} is marked as mailed.")
+    submit(
+        request,
+        None,
+        lambda _: actions.mark_letter_sent(actor=request.user, affected=affected),
+        success=f"The letter to {affected.patron} is marked as mailed.",
+    )
     return _to_detail(breach, "affected")
 
 
@@ -367,17 +344,11 @@ def breach_mark_sent(request: StaffRequest, breach_id: int, affected_id: int) ->
 def breach_review(request: StaffRequest, breach_id: int) -> HttpResponse:
     breach = _breach(request, breach_id, manage=True)
     form = ReviewForm(request.POST, prefix="review")
-    if form.is_valid():
-        try:
-            actions.record_review(
-                actor=request.user,
-                breach=breach,
-                practice_evaluated=form.cleaned_data["practice_evaluated"],
-                procedures_changed=form.cleaned_data["procedures_changed"],
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(request, "Post-incident review recorded.")
-            return _to_detail(breach, "review")
+    if submit(
+        request,
+        form,
+        lambda data: actions.record_review(actor=request.user, breach=breach, **data),
+        success="Post-incident review recorded.",
+    ):
+        return _to_detail(breach, "review")
     return _detail_again(request, breach, review_form=form)

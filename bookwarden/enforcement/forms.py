@@ -6,10 +6,9 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from bookwarden.core.forms import add_action_errors
 from bookwarden.core.models import Membership, User
 from bookwarden.operations.models import LogEntry
 
@@ -21,12 +20,11 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.username})"
 
 
-def staff_of(library_ids: list[int]) -> Any:
-    """The people with a role (live or not) at these libraries, for choosing an account."""
+def staff_of(memberships: QuerySet[Membership]) -> QuerySet[User]:
+    """The people holding one of ``memberships`` (live or not, but not revoked), for
+    choosing an account."""
     return User.objects.filter(
-        pk__in=Membership.objects.filter(
-            library_id__in=library_ids, revoked_at__isnull=True
-        ).values("user_id")
+        pk__in=memberships.filter(revoked_at__isnull=True).values("user_id")
     ).order_by("last_name", "first_name", "username")
 
 
@@ -48,15 +46,7 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
 
-class FormErrors:
-    """Put an action's ValidationError on the form's fields (or on the form)."""
-
-    def add_action_errors(self, exc: ValidationError) -> None:
-        assert isinstance(self, forms.Form)
-        add_action_errors(self, exc)
-
-
-class OpenCaseForm(FormErrors, forms.Form):
+class OpenCaseForm(forms.Form):
     entry = EntryChoiceField(
         queryset=LogEntry.objects.none(),
         label="Violation or incident",
@@ -78,17 +68,19 @@ class OpenCaseForm(FormErrors, forms.Form):
         help_text="What happened, what was found, who reported it (IT-9).",
     )
 
-    def __init__(self, *args: Any, entries: Any, library_ids: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, entries: Any, memberships: QuerySet[Membership], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         entry_field = self.fields["entry"]
         assert isinstance(entry_field, forms.ModelChoiceField)
         entry_field.queryset = entries
         person = self.fields["subject_user"]
         assert isinstance(person, forms.ModelChoiceField)
-        person.queryset = staff_of(library_ids)
+        person.queryset = staff_of(memberships)
 
 
-class DetailsForm(FormErrors, forms.Form):
+class DetailsForm(forms.Form):
     details = forms.CharField(
         label="Details or follow-up",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -106,12 +98,12 @@ class DetailsForm(FormErrors, forms.Form):
         else:
             person = self.fields["subject_user"]
             assert isinstance(person, forms.ModelChoiceField)
-            person.queryset = staff_of([case.library_id])
+            person.queryset = staff_of(Membership.objects.filter(library_id=case.library_id))
         if case.device:
             del self.fields["device"]
 
 
-class InformForm(FormErrors, forms.Form):
+class InformForm(forms.Form):
     people = PeopleField(
         queryset=User.objects.none(),
         label="Inform",
@@ -130,7 +122,7 @@ class InformForm(FormErrors, forms.Form):
             self.initial["people"] = [u.pk for u in people]
 
 
-class IsolateForm(FormErrors, forms.Form):
+class IsolateForm(forms.Form):
     isolated = forms.TypedChoiceField(
         label="The device",
         choices=[("yes", "Was removed from the network"), ("no", "Need not be isolated")],
@@ -157,7 +149,7 @@ class IsolateForm(FormErrors, forms.Form):
             del self.fields["device"]
 
 
-class HRDecisionForm(FormErrors, forms.Form):
+class HRDecisionForm(forms.Form):
     discipline_needed = forms.TypedChoiceField(
         label="Is discipline needed?",
         choices=[
@@ -176,7 +168,7 @@ class HRDecisionForm(FormErrors, forms.Form):
     )
 
 
-class ContactForm(FormErrors, forms.Form):
+class ContactForm(forms.Form):
     method = forms.ChoiceField(label="How", choices=ContactMethod.choices, widget=forms.RadioSelect)
     outcome = forms.ChoiceField(
         label="Outcome", choices=ContactOutcome.choices, widget=forms.RadioSelect
@@ -187,17 +179,23 @@ class ContactForm(FormErrors, forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(FormErrors, forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class RequiredReasonForm(FormErrors, forms.Form):
+class RequiredReasonForm(forms.Form):
+    """A reason that must be given; ``why`` is what the page says when it is missing."""
+
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args: Any, why: str = "Say why.", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = why
 
-class ReferForm(FormErrors, forms.Form):
+
+class ReferForm(forms.Form):
     agency = forms.CharField(
         label="Agency", max_length=200, help_text="For example: New Madrid County Sheriff."
     )
@@ -209,11 +207,11 @@ class ReferForm(FormErrors, forms.Form):
     )
 
 
-class CloseForm(FormErrors, forms.Form):
+class CloseForm(forms.Form):
     note = forms.CharField(label="How the matter ended", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SuspensionForm(FormErrors, forms.Form):
+class SuspensionForm(forms.Form):
     library = forms.ChoiceField(label="Library")
     user = PersonChoiceField(queryset=User.objects.none(), required=False, label="Staff account")
     workstation = forms.CharField(
@@ -234,17 +232,23 @@ class SuspensionForm(FormErrors, forms.Form):
         help_text="Access returns on this day: the suspension job ends it.",
     )
 
-    def __init__(self, *args: Any, libraries: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        libraries: list[Any],
+        memberships: QuerySet[Membership],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["library"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(lib.slug, lib.name) for lib in libraries]
         person = self.fields["user"]
         assert isinstance(person, forms.ModelChoiceField)
-        person.queryset = staff_of([lib.pk for lib in libraries])
+        person.queryset = staff_of(memberships)
 
 
-class RestrictForm(FormErrors, forms.Form):
+class RestrictForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -272,7 +276,7 @@ class RestrictForm(FormErrors, forms.Form):
             self.initial.setdefault("ends_on", timezone.localdate() + datetime.timedelta(days=30))
 
 
-class SettingsForm(FormErrors, forms.Form):
+class SettingsForm(forms.Form):
     failed_contacts_before_lock = forms.IntegerField(
         label="Failed contacts before the lock is offered",
         min_value=1,

@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
 from django.urls import reverse
 
 from bookwarden.core.my_tasks import Task, task_provider
-from bookwarden.core.permissions import libraries_with_perm
+from bookwarden.core.permissions import has_perm_anywhere, libraries_with_perm
 from bookwarden.core.roles import Perm
 
 from .models import CaseStatus, EnforcementCase, Stage
@@ -27,12 +26,13 @@ TASK_LIMIT = 20
 @task_provider
 def hr_decisions(user: User) -> Iterable[Task]:
     """IT-9: human resources decides whether discipline is needed, before any action."""
-    libraries = libraries_with_perm(user, Perm.DECIDE_DISCIPLINE)
-    if not libraries:
+    if not has_perm_anywhere(user, Perm.DECIDE_DISCIPLINE):
         return
-    waiting = EnforcementCase.objects.filter(
-        library_id__in=libraries, status=CaseStatus.OPEN, stage=Stage.HR_DECISION
-    ).order_by("opened_at", "pk")[:TASK_LIMIT]
+    waiting = (
+        EnforcementCase.objects.for_user(user, Perm.DECIDE_DISCIPLINE)
+        .filter(status=CaseStatus.OPEN, stage=Stage.HR_DECISION)
+        .order_by("opened_at", "pk")[:TASK_LIMIT]
+    )
     for case in waiting:
         yield Task(
             f"Enforcement case #{case.pk}: decide whether discipline is needed",
@@ -45,14 +45,17 @@ def hr_decisions(user: User) -> Iterable[Task]:
 @task_provider
 def next_steps(user: User) -> Iterable[Task]:
     """The next step of the cases one opened, and the lock once it may be offered."""
-    owner = bool(libraries_with_perm(user, Perm.MANAGE_ENFORCEMENT))
+    owner = has_perm_anywhere(user, Perm.MANAGE_ENFORCEMENT)
     lockers = libraries_with_perm(user, Perm.LOCK_ACCOUNTS)
     if not owner and not lockers:
         return
-    mine = Q(opened_by=user) & ~Q(stage=Stage.HR_DECISION) if owner else Q(pk__in=[])
-    lock = Q(library_id__in=lockers, stage=Stage.LOCK)
+    cases = EnforcementCase.objects.none()
+    if owner:
+        cases |= EnforcementCase.objects.filter(opened_by=user).exclude(stage=Stage.HR_DECISION)
+    if lockers:
+        cases |= EnforcementCase.objects.for_user(user, Perm.LOCK_ACCOUNTS).filter(stage=Stage.LOCK)
     cases = (
-        EnforcementCase.objects.filter(mine | lock, status=CaseStatus.OPEN)
+        cases.filter(status=CaseStatus.OPEN)
         .select_related("subject_user")
         .order_by("opened_at", "pk")[:TASK_LIMIT]
     )

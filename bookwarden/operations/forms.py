@@ -96,14 +96,16 @@ class ReportForm(_LibraryChoice, forms.Form):
         label="Patron information may be involved", required=False
     )
 
-    def __init__(self, *args: Any, libraries: list[Library], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, libraries: list[Library], branches: QuerySet[Branch], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.libraries = {lib.slug: lib for lib in libraries}
         self._set_libraries(libraries)
         self.fields["occurred_at"].initial = _now_local
         field = self.fields["branch"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Branch.objects.filter(library__in=libraries)
+        field.queryset = branches
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -170,7 +172,13 @@ class EntryForm(_LibraryChoice, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, libraries: list[Library], editing: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        libraries: list[Library],
+        branches: QuerySet[Branch],
+        memberships: QuerySet[Membership],
+        editing: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.libraries = {lib.slug: lib for lib in libraries}
@@ -183,13 +191,11 @@ class EntryForm(_LibraryChoice, forms.Form):
         for name in ("branch", "affected_branches"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Branch.objects.filter(library__in=libraries)
+            field.queryset = branches
         accounts = self.fields["accounts"]
         assert isinstance(accounts, forms.ModelMultipleChoiceField)
         accounts.queryset = (
-            User.objects.filter(
-                pk__in=Membership.objects.filter(library__in=libraries).values("user_id")
-            )
+            User.objects.filter(pk__in=memberships.values("user_id"))
             .distinct()
             .order_by("last_name", "username")
         )
@@ -280,11 +286,11 @@ class EntryFilterForm(forms.Form):
         help_text="Reported it, took a step, or whose account is involved.",
     )
 
-    def __init__(self, *args: Any, libraries: QuerySet[Library], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["branch"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Branch.objects.filter(library__in=libraries)
+        field.queryset = branches
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -5,22 +5,21 @@ and acknowledgements, and the library's settings.  Every write goes through
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.core.files import csv_cell, hand_out
-from bookwarden.core.forms import add_action_errors, flash_errors
-from bookwarden.core.models import Library
+from bookwarden.core.files import csv_writer, hand_out
+from bookwarden.core.forms import submit
+from bookwarden.core.models import Branch, Library, Membership
 from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
@@ -86,34 +85,33 @@ def _timing(entry: LogEntry, now: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def report(request: StaffRequest) -> HttpResponse:
     """CC-2: any member of staff reports a concern in one short form, from a phone."""
-    libraries = list(
-        Library.objects.filter(pk__in=libraries_with_perm(request.user, Perm.REPORT_CONCERN))
+    libraries = list(Library.objects.for_user(request.user, Perm.REPORT_CONCERN))
+    form = ReportForm(
+        request.POST or None,
+        libraries=libraries,
+        branches=Branch.objects.for_user(request.user, Perm.REPORT_CONCERN),
     )
-    form = ReportForm(request.POST or None, libraries=libraries)
     if request.method == "POST":
         slug = request.POST.get("library") or (libraries[0].slug if len(libraries) == 1 else "")
         library = library_for(request, slug, Perm.REPORT_CONCERN)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                entry = actions.report_concern(
-                    actor=request.user,
-                    library=library,
-                    narrative=data["narrative"],
-                    occurred_at=data["occurred_at"],
-                    branch=data["branch"],
-                    device=data["device"],
-                    patron_data_involved=data["patron_data_involved"],
-                    kind=data["kind"] or EntryKind.CONCERN,
-                )
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"Thank you. Your report #{entry.pk} is recorded; you can follow it here.",
-                )
-                return redirect("operations:mine")
+        if submit(
+            request,
+            form,
+            lambda data: actions.report_concern(
+                actor=request.user,
+                library=library,
+                narrative=data["narrative"],
+                occurred_at=data["occurred_at"],
+                branch=data["branch"],
+                device=data["device"],
+                patron_data_involved=data["patron_data_involved"],
+                kind=data["kind"] or EntryKind.CONCERN,
+            ),
+            success=lambda entry: (
+                f"Thank you. Your report #{entry.pk} is recorded; you can follow it here."
+            ),
+        ):
+            return redirect("operations:mine")
     status = 400 if request.method == "POST" else 200
     return render(request, "operations/report.html", {"form": form}, status=status)
 
@@ -138,12 +136,10 @@ def mine(request: StaffRequest) -> HttpResponse:
 def _filtered(request: StaffRequest) -> tuple[EntryFilterForm, Any, list[int]]:
     library_ids = libraries_with_perm(request.user, Perm.VIEW_OPERATIONS)
     form = EntryFilterForm(
-        request.GET or None, libraries=Library.objects.filter(pk__in=library_ids)
+        request.GET or None, branches=Branch.objects.for_user(request.user, Perm.VIEW_OPERATIONS)
     )
-    qs: Any = (
-        LogEntry.objects.for_user(request.user)
-        .filter(library_id__in=library_ids)
-        .select_related("library", "branch", "reported_by", "library__operations_settings")
+    qs: Any = LogEntry.objects.for_user(request.user, Perm.VIEW_OPERATIONS).select_related(
+        "library", "branch", "reported_by", "library__operations_settings"
     )
     if form.is_bound and form.is_valid():
         qs = form.filter(qs)
@@ -171,9 +167,7 @@ def entry_list(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "can_create": bool(libraries_with_perm(request.user, Perm.MANAGE_OPERATIONS)),
-            "settings_libraries": Library.objects.filter(
-                pk__in=libraries_with_perm(request.user, Perm.MANAGE_SETTINGS)
-            ),
+            "settings_libraries": Library.objects.for_user(request.user, Perm.MANAGE_SETTINGS),
         },
     )
 
@@ -203,31 +197,28 @@ def _when(value: Any) -> str:
 
 def _csv(entries: list[LogEntry]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
-    for e in entries:
-        writer.writerow(
-            [
-                csv_cell(v)
-                for v in (
-                    e.pk,
-                    e.library.slug,
-                    e.branch.name if e.branch else "",
-                    e.kind,
-                    e.severity,
-                    e.status,
-                    e.title,
-                    _when(e.occurred_at),
-                    _when(e.recorded_at),
-                    _when(e.closed_at),
-                    e.reported_by.username if e.reported_by else "",
-                    "yes" if e.patron_data_involved else "no",
-                    e.outside_party_name if e.outside_party else "",
-                    e.narrative,
-                    e.preventive_measures,
-                )
-            ]
+    writer.writerows(
+        (
+            e.pk,
+            e.library.slug,
+            e.branch.name if e.branch else "",
+            e.kind,
+            e.severity,
+            e.status,
+            e.title,
+            _when(e.occurred_at),
+            _when(e.recorded_at),
+            _when(e.closed_at),
+            e.reported_by.username if e.reported_by else "",
+            "yes" if e.patron_data_involved else "no",
+            e.outside_party_name if e.outside_party else "",
+            e.narrative,
+            e.preventive_measures,
         )
+        for e in entries
+    )
     return out.getvalue()
 
 
@@ -254,39 +245,40 @@ def export(request: StaffRequest) -> HttpResponse:
 @perm_required(Perm.MANAGE_OPERATIONS)
 @require_http_methods(["GET", "POST"])
 def entry_create(request: StaffRequest) -> HttpResponse:
-    libraries = list(
-        Library.objects.filter(pk__in=libraries_with_perm(request.user, Perm.MANAGE_OPERATIONS))
+    libraries = list(Library.objects.for_user(request.user, Perm.MANAGE_OPERATIONS))
+    form = EntryForm(
+        request.POST or None,
+        libraries=libraries,
+        branches=Branch.objects.for_user(request.user, Perm.MANAGE_OPERATIONS),
+        memberships=Membership.objects.for_user(request.user, Perm.MANAGE_OPERATIONS),
     )
-    form = EntryForm(request.POST or None, libraries=libraries)
     if request.method == "POST":
         slug = request.POST.get("library") or (libraries[0].slug if len(libraries) == 1 else "")
         library = library_for(request, slug, Perm.MANAGE_OPERATIONS)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                entry = actions.create_entry(
-                    actor=request.user,
-                    library=library,
-                    kind=data["kind"],
-                    title=data["title"],
-                    narrative=data["narrative"],
-                    occurred_at=data["occurred_at"],
-                    severity=data["severity"],
-                    status=data["status"],
-                    branch=data["branch"],
-                    affected_branches=data["affected_branches"],
-                    devices=data["devices"],
-                    accounts=data["accounts"],
-                    preventive_measures=data["preventive_measures"],
-                    outside_party=data["outside_party"],
-                    outside_party_name=data["outside_party_name"],
-                    patron_data_involved=data["patron_data_involved"],
-                )
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            else:
-                messages.success(request, f"Entry #{entry.pk} recorded.")
-                return redirect("operations:detail", entry_id=entry.pk)
+        if done := submit(
+            request,
+            form,
+            lambda data: actions.create_entry(
+                actor=request.user,
+                library=library,
+                kind=data["kind"],
+                title=data["title"],
+                narrative=data["narrative"],
+                occurred_at=data["occurred_at"],
+                severity=data["severity"],
+                status=data["status"],
+                branch=data["branch"],
+                affected_branches=data["affected_branches"],
+                devices=data["devices"],
+                accounts=data["accounts"],
+                preventive_measures=data["preventive_measures"],
+                outside_party=data["outside_party"],
+                outside_party_name=data["outside_party_name"],
+                patron_data_involved=data["patron_data_involved"],
+            ),
+            success=lambda entry: f"Entry #{entry.pk} recorded.",
+        ):
+            return redirect("operations:detail", entry_id=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "operations/form.html", {"form": form, "entry": None}, status=status)
 
@@ -350,28 +342,28 @@ def entry_edit(request: StaffRequest, entry_id: int) -> HttpResponse:
     form = EntryForm(
         request.POST or None,
         libraries=[entry.library],
+        branches=entry.library.branches.all(),
+        memberships=entry.library.memberships.all(),
         editing=True,
         initial=EntryForm.initial_for(entry),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.update_entry(
-                actor=request.user,
-                entry=entry,
-                affected_branches=data["affected_branches"],
-                accounts=data["accounts"],
-                **{
-                    name: data[name]
-                    for name in actions.EDITABLE
-                    if name in data and name not in ("affected_branches", "accounts")
-                },
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(request, "Entry updated.")
-            return redirect("operations:detail", entry_id=entry.pk)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: actions.update_entry(
+            actor=request.user,
+            entry=entry,
+            affected_branches=data["affected_branches"],
+            accounts=data["accounts"],
+            **{
+                name: data[name]
+                for name in actions.EDITABLE
+                if name in data and name not in ("affected_branches", "accounts")
+            },
+        ),
+        success="Entry updated.",
+    ):
+        return redirect("operations:detail", entry_id=entry.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "operations/form.html", {"form": form, "entry": entry}, status=status)
 
@@ -380,25 +372,15 @@ def entry_edit(request: StaffRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def step_add(request: StaffRequest, entry_id: int) -> HttpResponse:
     entry = _entry_or_404(request, entry_id, Perm.VIEW_OPERATIONS)
-    form = StepForm(request.POST, closed=entry.status == EntryStatus.CLOSED)
-    if form.is_valid():
-        try:
-            actions.add_step(
-                actor=request.user,
-                entry=entry,
-                text=form.cleaned_data["text"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, "Added to the timeline.")
-    else:
-        if not any(has_perm(request.user, p, entry.library_id) for p in actions.STEP_PERMS):
-            raise PermissionDenied
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+    if not any(has_perm(request.user, p, entry.library_id) for p in actions.STEP_PERMS):
+        raise PermissionDenied
+    submit(
+        request,
+        StepForm(request.POST, closed=entry.status == EntryStatus.CLOSED),
+        lambda data: actions.add_step(actor=request.user, entry=entry, **data),
+        success="Added to the timeline.",
+        flash=True,
+    )
     return redirect("operations:detail", entry_id=entry.pk)
 
 
@@ -406,20 +388,13 @@ def step_add(request: StaffRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def attachment_add(request: StaffRequest, entry_id: int) -> HttpResponse:
     entry = _entry_or_404(request, entry_id, Perm.MANAGE_OPERATIONS)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment = actions.add_attachment(
-                actor=request.user, entry=entry, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            flash_errors(request, exc)
-        else:
-            messages.success(request, f"Attached {attachment.filename}.")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
+    submit(
+        request,
+        AttachmentForm(request.POST, request.FILES),
+        lambda data: actions.add_attachment(actor=request.user, entry=entry, upload=data["file"]),
+        success=lambda attachment: f"Attached {attachment.filename}.",
+        flash=True,
+    )
     return redirect("operations:detail", entry_id=entry.pk)
 
 
@@ -437,14 +412,13 @@ def attachment_download(request: StaffRequest, entry_id: int, attachment_id: int
 @require_POST
 def entry_close(request: StaffRequest, entry_id: int) -> HttpResponse:
     entry = _entry_or_404(request, entry_id, Perm.MANAGE_OPERATIONS)
-    form = CloseForm(request.POST)
-    summary = form.cleaned_data["summary"] if form.is_valid() else ""
-    try:
-        actions.close_entry(actor=request.user, entry=entry, summary=summary)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "Entry closed.")
+    submit(
+        request,
+        CloseForm(request.POST),
+        lambda data: actions.close_entry(actor=request.user, entry=entry, **data),
+        success="Entry closed.",
+        flash=True,
+    )
     return redirect("operations:detail", entry_id=entry.pk)
 
 
@@ -452,8 +426,12 @@ def entry_close(request: StaffRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def acknowledge(request: StaffRequest, entry_id: int) -> HttpResponse:
     entry = _entry_or_404(request, entry_id, Perm.ACKNOWLEDGE_INCIDENTS)
-    actions.acknowledge(actor=request.user, entry=entry)
-    messages.success(request, "Acknowledged.")
+    submit(
+        request,
+        None,
+        lambda _: actions.acknowledge(actor=request.user, entry=entry),
+        success="Acknowledged.",
+    )
     return redirect("operations:detail", entry_id=entry.pk)
 
 
@@ -462,14 +440,13 @@ def acknowledge(request: StaffRequest, entry_id: int) -> HttpResponse:
 def outside_resolved(request: StaffRequest, entry_id: int) -> HttpResponse:
     """IT-4: the passwords affected by an outside visit are changed."""
     entry = _entry_or_404(request, entry_id, Perm.MANAGE_OPERATIONS)
-    form = OutsideResolvedForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        actions.resolve_outside_access(actor=request.user, entry=entry, note=note)
-    except ValidationError as exc:
-        flash_errors(request, exc)
-    else:
-        messages.success(request, "Recorded: the passwords were changed.")
+    submit(
+        request,
+        OutsideResolvedForm(request.POST),
+        lambda data: actions.resolve_outside_access(actor=request.user, entry=entry, **data),
+        success="Recorded: the passwords were changed.",
+        flash=True,
+    )
     return redirect("operations:detail", entry_id=entry.pk)
 
 
@@ -487,19 +464,18 @@ def library_settings(request: StaffRequest, slug: str) -> HttpResponse:
             "escalation_minutes": row.escalation_minutes if row else DEFAULT_ESCALATION_MINUTES
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_settings(
-                actor=request.user,
-                library=library,
-                escalation_minutes=form.cleaned_data["escalation_minutes"],
-                target_days=form.target_days(),
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(request, "Operations settings saved.")
-            return redirect("operations:settings", slug=library.slug)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: actions.update_settings(
+            actor=request.user,
+            library=library,
+            escalation_minutes=data["escalation_minutes"],
+            target_days=form.target_days(),
+        ),
+        success="Operations settings saved.",
+    ):
+        return redirect("operations:settings", slug=library.slug)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

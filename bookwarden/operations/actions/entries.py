@@ -1,15 +1,7 @@
-"""Every write to the security operations log (DESIGN mechanism 1; IT-10, CC-9, IT-9, IT-7,
-IT-4, CC-2).
-
-Each action runs in one transaction, takes the acting person as ``actor=`` (``None`` for the
-command line, the demo and the job loop), checks the permission and records its audit event
-in the same transaction.  Mail is queued in the outbox inside the same transaction
-(:func:`bookwarden.mail.actions.queue_mail`), so an incident and the notices about it commit
-together.  Audit events carry ids, kinds and the *names* of changed text fields, never the
-narrative, titles or file names (which may name a patron).
-
-Public API for other apps: :func:`add_step` (keep its signature).
-"""
+"""Entries of the security operations log (IT-10, CC-2, IT-4): a concern reported by any
+member of staff, an entry recorded and updated by those who run the log, its evidence files,
+the passwords changed after an outside party's access, closing it, and exporting the log.
+An entry that is a security incident tells everyone who must hear of it (:mod:`.incidents`)."""
 
 from __future__ import annotations
 
@@ -17,38 +9,31 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.audit.actions import changes, record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.files import take_in
 from bookwarden.core.models import Branch, Library, Membership, User
-from bookwarden.core.permissions import has_perm, require
-from bookwarden.core.roles import Perm, Role
-from bookwarden.mail.actions import queue_mail
+from bookwarden.core.permissions import require
+from bookwarden.core.roles import Perm
 
-from .models import (
-    AFTER_CLOSE_KINDS,
-    DEFAULT_ESCALATION_MINUTES,
+from ..models import (
     INCIDENT_KINDS,
-    INTEGRITY_KINDS,
-    Acknowledgement,
     Attachment,
     EntryKind,
     EntryStatus,
-    IncidentNotice,
     LogEntry,
-    OperationsSettings,
     Severity,
     StepKind,
     TimelineStep,
 )
-from .timeliness import DEFAULT_TARGET_DAYS, MAX_TARGET_DAYS
+from .incidents import notify_of_incident
+from .timeline import system_step
 
 #: Largest attachment accepted (bytes).
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -63,20 +48,6 @@ REPORT_KINDS: tuple[tuple[str, str], ...] = (
     (EntryKind.INAPPROPRIATE_ACCESS, "Someone saw or used what they should not"),
     (EntryKind.PATRON_VIOLATION, "A patron broke the computer-use rules"),
     (EntryKind.NETWORK_INTERRUPTION, "The network or the internet is down"),
-)
-
-#: Who is told of every incident (CC-9), and who besides for one that compromises integrity
-#: (IT-9: the IT manager, i.e. the technology coordinator, or the assistant director).
-INCIDENT_ROLES = frozenset({Role.DIRECTOR, Role.TECH_COORDINATOR, Role.HUMAN_RESOURCES})
-INTEGRITY_ROLES = frozenset({Role.ASSISTANT_DIRECTOR, Role.TECH_COORDINATOR})
-
-#: Who may add a step to an entry: those who run the log, and those who run a part of an
-#: incident's handling in other apps (enforcement, discipline, breach).
-STEP_PERMS = (
-    Perm.MANAGE_OPERATIONS,
-    Perm.MANAGE_ENFORCEMENT,
-    Perm.DECIDE_DISCIPLINE,
-    Perm.MANAGE_BREACH,
 )
 
 #: Fields an edit may change; the text ones are recorded in the audit log by name only.
@@ -98,9 +69,6 @@ _TEXT_FIELDS = frozenset(
     {"title", "narrative", "devices", "preventive_measures", "outside_party_name"}
 )
 _AUDITED = [f for f in EDITABLE if f not in _TEXT_FIELDS]
-
-
-# --- helpers ------------------------------------------------------------------------------
 
 
 def _closed_refused(entry: LogEntry) -> None:
@@ -142,100 +110,9 @@ def _check(entry: LogEntry, branches: Iterable[Branch], accounts: Iterable[User]
     entry.full_clean(exclude=["library", "branch", "reported_by", "outside_access_resolved_by"])
 
 
-def _system_step(entry: LogEntry, text: str, actor: User | None = None) -> TimelineStep:
-    return TimelineStep.objects.create(
-        entry=entry, actor=actor, text=text, kind=StepKind.SYSTEM, at=timezone.now()
-    )
-
-
-def _entry_path(entry: LogEntry) -> str:
-    return reverse("operations:detail", args=[entry.pk])
-
-
-def _recipients(entry: LogEntry) -> list[User]:
-    """Everyone who must hear of this incident at its library (CC-9, IT-9): active members
-    holding one of the roles, each once."""
-    roles = set(INCIDENT_ROLES)
-    if entry.kind in INTEGRITY_KINDS:
-        roles |= INTEGRITY_ROLES
-    memberships = (
-        Membership.objects.active()
-        .filter(library_id=entry.library_id, role__in=roles)
-        .select_related("user")
-        .order_by("user__username")
-    )
-    seen: dict[int, User] = {}
-    for m in memberships:
-        seen.setdefault(m.user_id, m.user)
-    return list(seen.values())
-
-
-def _notify(entry: LogEntry, actor: User | None) -> list[int]:
-    """Tell everyone who must hear of an incident, once each; returns the ids newly told.
-
-    Called inside the action that makes (or classifies) the incident: the notices, the
-    outbox mail and the entry commit together.  A person without an e-mail address is told
-    on their home page only, and the entry says so."""
-    if entry.kind not in INCIDENT_KINDS:
-        return []
-    already = set(IncidentNotice.objects.filter(entry=entry).values_list("user_id", flat=True))
-    told: list[int] = []
-    for user in _recipients(entry):
-        if user.pk in already:
-            continue
-        email = (user.email or "").strip()
-        IncidentNotice.objects.create(entry=entry, user=user, emailed=bool(email))
-        told.append(user.pk)
-        if not email:
-            _system_step(
-                entry,
-                f"{user} has no e-mail address: not e-mailed, told on their home page only.",
-            )
-            continue
-        queue_mail(
-            to=[email],
-            subject=f"Security incident #{entry.pk} at {entry.library.name}: "
-            f"{entry.get_kind_display()}",
-            body=_incident_body(entry, user),
-            reason="operations.incident",
-            library=entry.library_id,
-            about=entry,
-            dedupe_key=f"operations.incident:{entry.pk}:{user.pk}",
-            actor=actor,
-        )
-    if told and entry.notified_at is None:
-        entry.notified_at = timezone.now()
-        entry.save(update_fields=["notified_at"])
-    return told
-
-
-def _incident_body(entry: LogEntry, user: User) -> str:
-    where = entry.library.name + (f", {entry.branch.name}" if entry.branch else "")
-    when = timezone.localtime(entry.occurred_at)
-    lines = [
-        f"Hello {user},",
-        "",
-        "A security incident was recorded in Bookwarden's operations log (CC-9).",
-        "",
-        f"Entry: #{entry.pk}",
-        f"Kind: {entry.get_kind_display()}",
-        f"Severity: {entry.get_severity_display()}",
-        f"Where: {where}",
-        f"When: {when:%Y-%m-%d %H:%M}",
-        f"Patron information may be involved: {'yes' if entry.patron_data_involved else 'no'}",
-        "",
-        f"Sign in to Bookwarden and open {_entry_path(entry)} to read it and acknowledge it.",
-        "This mail carries no details on purpose: read them in Bookwarden.",
-    ]
-    return "\n".join(lines)
-
-
 def _backdating(actor: User | None, when: datetime.datetime | None) -> None:
     if when is not None and actor is not None:
         raise ValidationError("Only the command line may record a time other than now.")
-
-
-# --- reporting and recording ---------------------------------------------------------------
 
 
 @transaction.atomic
@@ -280,8 +157,8 @@ def report_concern(
     )
     _check(entry, [], [])
     entry.save()
-    _system_step(entry, "Reported by a member of staff.", actor=entry.reported_by)
-    told = _notify(entry, actor)
+    system_step(entry, "Reported by a member of staff.", actor=entry.reported_by)
+    told = notify_of_incident(entry, actor)
     record(
         AuditAction.OPS_ENTRY_CREATED,
         actor=actor,
@@ -348,7 +225,7 @@ def create_entry(
     entry.save()
     entry.affected_branches.set(branches)
     entry.accounts.set(people)
-    told = _notify(entry, actor)
+    told = notify_of_incident(entry, actor)
     record(
         AuditAction.OPS_ENTRY_CREATED,
         actor=actor,
@@ -416,13 +293,13 @@ def update_entry(
     ):
         if before[name] != after[name]:
             labels = dict(choices.choices)
-            _system_step(
+            system_step(
                 entry,
                 f"{label} changed from {labels.get(before[name], before[name])} "
                 f"to {labels.get(after[name], after[name])}.",
                 actor=actor,
             )
-    told = _notify(entry, actor)
+    told = notify_of_incident(entry, actor)
     diff_before = {k: v for k, v in before.items() if after[k] != v}
     diff_after = {k: after[k] for k in diff_before}
     if before_branches != after_branches:
@@ -446,56 +323,6 @@ def update_entry(
             after=diff_after,
         )
     return entry
-
-
-@transaction.atomic
-def add_step(*, actor: Any, entry: LogEntry, text: str, kind: str = "step") -> TimelineStep:
-    """Append one line to an entry's timeline (IT-10, IT-9): who, when, what.
-
-    The public action other apps call (enforcement, breach handling).  Allowed to those who
-    run the log and to those who run a part of the handling (:data:`STEP_PERMS`); on a
-    closed entry only notes and corrections are accepted.  ``system`` steps are Bookwarden's
-    own."""
-    if actor is not None and not any(has_perm(actor, p, entry.library_id) for p in STEP_PERMS):
-        raise PermissionDenied(f"{actor} may not add steps to this entry.")
-    if kind not in (StepKind.STEP, StepKind.NOTE, StepKind.CORRECTION):
-        raise ValidationError({"kind": "Choose a step, a note or a correction."})
-    text = text.strip()
-    if not text:
-        raise ValidationError({"text": "Say what was done or noticed."})
-    locked = LogEntry.objects.select_for_update().get(pk=entry.pk)
-    if locked.status == EntryStatus.CLOSED and kind not in AFTER_CLOSE_KINDS:
-        raise ValidationError(
-            {"kind": "This entry is closed: only a note or a correction can be added."}
-        )
-    step = TimelineStep.objects.create(entry=locked, actor=actor, text=text, kind=kind)
-    record(
-        AuditAction.OPS_STEP_ADDED,
-        actor=actor,
-        target=locked,
-        library=locked.library_id,
-        after={"step": step.pk, "kind": kind},
-    )
-    return step
-
-
-@transaction.atomic
-def add_step_as_of(
-    *, entry: LogEntry, text: str, at: datetime.datetime, by: User | None, kind: str = "step"
-) -> TimelineStep:
-    """The command line and the demo: a step taken earlier, written down now by the
-    installation on behalf of ``by``."""
-    if kind not in (StepKind.STEP, StepKind.NOTE, StepKind.CORRECTION):
-        raise ValidationError({"kind": "Choose a step, a note or a correction."})
-    step = TimelineStep.objects.create(entry=entry, actor=by, text=text.strip(), kind=kind, at=at)
-    record(
-        AuditAction.OPS_STEP_ADDED,
-        actor=None,
-        target=entry,
-        library=entry.library_id,
-        after={"step": step.pk, "kind": kind, "backdated": True},
-    )
-    return step
 
 
 @transaction.atomic
@@ -577,116 +404,6 @@ def add_attachment(*, actor: User | None, entry: LogEntry, upload: UploadedFile)
     return attachment
 
 
-# --- incidents: acknowledgement and escalation (CC-9) ---------------------------------------
-
-
-@transaction.atomic
-def acknowledge(*, actor: User, entry: LogEntry) -> Acknowledgement:
-    """Someone told of an incident says they have read it (CC-9).  Once per person."""
-    require(actor, Perm.ACKNOWLEDGE_INCIDENTS, entry.library_id)
-    if actor is None or not IncidentNotice.objects.filter(entry=entry, user=actor).exists():
-        raise PermissionDenied("Only those told of this incident acknowledge it.")
-    existing = Acknowledgement.objects.filter(entry=entry, user=actor).first()
-    if existing is not None:
-        return existing
-    ack = Acknowledgement.objects.create(entry=entry, user=actor)
-    _system_step(entry, f"Acknowledged by {actor}.", actor=actor)
-    record(
-        AuditAction.OPS_ACKNOWLEDGED,
-        actor=actor,
-        target=entry,
-        library=entry.library_id,
-        after={"acknowledgement": ack.pk},
-    )
-    return ack
-
-
-def escalation_minutes(library_id: int) -> int:
-    row = OperationsSettings.objects.filter(library_id=library_id).first()
-    return row.escalation_minutes if row else DEFAULT_ESCALATION_MINUTES
-
-
-def escalate_unacknowledged(*, now: datetime.datetime | None = None) -> int:
-    """The ``escalation`` job: an incident nobody has acknowledged within the library's
-    escalation time is mailed again, once, to the director and everyone told.  Returns how
-    many incidents were escalated."""
-    now = now or timezone.now()
-    candidates = list(
-        LogEntry.objects.filter(
-            kind__in=INCIDENT_KINDS,
-            notified_at__isnull=False,
-            notified_at__lte=now - datetime.timedelta(minutes=5),
-            escalated_at__isnull=True,
-        )
-        .exclude(status=EntryStatus.CLOSED)
-        .exclude(acknowledgements__isnull=False)
-        .values_list("pk", "library_id", "notified_at")
-    )
-    minutes: dict[int, int] = {}
-    done = 0
-    for pk, library_id, notified_at in candidates:
-        if library_id not in minutes:
-            minutes[library_id] = escalation_minutes(library_id)
-        if notified_at + datetime.timedelta(minutes=minutes[library_id]) > now:
-            continue
-        if _escalate(pk, minutes[library_id], now):
-            done += 1
-    return done
-
-
-@transaction.atomic
-def _escalate(pk: int, minutes: int, now: datetime.datetime) -> bool:
-    entry = LogEntry.objects.select_for_update(of=("self",)).select_related("library").get(pk=pk)
-    if (
-        entry.escalated_at is not None
-        or entry.status == EntryStatus.CLOSED
-        or entry.acknowledgements.exists()
-    ):
-        return False  # another run got there first, or someone acknowledged meanwhile
-    directors = [
-        m.user
-        for m in Membership.objects.active()
-        .filter(library_id=entry.library_id, role=Role.DIRECTOR)
-        .select_related("user")
-    ]
-    told = [n.user for n in entry.notices.select_related("user")]
-    people = {u.pk: u for u in [*directors, *told]}
-    addresses = sorted({u.email.strip() for u in people.values() if (u.email or "").strip()})
-    if addresses:
-        queue_mail(
-            to=addresses,
-            subject=f"Not yet acknowledged: security incident #{entry.pk} at {entry.library.name}",
-            body="\n".join(
-                [
-                    f"Security incident #{entry.pk} ({entry.get_kind_display()}, "
-                    f"{entry.get_severity_display().lower()}) was reported {minutes} minutes "
-                    "ago or more, and nobody has acknowledged it yet (CC-9).",
-                    "",
-                    f"Sign in to Bookwarden and open {_entry_path(entry)}: read it, act on it, "
-                    "and acknowledge it.",
-                ]
-            ),
-            reason="operations.escalation",
-            library=entry.library_id,
-            about=entry,
-            dedupe_key=f"operations.escalation:{entry.pk}",
-        )
-    entry.escalated_at = now
-    entry.save(update_fields=["escalated_at"])
-    _system_step(
-        entry,
-        f"Nobody acknowledged this incident within {minutes} minutes: escalated to the "
-        "director and everyone told.",
-    )
-    record(
-        AuditAction.OPS_ESCALATED,
-        target=entry,
-        library=entry.library_id,
-        after={"minutes": minutes, "recipients": sorted(people)},
-    )
-    return True
-
-
 # --- outside maintenance (IT-4) -------------------------------------------------------------
 
 
@@ -714,48 +431,6 @@ def resolve_outside_access(*, actor: User | None, entry: LogEntry, note: str = "
         after={"outside_access_resolved_at": entry.outside_access_resolved_at},
     )
     return entry
-
-
-# --- settings and export ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def update_settings(
-    *,
-    actor: User | None,
-    library: Library,
-    escalation_minutes: int,
-    target_days: dict[str, dict[str, int]],
-) -> OperationsSettings:
-    """IT-7: the library's escalation time and timeliness targets (the director)."""
-    require(actor, Perm.MANAGE_SETTINGS, library)
-    row, _ = OperationsSettings.objects.select_for_update().get_or_create(library=library)
-    overrides: dict[str, dict[str, int]] = {}
-    for category, per_severity in target_days.items():
-        if category not in DEFAULT_TARGET_DAYS:
-            raise ValidationError(f"Unknown category {category!r}.")
-        for severity, days in per_severity.items():
-            if severity not in Severity.values:
-                raise ValidationError(f"Unknown severity {severity!r}.")
-            if not isinstance(days, int) or not 0 < days <= MAX_TARGET_DAYS:
-                raise ValidationError(f"Targets are 1 to {MAX_TARGET_DAYS} days.")
-            if DEFAULT_TARGET_DAYS[category][severity] != days:
-                overrides.setdefault(category, {})[severity] = days
-    before = {"escalation_minutes": row.escalation_minutes, "target_days": row.target_days}
-    row.escalation_minutes = escalation_minutes
-    row.target_days = overrides
-    row.full_clean(exclude=["library"])
-    row.save()
-    after = {"escalation_minutes": row.escalation_minutes, "target_days": row.target_days}
-    record(
-        AuditAction.OPS_SETTINGS_CHANGED,
-        actor=actor,
-        target=row,
-        library=library,
-        before=before,
-        after=after,
-    )
-    return row
 
 
 def record_export(
