@@ -218,6 +218,13 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 BOOKWARDEN_PACK_DIR = env_str("BOOKWARDEN_PACK_DIR", "") or None
 BOOKWARDEN_POLICY_DIR = env_str("BOOKWARDEN_POLICY_DIR", "") or None
 
+# Audit-log anchors (docs/threat-model.md, docs/deployment-database.md): the folder where the
+# nightly audit-anchor job appends the log's head, and after how many hours without a new
+# anchor `audit verify` warns.  Empty: the folder "audit-anchors" under the data folder; in
+# production put it on other storage than the database.
+AUDIT_ANCHOR_DIR = env_str("BOOKWARDEN_AUDIT_ANCHOR_DIR", "") or None
+AUDIT_ANCHOR_MAX_AGE_HOURS = env_int("BOOKWARDEN_AUDIT_ANCHOR_MAX_AGE_HOURS", 48)
+
 # The job loop (bookwarden jobs run; docs/jobs.md): how long finished runs are kept, and
 # after how long without a heartbeat a running job counts as dead and is retried.
 JOBS_KEEP_DAYS = env_int("BOOKWARDEN_JOBS_KEEP_DAYS", 30)

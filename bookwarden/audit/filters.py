@@ -22,14 +22,36 @@ class AuditFilterForm(forms.Form):
     q = forms.CharField(
         required=False, label="Search", help_text="Request id, target id, username or purpose."
     )
-    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
+    action = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any action"), *AuditAction.choices],
+        error_messages={"invalid_choice": "Not one of the actions in the list."},
+    )
     library = forms.ModelChoiceField(
-        queryset=Library.objects.none(), required=False, empty_label="All my libraries"
+        queryset=Library.objects.none(),
+        required=False,
+        empty_label="All my libraries",
+        error_messages={"invalid_choice": "Not one of your libraries."},
     )
     actor = forms.CharField(required=False, label="Person (username)")
-    patron = forms.IntegerField(required=False, min_value=1, label="Patron id")
-    since = forms.DateField(required=False, widget=DateInput, label="From")
-    until = forms.DateField(required=False, widget=DateInput, label="To")
+    patron = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Patron id",
+        error_messages={"invalid": "A patron id is a whole number, such as 1042."},
+    )
+    since = forms.DateField(
+        required=False,
+        widget=DateInput,
+        label="From",
+        error_messages={"invalid": "Not a date: give it as year-month-day, such as 2025-03-14."},
+    )
+    until = forms.DateField(
+        required=False,
+        widget=DateInput,
+        label="To",
+        error_messages={"invalid": "Not a date: give it as year-month-day, such as 2025-03-14."},
+    )
 
     def __init__(self, *args: Any, libraries: QuerySet[Library], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,8 +61,28 @@ class AuditFilterForm(forms.Form):
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
-            raise forms.ValidationError("The start date is after the end date.")
+            self.add_error(
+                "until", forms.ValidationError("The start date is after the end date.", "range")
+            )
         return data
+
+    def problems(self) -> list[str]:
+        """Each refused filter value, in plain words, with what was typed: a bad filter
+        must read as an error, never as "no events match" (an empty result that would say
+        that nothing happened)."""
+        out = []
+        for name, errors in self.errors.as_data().items():
+            label = self[name].label if name in self.fields else name
+            typed = str(self.data.get(self.add_prefix(name), ""))[:80]
+            for error in errors:
+                message = " ".join(error.messages)
+                given = f" (given: {typed})" if typed and error.code != "range" else ""
+                out.append(f"{label}: {message}{given}")
+        return out
+
+    def refused_fields(self) -> list[str]:
+        """The names of the refused filters, as stored in the AUDIT_VIEWED event."""
+        return sorted(self.errors)
 
     def filter(self, qs: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         data = self.cleaned_data

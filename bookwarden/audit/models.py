@@ -134,6 +134,8 @@ class AuditAction(models.TextChoices):
     # The log itself
     AUDIT_VIEWED = "audit.viewed", "Audit log opened"
     AUDIT_EXPORTED = "audit.exported", "Audit log exported"
+    AUDIT_ANCHORED = "audit.anchored", "Audit log head written to the anchor folder"
+    AUDIT_HEAD_MAILED = "audit.head_mailed", "Audit log head mailed to the directors"
     DEMO_LOADED = "system.demo_loaded", "Demo data loaded"
 
 

@@ -3,7 +3,6 @@ auditors).  Opening the log, and exporting it, are audit events themselves."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from bookwarden.core.files import csv_writer
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, libraries_with_perm, perm_required
 from bookwarden.core.roles import Perm
@@ -29,16 +29,22 @@ PAGE_SIZE = 50
 
 
 def _filtered(request: StaffRequest, perm: str) -> tuple[AuditFilterForm, Any]:
-    libraries = Library.objects.filter(pk__in=libraries_with_perm(request.user, perm))
+    """The filter form and the events it selects, or ``None`` when a filter value is
+    refused: then nothing is listed and the page says which value and why."""
+    libraries = Library.objects.for_user(request.user, perm)
     form = AuditFilterForm(request.GET or None, libraries=libraries)
+    if form.is_bound and not form.is_valid():
+        return form, None
     qs: Any = AuditEvent.objects.for_user(request.user, perm).select_related(
         "actor", "library", "subject_user"
     )
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
         qs = form.filter(qs)
-    elif form.is_bound:
-        qs = qs.none()
     return form, qs.order_by("-seq")
+
+
+def _filters_record(form: AuditFilterForm) -> dict[str, Any]:
+    return form.as_record() if form.is_bound else {}
 
 
 def _scope_library(request: StaffRequest) -> int | None:
@@ -51,15 +57,17 @@ def _scope_library(request: StaffRequest) -> int | None:
 @require_GET
 def event_list(request: StaffRequest) -> HttpResponse:
     form, qs = _filtered(request, Perm.VIEW_AUDIT)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if qs is None:
+        page = None
+        viewed: dict[str, Any] = {"refused_filters": form.refused_fields()}
+    else:
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        viewed = {"filters": _filters_record(form), "page": page.number}
     record(
         AuditAction.AUDIT_VIEWED,
         actor=request.user,
         library=_scope_library(request),
-        after={
-            "filters": form.as_record() if form.is_bound and form.is_valid() else {},
-            "page": page.number,
-        },
+        after=viewed,
     )
     # htmx asks for the whole page when it restores a history entry it has not cached.
     htmx = getattr(request, "htmx", None)
@@ -73,6 +81,7 @@ def event_list(request: StaffRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "filter_problems": form.problems() if qs is None else [],
             "query": query.urlencode(),
             "can_export": bool(libraries_with_perm(request.user, Perm.EXPORT_AUDIT)),
         },
@@ -119,7 +128,7 @@ class _Echo:
 
 
 def _csv_rows(qs: Any) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for e in qs.iterator(chunk_size=2000):
         yield writer.writerow(
@@ -148,8 +157,16 @@ def _csv_rows(qs: Any) -> Iterator[str]:
 @perm_required(Perm.EXPORT_AUDIT)
 @reauthentication_required
 @require_GET
-def event_export(request: StaffRequest) -> StreamingHttpResponse:
+def event_export(request: StaffRequest) -> HttpResponse | StreamingHttpResponse:
     form, qs = _filtered(request, Perm.EXPORT_AUDIT)
+    if qs is None:
+        # Refused, not an empty file: an empty export would read as "nothing happened".
+        problems = "\n".join(f"- {problem}" for problem in form.problems())
+        return HttpResponse(
+            f"The audit log was not exported: these filters could not be used.\n{problems}\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     # The file holds exactly the rows counted here: not this export's own event, nor events
     # written while the file streams (every seq up to the head is committed).
     head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
@@ -158,10 +175,7 @@ def event_export(request: StaffRequest) -> StreamingHttpResponse:
         AuditAction.AUDIT_EXPORTED,
         actor=request.user,
         library=_scope_library(request),
-        after={
-            "filters": form.as_record() if form.is_bound and form.is_valid() else {},
-            "rows": qs.count(),
-        },
+        after={"filters": _filters_record(form), "rows": qs.count()},
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(_csv_rows(qs), content_type="text/csv; charset=utf-8")

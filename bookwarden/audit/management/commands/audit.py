@@ -1,4 +1,5 @@
-"""``bookwarden audit verify`` and ``bookwarden audit head``."""
+"""``bookwarden audit verify|head|anchor|grants``: checking the audit log and keeping its
+head outside the database (docs/threat-model.md, docs/deployment-database.md)."""
 
 from __future__ import annotations
 
@@ -6,45 +7,100 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+#: ``verify`` exit codes: intact; damaged (or an anchor file unreadable); with ``--strict``,
+#: intact but with a warning (no anchor, or the newest anchor is too old).
+EXIT_OK, EXIT_DAMAGED, EXIT_WARNING = 0, 1, 2
 
 
 class Command(BaseCommand):
-    help = "Check the audit log's hash chain (verify) or print its head for anchoring (head)."
+    help = (
+        "Check the audit log's hash chain and anchors (verify), print its head (head), "
+        "write the head to the anchor folder (anchor), or print the app role's PostgreSQL "
+        "rights (grants)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser(
             "verify",
-            help="Walk the whole chain. Exit 0 if intact, 1 at the first broken event.",
+            help="Walk the whole chain and check every anchor. Exit 0 if intact, 1 if not.",
         )
         verify.add_argument("--chunk-size", type=int, default=5000)
         verify.add_argument(
             "--anchor",
-            help="SEQ:HASH recorded earlier with 'audit head': also check that this event "
-            "is still in the chain (catches removal of the newest events).",
+            action="append",
+            default=[],
+            metavar="SEQ:HASH",
+            help="A head kept elsewhere (from 'audit head' or the directors' weekly mail): "
+            "also check that this event is still in the log, unchanged. May be repeated.",
+        )
+        verify.add_argument(
+            "--strict",
+            action="store_true",
+            help="Exit 2 when the log is intact but there is a warning (no anchor found, or "
+            "the newest anchor is older than AUDIT_ANCHOR_MAX_AGE_HOURS).",
         )
         sub.add_parser("head", help="Print the newest event's seq and hash as JSON.")
+        sub.add_parser(
+            "anchor",
+            help="Check the log, then append its head to the anchor folder (what the nightly "
+            "audit-anchor job does).",
+        )
+        grants = sub.add_parser(
+            "grants",
+            help="Print the SQL that gives the app's PostgreSQL role its rights (run it as "
+            "the owner after every migrate).",
+        )
+        grants.add_argument("--app-role", required=True, help="The role the app connects as.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from bookwarden.audit.models import AuditEvent
-        from bookwarden.audit.verify import verify_chain
+        match options["subcommand"]:
+            case "head":
+                self._head()
+            case "anchor":
+                self._anchor()
+            case "grants":
+                self._grants(options["app_role"])
+            case _:
+                self._verify(options["chunk_size"], options["anchor"], options["strict"])
 
-        if options["subcommand"] == "head":
-            head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-            self.stdout.write(json.dumps(head or {"seq": 0, "hash": None}))
-            return
-        result = verify_chain(chunk_size=options["chunk_size"])
-        out = result.as_dict()
-        anchor = options.get("anchor")
-        if result.ok and anchor:
-            seq_text, _, anchor_hash = anchor.partition(":")
-            found = AuditEvent.objects.filter(seq=int(seq_text)).values_list("id", "hash").first()
-            if found is None or found[1] != anchor_hash:
-                out.update(ok=False, first_bad=found[0] if found else None)
-                result.reason = "the anchored event is missing or changed"
-        if not out["ok"]:
-            out["reason"] = result.reason
-        self.stdout.write(json.dumps(out))
-        if not out["ok"]:
-            sys.exit(1)
+    def _head(self) -> None:
+        from bookwarden.audit.models import AuditEvent
+
+        head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+        self.stdout.write(json.dumps(head or {"seq": 0, "hash": None}))
+
+    def _verify(self, chunk_size: int, given: list[str], strict: bool) -> None:
+        from bookwarden.audit.anchors import AnchorFileError, parse_anchor_text
+        from bookwarden.audit.verify import verify_log
+
+        try:
+            extra = [parse_anchor_text(text) for text in given]
+        except AnchorFileError as exc:
+            raise CommandError(str(exc)) from None
+        report = verify_log(chunk_size=chunk_size, extra=extra)
+        self.stdout.write(json.dumps(report.as_dict()))
+        if not report.ok:
+            sys.exit(EXIT_DAMAGED)
+        if strict and report.warnings:
+            sys.exit(EXIT_WARNING)
+
+    def _anchor(self) -> None:
+        from bookwarden.audit.actions import AnchorRefused, anchor_head
+
+        try:
+            anchor = anchor_head(actor=None)
+        except AnchorRefused as exc:
+            self.stdout.write(json.dumps({"ok": False, "reason": str(exc)}))
+            sys.exit(EXIT_DAMAGED)
+        self.stdout.write(json.dumps({"ok": True, "anchor": anchor.as_dict() if anchor else None}))
+
+    def _grants(self, role: str) -> None:
+        from bookwarden.audit.database_roles import app_role_script
+
+        try:
+            self.stdout.write(app_role_script(role), ending="")
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
