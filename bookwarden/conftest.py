@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,39 @@ from django.test import Client, override_settings
 from bookwarden.core.demo import build_demo
 from bookwarden.core.models import User
 from bookwarden.core.tests.snapshots import FAST_HASHERS, Snapshot, thaw
+
+#: The database reset after a test that commits (``transactional_db``, the browser tests)
+#: truncates every table; on PostgreSQL the audit table refuses TRUNCATE unless the session
+#: says so first (audit migration 0008).  A test of that refusal turns it off again.
+ALLOW_AUDIT_TRUNCATE = "SET bookwarden.allow_audit_truncate = 'on'"
+_anchor_folders = itertools.count(1)
+
+
+def _allow_audit_truncate(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(ALLOW_AUDIT_TRUNCATE)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_allow_audit_truncate, dispatch_uid="bookwarden-audit-truncate")
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_folder_of_the_test(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test gets its own, empty folder of audit anchors: a test that runs the job loop
+    writes one, which must not reach another test's ``audit verify`` (nor ``data/``)."""
+    from django.conf import settings
+
+    folder = tmp_path_factory.getbasetemp() / "audit-anchors" / str(next(_anchor_folders))
+    saved = settings.AUDIT_ANCHOR_DIR
+    settings.AUDIT_ANCHOR_DIR = str(folder)
+    try:
+        yield
+    finally:
+        settings.AUDIT_ANCHOR_DIR = saved
 
 
 @pytest.fixture(autouse=True)
