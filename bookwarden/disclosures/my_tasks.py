@@ -22,25 +22,23 @@ if TYPE_CHECKING:
     from bookwarden.core.models import Library, User
 
 
+CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
+
+
 def _custodian_libraries(user: User) -> list[Library]:
     return sorted(
-        {
-            m.library
-            for m in user.active_memberships()
-            if Perm.OPEN_RECORDS_AS_CUSTODIAN in permissions_for(m.role)
-        },
+        {m.library for m in user.active_memberships() if CUSTODIAN in permissions_for(m.role)},
         key=lambda lib: lib.pk,
     )
 
 
 @task_provider
 def disclosure_requests(user: User) -> Iterable[Task]:
-    libraries = _custodian_libraries(user)
-    if not libraries:
+    if not user.library_ids(CUSTODIAN):
         return
     today = timezone.localdate()
     requests = (
-        DisclosureRequest.objects.filter(library__in=libraries)
+        DisclosureRequest.objects.for_user(user, CUSTODIAN)
         .annotate(
             held=Count("notices", filter=Q(notices__state=NoticeState.HELD)),
             letters=Count("notices", filter=Q(notices__state=NoticeState.LETTER_NEEDED)),
@@ -92,7 +90,7 @@ def policy_conflict_tasks(user: User) -> Iterable[Task]:
     if not libraries:
         return
     rows: dict[int, list[PolicyRule]] = {lib.pk: [] for lib in libraries}
-    for rule in PolicyRule.objects.filter(library__in=libraries).order_by("pk"):
+    for rule in PolicyRule.objects.for_user(user, CUSTODIAN).order_by("pk"):
         rows[rule.library_id].append(rule)
     for library in libraries:
         url = reverse("disclosures:policy", args=[library.slug])
