@@ -9,7 +9,6 @@ identifier, no free text.  Viewing or exporting it is an audit event.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import Counter
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
+from bookwarden.core.files import csv_writer
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import has_perm
 from bookwarden.core.roles import Perm
@@ -154,7 +154,7 @@ def build(library: Library, year: int) -> Report:
 def as_csv(report: Report) -> str:
     """The report as CSV: one line per count, only category codes and numbers."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow([*CSV_HEADER, "outcome", "count"])
     base = [report.year, report.library.slug]
     for row in report.rows:
