@@ -2,7 +2,8 @@
 one module per feature:
 
 - :mod:`.requests`: intake, documents, closure, and the rule decision of a request;
-- :mod:`.review`: what the custodian records before any release (counsel's advice);
+- :mod:`.review`: the steps before any release (counsel, identity, the instrument) and
+  the emergency override of them;
 - :mod:`.decisions`: the custodian's decision and its fulfilment (the packet or the letter);
 - :mod:`.notices`: the patron's notice of a disclosure (NM-7);
 - :mod:`.policy`: the library's own disclosure policy (NM-2).
@@ -24,7 +25,7 @@ from .requests import (
     record_request,
     rule_decision,
 )
-from .review import record_counsel
+from .review import override_steps, record_counsel, verify_identity, verify_instrument
 
 __all__ = [
     "CUSTODIAN",
@@ -40,8 +41,11 @@ __all__ = [
     "log_packet_downloaded",
     "notice_text",
     "notify_held_patrons",
+    "override_steps",
     "record_counsel",
     "record_request",
     "remove_policy_rule",
     "rule_decision",
+    "verify_identity",
+    "verify_instrument",
 ]

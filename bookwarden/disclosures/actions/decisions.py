@@ -20,6 +20,7 @@ from ..models import DisclosureRequest, Status, Verdict
 from ..packet import build_packet
 from ..rules.evaluate import releases
 from ..rules.schema import RELEASE, RELEASE_OVERDUE_ONLY
+from ..steps import blocking, release_refused_message
 from .notices import tell_patrons
 from .requests import CUSTODIAN, lock_request, rule_decision
 
@@ -45,7 +46,10 @@ def decide(
     justification: str = "",
 ) -> DisclosureRequest:
     """The custodian's decision (CC-5): release all, release part, or refuse, with reasons.
-    A decision against the rule outcome needs a written justification and is flagged."""
+    A decision against the rule outcome needs a written justification and is flagged.  A
+    release needs every step the rule decision names recorded first (CR-5a), or an
+    emergency override of the missing ones (:func:`.review.override_steps`); a refusal is
+    always possible."""
     if actor is None or not has_perm(actor, CUSTODIAN, request.library_id):
         raise PermissionDenied("Only the director or a designee decides (CC-5).")
     request = lock_request(request)
@@ -76,6 +80,8 @@ def decide(
                 )
             }
         )
+    if verdict != Verdict.REFUSE:
+        _require_steps(request, decision.steps)
     request.rule_decision = decision.as_dict()
     request.verdict = verdict
     request.released_types = types
@@ -99,15 +105,25 @@ def decide(
             "against_rule": against,
             "citations": decision.citations,
             "conflicts": [c.policy_rule for c in decision.conflicts],
+            "steps_overridden": list(request.overridden_steps) if types else [],
         },
     )
     return request
 
 
+def _require_steps(request: DisclosureRequest, steps: list[str]) -> None:
+    """Refuse a release while a step of ``steps`` is missing and not overridden."""
+    missing = blocking(request, steps)
+    if missing:
+        raise ValidationError(release_refused_message(missing))
+
+
 @transaction.atomic
 def fulfil(*, actor: Any, request: DisclosureRequest) -> DisclosureRequest:
-    """On release: the packet, then the patrons' notice (or the seal of a gag order).  On
-    refusal: the letter that cites the statute."""
+    """On release: the packet, then the patrons' notice (or the seal of a gag order), once
+    more only with every required step recorded or overridden (a request decided before
+    the steps were required is held to them here).  On refusal: the letter that cites the
+    statute."""
     require(actor, CUSTODIAN, request.library_id)
     if actor is None:
         raise PermissionDenied("Only the custodian of library records fulfils a request.")
@@ -127,6 +143,8 @@ def fulfil(*, actor: Any, request: DisclosureRequest) -> DisclosureRequest:
             after={"citations": (request.rule_decision or {}).get("citations", [])},
         )
         return request
+    stored_steps = (request.rule_decision or {}).get("steps")
+    _require_steps(request, stored_steps if stored_steps else rule_decision(request)[0].steps)
     patrons = list(request.patrons.order_by("pk"))
     content, events, manifest = build_packet(actor=actor, request=request, patrons=patrons)
     digest = hashlib.sha256(content).hexdigest()

@@ -13,6 +13,7 @@ from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.permissions import require
 from bookwarden.mail.actions import queue_mail
+from bookwarden.mail.models import OutboxMessage
 from bookwarden.patrons.models import Patron
 
 from ..models import DisclosureRequest, NoticeState, PatronNotice
@@ -71,25 +72,29 @@ def tell_patrons(
 
 
 def _notify_one(actor: Any, request: DisclosureRequest, patron: Patron) -> None:
+    """One patron's notice: queued in the outbox (the notice links the message, so that the
+    page says "e-mailed" only once it was sent), or a letter where there is no address."""
+    message = None
     if patron.email:
         subject, body = notice_text(request, patron)
-        queue_mail(
+        key = f"disclosure-notice:{request.pk}:{patron.pk}"
+        message = queue_mail(
             to=[patron.email],
             subject=subject,
             body=body,
             reason="disclosure_notice",
             library=request.library_id,
             about=request,
-            dedupe_key=f"disclosure-notice:{request.pk}:{patron.pk}",
+            dedupe_key=key,
             actor=actor,
-        )
+        ) or OutboxMessage.objects.get(dedupe_key=key)
         state = NoticeState.MAILED
     else:
         state = NoticeState.LETTER_NEEDED
     PatronNotice.objects.update_or_create(
         request=request,
         patron=patron,
-        defaults={"state": state, "updated_at": timezone.now()},
+        defaults={"state": state, "message": message, "updated_at": timezone.now()},
     )
     record(
         AuditAction.DISCLOSURE_PATRON_NOTIFIED,
@@ -97,7 +102,7 @@ def _notify_one(actor: Any, request: DisclosureRequest, patron: Patron) -> None:
         target=request,
         library=request.library_id,
         patron=patron,
-        after={"how": state},
+        after={"how": state, "message": message.pk if message else None},
     )
 
 

@@ -25,9 +25,19 @@ from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
 
 from .. import actions
-from ..forms import CloseForm, CounselForm, DecisionForm, DocumentForm, IntakeForm
+from ..forms import (
+    CloseForm,
+    CounselForm,
+    DecisionForm,
+    DocumentForm,
+    IdentityForm,
+    InstrumentForm,
+    IntakeForm,
+    OverrideForm,
+)
 from ..letters import refusal_letter_context
-from ..models import DisclosureRequest, Document, PatronNotice, Status
+from ..models import DisclosureRequest, Document, PatronNotice, Status, Verdict
+from ..steps import blocking, missing_before_release, steps_of
 
 CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
 INTAKE_DONE = (
@@ -76,8 +86,8 @@ def request_list(request: StaffRequest) -> HttpResponse:
     ) | DisclosureRequest.objects.for_user(request.user).filter(received_by=request.user)
     qs = requests.select_related("library", "received_by")
     flagged = request.GET.get("flagged") == "1"
-    if flagged:
-        qs = qs.filter(against_rule=True)
+    if flagged:  # against the rule outcome, or released with steps overridden
+        qs = qs.filter(Q(against_rule=True) | Q(override_at__isnull=False))
     return render(
         request,
         "disclosures/list.html",
@@ -157,26 +167,43 @@ def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
     custodian = has_perm(request.user, CUSTODIAN, obj.library_id)
     ctx: dict[str, Any] = {"req": obj, "custodian": custodian}
     if custodian:
-        decision, policy_problem = actions.rule_decision(obj)
-        stored = obj.rule_decision if obj.status != Status.RECORDED else None
-        notices = list(PatronNotice.objects.filter(request=obj).select_related("patron"))
-        ctx.update(
-            {
-                "decision": stored or decision.as_dict(),
-                "policy_problem": policy_problem,
-                "patrons": list(obj.patrons.order_by("last_name", "first_name")),
-                "documents": list(obj.documents.all()),
-                "notices": notices,
-                "history": _history(obj),
-                "gag_in_force": obj.gag_in_force(),
-                "counsel_form": CounselForm(prefix="counsel"),
-                "decision_form": DecisionForm(prefix="decide", record_types=obj.record_types),
-                "close_form": CloseForm(prefix="close"),
-                "document_form": DocumentForm(prefix="doc"),
-                "held": any(n.state == "held" for n in notices),
-            }
-        )
+        ctx.update(_custodian_context(obj))
     return render(request, "disclosures/detail.html", ctx)
+
+
+def _custodian_context(obj: DisclosureRequest) -> dict[str, Any]:
+    """What the custodian sees: the rule decision, the steps before a release (each
+    recorded or missing), the forms, the notices as the outbox has them, the history."""
+    fresh, policy_problem = actions.rule_decision(obj)
+    stored = obj.rule_decision if obj.status != Status.RECORDED else None
+    decision = stored or fresh.as_dict()
+    step_keys = decision.get("steps", [])
+    notices = list(PatronNotice.objects.filter(request=obj).select_related("patron", "message"))
+    before_release = obj.status in (Status.RECORDED, Status.DECIDED)
+    return {
+        "decision": decision,
+        "policy_problem": policy_problem,
+        "patrons": list(obj.patrons.order_by("last_name", "first_name")),
+        "documents": list(obj.documents.all()),
+        "steps": steps_of(obj, step_keys),
+        "blocking": blocking(obj, step_keys) if before_release else [],
+        "may_override": before_release
+        and obj.verdict != Verdict.REFUSE
+        and not obj.overridden
+        and bool(missing_before_release(obj, step_keys)),
+        "before_release": before_release,
+        "notices": notices,
+        "history": _history(obj),
+        "gag_in_force": obj.gag_in_force(),
+        "counsel_form": CounselForm(prefix="counsel"),
+        "identity_form": IdentityForm(prefix="identity"),
+        "instrument_form": InstrumentForm(prefix="instrument", request=obj),
+        "override_form": OverrideForm(prefix="override"),
+        "decision_form": DecisionForm(prefix="decide", record_types=obj.record_types),
+        "close_form": CloseForm(prefix="close"),
+        "document_form": DocumentForm(prefix="doc"),
+        "held": any(n.state == "held" for n in notices),
+    }
 
 
 def _back(obj: DisclosureRequest) -> HttpResponse:
@@ -192,6 +219,48 @@ def request_counsel(request: StaffRequest, request_id: int) -> HttpResponse:
         CounselForm(request.POST, prefix="counsel"),
         lambda data: actions.record_counsel(actor=request.user, request=obj, **data),
         success="Counsel's advice is recorded.",
+        flash=True,
+    )
+    return _back(obj)
+
+
+@login_required
+@require_POST
+def request_identity(request: StaffRequest, request_id: int) -> HttpResponse:
+    obj = _custodian_request(request, request_id)
+    submit(
+        request,
+        IdentityForm(request.POST, prefix="identity"),
+        lambda data: actions.verify_identity(actor=request.user, request=obj, **data),
+        success="The requester's identity is recorded as verified.",
+        flash=True,
+    )
+    return _back(obj)
+
+
+@login_required
+@require_POST
+def request_instrument(request: StaffRequest, request_id: int) -> HttpResponse:
+    obj = _custodian_request(request, request_id)
+    submit(
+        request,
+        InstrumentForm(request.POST, prefix="instrument", request=obj),
+        lambda data: actions.verify_instrument(actor=request.user, request=obj, **data),
+        success="The instrument is recorded as verified.",
+        flash=True,
+    )
+    return _back(obj)
+
+
+@login_required
+@require_POST
+def request_override(request: StaffRequest, request_id: int) -> HttpResponse:
+    obj = _custodian_request(request, request_id)
+    submit(
+        request,
+        OverrideForm(request.POST, prefix="override"),
+        lambda data: actions.override_steps(actor=request.user, request=obj, **data),
+        success="The emergency override is recorded and flagged.",
         flash=True,
     )
     return _back(obj)
