@@ -111,6 +111,18 @@ class AuditAction(models.TextChoices):
     DISCLOSURE_DOCUMENT_ADDED = "disclosure.document_added", "Request document added"
     DISCLOSURE_DOCUMENT_VIEWED = "disclosure.document_viewed", "Request document opened"
     DISCLOSURE_COUNSEL_RECORDED = "disclosure.counsel_recorded", "Counsel's advice recorded"
+    DISCLOSURE_IDENTITY_VERIFIED = (
+        "disclosure.identity_verified",
+        "Requester's identity verified",
+    )
+    DISCLOSURE_INSTRUMENT_VERIFIED = (
+        "disclosure.instrument_verified",
+        "Request's instrument verified",
+    )
+    DISCLOSURE_STEPS_OVERRIDDEN = (
+        "disclosure.steps_overridden",
+        "Required steps overridden in an emergency",
+    )
     DISCLOSURE_DECIDED = "disclosure.decided", "Request for records decided"
     DISCLOSURE_PACKET_PRODUCED = "disclosure.packet_produced", "Disclosure packet produced"
     DISCLOSURE_PACKET_DOWNLOADED = "disclosure.packet_downloaded", "Disclosure packet downloaded"

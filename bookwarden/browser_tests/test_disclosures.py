@@ -2,8 +2,9 @@
 staff records a Missouri subpoena at the desk and hands it on; the director reads what the
 rules say, records counsel, refuses, produces the refusal letter and closes.  A second
 request, recorded on a phone, is decided against the rule outcome: the page demands a
-written justification and the request is flagged.  Every page is checked by Browsing.check
-(console, script errors, CSP, failed requests, sideways scrolling)."""
+written justification and the request is flagged.  A court order is released only once
+counsel and the order itself are recorded (issue 9).  Every page is checked by
+Browsing.check (console, script errors, CSP, failed requests, sideways scrolling)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import DisclosureRequest, Document, Status, Verdict
 from bookwarden.patrons.demo import build_patron_demo
 
@@ -24,6 +26,7 @@ from .support import PHONE, Browsing, totp_code
 pytestmark = pytest.mark.browser
 
 SUBPOENA = b"%PDF-1.4\nSubpoena duces tecum, Circuit Court of New Madrid County, 26-CR-0142\n"
+ORDER = b"%PDF-1.4\nOrder of the Circuit Court of New Madrid County, 26-CR-0190\n"
 WARNING = "Do not answer the requester yourself."
 
 
@@ -280,3 +283,91 @@ def test_a_decision_against_the_rules_needs_a_justification_and_is_flagged(brows
     decided = AuditEvent.objects.get(target_id=str(req.pk), action="disclosure.decided")
     assert decided.after is not None and decided.after["against_rule"] is True
     assert decided.actor_id == people["director"].pk
+
+
+def test_a_court_order_is_released_only_once_counsel_and_the_instrument_are_recorded(
+    browse, people
+) -> None:
+    """Issue 9: the steps of the rule decision are requirements.  The release is refused
+    while counsel and the instrument are missing; the director stores the order, records
+    counsel and the check of the order with its finding, then releases; the patron's
+    notice waits in the outbox and does not claim to be e-mailed."""
+    patrons = build_patron_demo(people)
+    walter = patrons["reader"]
+    req = actions.record_request(
+        actor=people["staff"],
+        library=walter.library,
+        requester_name="Clerk of the Circuit Court",
+        requester_type="court",
+        instrument="court_order",
+        instrument_reference="Order 26-CR-0190",
+        finding="public_safety",
+        patrons=[walter],
+        record_types=["loans"],
+    )
+
+    tab = director_tab(browse)
+    page = tab.page
+    main = page.get_by_role("main")
+    tab.goto(f"/disclosures/{req.pk}/")
+    expect(page.locator("#review + p")).to_contain_text("The records may be released")
+    steps = page.locator("#steps + p + ul")
+    expect(steps).to_contain_text("missing: no document of the instrument is stored")
+    expect(steps).to_contain_text("missing: counsel's advice not recorded")
+    expect(main).to_contain_text("No release yet")
+    tab.check("steps-missing")
+
+    # Releasing now is refused, with what is missing.
+    decision = page.get_by_role("group", name="Decision")
+    decision.get_by_label("Release all").check()
+    page.get_by_label("Reasons").fill("The order states the public-safety finding.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("status")).to_contain_text("cannot be released yet")
+    tab.check("release-refused")
+    req.refresh_from_db()
+    assert req.status == Status.RECORDED and req.verdict == ""
+
+    # The order is stored, counsel recorded, the order checked with its finding.
+    page.get_by_label("Add a document").set_input_files(
+        {"name": "order.pdf", "mimeType": "application/pdf", "buffer": ORDER}
+    )
+    page.get_by_role("button", name="Add the document").click()
+    expect(page.get_by_role("status")).to_contain_text("stored with its fingerprint")
+    page.get_by_label("Counsel consulted").fill("J. Counsel, county attorney")
+    page.get_by_role("textbox", name="When (required)").fill(consulted_at())
+    page.get_by_label("Advice").fill("The order is valid and states the finding: release.")
+    page.get_by_role("button", name="Record counsel's advice").click()
+    expect(page.get_by_role("status")).to_contain_text("Counsel's advice is recorded")
+    page.get_by_label("How the instrument was verified").fill(
+        "Called the clerk of the circuit court on its published number: the order is genuine."
+    )
+    page.get_by_label("The order states the finding: Public safety").check()
+    page.get_by_role("button", name="Record that the instrument was verified").click()
+    expect(page.get_by_role("status")).to_contain_text("The instrument is recorded as verified")
+    expect(steps).not_to_contain_text("missing")
+    expect(page.get_by_role("heading", name="Emergency override")).to_have_count(0)
+    tab.check("steps-recorded")
+
+    decision.get_by_label("Release all").check()
+    page.get_by_label("Reasons").fill("The order states the public-safety finding.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("status")).to_contain_text("The decision is recorded")
+    page.get_by_role("button", name="Produce the packet").click()
+    expect(page.get_by_role("status")).to_contain_text("the packet or the letter is ready")
+    notice = page.locator('h3:has-text("The patrons\' notice") + ul')
+    expect(notice).to_contain_text("Walter Okafor: E-mail waiting in the outbox, not sent yet")
+    expect(main).not_to_contain_text("E-mailed")
+    expect(main).not_to_contain_text("overridden")
+    tab.check("released")
+
+    req.refresh_from_db()
+    assert req.status == Status.FULFILLED and req.packet_sha256 and not req.flagged
+    assert events_of(req) == [
+        "disclosure.request_recorded",
+        "disclosure.document_added",
+        "disclosure.counsel_recorded",
+        "disclosure.instrument_verified",
+        "disclosure.decided",
+        "disclosure.packet_produced",
+        "disclosure.patron_notified",
+    ]

@@ -1,6 +1,7 @@
 """Demo data for requests for records (issue 4): each library's own policy layer (New
 Madrid's has a rule looser than Missouri law, flagged as a conflict on the custodian's home
-page), a subpoena refused with its letter, and a court order waiting for the custodian.
+page), a subpoena refused with its letter, and a court order waiting for the custodian:
+counsel is recorded, the instrument is not stored yet, so no release is possible.
 Everything goes through the actions, as a person would do it from the pages."""
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ def build_disclosure_demo(people: dict[str, Any], patrons: dict[str, Patron]) ->
     )
     actions.fulfil(actor=people["designee"], request=subpoena)
 
-    actions.record_request(
+    # A court order stating the public-safety finding: the rules allow the release, and
+    # counsel agrees, but the order came by fax and is not stored or verified yet, so the
+    # request page lists that step as missing and no release is possible (CR-5a).
+    order = actions.record_request(
         actor=people["staff"],
         library=new_madrid,
         requester_name="Clerk of the Circuit Court",
@@ -103,6 +107,15 @@ def build_disclosure_demo(people: dict[str, Any], patrons: dict[str, Patron]) ->
         date_from=(now - datetime.timedelta(days=30)).date(),
         date_to=now.date(),
         deadline=(now + datetime.timedelta(days=5)).date(),
+        notes="The order came by fax; the clerk's office will hand over the signed original.",
+    )
+    actions.record_counsel(
+        actor=director,
+        request=order,
+        counsel_name="County counselor",
+        consulted_at=now - datetime.timedelta(hours=1),
+        advice="The order states the finding RSMo 182.817.1(2) requires: release the computer "
+        "sessions it names once the signed order is stored and checked with the clerk.",
     )
 
 

@@ -1,4 +1,5 @@
-"""Forms of the disclosure workflow: intake, counsel, decision, fulfilment, closure, policy."""
+"""Forms of the disclosure workflow: intake, the steps before a release (counsel, identity,
+the instrument, an emergency override), decision, closure, policy, open records."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from .models import (
     OUTCOME_CHOICES,
     RECORD_CHOICES,
     REQUESTER_CHOICES,
+    DisclosureRequest,
+    Document,
     Verdict,
 )
 
@@ -117,6 +120,51 @@ class CounselForm(forms.Form):
         label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     advice = forms.CharField(label="Advice", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class IdentityForm(forms.Form):
+    how = forms.CharField(
+        label="How the requester's identity was checked",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: badge 4471 and photo ID, checked at the desk; the agency "
+        "called back on its published number.",
+    )
+
+
+class InstrumentForm(forms.Form):
+    document = forms.ModelChoiceField(
+        label="The stored document of the instrument",
+        queryset=Document.objects.none(),
+        empty_label=None,
+    )
+    how = forms.CharField(
+        label="How the instrument was verified",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: called the clerk of the court on its published number; the "
+        "order is genuine, in force and names these records.",
+    )
+    finding_confirmed = forms.BooleanField(label="The order states this finding", required=False)
+
+    def __init__(self, *args: Any, request: DisclosureRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["document"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = request.documents.all()
+        if request.finding == "none":
+            del self.fields["finding_confirmed"]
+        else:
+            finding = dict(FINDING_CHOICES).get(request.finding, request.finding)
+            self.fields["finding_confirmed"].label = f"The order states the finding: {finding}"
+
+
+class OverrideForm(forms.Form):
+    justification = forms.CharField(
+        label="Why the records must go before the missing steps (in writing)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,  # the action says what an empty one lacks
+        help_text="For example: a child is missing, the order came by fax at night and counsel "
+        "cannot be reached before morning.",
+    )
 
 
 class DecisionForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from bookwarden.core.models import Library, ScopedQuerySet
+from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.patrons.models import Patron
 
 from .rules.evaluate import INSTRUMENT_TEXT, REQUESTER_TEXT
@@ -72,10 +73,34 @@ class DisclosureRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     received_at = models.DateTimeField(default=timezone.now)
-    # Review: counsel (CR-5a).
+    # Review: the steps before any release, each a recorded fact (CR-5a, CC-5).
     counsel_name = models.CharField(max_length=200, blank=True)
     counsel_at = models.DateTimeField(null=True, blank=True)
     counsel_advice = models.TextField(blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_check = models.TextField(blank=True, help_text="How the identity was checked.")
+    instrument_document = models.ForeignKey(
+        "Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    instrument_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    instrument_verified_at = models.DateTimeField(null=True, blank=True)
+    instrument_check = models.TextField(blank=True, help_text="How the instrument was verified.")
+    finding_confirmed = models.BooleanField(
+        default=False, help_text="The order states the finding recorded at intake."
+    )
+    # An emergency override of the steps still missing, with its written justification:
+    # flagged like a decision against the rule outcome.
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
+    override_justification = models.TextField(blank=True)
+    overridden_steps = models.JSONField(default=list, blank=True)
     # Decision (CC-5): the rule decision as it stood, and the custodian's.
     rule_decision = models.JSONField(null=True, blank=True)
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
@@ -116,6 +141,16 @@ class DisclosureRequest(models.Model):
         day = day or timezone.localdate()
         return self.gag_until is None or self.gag_until >= day
 
+    @property
+    def overridden(self) -> bool:
+        """An emergency override of the required steps was recorded (flagged)."""
+        return self.override_at is not None
+
+    @property
+    def flagged(self) -> bool:
+        """Decided against the rule outcome, or released with steps overridden."""
+        return self.against_rule or self.overridden
+
     def record_labels(self) -> list[str]:
         return [RECORDS.get(t, t) for t in self.record_types]
 
@@ -152,17 +187,21 @@ class Document(models.Model):
 
 
 class NoticeState(models.TextChoices):
-    MAILED = "mailed", "E-mailed"
+    MAILED = "mailed", "By e-mail, through the outbox"
     LETTER_NEEDED = "letter_needed", "Letter needed (no e-mail address)"
     HELD = "held", "Held: a gag order forbids telling the patron"
 
 
 class PatronNotice(models.Model):
-    """Whether a patron whose records were released has been told (or why not yet)."""
+    """Whether a patron whose records were released has been told (or why not yet).  An
+    e-mail notice links its outbox message: it is "e-mailed" only once the outbox sent it."""
 
     request = models.ForeignKey(DisclosureRequest, on_delete=models.PROTECT, related_name="notices")
     patron = models.ForeignKey(Patron, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=20, choices=NoticeState.choices)
+    message = models.ForeignKey(
+        OutboxMessage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -173,6 +212,24 @@ class PatronNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_state_display()} (request {self.request_id})"
+
+    def shown_state(self) -> str:
+        """The notice as the request page shows it: an e-mail by where it is in the outbox
+        (read with ``select_related("message")``)."""
+        if self.state != NoticeState.MAILED:
+            return str(self.get_state_display())
+        message = self.message
+        if message is None:
+            return "E-mail: not found in the outbox"
+        if message.status == MailStatus.SENT and message.sent_at is not None:
+            when = timezone.localtime(message.sent_at)
+            return f"E-mailed on {when:%Y-%m-%d %H:%M}"
+        if message.status == MailStatus.FAILED:
+            return (
+                "E-mail could not be sent (the mail server refused it repeatedly): tell the "
+                "patron by letter"
+            )
+        return "E-mail waiting in the outbox, not sent yet"
 
 
 class PolicyRule(models.Model):

@@ -1,5 +1,6 @@
 """ "My tasks" of the custodian of library records (CC-5, NM-2): requests to decide, to
-fulfil, patrons to tell once a gag order ends, letters to post, and the places where the
+fulfil, patrons to tell once a gag order ends, letters to post (no address, or an e-mail
+the outbox gave up on), and the places where the
 library's own policy is looser than its statute.  One query per provider."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.roles import Perm, permissions_for
+from bookwarden.mail.models import MailStatus
 
 from .models import DisclosureRequest, NoticeState, PolicyRule, Status
 from .rules import PackError, Policy, load_pack, policy_conflicts
@@ -22,28 +24,31 @@ if TYPE_CHECKING:
     from bookwarden.core.models import Library, User
 
 
+CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
+
+
 def _custodian_libraries(user: User) -> list[Library]:
     return sorted(
-        {
-            m.library
-            for m in user.active_memberships()
-            if Perm.OPEN_RECORDS_AS_CUSTODIAN in permissions_for(m.role)
-        },
+        {m.library for m in user.active_memberships() if CUSTODIAN in permissions_for(m.role)},
         key=lambda lib: lib.pk,
     )
 
 
 @task_provider
 def disclosure_requests(user: User) -> Iterable[Task]:
-    libraries = _custodian_libraries(user)
-    if not libraries:
+    if not user.library_ids(CUSTODIAN):
         return
     today = timezone.localdate()
     requests = (
-        DisclosureRequest.objects.filter(library__in=libraries)
+        DisclosureRequest.objects.for_user(user, CUSTODIAN)
         .annotate(
             held=Count("notices", filter=Q(notices__state=NoticeState.HELD)),
-            letters=Count("notices", filter=Q(notices__state=NoticeState.LETTER_NEEDED)),
+            # No address, or an e-mail the outbox gave up on: a letter is needed.
+            letters=Count(
+                "notices",
+                filter=Q(notices__state=NoticeState.LETTER_NEEDED)
+                | Q(notices__message__status=MailStatus.FAILED),
+            ),
         )
         .filter(
             Q(status__in=[Status.RECORDED, Status.DECIDED])
@@ -80,7 +85,8 @@ def disclosure_requests(user: User) -> Iterable[Task]:
         if req.letters and req.status == Status.FULFILLED:
             yield Task(
                 f"Request for records #{req.pk}: post the patron's letter",
-                "The patron has no e-mail address: tell them by letter, then close the request.",
+                "The patron has no e-mail address, or the e-mail could not be sent: tell them "
+                "by letter, then close the request.",
                 url,
             )
 
@@ -92,7 +98,7 @@ def policy_conflict_tasks(user: User) -> Iterable[Task]:
     if not libraries:
         return
     rows: dict[int, list[PolicyRule]] = {lib.pk: [] for lib in libraries}
-    for rule in PolicyRule.objects.filter(library__in=libraries).order_by("pk"):
+    for rule in PolicyRule.objects.for_user(user, CUSTODIAN).order_by("pk"):
         rows[rule.library_id].append(rule)
     for library in libraries:
         url = reverse("disclosures:policy", args=[library.slug])

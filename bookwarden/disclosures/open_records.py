@@ -13,7 +13,6 @@ pointer to the full disclosure workflow.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import os
@@ -28,7 +27,7 @@ from django.utils.text import get_valid_filename
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.files import take_in
+from bookwarden.core.files import csv_writer, take_in
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm
@@ -91,7 +90,7 @@ def _clean(
 
 def _bookings_csv(rows: list[Any]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["room", "starts_at", "ends_at", "contact_name", "contact_phone"])
     for row in rows:
         writer.writerow(

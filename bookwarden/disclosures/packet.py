@@ -11,7 +11,6 @@ SHA-256 and each record's id and hash, the request id, the decision and when it 
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import io
@@ -23,6 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
+from bookwarden.core.files import csv_writer
 from bookwarden.patrons.models import Patron
 from bookwarden.patrons.record_access import open_records_for_disclosure
 from bookwarden.patrons.records import RECORD_TYPES
@@ -155,7 +155,7 @@ def build_packet(
         else:
             headings = [h for h, _ in RECORD_TYPES[key].columns]
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         writer.writerow(["patron_id", "id", *headings])
         for row in rows:
             writer.writerow([row["patron_id"], row["id"], *(row.get(h, "") for h in headings)])

@@ -2,14 +2,14 @@
 
 An aggregate a library can publish: requests for records received in a calendar year,
 counted by requester type, instrument and outcome; the open-records requests for public
-records, counted by kind of record; and how many of the custodian's decisions went against
-the rule outcome.  Only counts and the names of categories: no names, no patron, no
-identifier, no free text.  Viewing or exporting it is an audit event.
+records, counted by kind of record; how many of the custodian's decisions went against the
+rule outcome, and how many requests had the required steps overridden in an emergency.
+Only counts and the names of categories: no names, no patron, no identifier, no free text.
+Viewing or exporting it is an audit event.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections import Counter
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
+from bookwarden.core.files import csv_writer
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import has_perm
 from bookwarden.core.roles import Perm
@@ -86,6 +87,7 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     against_rule: int = 0
+    overrides: int = 0
     open_records: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -140,6 +142,7 @@ def build(library: Library, year: int) -> Report:
     ]
     report.totals = dict(totals)
     report.against_rule = received.filter(against_rule=True).count()
+    report.overrides = received.filter(override_at__isnull=False).count()
     report.open_records = {
         g["record_type"]: g["n"]
         for g in OpenRecordsRequest.objects.filter(
@@ -154,7 +157,7 @@ def build(library: Library, year: int) -> Report:
 def as_csv(report: Report) -> str:
     """The report as CSV: one line per count, only category codes and numbers."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow([*CSV_HEADER, "outcome", "count"])
     base = [report.year, report.library.slug]
     for row in report.rows:
@@ -167,6 +170,7 @@ def as_csv(report: Report) -> str:
             [*base, "requests_for_records_total", "", "", "", key, report.totals.get(key, 0)]
         )
     writer.writerow([*base, "decisions_against_rule_outcome", "", "", "", "", report.against_rule])
+    writer.writerow([*base, "steps_overridden", "", "", "", "", report.overrides])
     for record_type, n in sorted(report.open_records.items()):
         writer.writerow(
             [*base, "open_records_requests", "public", "open_records_request", record_type, "", n]

@@ -44,8 +44,61 @@ def recorded(people: dict[str, Any], library: Library, **kw: Any) -> DisclosureR
     return actions.record_request(actor=people["staff"], library=library, **data)
 
 
+def steps_recorded(
+    people: dict[str, Any], req: DisclosureRequest, actor: Any = None
+) -> DisclosureRequest:
+    """Record every step the rule decision names before a release (counsel, the requester's
+    identity, the instrument with its finding), as the custodian does on the request page."""
+    actor = actor or people["director"]
+    steps = actions.rule_decision(req)[0].steps
+    if "consult_counsel" in steps:
+        actions.record_counsel(
+            actor=actor,
+            request=req,
+            counsel_name="County counsel",
+            consulted_at=timezone.now(),
+            advice="The instrument is valid: follow the rules.",
+        )
+    if "verify_identity" in steps:
+        actions.verify_identity(actor=actor, request=req, how="Badge and photo ID checked.")
+    if "verify_instrument" in steps:
+        document = req.documents.first() or actions.add_document(
+            actor=actor,
+            request=req,
+            upload=SimpleUploadedFile("instrument.pdf", b"%PDF instrument", "application/pdf"),
+        )
+        actions.verify_instrument(
+            actor=actor,
+            request=req,
+            document=document,
+            how="Called the issuer on its published number.",
+            finding_confirmed=req.finding != "none",
+        )
+    req.refresh_from_db()
+    return req
+
+
+def ready_to_release(people: dict[str, Any], library: Library) -> DisclosureRequest:
+    """A recorded request whose steps before a release are all recorded."""
+    return steps_recorded(people, recorded(people, library))
+
+
+def instrument_data() -> dict[str, str]:
+    """The instrument form for the newest stored document (matrix WRITES: the request of
+    the row was just recorded with its document)."""
+    from bookwarden.disclosures.models import Document
+
+    return {
+        "instrument-document": str(Document.objects.latest("pk").pk),
+        "instrument-how": "Forged.",
+        "instrument-finding_confirmed": "on",
+    }
+
+
 def decided(people: dict[str, Any], library: Library, verdict: str) -> DisclosureRequest:
     req = recorded(people, library)
+    if verdict != "refuse":
+        req = steps_recorded(people, req)
     return actions.decide(
         actor=people["director"],
         request=req,

@@ -1,5 +1,6 @@
 """The demo shows requests for records end to end: a refused subpoena with its letter, a
-court order waiting for the custodian, and New Madrid's policy conflict flagged (issue 4)."""
+court order waiting for the custodian (its instrument not stored yet: no release), and New
+Madrid's policy conflict flagged (issue 4)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test import Client
 from bookwarden.audit.models import AuditEvent
 from bookwarden.core.models import User
 from bookwarden.disclosures.models import DisclosureRequest, Status, Verdict
+from bookwarden.disclosures.steps import blocking
 
 
 @pytest.mark.django_db
@@ -21,6 +23,11 @@ def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page(
     assert set(requests) == {Status.FULFILLED, Status.RECORDED}
     refused = requests[Status.FULFILLED]
     assert refused.verdict == Verdict.REFUSE and refused.instrument == "subpoena"
+    # The court order waits: counsel is recorded, the instrument is not stored, so the
+    # page lists that step as missing and a release is refused (CR-5a).
+    order = requests[Status.RECORDED]
+    assert order.rule_decision["outcome"] == "release" and order.counsel_at is not None
+    assert [s.key for s in blocking(order, order.rule_decision["steps"])] == ["verify_instrument"]
     assert AuditEvent.objects.filter(action__startswith="disclosure.").count() >= 5
     client = Client()
     client.force_login(
@@ -29,6 +36,8 @@ def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page(
     )
     home = client.get("/").content.decode()
     assert "NMCL-overdue" in home
+    page = client.get(f"/disclosures/{order.pk}/").content.decode()
+    assert "no document of the instrument is stored" in page and "No release yet" in page
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from bookwarden.audit.models import AuditEvent
 from bookwarden.core.models import Library
 from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import DisclosureRequest
+from bookwarden.disclosures.tests.factories import steps_recorded
 
 SUBPOENA = b"%PDF-1.4 Subpoena duces tecum, Circuit Court of New Madrid County\n"
 
@@ -36,7 +37,9 @@ def nm_request(people: dict[str, Any], patrons: list[Any], **overrides: Any) -> 
 
 
 def released(people: dict[str, Any], req: DisclosureRequest, **kw: Any) -> DisclosureRequest:
-    """Decide to release all (with a justification if the rules say otherwise) and fulfil."""
+    """Record the steps the rules require, decide to release all (with a justification if
+    the rules say otherwise) and fulfil."""
+    req = steps_recorded(people, req)
     req = actions.decide(
         actor=people["director"],
         request=req,

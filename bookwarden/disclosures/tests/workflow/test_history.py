@@ -29,6 +29,14 @@ def test_every_step_is_an_audit_event_and_the_page_shows_them(
         consulted_at=timezone.now(),
         advice="The order states the finding: release.",
     )
+    actions.verify_identity(actor=director, request=req, how="Badge and photo ID.")
+    actions.verify_instrument(
+        actor=director,
+        request=req,
+        document=req.documents.get(),
+        how="Called the clerk of the court.",
+        finding_confirmed=True,
+    )
     actions.decide(actor=director, request=req, verdict="release_all", reasons="Valid order.")
     actions.fulfil(actor=director, request=req)
     client = client_as("director")
@@ -38,6 +46,8 @@ def test_every_step_is_an_audit_event_and_the_page_shows_them(
         "disclosure.request_recorded",
         "disclosure.document_added",
         "disclosure.counsel_recorded",
+        "disclosure.identity_verified",
+        "disclosure.instrument_verified",
         "disclosure.decided",
         "disclosure.packet_produced",
         "disclosure.patron_notified",
@@ -49,6 +59,8 @@ def test_every_step_is_an_audit_event_and_the_page_shows_them(
         "Request for records recorded",
         "Request document added",
         "Counsel&#x27;s advice recorded",
+        "Requester&#x27;s identity verified",
+        "Request&#x27;s instrument verified",
         "Request for records decided",
         "Disclosure packet produced",
         "Patron told of a disclosure",

@@ -1,5 +1,6 @@
 """The patron is told of a disclosure (NM-7) unless a gag order forbids it; a sealed
-disclosure stays hidden in the patron portal while the order lasts."""
+disclosure stays hidden in the patron portal while the order lasts.  The request page shows
+an e-mail notice as the outbox has it: waiting, sent, or given up (then a letter)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from bookwarden.core.my_tasks import tasks_for
 from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import NoticeState, PatronNotice
 from bookwarden.mail.delivery import deliver_due
+from bookwarden.mail.jobs import mail as mail_job
+from bookwarden.mail.models import MAX_ATTEMPTS, MailStatus, OutboxMessage
 from bookwarden.patrons.record_access import openings_shown_to_patron
 
 from .helpers import events_of, nm_request, released
@@ -83,3 +86,36 @@ def test_a_gag_order_holds_the_notice_and_hides_the_opening(
         assert actions.notify_held_patrons(actor=people["director"], request=req) == 1
         assert deliver_due().sent == 1
     assert PatronNotice.objects.get(request=req).state == NoticeState.MAILED
+
+
+def test_the_notice_says_e_mailed_only_once_the_outbox_sent_it(
+    client_as, people, patrons, media, smtp_server
+) -> None:
+    req = released(people, _court_order(people, [patrons["reader"]]))
+    client = client_as("director")
+    page = client.get(f"/disclosures/{req.pk}/").content.decode()
+    assert "E-mail waiting in the outbox, not sent yet" in page
+    assert "E-mailed" not in page
+    assert smtp_server.inbox.messages == []
+
+    mail_job()  # the job loop's mail job sends the outbox
+    assert len(smtp_server.inbox.messages) == 1
+    page = client.get(f"/disclosures/{req.pk}/").content.decode()
+    assert "E-mailed on " in page and "waiting in the outbox" not in page
+
+
+def test_a_notice_the_outbox_gave_up_on_asks_for_a_letter(
+    client_as, people, patrons, media, smtp_server
+) -> None:
+    smtp_server.stop()
+    req = released(people, _court_order(people, [patrons["reader"]]))
+    when = timezone.now()
+    for _ in range(MAX_ATTEMPTS):
+        when += datetime.timedelta(hours=2)
+        with time_machine.travel(when):
+            mail_job()
+    assert OutboxMessage.objects.get().status == MailStatus.FAILED
+    page = client_as("director").get(f"/disclosures/{req.pk}/").content.decode()
+    assert "E-mail could not be sent" in page and "E-mailed" not in page
+    titles = [t.title for t in tasks_for(people["director"])]
+    assert f"Request for records #{req.pk}: post the patron's letter" in titles

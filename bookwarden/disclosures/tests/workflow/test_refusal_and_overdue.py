@@ -83,6 +83,10 @@ def test_overdue_recovery_releases_only_the_overdue_items_and_amount(
     )
     assert req.rule_decision["outcome"] == "release_overdue_only"
     assert "Cresco policy 5c" in req.rule_decision["citations"]
+    assert req.rule_decision["steps"] == ["verify_identity", "custodian_decision"]
+    actions.verify_identity(
+        actor=people["outsider"], request=req, how="Photo ID; the child's guardian on file."
+    )
     req = actions.decide(
         actor=people["outsider"],
         request=req,

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import DisclosureRequest, Status
 
+from ..factories import steps_recorded
 from .helpers import events_of, nm_request
 
 
@@ -75,6 +76,7 @@ def test_against_the_rule_outcome_needs_a_justification_and_is_flagged(
     assert req.status == Status.RECORDED
     with pytest.raises(ValidationError):
         actions.decide(actor=people["director"], request=req, verdict="release_all", reasons="x")
+    steps_recorded(people, req)  # a release needs the steps first (CR-5a)
     _decide(
         client,
         req,

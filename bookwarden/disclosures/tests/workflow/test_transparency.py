@@ -14,7 +14,11 @@ from bookwarden.core.models import Library
 from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import DisclosureRequest
 from bookwarden.disclosures.rules.schema import INSTRUMENTS, RECORDS, REQUESTERS
-from bookwarden.disclosures.tests.factories import cresco_open_records, recorded
+from bookwarden.disclosures.tests.factories import (
+    cresco_open_records,
+    recorded,
+    steps_recorded,
+)
 from bookwarden.disclosures.transparency import OUTCOMES, build
 
 YEAR = timezone.localdate().year
@@ -27,7 +31,10 @@ def _requests(people: dict, patrons: dict) -> Library:
     # Law enforcement, court order with a finding: one pending, one released.
     recorded(people, nm)
     actions.decide(
-        actor=director, request=recorded(people, nm), verdict="release_all", reasons="Order."
+        actor=director,
+        request=steps_recorded(people, recorded(people, nm)),
+        verdict="release_all",
+        reasons="Order.",
     )
     # An attorney's subpoena (refused by the Missouri rules): refused, and once released in
     # part against the rule outcome.
@@ -37,7 +44,9 @@ def _requests(people: dict, patrons: dict) -> Library:
     )
     against = actions.decide(
         actor=director,
-        request=recorded(people, nm, record_types=["loans", "holds"], **subpoena),
+        request=steps_recorded(
+            people, recorded(people, nm, record_types=["loans", "holds"], **subpoena)
+        ),
         verdict="release_part",
         released_types=["loans"],
         reasons="Counsel advised.",
@@ -68,6 +77,7 @@ def test_counts_match_the_requests(people, patrons, media) -> None:
     }
     assert report.requests == 5
     assert report.against_rule == 1
+    assert report.overrides == 0
     assert report.open_records_total == 0  # Missouri: no public records
     assert build(nm, YEAR - 1).requests == 1
     cresco_open_records(people)
@@ -111,6 +121,7 @@ def test_page_and_csv_for_auditor_with_no_personal_data(client_as, people, patro
         "requests_for_records",
         "requests_for_records_total",
         "decisions_against_rule_outcome",
+        "steps_overridden",
         "open_records_requests_total",
     }
     assert [str(YEAR), "new-madrid", "decisions_against_rule_outcome", "", "", "", "", "1"] in rows

@@ -1,0 +1,127 @@
+"""The patron's notice of a disclosure (NM-7): an e-mail through the outbox, a letter
+where there is no address, or held while a non-disclosure (gag) order is in force."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookwarden.audit.actions import record
+from bookwarden.audit.models import AuditAction
+from bookwarden.core.permissions import require
+from bookwarden.mail.actions import queue_mail
+from bookwarden.mail.models import OutboxMessage
+from bookwarden.patrons.models import Patron
+
+from ..models import DisclosureRequest, NoticeState, PatronNotice
+from ..rules.evaluate import REQUESTER_TEXT
+from .requests import CUSTODIAN, lock_request
+
+
+def notice_text(request: DisclosureRequest, patron: Patron) -> tuple[str, str]:
+    """The patron's notice: who asked (the kind of requester), which kinds of records, when;
+    never the records' contents."""
+    library = request.library
+    when = timezone.localtime(request.packet_at or timezone.now())
+    kinds = ", ".join(request.released_labels()).lower()
+    subject = f"{library.name}: records about you were released"
+    body = (
+        f"Dear {patron.first_name or 'patron'} {patron.last_name},\n\n"
+        f"On {when:%B %-d, %Y} {library.name} released some of your library records to "
+        f"{REQUESTER_TEXT.get(request.requester_type, 'a requester')}, as the law allows. "
+        f"The custodian of library records decided this after reviewing the request.\n\n"
+        f"Kinds of records released: {kinds}.\n\n"
+        "You can see who opened your records and why in the patron privacy portal. "
+        f"If you have questions, please contact {library.name}.\n"
+    )
+    return subject, body
+
+
+def tell_patrons(
+    actor: Any, request: DisclosureRequest, patrons: list[Patron], events: list[Any]
+) -> None:
+    from bookwarden.patrons.actions import seal_opening
+
+    if request.gag_in_force():
+        for event in events:
+            seal_opening(
+                actor=actor,
+                event=event,
+                order_reference=request.gag_reference or f"Non-disclosure order, {request}",
+                sealed_until=request.gag_until,
+            )
+        for patron in patrons:
+            PatronNotice.objects.create(request=request, patron=patron, state=NoticeState.HELD)
+        record(
+            AuditAction.DISCLOSURE_NOTICE_HELD,
+            actor=actor,
+            target=request,
+            library=request.library_id,
+            after={
+                "patrons": [p.pk for p in patrons],
+                "until": str(request.gag_until or ""),
+                "sealed_openings": [e.seq for e in events],
+            },
+        )
+        return
+    for patron in patrons:
+        _notify_one(actor, request, patron)
+
+
+def _notify_one(actor: Any, request: DisclosureRequest, patron: Patron) -> None:
+    """One patron's notice: queued in the outbox (the notice links the message, so that the
+    page says "e-mailed" only once it was sent), or a letter where there is no address."""
+    message = None
+    if patron.email:
+        subject, body = notice_text(request, patron)
+        key = f"disclosure-notice:{request.pk}:{patron.pk}"
+        message = queue_mail(
+            to=[patron.email],
+            subject=subject,
+            body=body,
+            reason="disclosure_notice",
+            library=request.library_id,
+            about=request,
+            dedupe_key=key,
+            actor=actor,
+        ) or OutboxMessage.objects.get(dedupe_key=key)
+        state = NoticeState.MAILED
+    else:
+        state = NoticeState.LETTER_NEEDED
+    PatronNotice.objects.update_or_create(
+        request=request,
+        patron=patron,
+        defaults={"state": state, "message": message, "updated_at": timezone.now()},
+    )
+    record(
+        AuditAction.DISCLOSURE_PATRON_NOTIFIED,
+        actor=actor,
+        target=request,
+        library=request.library_id,
+        patron=patron,
+        after={"how": state, "message": message.pk if message else None},
+    )
+
+
+@transaction.atomic
+def notify_held_patrons(*, actor: Any, request: DisclosureRequest) -> int:
+    """Once a gag order has ended: tell the patrons whose notice it held."""
+    require(actor, CUSTODIAN, request.library_id)
+    request = lock_request(request)
+    if request.gag_in_force():
+        raise ValidationError(
+            "The non-disclosure order is still in force: the patron may not be told."
+        )
+    held = list(
+        PatronNotice.objects.filter(request=request, state=NoticeState.HELD).select_related(
+            "patron"
+        )
+    )
+    if not held:
+        raise ValidationError("No notice is waiting.")
+    for notice in held:
+        _notify_one(actor, request, notice.patron)
+    return len(held)
