@@ -19,7 +19,7 @@ from bookwarden.core.tests.snapshots import FAST_HASHERS, Snapshot, thaw
 
 #: The database reset after a test that commits (``transactional_db``, the browser tests)
 #: truncates every table; on PostgreSQL the audit table refuses TRUNCATE unless the session
-#: says so first (audit migration 0008).  A test of that refusal turns it off again.
+#: says so first (audit migration 0007).  A test of that refusal turns it off again.
 ALLOW_AUDIT_TRUNCATE = "SET bookwarden.allow_audit_truncate = 'on'"
 _anchor_folders = itertools.count(1)
 

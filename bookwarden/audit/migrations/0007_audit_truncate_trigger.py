@@ -43,5 +43,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0007_audit_actions")]
+    dependencies = [("audit", "0006_disclosure_actions")]
     operations = [migrations.RunPython(forwards, backwards)]
