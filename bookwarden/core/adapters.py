@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context
+from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
@@ -35,15 +35,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
 
-    def send_mail(self, template_prefix: str, email: str, context_: dict[str, Any]) -> None:
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Queue the mail in the outbox (it waits while the mail server is down) instead of
         sending it now.  Its body may hold a reset link: the outbox page never shows bodies."""
-        request = context.request
+        request = allauth_context.request
         message = self.render_mail(
             template_prefix,
             email,
             {"request": request, "email": email, "current_site": get_current_site(request)}
-            | context_,
+            | context,
         )
         queue_mail(
             to=message.to,

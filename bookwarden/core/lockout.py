@@ -262,15 +262,16 @@ class _RefuseWhileLocked:
     def clean_code(self) -> str:
         from bookwarden.audit.models import AuditAction
 
-        from .actions import log_auth_event
+        from .actions import log_auth_event  # core.actions imports this module
 
         request = context.request
         if not AxesProxyHandler.is_allowed(request, {"username": self.user.get_username()}):
             request.axes_locked_out = True  # AxesMiddleware answers with the locked-out page
+            lock = getattr(request, "bw_lock", None)
             log_auth_event(
                 AuditAction.MFA_FAILED,
                 user=self.user,
-                after={"type": None, "refused": request.bw_lock.kind},
+                after={"type": None, "refused": lock.kind if lock else "refused"},
             )
             raise ValidationError("Sign-in to this account is locked for now.")
         code: str = super().clean_code()  # type: ignore[misc]

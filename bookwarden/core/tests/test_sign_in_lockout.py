@@ -77,13 +77,13 @@ def test_one_cresco_account_locked_does_not_lock_new_madrid_at_the_same_address(
     its director sign in from the very same address."""
     head = audit_head()
     _lock("pnguyen")
+    for colleague in ("bjohnson", "tpatel", "mreyes", "kmiller"):
+        assert _signs_in(colleague), colleague
+    assert not _signs_in("pnguyen")  # the locked account itself, right password and all
+
     (locked,) = events_since(head, AuditAction.LOCKED_OUT)
     assert locked.subject_user == people["outsider_staff"]
     assert locked.after["lock"] == "account" and locked.after["source"] == BRANCH
-
-    assert not _signs_in("pnguyen")  # the locked account itself, right password and all
-    for colleague in ("bjohnson", "tpatel", "mreyes", "kmiller"):
-        assert _signs_in(colleague), colleague
 
 
 def test_account_locks_after_five_failures_and_lifts_when_the_page_said(people, clock) -> None:
@@ -239,12 +239,12 @@ def test_idle_session_unlocks_although_a_colleague_and_the_address_are_locked(
     staff = client_as("staff")  # Ben, password only, at the branch
     staff.defaults["REMOTE_ADDR"] = BRANCH
     assert staff.get("/").status_code == 200
+    clock.shift(datetime.timedelta(minutes=16))  # Ben is away; meanwhile, at the branch:
     _lock("ekim")  # a colleague: locked
     for n in range(3):
         login_through_page(_client(), f"guess{n}", WRONG)  # and the address is at its limit
     assert login_through_page(_client(), "lchen").status_code == 429
 
-    clock.shift(datetime.timedelta(minutes=16))
     assert location_path(staff.get("/")) == reverse("session_locked")
     head = audit_head()
     response = staff.post(reverse("session_locked"), {"password": DEMO_PASSWORD, "next": "/"})
