@@ -7,6 +7,7 @@ secret key, allowed hosts and secure cookies.  See ``.env.example`` and docs/con
 
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -203,10 +204,17 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("BOOKWARDEN_SUDO_SECONDS", 300)
-ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes owns lockout
+# django-axes owns lockout (core.lockout).  allauth's own limits of failures and of sign-ins
+# per address would stop a whole branch behind one router, correct passwords included.
+ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": False}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bookwarden"
 MFA_RECOVERY_CODE_COUNT = 10
+# A wrong code counts against the account's lockout, and a locked account's codes are refused.
+MFA_FORMS = {
+    "authenticate": "bookwarden.core.lockout.SecondFactorForm",
+    "reauthenticate": "bookwarden.core.lockout.SecondFactorReauthenticateForm",
+}
 # Accounts are made by a director, never by sign-up, so the unverified-address takeover that
 # allauth guards against cannot happen; without this, opening the e-mail page (which records
 # the address as unverified) would stop an MFA-required person from ever setting up TOTP.
@@ -236,14 +244,29 @@ PORTAL_LOCKOUT_FAILURES = env_int("BOOKWARDEN_PORTAL_LOCKOUT_FAILURES", 5)
 PORTAL_LOCKOUT_ADDRESS_FAILURES = env_int("BOOKWARDEN_PORTAL_LOCKOUT_ADDRESS_FAILURES", 30)
 PORTAL_LOCKOUT_MINUTES = env_int("BOOKWARDEN_PORTAL_LOCKOUT_MINUTES", 15)
 
-AXES_FAILURE_LIMIT = env_int("BOOKWARDEN_LOCKOUT_FAILURES", 5)
-AXES_COOLOFF_TIME = env_int("BOOKWARDEN_LOCKOUT_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Sign-in lockout (docs/administration.md, "Sign-in lockout"): an account locks after
+# LOCKOUT_FAILURES failures for it; an address is limited only after LOCKOUT_ADDRESS_FAILURES
+# failures from it, and never for an account with two-factor login.  django-axes records the
+# attempts; bookwarden.core.lockout decides what is locked.
+LOCKOUT_FAILURES = env_int("BOOKWARDEN_LOCKOUT_FAILURES", 5)
+LOCKOUT_ADDRESS_FAILURES = env_int("BOOKWARDEN_LOCKOUT_ADDRESS_FAILURES", 50)
+LOCKOUT_MINUTES = env_int("BOOKWARDEN_LOCKOUT_MINUTES", 15)
+AXES_HANDLER = "bookwarden.core.lockout.SignInLockoutHandler"
+AXES_LOCK_OUT_AT_FAILURE = False  # the handler decides, with the two thresholds above
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOCKOUT_MINUTES)
+# Failures are kept per account name (and address and browser); a successful sign-in
+# clears that account's failures only, never those of its colleagues at the same address.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that a lockout without the address lets one source try many accounts: the
+# address limit above is that guard (core.lockout.SignInLockoutHandler).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# Trying again while locked is refused without counting, so the lock lifts when it said.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "bookwarden.core.lockout.lockout_username"
 # Masked in the request data axes keeps: allauth's form names the username box "login".
 AXES_SENSITIVE_PARAMETERS = ["username", "login", "ip_address"]
-AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "bookwarden.core.lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 AXES_IPWARE_PROXY_COUNT = env_int("BOOKWARDEN_PROXY_COUNT", 0) or None

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     MFA_FAILED = "mfa.failed", "Two-factor code rejected"
     # Staff and roles (CC-1, CC-2)
     STAFF_CREATED = "staff.created", "Staff account created"
+    SIGN_IN_UNLOCKED = "staff.sign_in_unlocked", "Sign-in lockout lifted by a director"
     ROLE_ASSIGNED = "role.assigned", "Role assigned"
     ROLE_CHANGED = "role.changed", "Role changed"
     ROLE_REVOKED = "role.revoked", "Role revoked"

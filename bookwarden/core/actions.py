@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from axes.utils import reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +19,9 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import changes, record
 from bookwarden.audit.models import AuditAction
+from bookwarden.mail.actions import queue_mail
 
+from .lockout import Lock, account_lock
 from .models import Branch, Consortium, Library, Membership, User
 from .permissions import require
 from .roles import EXPIRING_ROLES, Perm, Role
@@ -139,11 +143,14 @@ def create_staff(
     branch: Branch | None = None,
     ends_on: datetime.date | None = None,
     check_password: bool = True,
+    mail_set_password: bool = False,
 ) -> Membership:
     """Create a person's own account (LV-3) with their first role at ``library``.
 
-    Without a password the account cannot log in until the person sets one through the
-    password-reset mail.
+    Without a password the account cannot log in until the person sets one.  With
+    ``mail_set_password`` (from a page: the link names the server the request came to) they
+    are mailed a link to set it, through the outbox, so that the mail waits while the mail
+    server is down and exists only if the account does.
     """
     require(actor, Perm.MANAGE_ROLES, library)
     _check_membership(library, role, branch, ends_on)
@@ -166,8 +173,45 @@ def create_staff(
         subject_user=user,
         after={"username": username, "email": email},
     )
-    return assign_role(
+    membership = assign_role(
         actor=actor, user=user, library=library, role=role, branch=branch, ends_on=ends_on
+    )
+    if mail_set_password and not password:
+        _queue_set_password_mail(user, library=library, actor=actor)
+    return membership
+
+
+def _queue_set_password_mail(user: User, *, library: Library, actor: User | None) -> None:
+    """The new person's link to set their own password (allauth's password-reset link).
+
+    The link is a secret: it is in the mail only, never in an audit event or a log (the
+    outbox page shows no bodies).  It works until the password is set, for
+    ``PASSWORD_RESET_TIMEOUT``."""
+    from allauth.account import app_settings as account_settings
+    from allauth.account.adapter import get_adapter
+    from allauth.account.utils import user_pk_to_url_str
+
+    token = account_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
+    adapter = get_adapter()
+    link = adapter.get_reset_password_from_key_url(f"{user_pk_to_url_str(user)}-{token}")
+    message = adapter.render_mail(
+        "account/email/set_password",
+        user.email,
+        {
+            "user": user,
+            "library": library,
+            "link": link,
+            "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        },
+    )
+    queue_mail(
+        to=message.to,
+        subject=message.subject,
+        body=message.body,
+        reason="staff.set_password",
+        library=library,
+        about=user,
+        actor=actor,
     )
 
 
@@ -254,6 +298,32 @@ def revoke_role(*, actor: User | None, membership: Membership, reason: str = "")
         before=changes(membership, _MEMBERSHIP_FIELDS),
     )
     return membership
+
+
+@transaction.atomic
+def unlock_sign_in(*, actor: User | None, user: User, library: Library) -> Lock:
+    """A director lifts the lockout of a person of their library after repeated failed
+    sign-ins (LV-3), before it lifts by itself, for example once the person has called and
+    said who they are.  Returns the lock that was lifted."""
+    require(actor, Perm.MANAGE_ROLES, library)
+    user = User.objects.select_for_update().get(pk=user.pk)  # one unlock at a time
+    if not Membership.objects.active().filter(user=user, library=library).exists():
+        raise ValidationError("That person holds no role at this library.")
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError("Another director can unlock your sign-in, or wait until it lifts.")
+    lock = account_lock(user)
+    if lock is None:
+        raise ValidationError(f"Sign-in of {user} is not locked.")
+    reset(username=user.username)
+    record(
+        AuditAction.SIGN_IN_UNLOCKED,
+        actor=actor,
+        target=user,
+        library=library,
+        subject_user=user,
+        before={"locked_until": lock.until.isoformat()},
+    )
+    return lock
 
 
 def log_auth_event(

@@ -1,11 +1,17 @@
-"""django-allauth adapter: staff accounts are created by a director, never by sign-up."""
+"""django-allauth adapter: staff accounts are created by a director, never by sign-up, and
+allauth's mail (a password reset asked for on the sign-in page, notices of account changes)
+goes through the outbox like all of Bookwarden's mail."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+
+from bookwarden.mail.actions import queue_mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,3 +34,20 @@ class AccountAdapter(DefaultAccountAdapter):
         if message_template and message_template.endswith("logged_in.txt"):
             return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Queue the mail in the outbox (it waits while the mail server is down) instead of
+        sending it now.  Its body may hold a reset link: the outbox page never shows bodies."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request)}
+            | context,
+        )
+        queue_mail(
+            to=message.to,
+            subject=message.subject,
+            body=message.body,
+            reason="account." + template_prefix.rsplit("/", 1)[-1],
+        )

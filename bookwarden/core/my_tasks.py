@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import Membership, User
-from .permissions import libraries_with_perm
+from .permissions import has_perm_anywhere
 from .roles import Perm
 from .second_factor import has_totp, needs_mfa
 
@@ -71,16 +71,13 @@ def _my_access_ends(user: User) -> Iterable[Task]:
 @task_provider
 def _staff_access_ends(user: User) -> Iterable[Task]:
     """Directors see whose access ends soon, to renew it or let it lapse (CC-1)."""
-    library_ids = libraries_with_perm(user, Perm.MANAGE_ROLES)
-    if not library_ids:
+    if not has_perm_anywhere(user, Perm.MANAGE_ROLES):
         return
     today = timezone.localdate()
     ending = (
         Membership.objects.active()
-        .filter(
-            library_id__in=library_ids,
-            ends_on__lte=today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS),
-        )
+        .for_user(user, Perm.MANAGE_ROLES)
+        .filter(ends_on__lte=today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS))
         .exclude(user=user)
         .select_related("user", "library")
         .order_by("ends_on")

@@ -19,6 +19,7 @@ from django.dispatch import receiver
 from bookwarden.audit.models import AuditAction
 
 from .actions import log_auth_event
+from .lockout import ACCOUNT, ADDRESS, account_lock, address_lock, count_second_factor_failure
 
 
 def _known_user(username: str | None) -> Any:
@@ -27,6 +28,11 @@ def _known_user(username: str | None) -> Any:
     if not username:
         return None
     return get_user_model().objects.filter(username__iexact=username).first()
+
+
+def _refused_while_locked(request: Any) -> bool:
+    """The attempt was refused by a lock before its password or code was checked."""
+    return bool(getattr(request, "bw_refused", False))
 
 
 @receiver(user_logged_in, dispatch_uid="bw_audit_login")
@@ -45,22 +51,30 @@ def _on_login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     user = _known_user(credentials.get("username"))
-    log_auth_event(
-        AuditAction.LOGIN_FAILED,
-        user=user,
-        after={"account": "known" if user else "unknown"},
-    )
+    after = {"account": "known" if user else "unknown"}
+    if _refused_while_locked(request):
+        after["refused"] = request.bw_lock.kind
+    log_auth_event(AuditAction.LOGIN_FAILED, user=user, after=after)
 
 
 @receiver(user_locked_out, dispatch_uid="bw_audit_locked_out")
 def _on_locked_out(
     sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any
 ) -> None:
+    """A lock begins (core.lockout): of an account (``username``), or of password-only
+    sign-in from an address.  Attempts refused while it holds are login failures."""
+    if _refused_while_locked(request):
+        return
     user = _known_user(username)
+    lock = account_lock(user) if user is not None else address_lock(ip_address)
     log_auth_event(
         AuditAction.LOCKED_OUT,
         user=user,
-        after={"account": "known" if user else "unknown", "source": ip_address},
+        after={
+            "lock": ACCOUNT if user is not None else ADDRESS,
+            "source": ip_address,
+            "until": lock.until.isoformat() if lock else None,
+        },
     )
 
 
@@ -110,3 +124,4 @@ def _on_mfa_failed(
     log_auth_event(
         AuditAction.MFA_FAILED, user=user, after={"type": getattr(authenticator, "type", None)}
     )
+    count_second_factor_failure(request, user)

@@ -19,6 +19,11 @@ urlpatterns = [
         views.second_factor_reset,
         name="second_factor_reset",
     ),
+    path(
+        "libraries/<slug:slug>/staff/<int:user_id>/unlock-sign-in/",
+        views.sign_in_unlock,
+        name="sign_in_unlock",
+    ),
     path("libraries/<slug:slug>/roles/<int:pk>/", views.membership_edit, name="membership_edit"),
     path(
         "libraries/<slug:slug>/roles/<int:pk>/revoke/",

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.decorators import reauthentication_required
-from allauth.account.forms import ResetPasswordForm
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +26,7 @@ from .forms import (
     submit,
 )
 from .idle_lock import IDLE_LOCKED, idle_minutes_for, unlock_session
+from .lockout import account_lock, lockout_response
 from .models import Membership, User
 from .my_tasks import tasks_for
 from .permissions import StaffRequest, has_perm, library_for
@@ -68,7 +67,7 @@ def library_detail(request: StaffRequest, slug: str) -> HttpResponse:
 def staff_list(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.VIEW_STAFF)
     memberships = (
-        Membership.objects.for_user(request.user)
+        Membership.objects.for_user(request.user, Perm.VIEW_STAFF)
         .filter(library=library, revoked_at__isnull=True)
         .select_related("user", "branch")
         .order_by("user__last_name", "user__username", "role")
@@ -105,21 +104,13 @@ def staff_create(request: StaffRequest, slug: str) -> HttpResponse:
                 last_name=data["last_name"],
                 branch=data["branch"],
                 ends_on=data["ends_on"],
+                mail_set_password=not data["password"],
             ),
             success=lambda membership: f"Account {membership.user.username} created.",
         )
         if done:
-            if not form.cleaned_data["password"]:
-                email = form.cleaned_data["email"]
-                transaction.on_commit(lambda: _send_set_password(request, email))
             return redirect("staff_detail", slug=library.slug, user_id=done.result.user_id)
     return render(request, "core/staff_form.html", {"library": library, "form": form})
-
-
-def _send_set_password(request: HttpRequest, email: str) -> None:
-    reset = ResetPasswordForm(data={"email": email})
-    if reset.is_valid():
-        reset.save(request)
 
 
 @login_required
@@ -127,7 +118,7 @@ def _send_set_password(request: HttpRequest, email: str) -> None:
 def staff_detail(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     library = library_for(request, slug, Perm.VIEW_STAFF)
     memberships = (
-        Membership.objects.for_user(request.user)
+        Membership.objects.for_user(request.user, Perm.VIEW_STAFF)
         .filter(library=library, user_id=user_id)
         .select_related("user", "branch", "granted_by", "revoked_by")
         .order_by("revoked_at", "role")
@@ -142,6 +133,7 @@ def staff_detail(request: StaffRequest, slug: str, user_id: int) -> HttpResponse
             "library": library,
             "person": person,
             "memberships": memberships,
+            "sign_in_lock": account_lock(person),
             "can_manage": has_perm(request.user, Perm.MANAGE_ROLES, library),
             "role_form": RoleForm(library=library),
             "has_totp": has_totp(person),
@@ -150,10 +142,11 @@ def staff_detail(request: StaffRequest, slug: str, user_id: int) -> HttpResponse
     )
 
 
-def _member_or_404(request: StaffRequest, library: Any, user_id: int) -> User:
-    """A person who holds or held a role at ``library``; anyone else is 404."""
+def _member_or_404(request: StaffRequest, library: Any, user_id: int, perm: str) -> User:
+    """A person who holds or held a role at ``library``, where the requester holds ``perm``;
+    anyone else is 404."""
     membership = (
-        Membership.objects.for_user(request.user)
+        Membership.objects.for_user(request.user, perm)
         .filter(library=library, user_id=user_id)
         .select_related("user")
         .first()
@@ -168,7 +161,7 @@ def _member_or_404(request: StaffRequest, library: Any, user_id: int) -> User:
 @require_POST
 def role_add(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
-    person = _member_or_404(request, library, user_id)
+    person = _member_or_404(request, library, user_id, Perm.MANAGE_ROLES)
     submit(
         request,
         RoleForm(request.POST, library=library),
@@ -184,7 +177,7 @@ def role_add(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
 @require_POST
 def second_factor_reset(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
-    person = _member_or_404(request, library, user_id)
+    person = _member_or_404(request, library, user_id, Perm.MANAGE_ROLES)
     form = SecondFactorResetForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     submit(
@@ -203,11 +196,29 @@ def second_factor_reset(request: StaffRequest, slug: str, user_id: int) -> HttpR
 
 @login_required
 @reauthentication_required
+@require_POST
+def sign_in_unlock(request: StaffRequest, slug: str, user_id: int) -> HttpResponse:
+    """A director lifts a person's sign-in lockout (LV-3); recorded by the action."""
+    library = library_for(request, slug, Perm.MANAGE_ROLES)
+    person = _member_or_404(request, library, user_id, Perm.MANAGE_ROLES)
+    submit(
+        request,
+        None,
+        lambda _: actions.unlock_sign_in(actor=request.user, user=person, library=library),
+        success=f"Sign-in of {person} unlocked. They can sign in again now.",
+    )
+    return redirect("staff_detail", slug=library.slug, user_id=person.pk)
+
+
+@login_required
+@reauthentication_required
 @require_http_methods(["GET", "POST"])
 def membership_edit(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     membership = get_object_or_404(
-        Membership.objects.for_user(request.user).select_related("user"), library=library, pk=pk
+        Membership.objects.for_user(request.user, Perm.MANAGE_ROLES).select_related("user"),
+        library=library,
+        pk=pk,
     )
     form = MembershipForm(
         request.POST or None,
@@ -239,7 +250,7 @@ def membership_edit(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
 def membership_revoke(request: StaffRequest, slug: str, pk: int) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_ROLES)
     membership = get_object_or_404(
-        Membership.objects.for_user(request.user), library=library, pk=pk
+        Membership.objects.for_user(request.user, Perm.MANAGE_ROLES), library=library, pk=pk
     )
     submit(
         request,
@@ -289,8 +300,10 @@ def session_locked(request: StaffRequest) -> HttpResponse:
             unlock_session(request, user)
             return redirect(next_url)
         if getattr(request, "axes_locked_out", False):
+            # Repeated wrong passwords locked the account: whoever is at the keyboard is
+            # signed out (the lock is the account's own, never a colleague's).
             auth_logout(request)
-            return render(request, "account/locked_out.html", status=429)
+            return lockout_response(request)
         form.add_error("password", "That password is not right.")
     return render(
         request,

@@ -4,20 +4,16 @@ second factor; passwords are hashed with Argon2 and must be hard to guess."""
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import json
 
 import pytest
-import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction
 from bookwarden.core import actions
@@ -89,31 +85,6 @@ def test_failed_login_of_an_unknown_name_does_not_store_what_was_typed(people) -
     assert typed not in stored
 
 
-def test_lockout_table_does_not_keep_unknown_names_either(people) -> None:
-    """django-axes keeps its own record of failures: an unknown name is stored there as a
-    placeholder, never as typed."""
-    from axes.models import AccessAttempt, AccessFailureLog
-
-    from bookwarden.core.lockout import UNKNOWN_ACCOUNT
-
-    typed = "orchard-lantern-password-in-username"
-    login_through_page(_client("10.1.1.1"), typed, "whatever-password")
-    names = list(AccessAttempt.objects.values_list("username", flat=True)) + list(
-        AccessFailureLog.objects.values_list("username", flat=True)
-    )
-    assert names and set(names) == {UNKNOWN_ACCOUNT}
-    assert typed not in json.dumps(list(AccessAttempt.objects.values()), default=str)
-
-
-def test_changing_the_case_of_a_name_does_not_dodge_the_lockout(people) -> None:
-    """Failures for "EKim", "ekim", "EKIM" ... all count against the one account."""
-    spellings = ["EKim", "ekim", "EKIM", "eKiM", "Ekim"]
-    for attempt, name in enumerate(spellings, start=1):
-        response = login_through_page(_client(f"10.2.0.{attempt}"), name, "wrong-password")
-    assert response.status_code == 429
-    assert login_through_page(_client("10.2.0.9"), "ekim").status_code == 429
-
-
 def test_inactive_account_cannot_log_in(people) -> None:
     User.objects.filter(pk=people["staff"].pk).update(is_active=False)
     client = _client()
@@ -142,54 +113,6 @@ def test_signup_is_closed(db) -> None:
     )
     assert response.status_code == 200
     assert not User.objects.filter(username="walkin").exists()
-
-
-# --- Lockout (django-axes) ----------------------------------------------------------------
-
-
-def test_account_locks_after_five_failures_even_with_the_right_password(people) -> None:
-    """Five wrong passwords for one account, each from another address, lock the account:
-    429 with the locked-out page and an auth.locked_out event; the right password is refused
-    until the cool-off has passed."""
-    assert settings.AXES_FAILURE_LIMIT == 5
-    head = audit_head()
-    for attempt in range(1, 5):
-        response = login_through_page(_client(f"10.0.0.{attempt}"), "ekim", "wrong-password")
-        assert response.status_code == 200, attempt
-    assert not events_since(head, AuditAction.LOCKED_OUT)
-    response = login_through_page(_client("10.0.0.5"), "ekim", "wrong-password")
-    assert response.status_code == 429
-    assert "Sign-in locked" in response.content.decode()
-    (locked,) = events_since(head, AuditAction.LOCKED_OUT)
-    assert locked.subject_user == people["volunteer"]
-
-    client = _client("10.0.0.6")
-    response = login_through_page(client, "ekim")  # the right password
-    assert response.status_code == 429
-    assert "_auth_user_id" not in client.session
-    # Other accounts from other addresses are not affected.
-    assert location_path(login_through_page(_client("10.0.0.7"), "bjohnson")) == "/"
-
-    minutes = settings.AXES_COOLOFF_TIME * 60
-    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes - 1)):
-        assert login_through_page(_client("10.0.0.8"), "ekim").status_code == 429
-    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes + 1)):
-        client = _client("10.0.0.9")
-        assert location_path(login_through_page(client, "ekim")) == "/"
-        assert client.get("/").status_code == 200
-
-
-def test_address_locks_after_five_failures(people) -> None:
-    """Guessing many names from one address locks that address (for every account) until
-    an administrator resets it (``axes_reset``)."""
-    from axes.utils import reset
-
-    for attempt in range(5):
-        login_through_page(_client("10.9.9.9"), f"guess{attempt}", "wrong-password")
-    assert login_through_page(_client("10.9.9.9"), "bjohnson").status_code == 429
-    assert location_path(login_through_page(_client("10.9.9.10"), "bjohnson")) == "/"
-    reset(ip="10.9.9.9")
-    assert location_path(login_through_page(_client("10.9.9.9"), "bjohnson")) == "/"
 
 
 # --- Second factor ------------------------------------------------------------------------

@@ -198,6 +198,7 @@ EXPECTED: dict[str, Expect] = {
     # POST only: a GET is refused before anything about the library is looked up.
     "role_add": sudo_page(signed_in(405)),
     "second_factor_reset": sudo_page(signed_in(405)),
+    "sign_in_unlock": sudo_page(signed_in(405)),
     "membership_revoke": sudo_page(signed_in(405)),
     # --- audit log (CR-2h: director and designee; auditors read) ---------------------------
     # Cresco's director reads Cresco's log, never New Madrid's events (404, not 403).
@@ -529,6 +530,37 @@ def _membership_of(people: dict[str, User], key: str, library: Library) -> int:
     return Membership.objects.get(user=people[key], library=library).pk
 
 
+def _locked_out(lib: Library) -> int:
+    """A person of ``lib`` whose sign-in is locked after repeated failures (made before the
+    snapshot; not a persona: a persona's own login would clear the lock)."""
+    from axes.models import AccessAttempt
+
+    from bookwarden.core.actions import create_staff
+
+    user = User.objects.filter(username="lockedout").first()
+    if user is None:
+        user = create_staff(
+            actor=None,
+            library=lib,
+            username="lockedout",
+            email="lockedout@example.org",
+            password=None,
+            role="staff",
+        ).user
+    AccessAttempt.objects.create(
+        username=user.username,
+        ip_address="203.0.113.9",
+        user_agent="",
+        failures_since_start=settings.LOCKOUT_FAILURES,
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+    )
+    return user.pk
+
+
 def _ops_entry(lib: Library) -> int:
     from .helpers import an_operations_entry_of
 
@@ -607,6 +639,13 @@ WRITES = [
         "second_factor_reset",
         lambda people, lib: {"slug": lib.slug, "user_id": people["tech_coordinator"].pk},
         lambda: {"reason": "phone lost"},
+    ),
+    # Lifting a sign-in lockout (LV-3): the director of the person's library only.
+    Write(
+        "sign_in_unlock",
+        lambda people, lib: {"slug": lib.slug, "user_id": _locked_out(lib)},
+        lambda: {},
+        control_changes_rows=False,  # it deletes the lockout's failures (not in the snapshot)
     ),
     Write(
         "library_settings",

@@ -55,6 +55,7 @@ def test_query_count_is_pinned(url, client_as, people, django_assert_num_queries
 
 def test_staff_detail_query_count(client_as, people, django_assert_num_queries) -> None:
     client = client_as("director")
-    with django_assert_num_queries(11):  # + whether the person has two-factor login
+    # + whether the person has two-factor login, and whether their sign-in is locked
+    with django_assert_num_queries(12):
         response = client.get(f"/libraries/new-madrid/staff/{people['staff'].pk}/")
     assert response.status_code == 200

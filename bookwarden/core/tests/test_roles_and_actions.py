@@ -4,7 +4,6 @@ place, deny by default, and a director runs staffing from the pages, each change
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 import time_machine
@@ -379,31 +378,3 @@ def test_create_staff_with_a_weak_password_is_refused(sudo_as, new_madrid) -> No
     )
     assert response.status_code == 200
     assert not User.objects.filter(username="nnewhire").exists()
-
-
-@pytest.mark.django_db(transaction=True)  # real commits: the mail goes out on_commit
-def test_create_staff_without_password_mails_a_set_password_link(sudo_as, new_madrid) -> None:
-    """Without an initial password the account cannot log in; after the commit a mail
-    goes to the person with a link where they choose their own password."""
-    response = sudo_as("director").post(
-        reverse("staff_create", args=[new_madrid.slug]), _new_staff()
-    )
-    assert response.status_code == 302
-    user = User.objects.get(username="nnewhire")
-    assert not user.has_usable_password()
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["nora@new-madrid.example.org"]
-    match = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", message.body)
-    assert match, message.body
-
-    # The person follows the link and sets a password, then logs in with it.
-    person = Client()
-    response = person.get(match.group(1), follow=True)
-    assert response.status_code == 200
-    form_url = response.redirect_chain[-1][0] if response.redirect_chain else match.group(1)
-    response = person.post(form_url, {"password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:3000]
-    user.refresh_from_db()
-    assert user.check_password(STRONG_PASSWORD)
-    assert location_path(login_through_page(Client(), "nnewhire", STRONG_PASSWORD)) == "/"
