@@ -9,6 +9,7 @@ import datetime
 import json
 import logging
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -46,6 +47,12 @@ def _run_jobs() -> None:
     call_command("jobs", "run", "--once", verbosity=0)
 
 
+def _sent_to(address: str, smtp_server: Any) -> list[dict[str, Any]]:
+    """What the server received for ``address`` (the loop sends the directors' weekly mail
+    of the audit log's head too)."""
+    return [m for m in smtp_server.inbox.messages if m["to"] == [address]]
+
+
 @pytest.mark.django_db
 def test_set_password_mail_waits_while_the_server_is_down_then_works(
     smtp_server, sudo_as, new_madrid, caplog
@@ -70,8 +77,7 @@ def test_set_password_mail_waits_while_the_server_is_down_then_works(
     smtp_server.start()
     with time_machine.travel(timezone.now() + backoff(1) + datetime.timedelta(seconds=1)):
         _run_jobs()
-    (mail,) = smtp_server.inbox.messages
-    assert mail["to"] == ["nora@new-madrid.example.org"]
+    (mail,) = _sent_to("nora@new-madrid.example.org", smtp_server)
     assert "New Madrid" in mail["subject"]
     assert "Your username: nnewhire" in mail["body"]
     match = LINK.search(mail["body"])
@@ -110,5 +116,5 @@ def test_a_reset_asked_for_on_the_sign_in_page_goes_through_the_outbox_too(
     assert queued.to == [people["staff"].email]
     smtp_server.start()
     _run_jobs()
-    (mail,) = smtp_server.inbox.messages
+    (mail,) = _sent_to(people["staff"].email, smtp_server)
     assert LINK.search(mail["body"]), mail["body"]
