@@ -46,6 +46,9 @@ class AuditAction(models.TextChoices):
     LIBRARY_SETTINGS_CHANGED = "library.settings_changed", "Library settings changed"
     BRANCH_CREATED = "branch.created", "Branch created"
     CONSORTIUM_CREATED = "consortium.created", "Consortium created"
+    # The installation role: the person who runs the server (from the command line only)
+    INSTALLATION_ROLE_GRANTED = "installation.role_granted", "Installation role granted"
+    INSTALLATION_ROLE_REVOKED = "installation.role_revoked", "Installation role revoked"
     # Patrons and their library records (CR-5, CR-5b, CR-6a)
     PATRON_CREATED = "patron.created", "Patron registered"
     PATRON_UPDATED = "patron.updated", "Patron details changed"
@@ -70,6 +73,7 @@ class AuditAction(models.TextChoices):
     PRIVACY_REMINDER_READ = "portal.privacy_reminder_read", "Patron read the privacy reminder"
     # Periodic jobs
     JOB_REQUESTED = "job.requested", "Job run requested"
+    MAIL_RESENT = "mail.resent", "Failed mail queued to be sent again"
     # The security operations log (CC-9, IT-7, IT-10, IT-4)
     OPS_ENTRY_CREATED = "ops.entry_created", "Log entry recorded"
     OPS_ENTRY_UPDATED = "ops.entry_updated", "Log entry changed"

@@ -13,7 +13,7 @@ from typing import Any
 from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from bookwarden.mail.actions import queue_mail
 from .lockout import Lock, account_lock
 from .models import Branch, Consortium, Library, Membership, User
 from .permissions import require
-from .roles import EXPIRING_ROLES, Perm, Role
+from .roles import EXPIRING_ROLES, InstallationRole, Perm, Role
 
 _MEMBERSHIP_FIELDS = ["user", "library", "branch", "role", "ends_on"]
 
@@ -154,6 +154,36 @@ def create_staff(
     """
     require(actor, Perm.MANAGE_ROLES, library)
     _check_membership(library, role, branch, ends_on)
+    user = _new_account(
+        actor=actor,
+        library=library,
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        check_password=check_password,
+    )
+    membership = assign_role(
+        actor=actor, user=user, library=library, role=role, branch=branch, ends_on=ends_on
+    )
+    if mail_set_password and not password:
+        _queue_set_password_mail(user, library=library, actor=actor)
+    return membership
+
+
+def _new_account(
+    *,
+    actor: User | None,
+    library: Library | None,
+    username: str,
+    email: str,
+    password: str | None,
+    first_name: str,
+    last_name: str,
+    check_password: bool,
+) -> User:
+    """A person's own account (LV-3), with no role yet, recorded as ``staff.created``."""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken."})
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
@@ -173,12 +203,7 @@ def create_staff(
         subject_user=user,
         after={"username": username, "email": email},
     )
-    membership = assign_role(
-        actor=actor, user=user, library=library, role=role, branch=branch, ends_on=ends_on
-    )
-    if mail_set_password and not password:
-        _queue_set_password_mail(user, library=library, actor=actor)
-    return membership
+    return user
 
 
 def _queue_set_password_mail(user: User, *, library: Library, actor: User | None) -> None:
@@ -324,6 +349,104 @@ def unlock_sign_in(*, actor: User | None, user: User, library: Library) -> Lock:
         before={"locked_until": lock.until.isoformat()},
     )
     return lock
+
+
+# --- The installation role: the person who runs the server ---------------------------------
+
+
+def _only_the_command_line(actor: User | None) -> None:
+    """Nobody in a library, however senior, grants or revokes the installation role: it is
+    the console's (whoever may run ``bookwarden`` on the server already runs everything)."""
+    if actor is not None:
+        raise PermissionDenied(
+            "The installation role is granted and revoked from the command line only "
+            "(bookwarden setup installation-admin)."
+        )
+
+
+@transaction.atomic
+def create_installation_account(
+    *,
+    actor: User | None,
+    username: str,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    role: str = InstallationRole.ADMINISTRATOR,
+    reason: str = "",
+    check_password: bool = True,
+) -> User:
+    """An account for the person who runs the server, with the installation role and no
+    library role (``staff.created``, then ``installation.role_granted``)."""
+    _only_the_command_line(actor)
+    user = _new_account(
+        actor=actor,
+        library=None,
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        check_password=check_password,
+    )
+    return grant_installation_role(actor=actor, user=user, role=role, reason=reason)
+
+
+@transaction.atomic
+def grant_installation_role(
+    *,
+    actor: User | None,
+    user: User,
+    role: str = InstallationRole.ADMINISTRATOR,
+    reason: str = "",
+) -> User:
+    """Give ``user`` the installation role (from the command line only), recorded as
+    ``installation.role_granted``.  The person must then sign in with a second factor."""
+    _only_the_command_line(actor)
+    if role not in InstallationRole.values:
+        raise ValidationError({"role": f"Unknown installation role {role!r}."})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ValidationError("That account is deactivated.")
+    if user.installation_role == role:
+        raise ValidationError(f"{user.username} already holds that role.")
+    before = {"installation_role": user.installation_role or None}
+    user.installation_role = role
+    user.save(update_fields=["installation_role"])
+    record(
+        AuditAction.INSTALLATION_ROLE_GRANTED,
+        actor=actor,
+        target=user,
+        subject_user=user,
+        purpose=reason.strip() or None,
+        before=before,
+        after={"installation_role": role},
+    )
+    return user
+
+
+@transaction.atomic
+def revoke_installation_role(*, actor: User | None, user: User, reason: str = "") -> User:
+    """Take the installation role away (from the command line only), at once, recorded as
+    ``installation.role_revoked``.  The person's library roles, if any, stay."""
+    _only_the_command_line(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.installation_role:
+        raise ValidationError(f"{user.username} holds no installation role.")
+    before = {"installation_role": user.installation_role}
+    user.installation_role = ""
+    user.save(update_fields=["installation_role"])
+    record(
+        AuditAction.INSTALLATION_ROLE_REVOKED,
+        actor=actor,
+        target=user,
+        subject_user=user,
+        purpose=reason.strip() or None,
+        before=before,
+        after={"installation_role": None},
+    )
+    return user
 
 
 def log_auth_event(

@@ -1,5 +1,6 @@
 """The demo: a consortium with a Missouri library of three branches and an Iowa library of
-one, and a named person for every role.  Tests build the same people (DESIGN: named test
+one, a named person for every role, and the person who runs the consortium's server (the
+installation role, no library role).  Tests build the same people (DESIGN: named test
 personas), so what the demo shows is what the tests check."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bookwarden.audit.models import AuditAction
 
 from . import actions
 from .models import Consortium, Library, Membership, User
-from .roles import MFA_REQUIRED_ROLES, Role
+from .roles import InstallationRole, Role, needs_second_factor
 
 DEMO_PASSWORD = "shelf-lantern-orchard-42"  # noqa: S105 - printed on purpose, demo only
 DEMO_TOTP_SECRET = "BOOKWARDENDEMOTOTPSECRETFORDEMO2"  # noqa: S105 - demo only
@@ -29,11 +30,14 @@ CONSORTIUM_SLUG = "heartland"
 
 @dataclass(frozen=True)
 class Persona:
+    """A person of the demo: a library role at ``library``, or (``library`` None) an
+    installation role."""
+
     key: str
     username: str
     first_name: str
     last_name: str
-    library: str
+    library: str | None
     role: str
     branch: str | None = None
     days_left: int | None = None
@@ -55,6 +59,9 @@ PERSONAS: tuple[Persona, ...] = (
     # The other library: sees nothing of New Madrid, and New Madrid nothing of it.
     Persona("outsider", "kmiller", "Karen", "Miller", "cresco", Role.DIRECTOR),
     Persona("outsider_staff", "pnguyen", "Paul", "Nguyen", "cresco", Role.STAFF, "main"),
+    # Runs the consortium's server: the periodic jobs and the installation's own mail, and
+    # nothing inside either library (no library role).
+    Persona("server_admin", "dwright", "Dana", "Wright", None, InstallationRole.ADMINISTRATOR),
 )
 
 LIBRARIES = (
@@ -98,22 +105,35 @@ def build_demo(*, password: str = DEMO_PASSWORD, with_mfa: bool = True) -> dict[
     people: dict[str, User] = {}
     today = timezone.localdate()
     for p in PERSONAS:
-        membership: Membership = actions.create_staff(
-            actor=None,
-            library=libraries[p.library],
-            username=p.username,
-            email=f"{p.username}@{p.library}.example.org",
-            password=password,
-            role=p.role,
-            first_name=p.first_name,
-            last_name=p.last_name,
-            branch=branches[(p.library, p.branch)] if p.branch else None,
-            ends_on=today + datetime.timedelta(days=p.days_left) if p.days_left else None,
-            check_password=False,
-        )
-        people[p.key] = membership.user
-        if with_mfa and p.role in MFA_REQUIRED_ROLES:
-            actions.enroll_totp(actor=None, user=membership.user, secret=DEMO_TOTP_SECRET)
+        if p.library is None:
+            people[p.key] = actions.create_installation_account(
+                actor=None,
+                username=p.username,
+                email=f"{p.username}@{CONSORTIUM_SLUG}.example.org",
+                password=password,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                role=p.role,
+                reason="The demo's server administrator.",
+                check_password=False,
+            )
+        else:
+            membership: Membership = actions.create_staff(
+                actor=None,
+                library=libraries[p.library],
+                username=p.username,
+                email=f"{p.username}@{p.library}.example.org",
+                password=password,
+                role=p.role,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                branch=branches[(p.library, p.branch)] if p.branch else None,
+                ends_on=today + datetime.timedelta(days=p.days_left) if p.days_left else None,
+                check_password=False,
+            )
+            people[p.key] = membership.user
+        if with_mfa and needs_second_factor(p.role):
+            actions.enroll_totp(actor=None, user=people[p.key], secret=DEMO_TOTP_SECRET)
     record(AuditAction.DEMO_LOADED, actor=None, after={"people": len(people)})
     return people
 
@@ -126,8 +146,12 @@ def logins_text() -> str:
         "",
     ]
     for p in PERSONAS:
+        mfa = " [2FA]" if needs_second_factor(p.role) else ""
+        if p.library is None:
+            role = InstallationRole(p.role).label
+            lines.append(f"  {p.username:<10} {role}, no library role{mfa}")
+            continue
         role = Role(p.role).label
-        mfa = " [2FA]" if p.role in MFA_REQUIRED_ROLES else ""
         where = p.library + (f"/{p.branch}" if p.branch else "")
         lines.append(f"  {p.username:<10} {role} at {where}{mfa}")
     return "\n".join(lines)

@@ -11,19 +11,40 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .roles import Role, permissions_for
+from .roles import InstallationRole, Role, permissions_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
 class User(AbstractUser):
-    """One account per person (LV-3).  Accounts are deactivated, never deleted."""
+    """One account per person (LV-3).  Accounts are deactivated, never deleted.
+
+    ``installation_role`` is the role for the whole installation (the person who runs the
+    server), empty for everyone else: deny by default.  It is set and cleared only by the
+    actions :func:`bookwarden.core.actions.grant_installation_role` and
+    :func:`~bookwarden.core.actions.revoke_installation_role`, from the command line, and
+    grants nothing inside any library (:mod:`bookwarden.core.roles`).  Kept on the account
+    row, which every request reads anyway, so that asking about it costs no query.
+    """
 
     display_name = models.CharField(max_length=150, blank=True)
+    installation_role = models.CharField(
+        max_length=32,
+        choices=InstallationRole.choices,
+        blank=True,
+        default="",
+        help_text="Set from the command line only (bookwarden setup installation-admin).",
+    )
 
     class Meta:
         ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(installation_role__in=["", *InstallationRole.values]),
+                name="user_installation_role_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

@@ -2,6 +2,12 @@
 
 A person of library A asking about library B gets the same answer as for a library that does
 not exist (404), so that nobody can learn what another library holds (DESIGN mechanism 4).
+
+:func:`has_perm` and :func:`require` ask about one library and read the library roles
+only: the installation role grants nothing inside a library.  :func:`has_installation_perm`
+and :func:`require_installation` ask about the installation's own work (the periodic jobs,
+the installation's mail).  :func:`has_perm_anywhere` (menus, :func:`perm_required`) is
+either: a page open to both then shows each person their own part.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from .models import Library, User
-from .roles import permissions_for
+from .roles import installation_permissions_for, permissions_for
 
 ViewFunc = Callable[..., HttpResponse]
 
@@ -38,8 +44,16 @@ def libraries_with_perm(user: Any, perm: str) -> list[int]:
     return user.library_ids(perm)
 
 
+def has_installation_perm(user: Any, perm: str) -> bool:
+    """Whether ``user`` holds ``perm`` for the whole installation (the installation role)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm in installation_permissions_for(user.installation_role)
+
+
 def has_perm_anywhere(user: Any, perm: str) -> bool:
-    return bool(libraries_with_perm(user, perm))
+    """``perm`` at some library, or for the installation."""
+    return bool(libraries_with_perm(user, perm)) or has_installation_perm(user, perm)
 
 
 def require(user: Any, perm: str, library: Library | int) -> None:
@@ -51,6 +65,16 @@ def require(user: Any, perm: str, library: Library | int) -> None:
         return
     if not has_perm(user, perm, library):
         raise PermissionDenied(f"{user} may not {perm} at this library.")
+
+
+def require_installation(user: Any, perm: str) -> None:
+    """For actions on the installation's own work: raise PermissionDenied unless ``user``
+    holds ``perm`` through the installation role.  ``user=None`` is the command line or a
+    job, which act as the installation itself."""
+    if user is None:
+        return
+    if not has_installation_perm(user, perm):
+        raise PermissionDenied(f"{user} may not {perm} for the installation.")
 
 
 def library_for(request: HttpRequest, slug: str, perm: str) -> Library:
@@ -65,8 +89,10 @@ def library_for(request: HttpRequest, slug: str, perm: str) -> Library:
 
 
 def perm_required(perm: str) -> Callable[[ViewFunc], ViewFunc]:
-    """View decorator: the person must hold ``perm`` at some library (else 403, or 404
-    when they hold no role anywhere, so that an account with no role learns nothing)."""
+    """View decorator: the person must hold ``perm`` at some library or for the
+    installation (else 403, or 404 when they hold no library role anywhere, so that an
+    account with no role learns nothing, and the installation role reaches no library
+    page)."""
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)

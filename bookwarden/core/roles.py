@@ -2,6 +2,17 @@
 
 Deny by default: a permission not granted here is refused everywhere.  Views, actions and
 querysets ask :func:`bookwarden.core.permissions.has_perm`, which reads this table.
+
+Two kinds of role:
+
+* a library role (:class:`Role`), held at one library (or one branch of it) and granting
+  its permissions there only;
+* the installation role (:class:`InstallationRole`), held by the person who runs the server
+  for the whole installation.  It is granted and revoked from the command line only
+  (``bookwarden setup installation-admin``), and grants the installation-wide work alone:
+  the periodic jobs and the installation's own mail.  It grants nothing inside any library:
+  no patron, no record, no library page; whoever also works at a library holds a library
+  role for that.
 """
 
 from __future__ import annotations
@@ -53,8 +64,22 @@ class Perm(models.TextChoices):
     REFER_TO_LAW_ENFORCEMENT = "refer_to_law_enforcement", "Refer a matter to law enforcement"
     RESTRICT_PATRONS = "restrict_patrons", "Restrict a patron's computer use (CC-3, CC-11)"
     MANAGE_BREACH = "manage_breach", "Handle a breach of patron information (CR-6e)"
-    VIEW_JOBS = "view_jobs", "See the periodic jobs and their runs"
-    RUN_JOBS = "run_jobs", "Ask for a periodic job to run now"
+    VIEW_JOBS = (
+        "view_jobs",
+        "See the periodic jobs: at a library, their status and the library's outgoing mail; "
+        "for the installation, every run in full and the installation's own mail",
+    )
+    RUN_JOBS = "run_jobs", "Ask for a periodic job of the whole installation to run now"
+    RESEND_MAIL = (
+        "resend_mail",
+        "Send failed mail again: a library's own, or (installation role) the installation's",
+    )
+
+
+class InstallationRole(models.TextChoices):
+    """Roles for the whole installation, not tied to any library (see the module's text)."""
+
+    ADMINISTRATOR = "installation_admin", "Installation administrator (runs the server)"
 
 
 _EVERYONE = {Perm.VIEW_LIBRARY}
@@ -85,9 +110,15 @@ _OPERATIONS = {
     Perm.MANAGE_ENFORCEMENT,
 }
 
+#: Permissions that only an installation role grants: the periodic jobs belong to the whole
+#: installation, so no library's people may run them (a director of one library of a
+#: consortium runs nothing for the others).
+INSTALLATION_ONLY = frozenset({Perm.RUN_JOBS})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    # Everything but the discipline decision, which belongs to human resources alone (IT-9).
-    Role.DIRECTOR: frozenset(set(Perm.values) - {Perm.DECIDE_DISCIPLINE}),
+    # Everything but the discipline decision, which belongs to human resources alone (IT-9),
+    # and the installation's own work.
+    Role.DIRECTOR: frozenset(set(Perm.values) - {Perm.DECIDE_DISCIPLINE} - INSTALLATION_ONLY),
     # The designee acts as custodian of library records (CR-2h) but does not run staffing.
     Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _WORKS_HERE | _CUSTODIAN),
     # The IT manager's counterpart for incidents that compromise integrity (IT-9).
@@ -96,7 +127,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.TECH_COORDINATOR: frozenset(
         _WORKS_HERE
-        | {Perm.VIEW_STAFF, Perm.VIEW_JOBS, Perm.RUN_JOBS, Perm.LOCK_ACCOUNTS, Perm.MANAGE_BREACH}
+        | {
+            Perm.VIEW_STAFF,
+            Perm.VIEW_JOBS,
+            Perm.RESEND_MAIL,
+            Perm.LOCK_ACCOUNTS,
+            Perm.MANAGE_BREACH,
+        }
         | _OPERATIONS
     ),
     Role.IT_STAFF: frozenset(
@@ -120,7 +157,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset(_READ_ONLY_OVERSIGHT),
 }
 
-#: Roles whose holders must log in with a second factor.
+#: What each installation role may do, for the whole installation and nowhere inside a
+#: library (:func:`bookwarden.core.permissions.has_installation_perm`).  ``view_jobs`` held
+#: here shows every job's runs in full and the installation's own mail (of no library);
+#: held at a library, only that library's part.
+INSTALLATION_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    InstallationRole.ADMINISTRATOR: frozenset({Perm.VIEW_JOBS, Perm.RUN_JOBS, Perm.RESEND_MAIL}),
+}
+
+#: Library roles whose holders must log in with a second factor (every installation role
+#: needs one too: see :func:`needs_second_factor`).
 MFA_REQUIRED_ROLES = frozenset(
     {
         Role.DIRECTOR,
@@ -139,4 +185,15 @@ READ_ONLY_ROLES = frozenset({Role.AUDITOR})
 
 
 def permissions_for(role: str) -> frozenset[str]:
+    """What a library role grants at its library."""
     return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def installation_permissions_for(role: str) -> frozenset[str]:
+    """What an installation role grants for the whole installation ("": nothing)."""
+    return INSTALLATION_ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def needs_second_factor(role: str) -> bool:
+    """A library role of :data:`MFA_REQUIRED_ROLES`, or any installation role (CC-7)."""
+    return role in MFA_REQUIRED_ROLES or role in InstallationRole.values

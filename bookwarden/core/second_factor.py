@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .roles import MFA_REQUIRED_ROLES
+from .roles import needs_second_factor
 
 
 def needs_mfa(user: Any) -> bool:
-    """Directors, designees, the technology coordinator, IT staff and human resources."""
-    return bool(user.all_roles() & MFA_REQUIRED_ROLES)
+    """Directors, designees, the technology coordinator, IT staff and human resources, and
+    the installation role (it runs the jobs of every library)."""
+    return any(needs_second_factor(role) for role in {*user.all_roles(), user.installation_role})
 
 
 def has_totp(user: Any) -> bool:

@@ -30,7 +30,7 @@ from .lockout import account_lock, lockout_response
 from .models import Membership, User
 from .my_tasks import tasks_for
 from .permissions import StaffRequest, has_perm, library_for
-from .roles import Perm, Role
+from .roles import InstallationRole, Perm, Role
 from .second_factor import has_totp, needs_mfa
 
 
@@ -323,6 +323,8 @@ def mfa_required(request: StaffRequest) -> HttpResponse:
     if has_totp(request.user) or not needs_mfa(request.user):
         return redirect("home")
     roles = [Role(r).label for r in request.user.all_roles()]
+    if request.user.installation_role:
+        roles.append(InstallationRole(request.user.installation_role).label)
     return render(request, "core/mfa_required.html", {"roles": roles})
 
 

@@ -1,7 +1,8 @@
 """Every write to the job runs (DESIGN mechanism 1).
 
 :func:`request_run` is a person's write ("run now", from a page or ``bookwarden jobs
-enqueue``): it checks ``run_jobs`` and records ``job.requested`` in the same transaction.
+enqueue``): it checks ``run_jobs`` (the installation role's) and records ``job.requested``
+in the same transaction.
 
 The rest is the loop's own bookkeeping (:mod:`bookwarden.jobs.loop`): scheduling the next
 run, claiming a due run, the heartbeat, storing the result, abandoning a run whose worker
@@ -21,13 +22,12 @@ import traceback
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.permissions import has_perm_anywhere
+from bookwarden.core.permissions import require_installation
 from bookwarden.core.roles import Perm
 
 from .models import PERIODIC_KINDS, JobRun, JobStatus, RunKind
@@ -48,14 +48,14 @@ _URL_PASSWORD_RE = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@
 def request_run(name: str, *, actor: Any) -> JobRun:
     """Queue a run of job ``name`` now ("run now").  ``actor=None`` is the command line.
 
-    A person must hold ``run_jobs`` at some library (jobs are install-wide).  A run already
-    asked for and still waiting is reused, but every request is on record
-    (``job.requested``, no library: the job belongs to the whole installation).
+    Every job works for the whole installation, so a person must hold ``run_jobs`` through
+    the installation role; no library role grants it (issue 9: one library's director does
+    not run the jobs of every library).  A run already asked for and still waiting is
+    reused, but every request is on record (``job.requested``, no library).
     Raises :class:`~bookwarden.jobs.registry.UnknownJob` for a name nobody registered.
     """
     job = get_job(name)
-    if actor is not None and not has_perm_anywhere(actor, Perm.RUN_JOBS):
-        raise PermissionDenied(f"{actor} may not run jobs.")
+    require_installation(actor, Perm.RUN_JOBS)
     now = timezone.now()
     run = (
         JobRun.objects.filter(name=job.name, kind=RunKind.REQUESTED, status=JobStatus.QUEUED)

@@ -47,8 +47,9 @@ class JobRun(models.Model):
     """One run of a periodic job: queued, then running, then succeeded, failed or abandoned.
 
     ``output`` is the job's own short summary; ``error`` the exception's class, message and
-    traceback (secrets scrubbed).  Neither may name one library's data: every holder of
-    ``view_jobs``, of any library, reads them.
+    traceback (secrets scrubbed).  Both cover every library: only the installation role reads
+    them (:mod:`bookwarden.jobs.views`), and since it holds no library role, neither may
+    name one library's records either.
     """
 
     name = models.CharField(max_length=64, db_index=True)

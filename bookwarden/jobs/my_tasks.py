@@ -1,5 +1,6 @@
-""" "My tasks": a job whose last run failed (or was abandoned) shows to everyone who may see
-the jobs (``view_jobs``), until a later run of it succeeds.  One query."""
+""" "My tasks": a job whose last run failed (or was abandoned) shows to the person who runs
+the server (``view_jobs`` through the installation role), until a later run of it succeeds:
+they fix the cause and run it again.  A library's people cannot (issue 9).  One query."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.core.my_tasks import Task, task_provider
-from bookwarden.core.permissions import has_perm_anywhere
+from bookwarden.core.permissions import has_installation_perm
 from bookwarden.core.roles import Perm
 
 from .models import JobStatus
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 @task_provider
 def failed_jobs(user: User) -> Iterable[Task]:
-    if not has_perm_anywhere(user, Perm.VIEW_JOBS):
+    if not has_installation_perm(user, Perm.VIEW_JOBS):
         return
     names = [job.name for job in all_jobs()]
     failed = latest_finished(names).filter(status__in=[JobStatus.FAILED, JobStatus.ABANDONED])

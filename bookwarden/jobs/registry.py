@@ -7,9 +7,9 @@ A periodic job is a plain function without arguments, registered in its app's ``
         ...
         return "Retention run #12: completed"
 
-It returns a short, generic summary (stored as the run's output and shown to everyone who
-may see the jobs, whatever their library: never one library's data) or ``None``; it raises
-to fail.  :class:`bookwarden.jobs.apps.JobsConfig` imports every app's ``jobs`` module
+It returns a short, generic summary (stored as the run's output and shown to the
+installation role, which holds no library role: never one library's records) or ``None``;
+it raises to fail.  :class:`bookwarden.jobs.apps.JobsConfig` imports every app's ``jobs`` module
 (``autodiscover_modules("jobs")``), so registering is all an app does; ``bookwarden jobs
 run`` (:mod:`bookwarden.jobs.loop`) runs each job every ``every``.
 

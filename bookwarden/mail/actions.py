@@ -1,15 +1,23 @@
-"""Queueing mail (DESIGN mechanism 1: called from inside other actions' transactions)."""
+"""Queueing mail (DESIGN mechanism 1: called from inside other actions' transactions), and
+sending failed mail again."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from .models import OutboxMessage
+from bookwarden.audit.actions import record
+from bookwarden.audit.models import AuditAction
+from bookwarden.core.permissions import has_perm_anywhere
+from bookwarden.core.roles import Perm
+
+from .models import MailStatus, OutboxMessage
 
 
 def queue_mail(
@@ -62,25 +70,23 @@ def queue_mail(
         raise
 
 
-def retry_failed(*, actor: Any) -> int:
-    """Put the failed messages the person may see back in the queue (RUN_JOBS); recorded."""
-    from django.utils import timezone
-
-    from bookwarden.audit.actions import record
-    from bookwarden.audit.models import AuditAction
-    from bookwarden.core.permissions import libraries_with_perm
-    from bookwarden.core.roles import Perm
-
-    from .models import MailStatus
-    from .my_tasks import visible_to
-
-    if not libraries_with_perm(actor, Perm.RUN_JOBS):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
-    with transaction.atomic():
-        count = OutboxMessage.objects.filter(visible_to(actor), status=MailStatus.FAILED).update(
-            status=MailStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
-        )
-        record(AuditAction.JOB_REQUESTED, actor=actor, after={"job": "mail", "retried": count})
-    return count
+@transaction.atomic
+def resend_failed(*, actor: Any) -> int:
+    """Put failed messages back in the queue and return how many (``resend_mail``): those of
+    each library where the person holds it, and the installation's own (no library) for the
+    installation role; ``actor=None`` (the command line) all of them.  One ``mail.resent``
+    event per library concerned (and one without a library for the installation's mail), so
+    that each library's log shows its own."""
+    if actor is not None and not has_perm_anywhere(actor, Perm.RESEND_MAIL):
+        raise PermissionDenied(f"{actor} may not send mail again.")
+    failed = OutboxMessage.objects.filter(status=MailStatus.FAILED)
+    if actor is not None:
+        failed = failed.for_user(actor, Perm.RESEND_MAIL)
+    rows = list(failed.select_for_update().values_list("pk", "library_id"))
+    OutboxMessage.objects.filter(pk__in=[pk for pk, _ in rows], status=MailStatus.FAILED).update(
+        status=MailStatus.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_by=""
+    )
+    per_library = Counter(library_id for _, library_id in rows)
+    for library_id, count in sorted(per_library.items(), key=lambda item: item[0] or 0):
+        record(AuditAction.MAIL_RESENT, actor=actor, library=library_id, after={"messages": count})
+    return len(rows)

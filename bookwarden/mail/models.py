@@ -11,12 +11,15 @@ the technology coordinator to see.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from bookwarden.core.models import Library, ScopedQuerySet
+from bookwarden.core.permissions import has_installation_perm
 
 #: Tries before a message is marked failed (about a day and a half with the back-off).
 MAX_ATTEMPTS = 12
@@ -27,6 +30,26 @@ class MailStatus(models.TextChoices):
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed: gave up after repeated errors"
+
+
+class OutboxQuerySet(ScopedQuerySet):
+    def for_user(self, user: Any, perm: str | None = None) -> OutboxQuerySet:
+        """A library's mail for its people (with ``perm``: where they hold it), and the
+        installation's own mail (no library) for the installation role (with ``perm``:
+        if the role grants it) alone (issue 9)."""
+        mine = cast("OutboxQuerySet", super().for_user(user, perm))
+        if perm is None:
+            installation = bool(getattr(user, "installation_role", "")) and user.is_active
+        else:
+            installation = has_installation_perm(user, perm)
+        return mine | self.of_installation() if installation else mine
+
+    def of_installation(self) -> OutboxQuerySet:
+        """Mail of no library: the installation's own."""
+        return self.filter(library__isnull=True)
+
+    def of_libraries(self) -> OutboxQuerySet:
+        return self.filter(library__isnull=False)
 
 
 class OutboxMessage(models.Model):
@@ -57,7 +80,7 @@ class OutboxMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = OutboxQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

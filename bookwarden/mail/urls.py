@@ -6,5 +6,5 @@ app_name = "mail"
 
 urlpatterns = [
     path("", views.outbox, name="outbox"),
-    path("retry/", views.retry_failed, name="retry"),
+    path("resend/", views.resend_failed, name="resend"),
 ]

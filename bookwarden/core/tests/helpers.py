@@ -23,7 +23,8 @@ from bookwarden.core.models import Library, Membership, User
 # allauth keeps whose authentication records the session holds next to the records.
 _RECORDS_USER_SESSION_KEY = "account_authentication_methods_user"
 
-#: Everyone of the demo, New Madrid's people first, then Cresco's.
+#: Everyone of the demo, New Madrid's people first, then Cresco's, then the person who runs
+#: the server.
 NEW_MADRID_PERSONAS = (
     "director",
     "designee",
@@ -37,7 +38,10 @@ NEW_MADRID_PERSONAS = (
     "auditor",
 )
 OUTSIDERS = ("outsider", "outsider_staff")
-PERSONAS = NEW_MADRID_PERSONAS + OUTSIDERS
+#: The installation role (the periodic jobs, the installation's mail), with no library role:
+#: it reaches no library's page (issue 9).
+INSTALLATION = ("server_admin",)
+PERSONAS = NEW_MADRID_PERSONAS + OUTSIDERS + INSTALLATION
 
 
 def reauthenticated_records(user: User) -> dict[str, object]:

@@ -15,7 +15,8 @@ from django.core.management.base import CommandError
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.demo import DEMO_PASSWORD, PERSONAS, build_demo, logins_text
 from bookwarden.core.models import Branch, Consortium, Library, Membership, User
-from bookwarden.core.roles import MFA_REQUIRED_ROLES, Role
+from bookwarden.core.roles import MFA_REQUIRED_ROLES, InstallationRole, Role
+from bookwarden.core.second_factor import needs_mfa
 
 
 def _run(*args: str) -> str:
@@ -52,11 +53,15 @@ def test_demo_has_a_person_for_every_role(people) -> None:
     )
     assert roles_at_missouri == set(Role.values)
     assert len(people) == len(PERSONAS) == User.objects.count()
-    for key, user in people.items():
-        assert user.check_password(DEMO_PASSWORD), key
-        assert len(user.active_memberships()) == 1, key
+    for persona in PERSONAS:
+        user = people[persona.key]
+        assert user.check_password(DEMO_PASSWORD), persona.key
+        # One library role each, but the server's administrator: the installation role only.
+        assert len(user.active_memberships()) == (0 if persona.library is None else 1)
+        assert user.installation_role == ("" if persona.library else persona.role)
     assert "outsider" in people and "outsider_staff" in people
     assert not people["outsider"].roles_in(missouri)
+    assert {p.role for p in PERSONAS if p.library is None} == set(InstallationRole.values)
 
 
 def test_demo_contractor_access_expires(people) -> None:
@@ -71,7 +76,11 @@ def test_demo_contractor_access_expires(people) -> None:
 def test_demo_mfa_roles_have_totp(people) -> None:
     for key, user in people.items():
         has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        assert has_totp == bool(user.all_roles() & MFA_REQUIRED_ROLES), key
+        assert has_totp == needs_mfa(user), key
+    assert needs_mfa(people["server_admin"])
+    assert {key for key, user in people.items() if user.all_roles() & MFA_REQUIRED_ROLES} == {
+        key for key, user in people.items() if needs_mfa(user)
+    } - {"server_admin"}
 
 
 def test_demo_command_loads_once_and_the_log_verifies(db) -> None:

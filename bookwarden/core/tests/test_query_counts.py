@@ -18,7 +18,9 @@ PAGES = {
     # + incidents to acknowledge, who acknowledged (director), overdue entries (operations.my_tasks)
     # + enforcement cases (enforcement.my_tasks): 15 with everything registered today
     # + requests for records, policy rules (disclosures.my_tasks)
-    "/": 17,  # + the jobs whose last run failed (jobs.my_tasks), mail that failed (mail.my_tasks)
+    # + mail that failed (mail.my_tasks); the jobs whose last run failed (jobs.my_tasks) are
+    # the installation role's, not a library director's (issue 9)
+    "/": 16,
     "/libraries/new-madrid/": 10,
     "/libraries/new-madrid/staff/": 9,
     "/audit/": 12,

@@ -1,8 +1,11 @@
-"""Installing for real: ``bookwarden setup library|branch|staff``.
+"""Installing for real: ``bookwarden setup library|branch|staff|installation-admin|
+revoke-installation-admin``.
 
 The first library and its director are created here, from the console of the machine;
-everything after that is done by the director from the pages.  Each step goes through the
-same actions as the pages and is recorded in the audit log with the command's request id.
+everything after that is done by the director from the pages.  The installation role (the
+person who runs the server: the periodic jobs, the installation's mail) is granted and
+revoked here only, since nobody in a library may grant it.  Each step goes through the same
+actions as the pages and is recorded in the audit log with the command's request id.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bookwarden.audit.context import audit_context, new_request_id
 from bookwarden.core import actions
-from bookwarden.core.models import Branch, Consortium, Library
-from bookwarden.core.roles import Role
+from bookwarden.core.models import Branch, Consortium, Library, User
+from bookwarden.core.roles import InstallationRole, Role
 
 
 class Command(BaseCommand):
-    help = "Create a library, a branch, or a staff account from the command line."
+    help = (
+        "Create a library, a branch, or a staff account from the command line; grant or "
+        "revoke the installation role."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True)
@@ -54,10 +60,31 @@ class Command(BaseCommand):
             help="Create without a password (set one later by password reset).",
         )
 
+        admin = sub.add_parser(
+            "installation-admin",
+            help="Give a person the installation role (the periodic jobs, the installation's "
+            "mail; nothing inside any library). Creates the account if there is none.",
+        )
+        admin.add_argument("--username", required=True)
+        admin.add_argument("--email", help="Required for a new account.")
+        admin.add_argument("--first-name", default="")
+        admin.add_argument("--last-name", default="")
+        admin.add_argument("--reason", default="", help="Why (kept in the audit log).")
+        admin.add_argument(
+            "--no-password",
+            action="store_true",
+            help="New account: create it without a password (set one by password reset).",
+        )
+        revoke = sub.add_parser(
+            "revoke-installation-admin", help="Take the installation role away from a person."
+        )
+        revoke.add_argument("--username", required=True)
+        revoke.add_argument("--reason", default="", help="Why (kept in the audit log).")
+
     def handle(self, *args: Any, **options: Any) -> None:
         with audit_context(request_id=new_request_id("cli-setup-")):
             try:
-                getattr(self, f"_{options['what']}")(options)
+                getattr(self, f"_{options['what'].replace('-', '_')}")(options)
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from exc
 
@@ -96,17 +123,12 @@ class Command(BaseCommand):
             branch = Branch.objects.filter(library=library, slug=o["branch"]).first()
             if branch is None:
                 raise CommandError(f"No branch {o['branch']!r} at {library.slug}.")
-        password = None
-        if not o["no_password"]:
-            password = getpass.getpass("Password for the new account: ")
-            if password != getpass.getpass("Same password again: "):
-                raise CommandError("The two passwords differ. Nothing was created.")
         membership = actions.create_staff(
             actor=None,
             library=library,
             username=o["username"],
             email=o["email"],
-            password=password,
+            password=self._password(o),
             role=o["role"],
             first_name=o["first_name"],
             last_name=o["last_name"],
@@ -118,4 +140,51 @@ class Command(BaseCommand):
                 f"{membership.user.username} is now {membership.get_role_display()} at "
                 f"{library.name}."
             )
+        )
+
+    def _password(self, o: dict[str, Any]) -> str | None:
+        if o["no_password"]:
+            return None
+        password = getpass.getpass("Password for the new account: ")
+        if password != getpass.getpass("Same password again: "):
+            raise CommandError("The two passwords differ. Nothing was created.")
+        return password
+
+    def _installation_admin(self, o: dict[str, Any]) -> None:
+        role = InstallationRole.ADMINISTRATOR
+        user = User.objects.filter(username__iexact=o["username"]).first()
+        if user is None:
+            if not o["email"]:
+                raise CommandError(
+                    f"No account {o['username']!r}: give --email (and --first-name, "
+                    "--last-name) to create it."
+                )
+            user = actions.create_installation_account(
+                actor=None,
+                username=o["username"],
+                email=o["email"],
+                password=self._password(o),
+                first_name=o["first_name"],
+                last_name=o["last_name"],
+                role=role,
+                reason=o["reason"],
+            )
+        else:
+            user = actions.grant_installation_role(
+                actor=None, user=user, role=role, reason=o["reason"]
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{user.username} is now {role.label}. They must set up two-factor login at "
+                "their next sign-in. The role grants nothing inside any library."
+            )
+        )
+
+    def _revoke_installation_admin(self, o: dict[str, Any]) -> None:
+        user = User.objects.filter(username__iexact=o["username"]).first()
+        if user is None:
+            raise CommandError(f"No account {o['username']!r}.")
+        actions.revoke_installation_role(actor=None, user=user, reason=o["reason"])
+        self.stdout.write(
+            self.style.SUCCESS(f"{user.username} no longer holds the installation role.")
         )
