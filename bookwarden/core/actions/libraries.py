@@ -1,0 +1,97 @@
+"""Writes to consortia, libraries, branches and library settings (CC-4, CC-6)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from bookwarden.audit.actions import changes, record
+from bookwarden.audit.models import AuditAction
+
+from ..models import Branch, Consortium, Library, User
+from ..permissions import require
+from ..roles import Perm
+
+
+@transaction.atomic
+def create_consortium(*, actor: User | None, name: str, slug: str) -> Consortium:
+    consortium = Consortium(name=name, slug=slug)
+    consortium.full_clean()
+    consortium.save()
+    record(
+        AuditAction.CONSORTIUM_CREATED,
+        actor=actor,
+        target=consortium,
+        after={"name": name, "slug": slug},
+    )
+    return consortium
+
+
+@transaction.atomic
+def create_library(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str,
+    jurisdiction: str,
+    consortium: Consortium | None = None,
+    idle_timeout_minutes: int = 15,
+) -> Library:
+    if actor is not None:
+        raise ValidationError("Libraries are created from the command line by the installer.")
+    library = Library(
+        name=name,
+        slug=slug,
+        jurisdiction=jurisdiction,
+        consortium=consortium,
+        idle_timeout_minutes=idle_timeout_minutes,
+    )
+    library.full_clean()
+    library.save()
+    record(
+        AuditAction.LIBRARY_CREATED,
+        actor=actor,
+        target=library,
+        library=library,
+        after=changes(
+            library, ["name", "slug", "jurisdiction", "consortium", "idle_timeout_minutes"]
+        ),
+    )
+    return library
+
+
+@transaction.atomic
+def create_branch(*, actor: User | None, library: Library, name: str, slug: str) -> Branch:
+    require(actor, Perm.MANAGE_SETTINGS, library)
+    branch = Branch(library=library, name=name, slug=slug)
+    branch.full_clean()
+    branch.save()
+    record(
+        AuditAction.BRANCH_CREATED,
+        actor=actor,
+        target=branch,
+        library=library,
+        after={"name": name, "slug": slug},
+    )
+    return branch
+
+
+@transaction.atomic
+def update_library_settings(
+    *, actor: User | None, library: Library, idle_timeout_minutes: int
+) -> Library:
+    require(actor, Perm.MANAGE_SETTINGS, library)
+    library = Library.objects.select_for_update().get(pk=library.pk)
+    before = changes(library, ["idle_timeout_minutes"])
+    library.idle_timeout_minutes = idle_timeout_minutes
+    library.full_clean()
+    library.save(update_fields=["idle_timeout_minutes"])
+    record(
+        AuditAction.LIBRARY_SETTINGS_CHANGED,
+        actor=actor,
+        target=library,
+        library=library,
+        before=before,
+        after=changes(library, ["idle_timeout_minutes"]),
+    )
+    return library
