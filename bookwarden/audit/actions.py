@@ -1,5 +1,4 @@
-"""Appending to the audit log: the only way an event is written (DESIGN mechanism 3); and
-keeping its head outside the database (anchors, the directors' weekly mail).
+"""Appending to the audit log: the only way an event is written (DESIGN mechanism 3).
 
 Every action in every app calls :func:`record` inside its own transaction.  ``record``
 serialises writers so that the chain never forks: on PostgreSQL it takes a transaction-level
@@ -12,16 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .anchors import ANCHOR_FILE, Anchor, append_anchor, read_anchors
 from .chain import GENESIS_HASH, event_hash, normalize_ip, normalize_json
 from .context import current_origin
 from .models import AuditAction, AuditEvent
-from .verify import verify_chain
 
 _ADVISORY_LOCK_KEY = 0x6277_6175_6469_74  # "bwaudit": one lock for the one chain
 # ``AuditAction.values`` rebuilds the choices list on every access (tens of microseconds).
@@ -136,149 +131,3 @@ def changes(obj: models.Model, fields: list[str]) -> dict[str, Any]:
         attname = getattr(field, "attname", name)
         out[name] = getattr(obj, attname)
     return out
-
-
-# --- Anchors: the head kept where the database cannot change it (LV-3, CC-9) ---------------
-
-
-class AnchorRefused(Exception):
-    """The log does not pass ``verify``: no anchor is written over a damaged log."""
-
-
-def _installation_only(actor: Any) -> None:
-    if actor is not None:
-        raise PermissionDenied("This is done by the job loop or on the server's command line.")
-
-
-def anchor_head(*, actor: Any = None) -> Anchor | None:
-    """Check the whole log against its anchors, append the checked head to the anchor file,
-    then record that it was written (``audit.anchored``).  ``None`` for an empty log.
-
-    The order matters.  The anchor is written first and names an event already committed,
-    so it is valid even if recording fails afterwards; the event is recorded second, so it
-    never claims an anchor that was not written.  Right after a run, ``audit verify``
-    therefore reports one event since the newest anchor: this record of it.
-
-    Not one transaction: walking the chain must not hold the database's write lock (on
-    SQLite a transaction takes it when it begins); ``record`` is a transaction of its own.
-    A damaged log, or one that no longer matches an earlier anchor, raises
-    :class:`AnchorRefused` and nothing is written (the job fails, visibly)."""
-    _installation_only(actor)
-    result = verify_chain(anchors=read_anchors())
-    if not result.ok:
-        raise AnchorRefused(
-            f"The audit log fails its check, so no anchor was written: {result.reason}. "
-            "Run: bookwarden audit verify"
-        )
-    if result.head_seq == 0:
-        return None
-    anchor = append_anchor(result.head_seq, result.head_hash, timezone.now())
-    record(
-        AuditAction.AUDIT_ANCHORED,
-        actor=actor,
-        after={
-            "seq": anchor.seq,
-            "hash": anchor.hash,
-            "written_at": anchor.as_dict()["written_at"],
-            "file": ANCHOR_FILE,
-        },
-    )
-    return anchor
-
-
-_LOCAL_MAIL_BACKENDS = frozenset(
-    {
-        "django.core.mail.backends.console.EmailBackend",
-        "django.core.mail.backends.dummy.EmailBackend",
-        "django.core.mail.backends.filebased.EmailBackend",
-        "django.core.mail.backends.locmem.EmailBackend",
-    }
-)
-
-
-def mail_is_set_up() -> bool:
-    """Mail leaves the machine: a mail server is configured (``EMAIL_HOST``)."""
-    return settings.EMAIL_BACKEND not in _LOCAL_MAIL_BACKENDS
-
-
-HEAD_MAIL_BODY = """\
-This is Bookwarden's weekly note of where the audit log stands, for the director of
-{library}. Keep it outside Bookwarden: in this mailbox, or printed with the board minutes.
-
-  Newest event: #{seq}
-  Its fingerprint: {hash}
-  As of: {when}
-
-Why keep it: every event in the audit log is linked to the one before it, so a change to an
-old event is always found. But someone in control of the database server could remove the
-newest events, or rewrite the log from some point on, and the log would still look whole.
-This number and fingerprint, kept where the server cannot reach them, prove later what the
-log held today.
-
-To check, the person who runs the server types:
-
-  bookwarden audit verify --anchor {seq}:{hash}
-
-The answer must say "ok": true. If it says false, the log has been changed since this mail:
-tell your board, and keep this mail as evidence.
-
-The number counts the events of every library on this installation, not only yours.
-"""
-
-
-@transaction.atomic
-def mail_head_to_directors(*, actor: Any = None) -> int:
-    """The weekly mail (LV-3, CC-9): each library's directors receive the log's head
-    (``seq`` and hash) through the outbox, to keep outside the system.  Only where mail is
-    set up; once per library per week (a rerun the same week queues nothing).  Each mail
-    queued is recorded (``audit.head_mailed``, naming the directors).  Returns the number of
-    libraries whose directors were mailed."""
-    from bookwarden.core.models import Membership
-    from bookwarden.core.roles import Role
-    from bookwarden.mail.actions import queue_mail
-
-    _installation_only(actor)
-    if not mail_is_set_up():
-        return 0
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    if head is None:
-        return 0
-    seq, hash_ = head
-    when = timezone.localtime()
-    year, week, _ = when.isocalendar()
-    directors: dict[int, dict[int, Any]] = {}
-    libraries: dict[int, Any] = {}
-    memberships = (
-        Membership.objects.active().filter(role=Role.DIRECTOR).select_related("user", "library")
-    )
-    for membership in memberships:
-        if (membership.user.email or "").strip():
-            libraries[membership.library_id] = membership.library
-            directors.setdefault(membership.library_id, {})[membership.user_id] = membership.user
-    mailed = 0
-    for library_id, people in sorted(directors.items()):
-        library = libraries[library_id]
-        queued = queue_mail(
-            to=[person.email for person in people.values()],
-            subject=f"Audit log check number for {library.name}: event #{seq}",
-            body=HEAD_MAIL_BODY.format(
-                library=library.name,
-                seq=seq,
-                hash=hash_,
-                when=when.strftime("%Y-%m-%d %H:%M %Z"),
-            ),
-            reason="audit.head",
-            library=library_id,
-            dedupe_key=f"audit.head:{library_id}:{year}-W{week:02d}",
-            actor=actor,
-        )
-        if queued is None:
-            continue  # already mailed this week
-        record(
-            AuditAction.AUDIT_HEAD_MAILED,
-            actor=actor,
-            library=library_id,
-            after={"seq": seq, "hash": hash_, "directors": sorted(people)},
-        )
-        mailed += 1
-    return mailed

@@ -9,7 +9,7 @@ default ``<data folder>/audit-anchors``, to be put on other storage in productio
 
 ``bookwarden audit verify`` reads every ``*.jsonl`` file of the folder and fails if an
 anchored event is missing or differs (:mod:`bookwarden.audit.verify`).  The nightly
-``audit-anchor`` job appends one anchor (:func:`bookwarden.audit.actions.anchor_head`).
+``audit-anchor`` job appends one anchor (:func:`bookwarden.audit.anchoring.anchor_head`).
 """
 
 from __future__ import annotations

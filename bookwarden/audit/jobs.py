@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 
 from bookwarden.jobs.registry import periodic
+from bookwarden.mail.delivery import mail_is_set_up
 
-from .actions import anchor_head, mail_head_to_directors, mail_is_set_up
+from .anchoring import anchor_head, mail_head_to_directors
 
 
 @periodic(

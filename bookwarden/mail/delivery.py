@@ -124,3 +124,18 @@ def _failed(
             next_attempt_at=now + backoff(message.attempts),
         )
         result.retried += 1
+
+
+_LOCAL_MAIL_BACKENDS = frozenset(
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+    }
+)
+
+
+def mail_is_set_up() -> bool:
+    """Mail leaves the machine: a mail server is configured (``EMAIL_HOST``)."""
+    return settings.EMAIL_BACKEND not in _LOCAL_MAIL_BACKENDS

@@ -18,7 +18,8 @@ import time_machine
 from django.conf import settings
 from django.core.management import call_command
 
-from bookwarden.audit.actions import AnchorRefused, anchor_head, hashed_values, record
+from bookwarden.audit.actions import hashed_values, record
+from bookwarden.audit.anchoring import AnchorRefused, anchor_head
 from bookwarden.audit.anchors import ANCHOR_FILE, anchor_dir, append_anchor
 from bookwarden.audit.chain import event_hash
 from bookwarden.audit.models import AuditAction, AuditEvent

@@ -88,7 +88,7 @@ class Command(BaseCommand):
             sys.exit(EXIT_WARNING)
 
     def _anchor(self) -> None:
-        from bookwarden.audit.actions import AnchorRefused, anchor_head
+        from bookwarden.audit.anchoring import AnchorRefused, anchor_head
 
         try:
             anchor = anchor_head(actor=None)
