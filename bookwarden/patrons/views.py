@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.forms import add_action_errors
+from bookwarden.core.forms import add_action_errors, submit
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import (
     StaffRequest,
@@ -141,36 +141,26 @@ def patron_detail(request: StaffRequest, patron_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
-    """Open the records for a stated purpose (CR-5): checked and recorded before shown."""
+    """Open the records for a stated purpose (CR-5).  The access function is the one check:
+    it refuses a role or purpose that is not allowed and records the refusal with the
+    stated purpose, or records the opening, before anything is read."""
     patron = _patron_or_404(request, patron_id)
     library = patron.library
-    if not has_perm(request.user, Perm.OPEN_RECORDS, library):
-        actions.refuse_records(
-            actor=request.user, patron=patron, reason=f"role lacks {Perm.OPEN_RECORDS}"
-        )
-        raise PermissionDenied
-    custodian = has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library)
-    form = OpenRecordsForm(request.POST, custodian=custodian)
-    if not form.is_valid():
-        return _detail_again(request, patron, form, 400)
-    data = form.cleaned_data
+    # Only which purposes the form offers; what is allowed is the access function's call.
+    offers_custodian = has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library)
+    form = OpenRecordsForm(request.POST, custodian=offers_custodian)
     try:
-        opened = open_records(
-            actor=request.user,
-            patron=patron,
-            purpose=data["purpose"],
-            record_types=data["record_types"],
-            card_number=data["card_number"],
-            note=data["note"],
+        done = submit(
+            request,
+            form,
+            lambda data: open_records(actor=request.user, patron=patron, **data),
         )
-    except ValidationError as exc:
-        add_action_errors(form, exc)
-        return _detail_again(request, patron, form, 400)
     except PermissionDenied as exc:
         form.add_error(None, f"Not opened: {exc} This refusal is on record.")
         return _detail_again(request, patron, form, 403)
-    classifications = for_library(library)
-    sections = opened.sections(classifications)
+    if done is None:
+        return _detail_again(request, patron, form, 400)
+    opened = done.result
     return render(
         request,
         "patrons/records.html",
@@ -179,7 +169,7 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
             "library": library,
             "purpose": opened.purpose,
             "purpose_label": Purpose(opened.purpose).label,
-            "sections": sections,
+            "sections": opened.sections(for_library(library)),
             "event": opened.event,
         },
     )
@@ -188,8 +178,15 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
 def _detail_again(
     request: StaffRequest, patron: Patron, form: OpenRecordsForm, status: int
 ) -> HttpResponse:
-    """The patron page again, with the form's errors: nothing was opened."""
+    """The patron page again, with the form's errors: nothing was opened.  Someone who may
+    not see the patron page gets the plain refusal; someone who sees it without the form
+    (a volunteer) reads the refusal at the top."""
+    if not has_perm(request.user, Perm.FIND_PATRONS, patron.library):
+        raise PermissionDenied
     ctx = _detail_context(request, patron, form)
+    if ctx["open_form"] is None:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
     return render(request, "patrons/detail.html", ctx, status=status)
 
 
