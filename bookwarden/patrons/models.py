@@ -192,7 +192,9 @@ class _SaveOnlyQuerySet(models.QuerySet):
     ``exists``, ``aggregate``, ``update``, ``delete``, ``raw``, use as a subquery.  So
     ``refresh_from_db()``, loading a deferred field, ``dumpdata --all``, a relation to a
     record and ``SET_NULL`` when a patron is deleted fail loudly instead of reading past
-    the access function."""
+    the access function.  (Hence the records' ``library`` and ``branch`` do nothing on
+    delete in Django: the database's foreign keys refuse the deletion of a library or
+    branch that still has records, without a read.)"""
 
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise _refusal(self.model)
@@ -214,8 +216,13 @@ class _SaveOnlyQuerySet(models.QuerySet):
 class LibraryRecord(models.Model):
     """Common shape of the confidential record types (NM-1, CC-5, CR-2f)."""
 
-    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
-    # Null once retention has unlinked the record from the person (CR-6a).
+    # DO_NOTHING, not PROTECT: the database's foreign key refuses to delete a library that
+    # still has records, while PROTECT would have Django read them through the base
+    # manager, which refuses (so deleting any library would fail).
+    library = models.ForeignKey(Library, on_delete=models.DO_NOTHING, related_name="+")
+    # Null once retention has unlinked the record from the person (CR-6a).  Deleting a
+    # patron would set it to NULL through the base manager, which refuses: records leave
+    # a patron by retention, with its audit events, not as a side effect of a deletion.
     patron = models.ForeignKey(
         Patron, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -239,8 +246,8 @@ class LibraryRecord(models.Model):
 class Loan(LibraryRecord):
     item_barcode = models.CharField(max_length=64)
     title = models.CharField(max_length=300, blank=True)
-    branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    branch = models.ForeignKey(  # DO_NOTHING: see LibraryRecord.library
+        Branch, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
     checked_out_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)

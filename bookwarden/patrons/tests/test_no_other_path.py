@@ -12,11 +12,12 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from bookwarden.core.models import Library
+from bookwarden.core.models import Branch, Library
 from bookwarden.core.tests.helpers import all_routes, mark_reauthenticated, new_madrid_ids, url_of
 from bookwarden.patrons.models import (
     CatalogSearch,
@@ -258,3 +259,39 @@ def test_no_lookup_from_another_model_reaches_records() -> None:
         if getattr(rel, "related_model", None) in record_models and model not in record_models
     ]
     assert reaching == []
+
+
+def test_a_library_or_branch_with_records_is_still_not_deleted(db) -> None:
+    """Their records' foreign keys do nothing in Django (PROTECT would read the records
+    through the base manager); the database refuses the deletion instead."""
+    library = Library.objects.create(name="Test", slug="test", jurisdiction="US-MO")
+    branch = Branch.objects.create(library=library, name="Main", slug="main")
+    Loan._unguarded.create(library=library, item_barcode="3x", checked_out_at=timezone.now())
+    Loan._unguarded.create(
+        library=library, branch=branch, item_barcode="3y", checked_out_at=timezone.now()
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Branch.objects.get(pk=branch.pk).delete()
+        connection.check_constraints()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Loan._unguarded.filter(branch=branch).update(branch=None)
+        Branch.objects.filter(pk=branch.pk).delete()  # now only the library holds records
+        Library.objects.get(pk=library.pk).delete()
+        connection.check_constraints()
+    assert Loan._unguarded.filter(library=library).count() == 2
+    # Without records, nothing stops it (the audit app relies on this: a library named in
+    # the log is refused by the log's own PROTECT).
+    Library.objects.create(name="Empty", slug="empty", jurisdiction="US-MO").delete()
+
+
+def test_deleting_a_patron_cannot_unlink_their_records_unrecorded(db) -> None:
+    """Records leave a patron by retention, with audit events; a deletion that would set
+    ``patron`` to NULL through the base manager is refused."""
+    library = Library.objects.create(name="Test", slug="test", jurisdiction="US-MO")
+    reader = Patron.objects.create(library=library, last_name="Reader")
+    loan = Loan._unguarded.create(
+        library=library, patron=reader, item_barcode="3x", checked_out_at=timezone.now()
+    )
+    with pytest.raises(ConfidentialRecordError), transaction.atomic():
+        reader.delete()
+    assert Loan._unguarded.get(pk=loan.pk).patron_id == reader.pk
