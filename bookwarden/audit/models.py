@@ -65,6 +65,8 @@ class AuditAction(models.TextChoices):
     IMPORT_RUN = "import.run", "Import from the ILS"
     RETENTION_RULE_CHANGED = "retention.rule_changed", "Retention rule changed"
     RETENTION_RUN = "retention.run", "Retention run"
+    RETENTION_CHUNK = "retention.chunk", "Library records unlinked or deleted by retention"
+    RETENTION_RUN_ABANDONED = "retention.run_abandoned", "Retention run found stopped unfinished"
     # The patron portal (NM-7, CR-6b)
     PORTAL_LOGIN = "portal.login", "Patron logged in to the portal"
     PORTAL_LOGOUT = "portal.logout", "Patron logged out of the portal"

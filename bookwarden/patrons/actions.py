@@ -24,7 +24,6 @@ from bookwarden.core.roles import Perm
 
 from .models import CONTACT_FIELDS, Card, CardStatus, NoticeChannel, Patron, SealedOpening
 from .pins import hash_pin, pin_matches, validate_pin
-from .record_access import record_refusal
 
 #: What ``update_patron`` may change: personal information and notice preference.
 PERSONAL_FIELDS = (*CONTACT_FIELDS, "guardian", "guardian_name", "home_branch", "notice_channel")
@@ -200,12 +199,6 @@ def update_patron(*, actor: Any, patron: Patron, **fields: Any) -> Patron:
         after={"fields": sorted(changed)},
     )
     return patron
-
-
-def refuse_records(*, actor: Any, patron: Patron, reason: str) -> None:
-    """A person whose role may not open records asked to: the refusal is on record."""
-    with transaction.atomic():
-        record_refusal(actor, patron, "", reason)
 
 
 def log_search(*, actor: Any, library: Library | int, results: int) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 
-from bookwarden.core.forms import add_action_errors
+from bookwarden.audit.models import AuditEvent
 from bookwarden.core.models import Branch, Library
 
 from .actions import REPORTABLE
@@ -128,7 +129,8 @@ class PatronForm(forms.Form):
     """Personal information of a patron (CR-2c), their guardian and notice preference.
 
     The guardian is named by one of their card numbers at the same library, or by name when
-    they are not a patron there.  Registering adds the library and the first card."""
+    they are not a patron there.  Registering adds the library and the first card.
+    ``branches``: the home branches to offer, scoped by the view."""
 
     home_branch = BranchChoiceField(
         queryset=Branch.objects.none(), label="Home branch", required=False
@@ -171,12 +173,21 @@ class PatronForm(forms.Form):
     PERSONAL = CONTACT_FIELDS
     GUARDIAN = ("guardian_card", "guardian_name")
 
-    def __init__(self, *args: Any, libraries: list[Library], **kwargs: Any) -> None:
+    #: The actions' argument names that differ from this form's fields (for ``submit``).
+    ACTION_FIELDS = {"guardian": "guardian_card"}
+
+    def __init__(
+        self,
+        *args: Any,
+        libraries: list[Library],
+        branches: models.QuerySet[Branch],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.libraries = libraries
         field = self.fields["home_branch"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Branch.objects.filter(library__in=libraries).select_related("library")
+        field.queryset = branches.select_related("library")
         if len(libraries) > 1:
             field.help_text = "A branch of the library chosen above."
             field.label_from_instance = _branch_with_library  # type: ignore[method-assign,assignment]
@@ -235,10 +246,6 @@ class PatronForm(forms.Form):
             notice_channel=data["notice_channel"],
         )
         return values
-
-    def add_action_errors(self, exc: Any) -> None:
-        """A ValidationError of the actions, on the fields of this form."""
-        add_action_errors(self, exc, rename={"guardian": "guardian_card"})
 
 
 class RegisterPatronForm(PatronForm):
@@ -332,7 +339,8 @@ class RenewCardForm(forms.Form):
 
 
 class SealOpeningForm(forms.Form):
-    """A court's non-disclosure order: hide one opening from the patron's portal."""
+    """A court's non-disclosure order: hide one opening of ``patron``'s records from their
+    portal.  ``event`` comes back as the audit event, one of this patron's."""
 
     event = forms.IntegerField(widget=forms.HiddenInput)
     order_reference = forms.CharField(
@@ -347,3 +355,24 @@ class SealOpeningForm(forms.Form):
         help_text="Leave empty if the order has no end date (until the court lifts it).",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+    def __init__(self, *args: Any, patron: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patron = patron
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("event") is not None:
+            event = (
+                AuditEvent.objects.filter(
+                    pk=data["event"],
+                    patron_id=self.patron.pk,
+                    library_id=self.patron.library_id,
+                )
+                .select_related("actor")
+                .first()
+            )
+            if event is None:
+                raise forms.ValidationError("That opening is not one of this patron's.")
+            data["event"] = event
+        return data

@@ -2,15 +2,17 @@
 
 Personal information (name, address, phone, e-mail, birth date) sits on :class:`Patron`.
 Library records -- what a person borrowed, held, searched, asked, and which services they
-used -- are the seven record models below.  Their default manager refuses to read: the only
-way to read them is :func:`bookwarden.patrons.record_access.open_records`, which checks the role,
-requires a purpose and writes the audit event first (DESIGN mechanism 2).  Retention and the
-importer write through ``_unguarded`` (never to show contents), and nothing else may use it.
+used -- are the seven record models below.  Their default manager refuses to read, and so
+does the base manager Django uses itself (``refresh_from_db``, relations, ``dumpdata
+--all``): the only way to read them is :func:`bookwarden.patrons.record_access.open_records`,
+which checks the role, requires a purpose and writes the audit event first (DESIGN
+mechanism 2).  Retention and the importer write through ``_unguarded`` (never to show
+contents), and nothing else may use it (``tests/test_no_other_path.py`` checks the source).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -167,30 +169,74 @@ class Card(models.Model):
         return self.status == CardStatus.ACTIVE
 
 
+def _refusal(model: type[models.Model]) -> ConfidentialRecordError:
+    return ConfidentialRecordError(
+        f"{model._meta.verbose_name_plural} are library records: read them only "
+        "through bookwarden.patrons.record_access.open_records()."
+    )
+
+
 class _RefusingManager(models.Manager):
+    """``Model.objects`` and ``Model._default_manager``: refuses to make a query at all."""
+
     def get_queryset(self) -> models.QuerySet:
-        raise ConfidentialRecordError(
-            f"{self.model._meta.verbose_name_plural} are library records: read them only "
-            "through bookwarden.patrons.record_access.open_records()."
-        )
+        raise _refusal(self.model)
+
+
+class _SaveOnlyQuerySet(models.QuerySet):
+    """The rows of a record model as Django itself reaches them (``Model._base_manager``).
+
+    Saving an instance works (the insert, and the update of its own row by primary key,
+    through the private ``_insert`` and ``_update``).  Everything that reads, counts or
+    changes rows by a query refuses, as the default manager does: fetching, ``count``,
+    ``exists``, ``aggregate``, ``update``, ``delete``, ``raw``, use as a subquery.  So
+    ``refresh_from_db()``, loading a deferred field, ``dumpdata --all``, a relation to a
+    record and ``SET_NULL`` when a patron is deleted fail loudly instead of reading past
+    the access function.  (Hence the records' ``library`` and ``branch`` do nothing on
+    delete in Django: the database's foreign keys refuse the deletion of a library or
+    branch that still has records, without a read.)"""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise _refusal(self.model)
+
+    _fetch_all = _refuse
+    iterator = _refuse
+    aiterator = _refuse
+    count = _refuse
+    exists = _refuse
+    contains = _refuse
+    aggregate = _refuse
+    explain = _refuse
+    update = _refuse
+    delete = _refuse
+    raw = _refuse
+    resolve_expression = _refuse
 
 
 class LibraryRecord(models.Model):
     """Common shape of the confidential record types (NM-1, CC-5, CR-2f)."""
 
-    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
-    # Null once retention has unlinked the record from the person (CR-6a).
+    # DO_NOTHING, not PROTECT: the database's foreign key refuses to delete a library that
+    # still has records, while PROTECT would have Django read them through the base
+    # manager, which refuses (so deleting any library would fail).
+    library = models.ForeignKey(Library, on_delete=models.DO_NOTHING, related_name="+")
+    # Null once retention has unlinked the record from the person (CR-6a).  Deleting a
+    # patron would set it to NULL through the base manager, which refuses: records leave
+    # a patron by retention, with its audit events, not as a side effect of a deletion.
     patron = models.ForeignKey(
         Patron, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ils_id = models.CharField(max_length=64, blank=True)
 
     objects = _RefusingManager()
+    #: For the access function (reads) and retention, the importer, the demo (writes).
     _unguarded = models.Manager()
+    #: What Django uses itself: saves an instance, refuses to read.
+    _saving = _SaveOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
-        base_manager_name = "_unguarded"
+        base_manager_name = "_saving"
 
     def __str__(self) -> str:
         # Never the contents (titles, search terms): they must not leak into logs or pages.
@@ -200,8 +246,8 @@ class LibraryRecord(models.Model):
 class Loan(LibraryRecord):
     item_barcode = models.CharField(max_length=64)
     title = models.CharField(max_length=300, blank=True)
-    branch = models.ForeignKey(
-        Branch, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    branch = models.ForeignKey(  # DO_NOTHING: see LibraryRecord.library
+        Branch, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
     )
     checked_out_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)

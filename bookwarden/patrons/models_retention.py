@@ -57,14 +57,20 @@ class RetentionRule(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    RUNNING = "running", "Running (or stopped without finishing)"
+    RUNNING = "running", "Running"
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed part-way (rerun to continue)"
     REFUSED = "refused", "Refused before touching anything (bad or missing rule)"
+    #: Set by the next run: the process stopped without a word (SIGKILL, a power cut).
+    ABANDONED = "abandoned", "Stopped without finishing (found by the next run)"
 
 
 class RetentionRun(models.Model):
-    """Evidence of one run: when, over what, what it did (counts only, never contents)."""
+    """Evidence of one run: when, over what, what it did (counts only, never contents).
+
+    ``counts`` and ``details`` are saved in the transaction of each chunk, with the chunk's
+    ``retention.chunk`` audit event, so they always equal what the run has committed, even
+    when its process is killed."""
 
     library = models.ForeignKey(
         Library,
@@ -84,6 +90,14 @@ class RetentionRun(models.Model):
     #: ``{library_slug: {record_type: {"action": ..., "after": ..., "count": n}}}``.
     details = models.JSONField(default=dict)
     error = models.TextField(blank=True)
+    abandoned_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="abandoned_runs",
+        help_text="The run that found this one stopped without finishing.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -15,11 +15,17 @@ Runs
     before a single row is touched (fail closed, unlike Evergreen's keep-everything default).
     Then, per library and record type, it walks the qualifying rows in primary-key order, a
     chunk at a time: select the chunk's ids, then one ``UPDATE ... SET patron_id = NULL`` or
-    one ``DELETE`` over that id range with the rule's conditions repeated, each chunk its own
-    transaction.  The only state is the rows themselves: a killed run leaves whole chunks
-    done and a rerun continues; a second run finds nothing (idempotent).  Each run is stored
-    as a :class:`RetentionRun` with per-type counts, and writes one ``retention.run`` audit
-    event per library with that library's counts (never contents).
+    one ``DELETE`` over that id range with the rule's conditions repeated.  Each chunk is one
+    transaction with its evidence: the statement, the run's counts so far and a
+    ``retention.chunk`` audit event naming the library, the record type and the number of
+    rows (LV-3: every committed change is in the audit log, even if the process is then
+    killed).  The rows are the only state of the work: a killed run leaves whole chunks done
+    and a rerun continues; a second run finds nothing (idempotent).  Each run is stored as a
+    :class:`RetentionRun` with per-type counts, and ends with one ``retention.run`` audit
+    event per library with that library's counts (never contents).  One run at a time holds
+    the retention lock (:mod:`~bookwarden.patrons.retention_lock`); a run that starts marks
+    any run still ``running`` as abandoned (its process died), with a
+    ``retention.run_abandoned`` event.
 
 Side tables that could re-identify a patron (the Koha leaks, LAW.md)
     * Room bookings: unlinking also clears the contact name and phone given for the booking,
@@ -67,6 +73,7 @@ from bookwarden.core.roles import Perm
 from .models import HoldStatus, Patron
 from .models_retention import RetentionAction, RetentionRule, RetentionRun, RunStatus
 from .records import RECORD_TYPES
+from .retention_lock import retention_lock
 
 DEFAULTS_PATH = Path(__file__).with_name("retention_defaults.yaml")
 #: The longest any rule may keep a record linked: ten years.  Longer is "forever" by accident.
@@ -285,14 +292,14 @@ def queryset_for(key: str, library_id: int, rule: Rule, now: datetime.datetime) 
 
 
 def _apply_chunk(qs: models.QuerySet, key: str, action: str, low: int, high: int) -> int:
-    """One chunk, in its own transaction: the rule's conditions are repeated in the
-    statement, so a row that stopped qualifying since it was selected is left alone."""
-    with transaction.atomic():
-        target = qs.filter(pk__gt=low, pk__lte=high)
-        if action == RetentionAction.UNLINK:
-            return target.update(patron=None, **_UNLINK_ALSO.get(key, {}))
-        deleted, _ = target.delete()
-        return deleted
+    """One chunk's statement, inside the chunk's transaction (see :func:`apply_rule`): the
+    rule's conditions are repeated in it, so a row that stopped qualifying since it was
+    selected is left alone."""
+    target = qs.filter(pk__gt=low, pk__lte=high)
+    if action == RetentionAction.UNLINK:
+        return target.update(patron=None, **_UNLINK_ALSO.get(key, {}))
+    deleted, _ = target.delete()
+    return deleted
 
 
 def apply_rule(
@@ -305,7 +312,11 @@ def apply_rule(
     dry_run: bool = False,
     on_chunk: Callable[[int], None] | None = None,
 ) -> int:
-    """Apply one rule in chunks; returns the rows changed (or, dry, that would be)."""
+    """Apply one rule in chunks; returns the rows changed (or, dry, that would be).
+
+    Each chunk is one transaction: its statement, then ``on_chunk(rows)`` (the run records
+    the chunk's audit event and its counts there), so that what a chunk changes and its
+    evidence commit together or not at all (LV-3)."""
     qs = queryset_for(key, library_id, rule, now)
     if dry_run:
         return qs.count()
@@ -314,14 +325,21 @@ def apply_rule(
         pks = list(qs.filter(pk__gt=low).order_by("pk").values_list("pk", flat=True)[:chunk_size])
         if not pks:
             return total
-        changed = _apply_chunk(qs, key, rule.action, low, pks[-1])
+        with transaction.atomic():
+            changed = _apply_chunk(qs, key, rule.action, low, pks[-1])
+            if on_chunk:
+                on_chunk(changed)
         total += changed
         low = pks[-1]
-        if on_chunk:
-            on_chunk(changed)
 
 
-def _delete_expired_sessions(now: datetime.datetime, chunk_size: int, dry_run: bool) -> int:
+def _delete_expired_sessions(
+    now: datetime.datetime,
+    chunk_size: int,
+    dry_run: bool,
+    on_chunk: Callable[[int], None],
+) -> int:
+    """Expired sessions (a portal session holds a patron id), chunk by chunk like a rule."""
     qs = Session.objects.filter(expire_date__lt=now)
     if dry_run:
         return qs.count()
@@ -331,10 +349,23 @@ def _delete_expired_sessions(now: datetime.datetime, chunk_size: int, dry_run: b
         if not keys:
             return total
         with transaction.atomic():
-            total += qs.filter(pk__in=keys).delete()[0]
+            deleted = qs.filter(pk__in=keys).delete()[0]
+            on_chunk(deleted)
+        total += deleted
 
 
 # -- Runs ---------------------------------------------------------------------------------
+
+
+def _run_libraries(run: RetentionRun) -> list[Library]:
+    """The libraries a run covers: its own, or every library."""
+    if run.library_id is not None:
+        return [run.library]  # type: ignore[list-item]
+    return list(Library.objects.order_by("slug"))
+
+
+def _library_counts(run: RetentionRun, library: Library) -> dict[str, int]:
+    return {key: detail["count"] for key, detail in run.details.get(library.slug, {}).items()}
 
 
 def _finish(
@@ -346,9 +377,6 @@ def _finish(
     with transaction.atomic():
         run.save(update_fields=["status", "error", "finished_at", "counts", "details"])
         for library in libraries:
-            per_type = {
-                key: detail["count"] for key, detail in run.details.get(library.slug, {}).items()
-            }
             record(
                 AuditAction.RETENTION_RUN,
                 target=run,
@@ -357,10 +385,46 @@ def _finish(
                     "run": run.pk,
                     "status": status,
                     "dry_run": run.dry_run,
-                    "counts": per_type,
+                    "counts": _library_counts(run, library),
                 },
             )
     return run
+
+
+def mark_abandoned_runs(found_by: RetentionRun) -> list[RetentionRun]:
+    """Mark every other run still ``running`` as abandoned, with a
+    ``retention.run_abandoned`` event per library it covered.  Called by a run that holds
+    the retention lock (:mod:`~bookwarden.patrons.retention_lock`): a live run would hold
+    it, so these died without a word (SIGKILL, a power cut).  Their counts are what their
+    committed chunks saved, each chunk with its own ``retention.chunk`` event."""
+    abandoned = list(
+        RetentionRun.objects.filter(status=RunStatus.RUNNING)
+        .exclude(pk=found_by.pk)
+        .select_related("library")
+        .order_by("pk")
+    )
+    for run in abandoned:
+        with transaction.atomic():
+            run.status = RunStatus.ABANDONED
+            run.abandoned_by = found_by
+            run.error = (
+                f"Stopped without finishing; found by run #{found_by.pk}, which continued "
+                "the work. The counts are the chunks it committed."
+            )
+            run.save(update_fields=["status", "abandoned_by", "error"])
+            for library in _run_libraries(run):
+                record(
+                    AuditAction.RETENTION_RUN_ABANDONED,
+                    target=run,
+                    library=library,
+                    after={
+                        "run": run.pk,
+                        "found_by_run": found_by.pk,
+                        "started_at": run.started_at.isoformat(),
+                        "counts": _library_counts(run, library),
+                    },
+                )
+    return abandoned
 
 
 def run_retention(
@@ -372,18 +436,30 @@ def run_retention(
     on_chunk: Callable[[int], None] | None = None,
 ) -> RetentionRun:
     """Apply every library's rules (or one library's).  Raises RetentionConfigError, after
-    storing the refused run, when any rule is missing or invalid; re-raises any other
-    error after storing the failed run with the counts done so far.
+    storing the refused run, when any rule is missing or invalid; RetentionBusy, having
+    stored nothing, while another run holds the retention lock; re-raises any other error
+    after storing the failed run with the counts of its committed chunks.
 
     Call it outside a transaction (as the command does), so that each chunk commits on its
     own; inside one, the chunks are savepoints that commit with the caller."""
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    now = timezone.now()
-    libraries = [library] if library is not None else list(Library.objects.order_by("slug"))
-    run = RetentionRun.objects.create(
-        library=library, started_at=now, dry_run=dry_run, chunk_size=chunk_size
-    )
+    with retention_lock():
+        now = timezone.now()
+        run = RetentionRun.objects.create(
+            library=library, started_at=now, dry_run=dry_run, chunk_size=chunk_size
+        )
+        mark_abandoned_runs(found_by=run)
+        return _run(run, now, defaults_path, on_chunk)
+
+
+def _run(
+    run: RetentionRun,
+    now: datetime.datetime,
+    defaults_path: Path | str | None,
+    on_chunk: Callable[[int], None] | None,
+) -> RetentionRun:
+    libraries = _run_libraries(run)
 
     # 1. Read and check everything first; any problem stops the run before any row changes.
     try:
@@ -401,23 +477,28 @@ def run_retention(
         _finish(run, libraries, RunStatus.REFUSED, str(exc))
         raise
 
-    # 2. Apply, chunk by chunk; the counts are saved after each rule.
+    # 2. Apply, chunk by chunk: each chunk saves the run's counts and records its event in
+    # its own transaction.
     counts: dict[str, int] = dict.fromkeys(RECORD_TYPES, 0)
     run.counts, run.details = counts, {}
     try:
         for lib, rules in plans:
-            lib_details: dict[str, Any] = {}
-            run.details[lib.slug] = lib_details
+            run.details[lib.slug] = {}
             for key, rule in rules.items():
-                lib_details[key] = {
+                detail = {
                     "action": rule.action,
                     "after": format_after(rule.after),
                     "source": rule.source,
                     "count": 0,
                 }
+                run.details[lib.slug][key] = detail
 
-                def progress(n: int, _detail: dict[str, Any] = lib_details[key]) -> None:
+                def chunk_done(
+                    n: int, _lib: Library = lib, _key: str = key, _detail: dict[str, Any] = detail
+                ) -> None:
                     _detail["count"] += n
+                    counts[_key] += n
+                    _record_chunk(run, _lib, _key, str(_detail["action"]), n)
                     if on_chunk:
                         on_chunk(n)
 
@@ -426,26 +507,46 @@ def run_retention(
                     lib.pk,
                     rule,
                     now=now,
-                    chunk_size=chunk_size,
-                    dry_run=dry_run,
-                    on_chunk=progress,
+                    chunk_size=run.chunk_size,
+                    dry_run=run.dry_run,
+                    on_chunk=chunk_done,
                 )
-                lib_details[key]["count"] = n
-                counts[key] += n
-                run.save(update_fields=["counts", "details"])
-        if library is None:
-            counts["expired_sessions"] = _delete_expired_sessions(now, chunk_size, dry_run)
+                if run.dry_run:
+                    detail["count"] = n
+                    counts[key] += n
+                    run.save(update_fields=["counts", "details"])
+        if run.library_id is None:
+            counts["expired_sessions"] = 0
+
+            def sessions_done(n: int) -> None:
+                counts["expired_sessions"] += n
+                _record_chunk(run, None, "expired_sessions", RetentionAction.DELETE, n)
+
+            n = _delete_expired_sessions(now, run.chunk_size, run.dry_run, sessions_done)
+            counts["expired_sessions"] = n
     except BaseException as exc:  # Ctrl-C too: leave the evidence, then re-raise.
-        # The rule that failed counts its committed chunks (see progress()).
-        run.counts = {
-            key: sum(d.get(key, {}).get("count", 0) for d in run.details.values())
-            for key in RECORD_TYPES
-        }
         # If the database itself is gone, the original error matters more than the record.
         with contextlib.suppress(Exception):
+            # The counts of the committed chunks, not of a chunk that was rolled back.
+            run.refresh_from_db(fields=["counts", "details"])
             _finish(run, libraries, RunStatus.FAILED, f"{type(exc).__name__}: {exc}")
         raise
     return _finish(run, libraries, RunStatus.COMPLETED)
+
+
+def _record_chunk(
+    run: RetentionRun, library: Library | None, key: str, action: str, rows: int
+) -> None:
+    """Inside a chunk's transaction: the run's counts so far, and the chunk's event."""
+    if not rows:
+        return
+    run.save(update_fields=["counts", "details"])
+    record(
+        AuditAction.RETENTION_CHUNK,
+        target=run,
+        library=library,
+        after={"run": run.pk, "record_type": key, "action": action, "rows": rows},
+    )
 
 
 # -- Changing a rule ------------------------------------------------------------------------

@@ -7,18 +7,20 @@ last-borrower search (CR-2c, CR-5, CR-5b, CR-5i).  Every write goes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.core.forms import add_action_errors
-from bookwarden.core.models import Library
+from bookwarden.core.forms import submit
+from bookwarden.core.models import Branch, Library
 from bookwarden.core.permissions import (
     StaffRequest,
     has_perm,
@@ -55,6 +57,14 @@ def _patron_or_404(request: StaffRequest, patron_id: int) -> Patron:
     )
 
 
+def _manage_or_403(request: StaffRequest, patron_id: int) -> Patron:
+    """A patron of one of the person's libraries (else 404) where they manage patrons."""
+    patron = _patron_or_404(request, patron_id)
+    if not has_perm(request.user, Perm.MANAGE_PATRONS, patron.library):
+        raise PermissionDenied
+    return patron
+
+
 def _current_card(patron: Patron) -> Any:
     cards = list(patron.cards.all())
     return cards[0] if cards else None
@@ -69,9 +79,8 @@ def patron_search(request: StaffRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["q"].strip():
         libraries = libraries_with_perm(request.user, Perm.FIND_PATRONS)
         results = list(
-            Patron.objects.filter(library_id__in=libraries)
-            .search(form.cleaned_data["q"])
-            .for_user(request.user)
+            Patron.objects.search(form.cleaned_data["q"])
+            .for_user(request.user, Perm.FIND_PATRONS)
             .select_related("library", "home_branch")
             .prefetch_related("cards")[:100]
         )
@@ -141,36 +150,26 @@ def patron_detail(request: StaffRequest, patron_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
-    """Open the records for a stated purpose (CR-5): checked and recorded before shown."""
+    """Open the records for a stated purpose (CR-5).  The access function is the one check:
+    it refuses a role or purpose that is not allowed and records the refusal with the
+    stated purpose, or records the opening, before anything is read."""
     patron = _patron_or_404(request, patron_id)
     library = patron.library
-    if not has_perm(request.user, Perm.OPEN_RECORDS, library):
-        actions.refuse_records(
-            actor=request.user, patron=patron, reason=f"role lacks {Perm.OPEN_RECORDS}"
-        )
-        raise PermissionDenied
-    custodian = has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library)
-    form = OpenRecordsForm(request.POST, custodian=custodian)
-    if not form.is_valid():
-        return _detail_again(request, patron, form, 400)
-    data = form.cleaned_data
+    # Only which purposes the form offers; what is allowed is the access function's call.
+    offers_custodian = has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library)
+    form = OpenRecordsForm(request.POST, custodian=offers_custodian)
     try:
-        opened = open_records(
-            actor=request.user,
-            patron=patron,
-            purpose=data["purpose"],
-            record_types=data["record_types"],
-            card_number=data["card_number"],
-            note=data["note"],
+        done = submit(
+            request,
+            form,
+            lambda data: open_records(actor=request.user, patron=patron, **data),
         )
-    except ValidationError as exc:
-        add_action_errors(form, exc)
-        return _detail_again(request, patron, form, 400)
     except PermissionDenied as exc:
         form.add_error(None, f"Not opened: {exc} This refusal is on record.")
         return _detail_again(request, patron, form, 403)
-    classifications = for_library(library)
-    sections = opened.sections(classifications)
+    if done is None:
+        return _detail_again(request, patron, form, 400)
+    opened = done.result
     return render(
         request,
         "patrons/records.html",
@@ -179,7 +178,7 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
             "library": library,
             "purpose": opened.purpose,
             "purpose_label": Purpose(opened.purpose).label,
-            "sections": sections,
+            "sections": opened.sections(for_library(library)),
             "event": opened.event,
         },
     )
@@ -188,33 +187,52 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
 def _detail_again(
     request: StaffRequest, patron: Patron, form: OpenRecordsForm, status: int
 ) -> HttpResponse:
-    """The patron page again, with the form's errors: nothing was opened."""
+    """The patron page again, with the form's errors: nothing was opened.  Someone who may
+    not see the patron page gets the plain refusal; someone who sees it without the form
+    (a volunteer) reads the refusal at the top."""
+    if not has_perm(request.user, Perm.FIND_PATRONS, patron.library):
+        raise PermissionDenied
     ctx = _detail_context(request, patron, form)
+    if ctx["open_form"] is None:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
     return render(request, "patrons/detail.html", ctx, status=status)
+
+
+def _post_from_patron_page(
+    request: StaffRequest,
+    patron: Patron,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], Any],
+    *,
+    success: Callable[[Any], str],
+    failed: str = "",
+) -> HttpResponse:
+    """A form posted from the patron page (a card, a PIN) to an action through
+    :func:`~bookwarden.core.forms.submit`; back to the patron page, where the form's or the
+    action's errors show as messages, each after ``failed`` ("No PIN set: ")."""
+    if not submit(request, form, action, success=success):
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{failed}{error}")
+    return redirect("patron_detail", patron_id=patron.pk)
 
 
 @login_required
 @require_POST
 def report_card(request: StaffRequest, patron_id: int) -> HttpResponse:
     """CR-5b: a card reported lost or stolen stops counting as consent at once."""
-    patron = _patron_or_404(request, patron_id)
-    if not has_perm(request.user, Perm.MANAGE_PATRONS, patron.library):
-        raise PermissionDenied
-    form = ReportCardForm(request.POST, patron=patron)
-    if form.is_valid():
-        card = actions.report_card(
-            actor=request.user, card=form.cleaned_data["card"], status=form.cleaned_data["status"]
-        )
-        messages.success(
-            request,
+    patron = _manage_or_403(request, patron_id)
+    return _post_from_patron_page(
+        request,
+        patron,
+        ReportCardForm(request.POST, patron=patron),
+        lambda data: actions.report_card(actor=request.user, **data),
+        success=lambda card: (
             f"Card {card.number} is now {card.get_status_display().lower()}: it no longer "
-            "counts as the patron's consent.",
-        )
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    return redirect("patron_detail", patron_id=patron.pk)
+            "counts as the patron's consent."
+        ),
+    )
 
 
 @login_required
@@ -222,43 +240,29 @@ def report_card(request: StaffRequest, patron_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def last_borrower_view(request: StaffRequest) -> HttpResponse:
     """CR-5i: the custodian finds who last borrowed an item with something left inside."""
-    libraries = list(
-        Library.objects.filter(
-            pk__in=libraries_with_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN)
-        )
-    )
+    libraries = list(Library.objects.for_user(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN))
     ctx: dict[str, Any] = {"searched": False}
+    form = LastBorrowerForm(request.POST if request.method == "POST" else None, libraries=libraries)
     if request.method == "POST":
         # Another library's slug: 404 (or 403 for one's own library without the role).
         library = library_for(
             request, request.POST.get("library", ""), Perm.OPEN_RECORDS_AS_CUSTODIAN
         )
-        form = LastBorrowerForm(request.POST, libraries=libraries)
-        if form.is_valid():
-            try:
-                loan = last_borrower(
-                    actor=request.user,
-                    library=library,
-                    item_barcode=form.cleaned_data["item_barcode"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            else:
-                ctx.update(searched=True, loan=loan, library=library)
-    else:
-        form = LastBorrowerForm(libraries=libraries)
+        done = submit(
+            request,
+            form,
+            lambda data: last_borrower(
+                actor=request.user,
+                library=library,
+                item_barcode=data["item_barcode"],
+                note=data["note"],
+            ),
+        )
+        if done:
+            ctx.update(searched=True, loan=done.result, library=library)
     ctx["form"] = form
-    status = 400 if request.method == "POST" and form.errors else 200
+    status = 400 if form.errors else 200
     return render(request, "patrons/last_borrower.html", ctx, status=status)
-
-
-def _manage_or_403(request: StaffRequest, patron_id: int) -> Patron:
-    """A patron of one of the person's libraries (else 404) where they manage patrons."""
-    patron = _patron_or_404(request, patron_id)
-    if not has_perm(request.user, Perm.MANAGE_PATRONS, patron.library):
-        raise PermissionDenied
-    return patron
 
 
 @login_required
@@ -267,32 +271,31 @@ def _manage_or_403(request: StaffRequest, patron_id: int) -> Patron:
 def patron_register(request: StaffRequest) -> HttpResponse:
     """Register a patron with their first card, in a library where the person manages
     patrons (register_patron writes the patron, the card and both audit events)."""
-    libraries = list(
-        Library.objects.filter(pk__in=libraries_with_perm(request.user, Perm.MANAGE_PATRONS))
+    libraries = list(Library.objects.for_user(request.user, Perm.MANAGE_PATRONS))
+    form = RegisterPatronForm(
+        request.POST if request.method == "POST" else None,
+        libraries=libraries,
+        branches=Branch.objects.for_user(request.user, Perm.MANAGE_PATRONS),
     )
     if request.method == "POST":
         # Another library's slug: 404 (or 403 for one's own library without the permission).
         library = library_for(request, request.POST.get("library", ""), Perm.MANAGE_PATRONS)
-        form = RegisterPatronForm(request.POST, libraries=libraries)
-        if form.is_valid():
-            try:
-                patron = actions.register_patron(
-                    actor=request.user,
-                    library=library,
-                    card_number=form.cleaned_data["card_number"],
-                    **form.personal_fields(),
-                )
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(
-                    request,
-                    "The patron is registered, with card "
-                    f"{form.cleaned_data['card_number'].strip()}.",
-                )
-                return redirect("patron_detail", patron_id=patron.pk)
-    else:
-        form = RegisterPatronForm(libraries=libraries)
+        done = submit(
+            request,
+            form,
+            lambda data: actions.register_patron(
+                actor=request.user,
+                library=library,
+                card_number=data["card_number"],
+                **form.personal_fields(),
+            ),
+            success=lambda _: (
+                f"The patron is registered, with card {form.cleaned_data['card_number'].strip()}."
+            ),
+            rename=PatronForm.ACTION_FIELDS,
+        )
+        if done:
+            return redirect("patron_detail", patron_id=done.result.pk)
     status = 400 if form.errors else 200
     return render(request, "patrons/register.html", {"form": form}, status=status)
 
@@ -304,20 +307,24 @@ def patron_edit(request: StaffRequest, patron_id: int) -> HttpResponse:
     its audit event, never their values)."""
     patron = _manage_or_403(request, patron_id)
     libraries = [patron.library]
+    branches = patron.library.branches.all()
     if request.method == "POST":
-        form = PatronForm(request.POST, libraries=libraries)
-        if form.is_valid():
-            try:
-                actions.update_patron(actor=request.user, patron=patron, **form.personal_fields())
-            except ValidationError as exc:
-                form.add_action_errors(exc)
-            else:
-                messages.success(request, "The patron's details are saved.")
-                return redirect("patron_detail", patron_id=patron.pk)
+        form = PatronForm(request.POST, libraries=libraries, branches=branches)
+        done = submit(
+            request,
+            form,
+            lambda _: actions.update_patron(
+                actor=request.user, patron=patron, **form.personal_fields()
+            ),
+            success="The patron's details are saved.",
+            rename=PatronForm.ACTION_FIELDS,
+        )
+        if done:
+            return redirect("patron_detail", patron_id=patron.pk)
     else:
         guardian_card = ""
         if patron.guardian_id:
-            card = Card.objects.filter(patron_id=patron.guardian_id).first()
+            card = Card.objects.for_user(request.user).filter(patron_id=patron.guardian_id).first()
             guardian_card = card.number if card else ""
         initial = {name: getattr(patron, name) for name in PatronForm.PERSONAL}
         initial.update(
@@ -326,7 +333,7 @@ def patron_edit(request: StaffRequest, patron_id: int) -> HttpResponse:
             guardian_name=patron.guardian_name,
             notice_channel=patron.notice_channel,
         )
-        form = PatronForm(initial=initial, libraries=libraries)
+        form = PatronForm(initial=initial, libraries=libraries, branches=branches)
     status = 400 if form.errors else 200
     return render(request, "patrons/edit.html", {"form": form, "patron": patron}, status=status)
 
@@ -337,26 +344,19 @@ def issue_card(request: StaffRequest, patron_id: int) -> HttpResponse:
     """A new card, e.g. after a lost one: the patron's other active cards become replaced
     and stop counting as consent (CR-5b)."""
     patron = _manage_or_403(request, patron_id)
-    form = IssueCardForm(request.POST, prefix="new")
-    if form.is_valid():
-        try:
-            card = actions.issue_card(
-                actor=request.user, patron=patron, number=form.cleaned_data["card_number"]
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"No card issued: {message}")
-        else:
-            messages.success(
-                request,
-                f"Card {card.number} is issued. The patron's previous cards are replaced: "
-                "they no longer count as the patron's consent.",
-            )
-    else:
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, f"No card issued: {error}")
-    return redirect("patron_detail", patron_id=patron.pk)
+    return _post_from_patron_page(
+        request,
+        patron,
+        IssueCardForm(request.POST, prefix="new"),
+        lambda data: actions.issue_card(
+            actor=request.user, patron=patron, number=data["card_number"]
+        ),
+        success=lambda card: (
+            f"Card {card.number} is issued. The patron's previous cards are replaced: "
+            "they no longer count as the patron's consent."
+        ),
+        failed="No card issued: ",
+    )
 
 
 @login_required
@@ -364,20 +364,14 @@ def issue_card(request: StaffRequest, patron_id: int) -> HttpResponse:
 def set_pin(request: StaffRequest, patron_id: int) -> HttpResponse:
     """Set the patron's portal PIN at the desk (the event says a PIN was set, never which)."""
     patron = _manage_or_403(request, patron_id)
-    form = SetPinForm(request.POST, prefix="pin")
-    if form.is_valid():
-        try:
-            actions.set_portal_pin(actor=request.user, patron=patron, pin=form.cleaned_data["pin"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"No PIN set: {message}")
-        else:
-            messages.success(request, "The portal PIN is set. The patron can now sign in.")
-    else:
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, f"No PIN set: {error}")
-    return redirect("patron_detail", patron_id=patron.pk)
+    return _post_from_patron_page(
+        request,
+        patron,
+        SetPinForm(request.POST, prefix="pin"),
+        lambda data: actions.set_portal_pin(actor=request.user, patron=patron, pin=data["pin"]),
+        success=lambda _: "The portal PIN is set. The patron can now sign in.",
+        failed="No PIN set: ",
+    )
 
 
 @login_required
@@ -385,28 +379,17 @@ def set_pin(request: StaffRequest, patron_id: int) -> HttpResponse:
 def renew_card(request: StaffRequest, patron_id: int) -> HttpResponse:
     """Renew a card, with the privacy reminder given at the desk (CR-6c)."""
     patron = _manage_or_403(request, patron_id)
-    form = RenewCardForm(request.POST, patron=patron, prefix="renew")
-    if form.is_valid():
-        try:
-            card = actions.renew_card(
-                actor=request.user,
-                card=form.cleaned_data["card"],
-                reminded=form.cleaned_data["reminded"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, f"Not renewed: {message}")
-        else:
-            messages.success(
-                request,
-                f"Card {card.number} is renewed until {card.expires_on:%Y-%m-%d}. The portal "
-                "will also remind the patron of their privacy rights.",
-            )
-    else:
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, f"Not renewed: {error}")
-    return redirect("patron_detail", patron_id=patron.pk)
+    return _post_from_patron_page(
+        request,
+        patron,
+        RenewCardForm(request.POST, patron=patron, prefix="renew"),
+        lambda data: actions.renew_card(actor=request.user, **data),
+        success=lambda card: (
+            f"Card {card.number} is renewed until {card.expires_on:%Y-%m-%d}. The portal "
+            "will also remind the patron of their privacy rights."
+        ),
+        failed="Not renewed: ",
+    )
 
 
 @login_required
@@ -417,35 +400,19 @@ def patron_openings(request: StaffRequest, patron_id: int) -> HttpResponse:
     patron = _patron_or_404(request, patron_id)
     if not has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, patron.library):
         raise PermissionDenied
-    form = SealOpeningForm(request.POST or None)
+    form = SealOpeningForm(request.POST if request.method == "POST" else None, patron=patron)
     status = 200
     if request.method == "POST":
-        event = None
-        if form.is_valid():
-            event = (
-                AuditEvent.objects.filter(
-                    pk=form.cleaned_data["event"],
-                    patron_id=patron.pk,
-                    library_id=patron.library_id,
-                )
-                .select_related("actor")
-                .first()
-            )
-            if event is None:
-                form.add_error(None, "That opening is not one of this patron's.")
-        if event is not None:
-            try:
-                actions.seal_opening(
-                    actor=request.user,
-                    event=event,
-                    order_reference=form.cleaned_data["order_reference"],
-                    sealed_until=form.cleaned_data["sealed_until"],
-                )
-            except ValidationError as exc:
-                add_action_errors(form, exc)
-            else:
-                messages.success(request, f"Event {event.seq} is hidden from the patron's portal.")
-                return redirect("patron_openings", patron_id=patron.pk)
+        done = submit(
+            request,
+            form,
+            lambda data: actions.seal_opening(actor=request.user, **data),
+            success=lambda seal: (
+                f"Event {form.cleaned_data['event'].seq} is hidden from the patron's portal."
+            ),
+        )
+        if done:
+            return redirect("patron_openings", patron_id=patron.pk)
         status = 400
     actions.log_openings_viewed(actor=request.user, patron=patron)
     events = list(

@@ -19,7 +19,6 @@ from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.core.files import csv_cell
-from bookwarden.core.forms import add_action_errors
+from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
 from bookwarden.patrons import actions as patron_actions
 from bookwarden.patrons.classification import for_library
@@ -66,20 +65,23 @@ def login(request: HttpRequest, slug: str) -> HttpResponse:
     library = get_object_or_404(Library, slug=slug)
     if request.method == "POST":
         form = LoginForm(request.POST)
-        if form.is_valid():
-            ip = get_client_ip_address(request)
-            try:
-                card = actions.log_in(
+        try:
+            done = submit(
+                request,
+                form,
+                lambda data: actions.log_in(
                     library=library,
-                    card_number=form.cleaned_data["card_number"],
-                    pin=form.cleaned_data["pin"],
-                    ip=ip,
-                )
-            except actions.PortalLoginError as exc:
-                form.add_error(None, str(exc))
-                status = 429 if exc.locked else 400
-                return _render(request, library, "portal/login.html", {"form": form}, status)
-            session.start(request, card)
+                    card_number=data["card_number"],
+                    pin=data["pin"],
+                    ip=get_client_ip_address(request),
+                ),
+            )
+        except actions.PortalLoginError as exc:  # recorded by log_in; 429 once locked
+            form.add_error(None, str(exc))
+            status = 429 if exc.locked else 400
+            return _render(request, library, "portal/login.html", {"form": form}, status)
+        if done:
+            session.start(request, done.result)
             return redirect("portal:home", slug=library.slug)
         return _render(request, library, "portal/login.html", {"form": form}, 400)
     if session.current(request, library) is not None:
@@ -235,6 +237,14 @@ def download(request: PortalRequest, fmt: str) -> HttpResponse:
     return response
 
 
+#: What the patron is told once their reading-history choice is saved.
+KEEPING_HISTORY = "We will keep a list of what you borrow until you turn this off."
+NOT_KEEPING_HISTORY = (
+    "We no longer keep your reading history. Items you have returned with nothing owed "
+    "will be unlinked from you at the next nightly clean-up."
+)
+
+
 @require_http_methods(["GET", "POST"])
 @portal_login_required
 def reading_history(request: PortalRequest) -> HttpResponse:
@@ -243,16 +253,16 @@ def reading_history(request: PortalRequest) -> HttpResponse:
     patron = request.portal_patron
     if request.method == "POST":
         form = ReadingHistoryForm(request.POST)
-        if form.is_valid():
-            keep = form.cleaned_data["keep"]
-            patron_actions.set_reading_history(actor=None, patron=patron, keep=keep)
-            messages.success(
-                request,
-                "We will keep a list of what you borrow until you turn this off."
-                if keep
-                else "We no longer keep your reading history. Items you have returned with "
-                "nothing owed will be unlinked from you at the next nightly clean-up.",
-            )
+        if submit(
+            request,
+            form,
+            lambda data: patron_actions.set_reading_history(
+                actor=None, patron=patron, keep=data["keep"]
+            ),
+            success=lambda saved: (
+                KEEPING_HISTORY if saved.keeps_reading_history else NOT_KEEPING_HISTORY
+            ),
+        ):
             return redirect("portal:reading_history", slug=request.portal_library.slug)
     else:
         form = ReadingHistoryForm(initial={"keep": "yes" if patron.keeps_reading_history else "no"})
@@ -285,16 +295,15 @@ def who_opened(request: PortalRequest) -> HttpResponse:
 def change_pin(request: PortalRequest) -> HttpResponse:
     patron = request.portal_patron
     form = ChangePinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patron_actions.change_own_pin(
-                patron=patron, current=form.cleaned_data["current"], new=form.cleaned_data["pin"]
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(request, "Your PIN is changed.")
-            return redirect("portal:home", slug=request.portal_library.slug)
+    if request.method == "POST" and submit(
+        request,
+        form,
+        lambda data: patron_actions.change_own_pin(
+            patron=patron, current=data["current"], new=data["pin"]
+        ),
+        success="Your PIN is changed.",
+    ):
+        return redirect("portal:home", slug=request.portal_library.slug)
     return _render(
         request,
         request.portal_library,

@@ -55,6 +55,7 @@ from .parsing import (
     _RowInvalid,
     _Skip,
     _Source,
+    control_character_problem,
 )
 from .patrons import _PatronImporter
 
@@ -70,6 +71,7 @@ __all__ = [
     "ImportResult",
     "ImportRetention",
     "RowError",
+    "check_readable",
     "import_file",
 ]
 
@@ -79,6 +81,28 @@ PROGRESS_EVERY = 1024  # rows between two looks at the clock for the progress li
 
 class _Rollback(Exception):
     pass
+
+
+def unreadable_reason(exc: OSError) -> str:
+    """Why a file cannot be imported, in plain words, from the error of opening or reading."""
+    if isinstance(exc, FileNotFoundError):
+        return "there is no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder: give the path of one CSV file"
+    if isinstance(exc, PermissionError):
+        return "permission denied: this user may not read the file"
+    return f"it cannot be read ({exc.strerror or exc})"
+
+
+def check_readable(path: str | os.PathLike[str]) -> int:
+    """The size of ``path`` in bytes if it is a file that opens for reading; else
+    :class:`ImportFailed` with the reason (a missing file, a folder, no permission)."""
+    path = Path(path)
+    try:
+        with path.open("rb"):
+            return path.stat().st_size
+    except OSError as exc:
+        raise ImportFailed([], reason=unreadable_reason(exc)) from None
 
 
 def import_file(
@@ -94,13 +118,14 @@ def import_file(
     actor: Any = None,
 ) -> ImportResult:
     """Import one file, all or nothing.  Raises :class:`ImportFailed` with every bad row,
-    or with a ``reason`` when the library's retention rules cannot be applied."""
+    or with a ``reason`` when the file cannot be read (nothing is recorded: nothing was
+    read) or the library's retention rules cannot be applied."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     path = Path(path)
-    total_bytes = path.stat().st_size
+    total_bytes = check_readable(path)
     source_name = source or fmt
     tz = time_zone or timezone.get_current_timezone()
     result = ImportResult(kind=kind, format=fmt)
@@ -148,6 +173,8 @@ def import_file(
             },
         )
         raise ImportFailed(errors.items, errors.more) from None
+    except OSError as exc:  # the file stopped being readable half-way: rolled back
+        raise ImportFailed([], reason=unreadable_reason(exc)) from None
     return result
 
 
@@ -173,6 +200,9 @@ def _run(
     if src.bad_lines:
         errors.add(1, "", "bad encoding: the header is not UTF-8")
         return
+    if src.control_lines:
+        errors.add(1, "", f"the header {control_character_problem(','.join(header))}")
+        return
     header = [name.strip() for name in header]
     missing = [name for name in REQUIRED[(kind, fmt)] if name not in header]
     for name in missing:
@@ -192,7 +222,7 @@ def _run(
     importer.begin(header)
     width = len(header)
     batch_size = BATCH_SIZE  # read at each import: tests make it small
-    parse, bad_lines = importer.parse, src.bad_lines
+    parse, bad_lines, control_lines = importer.parse, src.bad_lines, src.control_lines
     batch: list[Any] = []
     last_line = 1
     last_report = 0.0
@@ -210,6 +240,20 @@ def _run(
             bad = [n for n in bad_lines if n >= line]
             errors.add(bad[0], "", "bad encoding: the line is not valid UTF-8")
             bad_lines.clear()
+            continue
+        if control_lines and control_lines[-1] >= line:
+            # A NUL (or another control character) in any field refuses the file, named by
+            # line and column: never stored, never sent to the database to fail there.
+            control_lines.clear()
+            result.rows += 1
+            columns = [*header, *[""] * (len(fields) - width)]
+            found = [
+                (column, problem)
+                for column, value in zip(columns, fields, strict=False)
+                if (problem := control_character_problem(value))
+            ]
+            for column, problem in found or [("", "contains a control character")]:
+                errors.add(line, column, problem)
             continue
         if len(fields) != width:
             if not fields or (len(fields) == 1 and not fields[0].strip()):

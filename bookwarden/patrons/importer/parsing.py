@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -32,8 +33,9 @@ class RowError:
 
 class ImportFailed(Exception):
     """The file was refused; nothing was written.  ``errors`` lists every bad row;
-    ``reason`` is set instead when the import was refused before reading any row (the
-    library's retention rules are missing or invalid)."""
+    ``reason`` is set instead when the import was refused as a whole: the file cannot be
+    read (missing, a folder, no permission, a read error), or the library's retention
+    rules are missing or invalid."""
 
     def __init__(self, errors: list[RowError], more: int = 0, *, reason: str = "") -> None:
         self.errors = sorted(errors, key=lambda e: (e.line, e.column))
@@ -98,15 +100,32 @@ class _Skip(Exception):
 
 # --------------------------------------------------------------------------- reading
 
+#: Characters no field may hold: NUL, which PostgreSQL cannot store in text (and SQLite
+#: would store silently), and the other control characters except tab, line feed and
+#: carriage return.  In an export they are a sign of damage, never of data.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_problem(value: str) -> str | None:
+    """Why ``value`` cannot be imported because of a control character, or None."""
+    found = CONTROL_CHARACTERS.search(value)
+    if found is None:
+        return None
+    code = ord(found.group())
+    what = "a NUL byte" if code == 0 else "a control character"
+    return f"contains {what} (U+{code:04X}), which cannot be stored: remove it from the export"
+
 
 class _Source:
-    """Yields decoded text lines of a binary file, noting bad bytes and progress."""
+    """Yields decoded text lines of a binary file, noting bad bytes, lines with control
+    characters, and progress."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw
         self.line = 0
         self.bytes_read = 0
         self.bad_lines: list[int] = []
+        self.control_lines: list[int] = []
         self.digest = hashlib.sha256()
 
     def __iter__(self) -> Iterator[str]:
@@ -117,10 +136,13 @@ class _Source:
             if self.line == 1 and chunk.startswith(b"\xef\xbb\xbf"):
                 chunk = chunk[3:]
             try:
-                yield chunk.decode("utf-8")
+                text = chunk.decode("utf-8")
             except UnicodeDecodeError:
                 self.bad_lines.append(self.line)
-                yield chunk.decode("utf-8", errors="replace")
+                text = chunk.decode("utf-8", errors="replace")
+            if CONTROL_CHARACTERS.search(text):
+                self.control_lines.append(self.line)
+            yield text
 
 
 class _Errors:

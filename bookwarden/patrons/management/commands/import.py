@@ -48,8 +48,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from bookwarden.audit.context import audit_context
         from bookwarden.core.models import Library
-        from bookwarden.patrons.importer import ImportFailed, import_file
+        from bookwarden.patrons.importer import ImportFailed, check_readable, import_file
 
+        try:
+            check_readable(options["file"])  # a folder or a missing file: one line, exit 1
+        except ImportFailed as failed:
+            raise CommandError(f"{options['file']} was not imported: {failed.reason}.") from None
         try:
             library = Library.objects.get(slug=options["library"])
         except Library.DoesNotExist:
@@ -76,8 +80,6 @@ class Command(BaseCommand):
                     skip_unknown_patrons=options["skip_unknown_patrons"],
                     progress=progress,
                 )
-        except FileNotFoundError:
-            raise CommandError(f"No such file: {options['file']}") from None
         except ImportFailed as failed:
             if show:
                 self.stderr.write("")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.timezone import localtime
 
 from bookwarden.audit.context import audit_context, new_request_id
 from bookwarden.core.models import Library
@@ -20,6 +21,7 @@ from bookwarden.patrons.retention import (
     load_defaults,
     run_retention,
 )
+from bookwarden.patrons.retention_lock import RetentionBusy
 
 
 class Command(BaseCommand):
@@ -74,8 +76,16 @@ class Command(BaseCommand):
                 run = run_retention(library=library, dry_run=dry_run, chunk_size=chunk_size)
             except RetentionConfigError as exc:
                 raise CommandError(f"Retention refused, nothing was changed: {exc}") from exc
+            except RetentionBusy as exc:
+                raise CommandError(str(exc)) from exc
         verb = "Would change" if dry_run else "Changed"
         self.stdout.write(f"Retention run #{run.pk} ({run.status}{', dry run' if dry_run else ''})")
+        for abandoned in run.abandoned_runs.order_by("pk"):
+            started = localtime(abandoned.started_at)
+            self.stdout.write(
+                f"  run #{abandoned.pk}, started {started:%Y-%m-%d %H:%M}, had stopped without "
+                f"finishing: marked abandoned ({sum(abandoned.counts.values())} rows done)"
+            )
         for slug, per_type in run.details.items():
             for key, detail in per_type.items():
                 self.stdout.write(
