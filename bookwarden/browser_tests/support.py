@@ -1,6 +1,12 @@
 """What the browser tests share: the browser to launch, and a tab that records everything
 that went wrong on each page (any console message, uncaught script errors, CSP violations,
-failed requests, HTTP errors, sideways scrolling) and saves a screenshot of it."""
+failed requests, HTTP errors, sideways scrolling) and saves a screenshot of it.
+
+Screenshots of every page checked are written to ``test-artifacts/browser/`` when
+``BOOKWARDEN_SCREENSHOTS=1`` is set (to look at the pages at desktop and phone sizes); a
+page that fails its check is always saved, so that the failure can be seen.  Encoding a
+full-page PNG of every page costs a quarter of the browser tests' time.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 TIMEOUT_MS = 10_000
+SCREENSHOTS = os.environ.get("BOOKWARDEN_SCREENSHOTS", "") not in ("", "0")
 
 # Reports the page itself cannot hide: Chromium logs CSP violations to the console as
 # "Refused to ...", and this listener also turns each violation into a console error.
@@ -107,19 +114,22 @@ class Browsing:
             )
 
     def check(self, label: str) -> Path:
-        """Assert nothing went wrong on the page so far; save a screenshot of it."""
+        """Assert nothing went wrong on the page so far (saving a screenshot of it when it
+        did, or always with ``BOOKWARDEN_SCREENSHOTS=1``)."""
         self.page.wait_for_load_state("load")
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shot = ARTIFACTS / f"{self.name}-{label}.png"
-        # caret="initial": hiding the caret leaves style="" on inputs, which htmx then copies
-        # during a swap, and the CSP (rightly) refuses: a violation of the test's own making.
-        self.page.screenshot(path=str(shot), full_page=True, caret="initial")
-        self.shots.append(shot)
         problems, self.problems = self.problems, []
-        assert not problems, f"on {label} ({self.path}):\n" + "\n".join(problems)
         overflow = self.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
+        if SCREENSHOTS or problems or overflow > 0:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            # caret="initial": hiding the caret leaves style="" on inputs, which htmx then
+            # copies during a swap, and the CSP (rightly) refuses: a violation of the test's
+            # own making.
+            self.page.screenshot(path=str(shot), full_page=True, caret="initial")
+            self.shots.append(shot)
+        assert not problems, f"on {label} ({self.path}):\n" + "\n".join(problems)
         assert overflow <= 0, f"{label} ({self.path}) scrolls sideways by {overflow}px"
         return shot
 

@@ -2,7 +2,8 @@
 the audit log and its htmx filters, enrolling an authenticator, the idle lock and signing
 out, on a phone and on a desktop.  Every page is checked for console messages, script errors,
 CSP violations, failed requests and sideways scrolling (support.Browsing.check), and its
-screenshot is saved under test-artifacts/browser/."""
+screenshot is saved under test-artifacts/browser/ (with BOOKWARDEN_SCREENSHOTS=1, or when a
+check fails)."""
 
 from __future__ import annotations
 

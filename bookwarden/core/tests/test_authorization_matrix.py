@@ -43,7 +43,6 @@ from .helpers import (
     Route,
     all_routes,
     audit_head,
-    mark_reauthenticated,
     reauthenticated_records,
     url_of,
 )
@@ -451,29 +450,42 @@ def persona_logins(url_objects_snapshot, django_db_blocker) -> Snapshot:
         return Snapshot.build(log_everyone_in, url_objects_snapshot)
 
 
-@pytest.mark.parametrize("mode", ["fresh", "sudo"])
-@pytest.mark.parametrize("route", DECLARED_ROUTES, ids=lambda route: route.key)
-def test_get_matrix(route: Route, mode: str, people, ids, persona_logins) -> None:
-    """CC-2, CR-2h, CC-1: every page gives every persona exactly the declared answer."""
-    # Each request gets a session of its own, copied from one real login per persona.
+@pytest.fixture
+def sign_in_as(people, ids, persona_logins) -> Callable[..., Client]:
+    """``sign_in_as(client, "staff", sudo=True)``: ``client`` now sends a session of its own,
+    copied from that persona's real login (and just reauthenticated: allauth's sudo mode);
+    ``"anonymous"``: no session.  One client serves many personas, so that the middleware is
+    loaded once."""
     logins = persona_logins.restore()
-    client = Client()
-    url = url_of(route, ids)
-    table = getattr(EXPECTED[route.key], mode)
-    wrong = []
-    for who in EVERYONE:
+
+    def sign_in(client: Client, who: str, *, sudo: bool) -> Client:
         client.cookies.clear()
         if who != ANONYMOUS:
             session = SessionStore()
             session.update(logins[who])
-            if mode == "sudo":
+            if sudo:
                 session.update(reauthenticated_records(people[who]))
             session.save()
             client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-        got = outcome(client.get(url))
-        if got != table[who]:
-            wrong.append(f"  GET {url} ({route.key}) as {who}: got {got}, want {table[who]}")
-    assert not wrong, f"answers differ from EXPECTED ({mode} login):\n" + "\n".join(wrong)
+        return client
+
+    return sign_in
+
+
+@pytest.mark.parametrize("route", DECLARED_ROUTES, ids=lambda route: route.key)
+def test_get_matrix(route: Route, ids, sign_in_as) -> None:
+    """CC-2, CR-2h, CC-1: every page gives every persona exactly the declared answer, just
+    logged in and in allauth's sudo mode (just reauthenticated)."""
+    client = Client()
+    url = url_of(route, ids)
+    wrong = []
+    for mode in ("fresh", "sudo"):
+        table = getattr(EXPECTED[route.key], mode)
+        for who in EVERYONE:
+            got = outcome(sign_in_as(client, who, sudo=mode == "sudo").get(url))
+            if got != table[who]:
+                wrong.append(f"  GET {url} as {who} ({mode} login): got {got}, want {table[who]}")
+    assert not wrong, "answers differ from EXPECTED:\n" + "\n".join(wrong)
 
 
 # --- Writes: each refused for everyone but the director, and nothing written -----------
@@ -1227,9 +1239,7 @@ def _refused(who: str) -> str:
 
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda w: w.key)
-def test_writes_refused_and_nothing_written(
-    write: Write, people, client_as, new_madrid, ids
-) -> None:
+def test_writes_refused_and_nothing_written(write: Write, people, new_madrid, sign_in_as) -> None:
     """CC-2: only the writers of each write may write (staff, roles and settings: the
     director, in sudo mode); everyone else of New Madrid gets 403, Cresco's people 404,
     anonymous the login page, and not a row changes.  The first writer's own POST (the
@@ -1238,11 +1248,9 @@ def test_writes_refused_and_nothing_written(
     before = _snapshot()
     head = audit_head()
     wrong = []
+    client = Client()
     for who in (ANONYMOUS, *[p for p in PERSONAS if p not in write.writers]):
-        client = Client() if who == ANONYMOUS else client_as(who)
-        if who != ANONYMOUS:
-            mark_reauthenticated(client, people[who])
-        got = outcome(client.post(url, write.data()))
+        got = outcome(sign_in_as(client, who, sudo=True).post(url, write.data()))
         want = write.refusals.get(who, _refused(who))
         if got != want:
             wrong.append(f"  POST {url} as {who}: got {got}, want {want}")
@@ -1252,8 +1260,7 @@ def test_writes_refused_and_nothing_written(
     assert not wrong, "\n".join(wrong)
 
     control = write.writers[0]
-    writer = mark_reauthenticated(client_as(control), people[control])
-    response = writer.post(url, write.data())
+    response = sign_in_as(client, control, sudo=True).post(url, write.data())
     assert response.status_code == write.control_status, response.content.decode()[:2000]
     if write.control_changes_rows:
         assert _snapshot() != before, f"the {control}'s POST (the control) changed nothing"
