@@ -59,8 +59,11 @@ class Browsing:
         self.problems: list[str] = []
         self.console: list[str] = []
         self.shots: list[Path] = []
+        self._started_on: dict[int, str] = {}  # request -> the page it was made from
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.problems.append(f"uncaught error: {exc}"))
+        page.on("request", self._on_request)
+        page.on("requestfinished", lambda request: self._started_on.pop(id(request), None))
         page.on("requestfailed", self._on_request_failed)
         page.on("response", self._on_response)
 
@@ -75,7 +78,13 @@ class Browsing:
         ):
             self.problems.append(text)
 
+    def _on_request(self, request: Any) -> None:
+        self._started_on[id(request)] = self.page.url
+
     def _on_request_failed(self, request: Any) -> None:
+        started_on = self._started_on.pop(id(request), None)
+        if request.failure == "net::ERR_ABORTED" and started_on != self.page.url:
+            return  # the browser left that page (a click, a form) before this finished
         self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
 
     def _on_response(self, response: Any) -> None:
