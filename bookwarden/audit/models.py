@@ -169,7 +169,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         library_ids = libraries_with_perm(user, perm)
         if not library_ids:
             return self.none()
-        staff_ids = Membership.objects.filter(library_id__in=library_ids).values("user_id")
+        staff_ids = Membership.objects.for_user(user, perm).values("user_id")
         return self.filter(
             Q(library_id__in=library_ids)
             | Q(library__isnull=True, actor_id__in=staff_ids)

@@ -69,14 +69,15 @@ class User(AbstractUser):
     def forget_roles(self) -> None:
         self.__dict__.pop("_memberships_cache", None)
 
-    def library_ids(self, perm: str | None = None) -> list[int]:
+    def library_ids(self, perm: str | None = None, *, role: str | None = None) -> list[int]:
         """Ids of the libraries this person holds an active role in (with ``perm``, only
-        those where one of their roles grants it)."""
+        those where one of their roles grants it; with ``role``, where they hold that role)."""
         return sorted(
             {
                 m.library_id
                 for m in self.active_memberships()
-                if perm is None or perm in permissions_for(m.role)
+                if (perm is None or perm in permissions_for(m.role))
+                and (role is None or m.role == role)
             }
         )
 
@@ -102,17 +103,20 @@ class Consortium(models.Model):
         return self.name
 
 
-def _library_ids_of(user: Any, perm: str | None) -> list[int] | None:
-    """The libraries ``user`` may see (with ``perm``: where they hold it); None for nobody."""
+def _library_ids_of(user: Any, perm: str | None, role: str | None) -> list[int] | None:
+    """The libraries ``user`` may see (with ``perm``: where they hold it; with ``role``:
+    where they hold that role); None for nobody."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    return list(user.library_ids(perm))
+    return list(user.library_ids(perm, role=role))
 
 
 class LibraryQuerySet(models.QuerySet["Library"]):
-    def for_user(self, user: Any, perm: str | None = None) -> LibraryQuerySet:
+    def for_user(
+        self, user: Any, perm: str | None = None, *, role: str | None = None
+    ) -> LibraryQuerySet:
         """The libraries where ``user`` holds a role (with ``perm``: a role granting it)."""
-        ids = _library_ids_of(user, perm)
+        ids = _library_ids_of(user, perm, role)
         return self.none() if ids is None else self.filter(pk__in=ids)
 
 
@@ -156,15 +160,19 @@ class ScopedQuerySet(models.QuerySet):
     """Base for every model that belongs to a library: the one scoping method (DESIGN 4).
 
     ``Model.objects.for_user(user)`` is what the person may know exists (their libraries);
-    ``for_user(user, perm)`` narrows it to the libraries where they hold ``perm``.  A model
+    ``for_user(user, perm)`` narrows it to the libraries where they hold ``perm``, and
+    ``for_user(user, role=...)`` to those where they hold a role (for a duty a policy gives
+    to one role, such as the director's view of incident acknowledgements).  A model
     reached through another (a notice of a log entry) names the path in ``library_field``.
     Never filter ``library_id__in=...`` by hand.
     """
 
     library_field = "library"
 
-    def for_user(self, user: Any, perm: str | None = None) -> ScopedQuerySet:
-        ids = _library_ids_of(user, perm)
+    def for_user(
+        self, user: Any, perm: str | None = None, *, role: str | None = None
+    ) -> ScopedQuerySet:
+        ids = _library_ids_of(user, perm, role)
         if ids is None:
             return self.none()
         return self.filter(**{f"{self.library_field}__in": ids})

@@ -33,11 +33,13 @@ class MailStatus(models.TextChoices):
 
 
 class OutboxQuerySet(ScopedQuerySet):
-    def for_user(self, user: Any, perm: str | None = None) -> OutboxQuerySet:
+    def for_user(
+        self, user: Any, perm: str | None = None, *, role: str | None = None
+    ) -> OutboxQuerySet:
         """A library's mail for its people (with ``perm``: where they hold it), and the
         installation's own mail (no library) for the installation role (with ``perm``:
         if the role grants it) alone (issue 9)."""
-        mine = cast("OutboxQuerySet", super().for_user(user, perm))
+        mine = cast("OutboxQuerySet", super().for_user(user, perm, role=role))
         if perm is None:
             installation = bool(getattr(user, "installation_role", "")) and user.is_active
         else:

@@ -29,14 +29,6 @@ if TYPE_CHECKING:
 MAX_OVERDUE_TASKS = 20
 
 
-def _libraries_with_role(user: User, role: str) -> list[int]:
-    """The libraries where ``user`` holds ``role``.  Two tasks go to a role, not to a
-    permission: CC-9 names the director, IT-4 the technology coordinator.  ``for_user``
-    scopes by permission, and the director holds every permission, so these two filter
-    by the role's libraries instead."""
-    return sorted({m.library_id for m in user.active_memberships() if m.role == role})
-
-
 @task_provider
 def incidents_to_acknowledge(user: User) -> Iterable[Task]:
     """CC-9: an incident the person was told of, until they acknowledge it."""
@@ -65,14 +57,13 @@ def incidents_to_acknowledge(user: User) -> Iterable[Task]:
 
 @task_provider
 def incident_acknowledgements(user: User) -> Iterable[Task]:
-    """CC-9: the director sees who has acknowledged each open incident, and who not yet."""
-    libraries = _libraries_with_role(user, Role.DIRECTOR)
-    if not libraries:
+    """CC-9: the director sees who has acknowledged each open incident, and who not yet.
+    A duty of the director's role, not of a permission (the director holds every one)."""
+    if not user.library_ids(role=Role.DIRECTOR):
         return
     notices = (
-        IncidentNotice.objects.filter(
-            entry__library_id__in=libraries, entry__kind__in=INCIDENT_KINDS
-        )
+        IncidentNotice.objects.for_user(user, role=Role.DIRECTOR)
+        .filter(entry__kind__in=INCIDENT_KINDS)
         .exclude(entry__status=EntryStatus.CLOSED)
         .annotate(
             acked=Exists(
@@ -102,13 +93,15 @@ def incident_acknowledgements(user: User) -> Iterable[Task]:
 
 @task_provider
 def passwords_to_change(user: User) -> Iterable[Task]:
-    """IT-4: after access by someone who is not library IT staff, passwords change at once."""
-    libraries = _libraries_with_role(user, Role.TECH_COORDINATOR)
-    if not libraries:
+    """IT-4: after access by someone who is not library IT staff, passwords change at once.
+    A duty of the technology coordinator's role."""
+    if not user.library_ids(role=Role.TECH_COORDINATOR):
         return
-    visits = LogEntry.objects.filter(
-        library_id__in=libraries, outside_party=True, outside_access_resolved_at__isnull=True
-    ).order_by("occurred_at", "pk")
+    visits = (
+        LogEntry.objects.for_user(user, role=Role.TECH_COORDINATOR)
+        .filter(outside_party=True, outside_access_resolved_at__isnull=True)
+        .order_by("occurred_at", "pk")
+    )
     for entry in visits:
         when = timezone.localtime(entry.occurred_at)
         yield Task(

@@ -1,0 +1,90 @@
+"""The shape every app keeps (docs/development.md), checked on the source so that it stays.
+
+* The spine (core, audit, mail, jobs) imports no domain app: domain apps plug into it
+  through its registries (demo parts, "My tasks", the menu, periodic jobs).
+* Views post forms to actions through ``core.forms.submit``: no view catches an action's
+  ValidationError itself.
+* Scoping is ``Model.objects.for_user(user, perm)``: no hand-written ``library_id__in``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2]
+SPINE = ("core", "audit", "mail", "jobs")
+DOMAIN = ("patrons", "portal", "disclosures", "operations", "enforcement", "breach")
+#: Where the one scoping method is written.
+SCOPING_HOMES = {"core/models.py", "audit/models.py"}
+
+
+def _sources(apps: tuple[str, ...]) -> list[Path]:
+    return sorted(
+        path
+        for app in apps
+        for path in (PACKAGE / app).rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+    )
+
+
+def _imported_modules(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_spine_imports_no_domain_app() -> None:
+    wrong = []
+    for path in _sources(SPINE):
+        for module in _imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+            parts = module.split(".")
+            if parts[0] == "bookwarden" and len(parts) > 1 and parts[1] in DOMAIN:
+                wrong.append(f"  {path.relative_to(PACKAGE)} imports {module}")
+    assert not wrong, (
+        "The spine (core, audit, mail, jobs) must not import a domain app; register through "
+        "the spine's registries instead (docs/development.md):\n" + "\n".join(wrong)
+    )
+
+
+def _catches_validation_error(tree: ast.AST) -> list[int]:
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ExceptHandler) and node.type is not None:
+            caught = ast.unparse(node.type)
+            if "ValidationError" in caught:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_views_post_forms_through_the_one_helper() -> None:
+    wrong = []
+    for path in _sources(SPINE + DOMAIN):
+        if path.name != "views.py" and path.parent.name != "views":
+            continue
+        for line in _catches_validation_error(ast.parse(path.read_text(encoding="utf-8"))):
+            wrong.append(f"  {path.relative_to(PACKAGE)}:{line}")
+    assert not wrong, (
+        "A view catches an action's ValidationError itself; post the form with "
+        "bookwarden.core.forms.submit instead:\n" + "\n".join(wrong)
+    )
+
+
+def test_scoping_is_never_written_by_hand() -> None:
+    wrong = []
+    for path in _sources(SPINE + DOMAIN):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative in SCOPING_HOMES:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if "library_id__in=" in code or "library__in=" in code:
+                wrong.append(f"  {relative}:{number}: {line.strip()}")
+    assert not wrong, (
+        "Scope with Model.objects.for_user(user, perm), not a hand-written library filter:\n"
+        + "\n".join(wrong)
+    )
