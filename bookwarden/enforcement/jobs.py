@@ -17,7 +17,7 @@ from .actions import end_expired_suspensions
 def suspensions() -> str:
     """LV-12: a suspension is temporary.  Each one whose end date has come is ended as the
     installation (no actor, one ``enforcement.suspension_ended`` event each) and its account
-    works again unless another lock or suspension holds it.  The output names a count only:
-    every holder of ``view_jobs`` reads it, whatever their library."""
+    works again unless another lock or suspension holds it.  The output names a count only,
+    nothing of any library."""
     ended = end_expired_suspensions()
     return f"{ended} suspension{'s' if ended != 1 else ''} ended."

@@ -18,8 +18,8 @@ def retention() -> str:
     """CR-6a, issue 3: "a periodic job runs it daily".  The same run as ``bookwarden
     retention run`` over every library, as the installation (no actor).  The run stores its
     own evidence (a ``RetentionRun`` row, one ``retention.run`` audit event per library);
-    the job's output only names the run and its status, nothing of any library, since every
-    holder of ``view_jobs`` reads it.  A refused run (a bad rule) fails the job, and so does
+    the job's output only names the run and its status, nothing of any library (the
+    installation role reads it; a library's people see only its status).  A refused run (a bad rule) fails the job, and so does
     one that finds another run in progress (``RetentionBusy``: nothing changed)."""
     try:
         run = run_retention()
