@@ -19,8 +19,9 @@ def retention() -> str:
     retention run`` over every library, as the installation (no actor).  The run stores its
     own evidence (a ``RetentionRun`` row, one ``retention.run`` audit event per library);
     the job's output only names the run and its status, nothing of any library (the
-    installation role reads it; a library's people see only its status).  A refused run (a bad rule) fails the job, and so does
-    one that finds another run in progress (``RetentionBusy``: nothing changed)."""
+    installation role reads it; a library's people see only its status).  A refused run (a
+    bad rule) fails the job, and so does one that finds another run in progress
+    (``RetentionBusy``: nothing changed)."""
     try:
         run = run_retention()
     except RetentionConfigError as exc:
