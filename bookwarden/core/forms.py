@@ -134,12 +134,12 @@ def flash_errors(request: HttpRequest, exc: ValidationError, prefix: str = "") -
         messages.error(request, f"{prefix}{text}")
 
 
-def _flash_form_errors(request: HttpRequest, form: forms.Form) -> None:
+def _flash_form_errors(request: HttpRequest, form: forms.Form, prefix: str) -> None:
     for name, errors in form.errors.items():
         field = form.fields.get(name)
         label = f"{field.label or name.replace('_', ' ').capitalize()}: " if field else ""
         for text in errors:
-            messages.error(request, f"{label}{text}")
+            messages.error(request, f"{prefix or label}{text}")
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def submit(
     *,
     success: str | Callable[[T], str] = "",
     rename: dict[str, str] | None = None,
-    flash: bool = False,
+    flash: bool | str = False,
 ) -> Done[T] | None:
     """The one way a view posts a form to an action (DESIGN mechanism 1).
 
@@ -166,7 +166,8 @@ def submit(
     an action's argument to the form's field).  When the action ran, ``success`` (text, or a
     function of the result) becomes a message and :class:`Done` carries the result; else
     ``None`` and the view shows the form again.  ``flash=True`` is for a form posted from
-    another page that redirects back there: its errors become messages on that page.
+    another page that redirects back there: its errors become messages on that page, each
+    after the field's label, or after ``flash`` itself when it is text ("No PIN set: ").
 
         if done := submit(request, form, lambda data: actions.close(actor=..., **data),
                           success="Closed."):
@@ -177,14 +178,14 @@ def submit(
     if form is not None:
         if not form.is_valid():
             if flash:
-                _flash_form_errors(request, form)
+                _flash_form_errors(request, form, flash if isinstance(flash, str) else "")
             return None
         data = form.cleaned_data
     try:
         result = action(data)
     except ValidationError as exc:
         if form is None or flash:
-            flash_errors(request, exc)
+            flash_errors(request, exc, flash if isinstance(flash, str) else "")
         else:
             add_action_errors(form, exc, rename)
         return None

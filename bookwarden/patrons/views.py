@@ -208,13 +208,10 @@ def _post_from_patron_page(
     success: Callable[[Any], str],
     failed: str = "",
 ) -> HttpResponse:
-    """A form posted from the patron page (a card, a PIN) to an action through
-    :func:`~bookwarden.core.forms.submit`; back to the patron page, where the form's or the
-    action's errors show as messages, each after ``failed`` ("No PIN set: ")."""
-    if not submit(request, form, action, success=success):
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{failed}{error}")
+    """A form posted from the patron page (a card, a PIN) to an action; back to the patron
+    page, where the form's or the action's errors show as messages, each after ``failed``
+    ("No PIN set: ")."""
+    submit(request, form, action, success=success, flash=failed or True)
     return redirect("patron_detail", patron_id=patron.pk)
 
 

@@ -94,3 +94,17 @@ def test_a_button_without_fields_runs_the_action_and_flashes_its_refusal() -> No
 
     assert submit(request, None, refuse) is None
     assert _messages(request) == [("error", "Nothing to send.")]
+
+
+def test_flash_text_stands_before_every_error_instead_of_the_label() -> None:
+    request = _request({"title": ""})
+    assert submit(request, NoteForm(request.POST), lambda d: None, flash="Not saved: ") is None
+    assert _messages(request) == [("error", "Not saved: This field is required.")]
+
+    request = _request({"title": "Door"})
+
+    def refuse(data: dict[str, str]) -> None:
+        raise ValidationError("This entry is closed.")
+
+    assert submit(request, NoteForm(request.POST), refuse, flash="Not saved: ") is None
+    assert _messages(request) == [("error", "Not saved: This entry is closed.")]
