@@ -42,7 +42,7 @@ def breach_tasks(user: User) -> Iterable[Task]:
             n = breach.not_notified
             yield Task(
                 f"Breach #{breach.pk}: {n} affected patron{'s' if n != 1 else ''} not yet notified",
-                "Send the notices from the breach page (CR-6e).",
+                "Send the notices from the breach page.",
                 url + "#affected",
                 urgent=True,
             )

@@ -23,7 +23,8 @@ class DateInput(forms.DateInput):
 
 
 class _RoleFields(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    # No role is chosen for the person: a director picks one (never "Director" by default).
+    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
     branch = forms.ModelChoiceField(
         queryset=Branch.objects.none(),
         required=False,
@@ -34,7 +35,7 @@ class _RoleFields(forms.Form):
         required=False,
         widget=DateInput,
         label="Access ends on",
-        help_text="Required for contractors (CC-1). Leave empty for no end date.",
+        help_text="Required for contractors. Leave empty for no end date.",
     )
 
     def __init__(self, *args: Any, library: Library, **kwargs: Any) -> None:
@@ -105,7 +106,7 @@ class LibrarySettingsForm(forms.Form):
         min_value=1,
         max_value=120,
         label="Lock idle sessions after (minutes)",
-        help_text="CC-4: staff sessions lock after this much inactivity.",
+        help_text="Staff sessions lock after this much inactivity.",
     )
 
 
@@ -126,6 +127,17 @@ def add_action_errors(
     for name, errors in exc.message_dict.items():
         name = (rename or {}).get(name, name)
         form.add_error(name if name in form.fields else None, errors)
+
+
+def focus_first_error(form: forms.Form) -> None:
+    """Put the cursor on the first field to correct when a refused form is shown again far
+    down a long page, so that the browser brings the error into view where the person is
+    looking (an error for the whole form: its first field, just under the error box)."""
+    names = [name for name in form.errors if name in form.fields] or [
+        name for name, field in form.fields.items() if not field.widget.is_hidden
+    ]
+    if names:
+        form.fields[names[0]].widget.attrs["autofocus"] = True
 
 
 def flash_errors(request: HttpRequest, exc: ValidationError, prefix: str = "") -> None:

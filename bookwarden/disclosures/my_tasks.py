@@ -62,7 +62,7 @@ def disclosure_requests(user: User) -> Iterable[Task]:
         if req.status == Status.RECORDED:
             yield Task(
                 f"Request for records #{req.pk}: review and decide",
-                "Only the director or a designee answers the requester (CC-5).",
+                "Only the director or a designee answers the requester.",
                 url,
                 due=req.deadline,
                 urgent=req.deadline is not None and req.deadline <= today,

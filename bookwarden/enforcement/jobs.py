@@ -12,7 +12,7 @@ from .actions import end_expired_suspensions
 @periodic(
     "suspensions",
     every=datetime.timedelta(hours=1),
-    description="End suspensions whose end date has come and turn the accounts back on (LV-12).",
+    description="End suspensions whose end date has come and turn the accounts back on.",
 )
 def suspensions() -> str:
     """LV-12: a suspension is temporary.  Each one whose end date has come is ended as the

@@ -36,7 +36,7 @@ def hr_decisions(user: User) -> Iterable[Task]:
     for case in waiting:
         yield Task(
             f"Enforcement case #{case.pk}: decide whether discipline is needed",
-            "Nothing disciplinary can happen on the case before your decision (IT-9).",
+            "Nothing disciplinary can happen on the case before your decision.",
             reverse("enforcement:case", args=[case.pk]),
             urgent=True,
         )
@@ -64,7 +64,7 @@ def next_steps(user: User) -> Iterable[Task]:
         if case.stage == Stage.LOCK and case.library_id in lockers:
             yield Task(
                 f"Enforcement case #{case.pk}: offer to lock the account of {case.subject_user}",
-                "Repeated attempts to reach the account user failed (IT-9).",
+                "Repeated attempts to reach the account user failed.",
                 url,
                 urgent=True,
             )

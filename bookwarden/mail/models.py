@@ -54,6 +54,22 @@ class OutboxQuerySet(ScopedQuerySet):
         return self.filter(library__isnull=False)
 
 
+#: What each reason for a message means, in the words the outbox page shows (the reasons
+#: are the strings the apps pass to ``queue_mail``; one not listed here is shown in words made
+#: from its name).
+REASON_LABELS = {
+    "account.password_reset_key": "Password reset link",
+    "account.unknown_account": "Password reset asked for an address with no account",
+    "audit.head": "The audit log's newest event, for the directors to keep",
+    "breach.patron_notice": "Breach notice to a patron",
+    "disclosure_notice": "Notice to a patron that their records were released",
+    "enforcement_inform": "Enforcement case for your attention",
+    "operations.escalation": "Incident nobody acknowledged in time",
+    "operations.incident": "Security incident to acknowledge",
+    "staff.set_password": "Set-password link for a new staff account",
+}
+
+
 class OutboxMessage(models.Model):
     library = models.ForeignKey(
         Library, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -97,3 +113,12 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         # Never the subject or the body: they may name a patron.
         return f"Mail #{self.pk} ({self.status})"
+
+    @property
+    def reason_label(self) -> str:
+        """Why the message exists, in plain words."""
+        label = REASON_LABELS.get(self.reason)
+        if label is None:
+            words = " ".join(self.reason.replace(".", " ").replace("_", " ").split())
+            label = words[:1].upper() + words[1:]
+        return label

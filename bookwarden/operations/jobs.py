@@ -12,7 +12,7 @@ from .actions import escalate_unacknowledged
 @periodic(
     "escalation",
     every=datetime.timedelta(minutes=5),
-    description="Escalate security incidents that nobody has acknowledged in time (CC-9, IT-7).",
+    description="Escalate security incidents that nobody has acknowledged in time.",
 )
 def escalation() -> str:
     count = escalate_unacknowledged()

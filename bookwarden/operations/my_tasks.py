@@ -48,7 +48,7 @@ def incidents_to_acknowledge(user: User) -> Iterable[Task]:
             f"Acknowledge security incident #{entry.pk}: "
             f"{entry.get_kind_display().removeprefix('Security incident: ')}",
             f"Severity {entry.get_severity_display().lower()}, reported "
-            f"{timezone.localtime(notice.at):%Y-%m-%d %H:%M}. Read it and acknowledge it (CC-9).",
+            f"{timezone.localtime(notice.at):%Y-%m-%d %H:%M}. Read it and acknowledge it.",
             reverse("operations:detail", args=[entry.pk]),
             due=timezone.localtime(notice.at).date(),
             urgent=True,
@@ -107,7 +107,7 @@ def passwords_to_change(user: User) -> Iterable[Task]:
         yield Task(
             f"Passwords to change now: outside access on {when:%B %-d, %Y}",
             f"{entry.outside_party_name} had access (entry #{entry.pk}). Change the affected "
-            "passwords, then record it on the entry (IT-4).",
+            "passwords, then record it on the entry.",
             reverse("operations:detail", args=[entry.pk]),
             due=when.date(),
             urgent=True,
@@ -133,7 +133,7 @@ def overdue_entries(user: User) -> Iterable[Task]:
         yield Task(
             f"Overdue: entry #{entry.pk} ({entry.get_kind_display()})",
             f"{entry.title} — open since {timezone.localtime(entry.recorded_at):%Y-%m-%d}, "
-            f"target was {due:%Y-%m-%d} (IT-7).",
+            f"target was {due:%Y-%m-%d}.",
             reverse("operations:detail", args=[entry.pk]),
             due=due.date(),
         )

@@ -12,7 +12,7 @@ from .retention import RetentionConfigError, run_retention
 @periodic(
     "retention",
     every=datetime.timedelta(days=1),
-    description="Unlink or delete library records whose retention period is over (CR-6a).",
+    description="Unlink or delete library records whose retention period is over.",
 )
 def retention() -> str:
     """CR-6a, issue 3: "a periodic job runs it daily".  The same run as ``bookwarden

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.files import hand_out
-from bookwarden.core.forms import submit
+from bookwarden.core.forms import focus_first_error, submit
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
@@ -43,7 +43,7 @@ CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
 INTAKE_DONE = (
     "The request is recorded and the custodian of records is told. Do not answer the "
     "requester yourself, and do not say whether the records exist: only the director or a "
-    "designee answers (CC-5)."
+    "designee answers."
 )
 
 
@@ -180,10 +180,12 @@ def _custodian_context(obj: DisclosureRequest) -> dict[str, Any]:
     step_keys = decision.get("steps", [])
     notices = list(PatronNotice.objects.filter(request=obj).select_related("patron", "message"))
     before_release = obj.status in (Status.RECORDED, Status.DECIDED)
+    patrons = list(obj.patrons.order_by("last_name", "first_name"))
+    names = {patron.pk: str(patron) for patron in patrons}
     return {
         "decision": decision,
         "policy_problem": policy_problem,
-        "patrons": list(obj.patrons.order_by("last_name", "first_name")),
+        "patrons": patrons,
         "documents": list(obj.documents.all()),
         "steps": steps_of(obj, step_keys),
         "blocking": blocking(obj, step_keys) if before_release else [],
@@ -193,7 +195,12 @@ def _custodian_context(obj: DisclosureRequest) -> dict[str, Any]:
         and bool(missing_before_release(obj, step_keys)),
         "before_release": before_release,
         "notices": notices,
-        "history": _history(obj),
+        # Each event with the name of the patron whose records it opened (the audit log
+        # holds the patron's number only).
+        "history": [
+            (event, names.get(event.patron_id, "a patron no longer named in the request"))
+            for event in _history(obj)
+        ],
         "gag_in_force": obj.gag_in_force(),
         "counsel_form": CounselForm(prefix="counsel"),
         "identity_form": IdentityForm(prefix="identity"),
@@ -210,74 +217,88 @@ def _back(obj: DisclosureRequest) -> HttpResponse:
     return redirect("disclosures:detail", request_id=obj.pk)
 
 
+def _again(request: StaffRequest, request_id: int, name: str, form: Any) -> HttpResponse:
+    """The request's page again after a refused form: the errors on that form, next to what
+    the person typed (kept), with the cursor on the first field to correct."""
+    focus_first_error(form)
+    obj = _request_or_404(request, request_id)  # as stored: the refused action changed nothing
+    ctx = {"req": obj, "custodian": True, **_custodian_context(obj), name: form}
+    return render(request, "disclosures/detail.html", ctx)
+
+
 @login_required
 @require_POST
 def request_counsel(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
-    submit(
+    form = CounselForm(request.POST, prefix="counsel")
+    if submit(
         request,
-        CounselForm(request.POST, prefix="counsel"),
+        form,
         lambda data: actions.record_counsel(actor=request.user, request=obj, **data),
         success="Counsel's advice is recorded.",
-        flash=True,
-    )
-    return _back(obj)
+    ):
+        return _back(obj)
+    return _again(request, request_id, "counsel_form", form)
 
 
 @login_required
 @require_POST
 def request_identity(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
-    submit(
+    form = IdentityForm(request.POST, prefix="identity")
+    if submit(
         request,
-        IdentityForm(request.POST, prefix="identity"),
+        form,
         lambda data: actions.verify_identity(actor=request.user, request=obj, **data),
         success="The requester's identity is recorded as verified.",
-        flash=True,
-    )
-    return _back(obj)
+    ):
+        return _back(obj)
+    return _again(request, request_id, "identity_form", form)
 
 
 @login_required
 @require_POST
 def request_instrument(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
-    submit(
+    form = InstrumentForm(request.POST, prefix="instrument", request=obj)
+    if submit(
         request,
-        InstrumentForm(request.POST, prefix="instrument", request=obj),
+        form,
         lambda data: actions.verify_instrument(actor=request.user, request=obj, **data),
         success="The instrument is recorded as verified.",
-        flash=True,
-    )
-    return _back(obj)
+    ):
+        return _back(obj)
+    return _again(request, request_id, "instrument_form", form)
 
 
 @login_required
 @require_POST
 def request_override(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
-    submit(
+    form = OverrideForm(request.POST, prefix="override")
+    if submit(
         request,
-        OverrideForm(request.POST, prefix="override"),
+        form,
         lambda data: actions.override_steps(actor=request.user, request=obj, **data),
         success="The emergency override is recorded and flagged.",
-        flash=True,
-    )
-    return _back(obj)
+    ):
+        return _back(obj)
+    return _again(request, request_id, "override_form", form)
 
 
 @login_required
 @require_POST
 def request_decide(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
-    submit(
+    form = DecisionForm(request.POST, prefix="decide", record_types=obj.record_types)
+    if submit(
         request,
-        DecisionForm(request.POST, prefix="decide", record_types=obj.record_types),
+        form,
         lambda data: actions.decide(actor=request.user, request=obj, **data),
         success="The decision is recorded.",
-        flash=True,
-    )
-    return _back(obj)
+    ):
+        return _back(obj)
+    return _again(request, request_id, "decision_form", form)
 
 
 @login_required
@@ -310,28 +331,30 @@ def request_notify(request: StaffRequest, request_id: int) -> HttpResponse:
 @require_POST
 def request_close(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
-    submit(
+    form = CloseForm(request.POST, prefix="close")
+    if submit(
         request,
-        CloseForm(request.POST, prefix="close"),
+        form,
         lambda data: actions.close_request(actor=request.user, request=obj, **data),
         success="The request is closed.",
-        flash=True,
-    )
-    return _back(obj)
+    ):
+        return _back(obj)
+    return _again(request, request_id, "close_form", form)
 
 
 @login_required
 @require_POST
 def document_add(request: StaffRequest, request_id: int) -> HttpResponse:
     obj = _custodian_request(request, request_id)
-    submit(
+    form = DocumentForm(request.POST, request.FILES, prefix="doc")
+    if submit(
         request,
-        DocumentForm(request.POST, request.FILES, prefix="doc"),
+        form,
         lambda data: actions.add_document(actor=request.user, request=obj, upload=data["document"]),
         success="The document is stored with its fingerprint.",
-        flash=True,
-    )
-    return _back(obj)
+    ):
+        return _back(obj)
+    return _again(request, request_id, "document_form", form)
 
 
 @login_required

@@ -19,7 +19,8 @@ def test_a_missouri_subpoena_is_shown_as_refuse_with_rsmo(client_as, people, pat
     page = client_as("director").get(f"/disclosures/{req.pk}/").content.decode()
     assert "The records must not be released" in page
     assert "RSMo 182.817.1" in page
-    assert "consult_counsel" in page
+    assert "Counsel consulted and the advice recorded" in page  # the step, in words
+    assert "consult_counsel" not in page  # never the step's internal name
     assert req.rule_decision["outcome"] == "refuse"
 
 
