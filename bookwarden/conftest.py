@@ -58,11 +58,15 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_media_root(tmp_path_factory) -> Iterator[Path]:
+def _session_settings(tmp_path_factory) -> Iterator[Path]:
     """Uploads of the whole session go to a temporary folder, never into ``data/``: files
-    stored while building a snapshot must outlast the test that built it."""
+    stored while building a snapshot must outlast the test that built it.
+
+    WhiteNoise looks up static files when asked (autorefresh) instead of indexing all of
+    them each time a test client loads the middleware: the tests' pages never ask it for
+    one, and the index cost ten milliseconds per client."""
     root = tmp_path_factory.mktemp("media")
-    with override_settings(MEDIA_ROOT=root):
+    with override_settings(MEDIA_ROOT=root, WHITENOISE_AUTOREFRESH=True):
         yield root
 
 
