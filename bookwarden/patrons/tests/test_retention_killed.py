@@ -6,8 +6,11 @@ The run is a separate ``bookwarden retention run`` process on the test's databas
 PostgreSQL the test database itself (committed data, hence ``transaction=True``); on SQLite
 the test database is in memory, so the process works on a file copy of it with the
 production settings, and the file is copied back for checking.  The test waits until a few
-chunks are committed, stops every writer (a lock the run's next chunk needs), kills the
-process while it is blocked mid-run, then compares the rows changed with the audit events.
+chunks are committed, kills the process while every writer is held back (a lock the run's
+next chunk needs), then compares the rows changed with the audit events.  Writers are held
+back whenever the test looks at the run's progress, and let go only for a few milliseconds
+in between, so that however slowly the test itself is scheduled, the run is never far past
+what the test last saw (and never finishes before the kill).
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ class SharedDatabase:
 
     env: dict[str, str]
     count: Callable[[str], int]  # a count over what other processes have committed
-    writers_paused: Callable[[], contextlib.AbstractContextManager[None]]
+    hold_writers: Callable[[], None]  # until let_writers_go: the run's next chunk waits
+    let_writers_go: Callable[[], None]
 
 
 def _postgres_url() -> str:
@@ -78,14 +82,21 @@ def shared_database(tmp_path: Path) -> Iterator[SharedDatabase]:
                 cursor.execute(sql)
                 return int(cursor.fetchone()[0])
 
-        @contextlib.contextmanager
-        def paused() -> Iterator[None]:
+        def hold() -> None:
             # The run's next chunk blocks on its audit event (INSERT), its change unsaved.
-            with transaction.atomic(), connection.cursor() as cursor:
+            transaction.set_autocommit(False)
+            with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {AUDIT_TABLE} IN SHARE ROW EXCLUSIVE MODE")
-                yield
 
-        yield SharedDatabase({**env, "DATABASE_URL": _postgres_url()}, count, paused)
+        def let_go() -> None:
+            if not connection.get_autocommit():
+                connection.rollback()
+                transaction.set_autocommit(True)
+
+        try:
+            yield SharedDatabase({**env, "DATABASE_URL": _postgres_url()}, count, hold, let_go)
+        finally:
+            let_go()
         return
 
     # SQLite: a file under a data folder of its own, so the process runs with the
@@ -99,29 +110,35 @@ def shared_database(tmp_path: Path) -> Iterator[SharedDatabase]:
     def count_in_file(sql: str) -> int:
         return int(watcher.execute(sql).fetchone()[0])
 
-    @contextlib.contextmanager
-    def paused_file() -> Iterator[None]:
+    def hold_file() -> None:
         # Holds the write lock: the run's next chunk waits at its BEGIN.
         watcher.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
+
+    def let_go_file() -> None:
+        if watcher.in_transaction:
             watcher.execute("ROLLBACK")
 
     try:
         file_env = {**env, "BOOKWARDEN_DATA_DIR": str(tmp_path)}
-        yield SharedDatabase(file_env, count_in_file, paused_file)
+        yield SharedDatabase(file_env, count_in_file, hold_file, let_go_file)
     finally:
+        let_go_file()
         watcher.close()
     with contextlib.closing(sqlite3.connect(path)) as file_db:
         file_db.backup(connection.connection)
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.002)
+def run_until_committed(shared: SharedDatabase, child: subprocess.Popen[str], rows: int) -> None:
+    """Let the run go on, a few milliseconds at a time, until it has committed ``rows``;
+    return with every writer held back."""
+    deadline = time.monotonic() + 60
+    shared.hold_writers()
+    while shared.count(UNLINKED) < rows:
+        assert child.poll() is None, f"ended before the kill: {child.communicate()}"
+        assert time.monotonic() < deadline, "the run made no progress"
+        shared.let_writers_go()
+        time.sleep(0.005)
+        shared.hold_writers()
 
 
 def chunk_rows(**filters: Any) -> int:
@@ -175,11 +192,11 @@ def test_a_run_killed_mid_way_is_fully_audited_and_the_next_run_finishes(tmp_pat
             text=True,
         )
         try:
-            wait_until(lambda: child.poll() is not None or shared.count(UNLINKED) >= KILL_AFTER)
-            with shared.writers_paused():
-                assert child.poll() is None, f"ended before the kill: {child.communicate()}"
-                child.send_signal(signal.SIGKILL)
-                child.wait(timeout=30)
+            run_until_committed(shared, child, KILL_AFTER)
+            assert child.poll() is None, f"ended before the kill: {child.communicate()}"
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+            shared.let_writers_go()
         finally:
             if child.poll() is None:
                 child.kill()
