@@ -77,6 +77,13 @@ def _timing(entry: LogEntry, now: Any) -> dict[str, Any]:
     }
 
 
+def _posted_library(request: StaffRequest, libraries: list[Library], perm: str) -> Library:
+    """The library a form was posted for: the one chosen, or the person's only one.  Another
+    library's slug is 404 (DESIGN mechanism 4)."""
+    slug = request.POST.get("library") or (libraries[0].slug if len(libraries) == 1 else "")
+    return library_for(request, slug, perm)
+
+
 # --- reporting (CC-2) ------------------------------------------------------------------------
 
 
@@ -92,8 +99,7 @@ def report(request: StaffRequest) -> HttpResponse:
         branches=Branch.objects.for_user(request.user, Perm.REPORT_CONCERN),
     )
     if request.method == "POST":
-        slug = request.POST.get("library") or (libraries[0].slug if len(libraries) == 1 else "")
-        library = library_for(request, slug, Perm.REPORT_CONCERN)
+        library = _posted_library(request, libraries, Perm.REPORT_CONCERN)
         if submit(
             request,
             form,
@@ -253,8 +259,7 @@ def entry_create(request: StaffRequest) -> HttpResponse:
         memberships=Membership.objects.for_user(request.user, Perm.MANAGE_OPERATIONS),
     )
     if request.method == "POST":
-        slug = request.POST.get("library") or (libraries[0].slug if len(libraries) == 1 else "")
-        library = library_for(request, slug, Perm.MANAGE_OPERATIONS)
+        library = _posted_library(request, libraries, Perm.MANAGE_OPERATIONS)
         if done := submit(
             request,
             form,

@@ -3,9 +3,9 @@
 The personas, the demo patrons and the objects every URL of the authorization matrix names
 are built through the real actions (audit events and all).  Building them for every test
 took most of the suite's time, so each is built once per test process, inside a transaction
-that is rolled back, and the rows it inserted are kept.  A test that asks for it gets those
-same rows inserted again inside its own transaction (rolled back at its end, like any
-test's writes): the database holds exactly what the build wrote, ids and hashes included.
+that is rolled back, and the rows it inserted or changed are kept.  A test that asks for it
+gets those same rows written again inside its own transaction (rolled back at its end, like
+any test's writes): the database holds exactly what the build wrote, ids and hashes included.
 
 Only rows are restored: anything a build leaves outside the database (an uploaded file)
 must live somewhere that outlasts the test, such as the session's media folder.
