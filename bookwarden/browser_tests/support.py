@@ -59,7 +59,11 @@ class Browsing:
         self.problems: list[str] = []
         self.console: list[str] = []
         self.shots: list[Path] = []
-        self._started_on: dict[int, str] = {}  # request -> the page it was made from
+        # request -> the document it was made from (a count of main-frame navigations:
+        # a form that posts and comes back to the same address is a new document).
+        self._started_on: dict[int, int] = {}
+        self._documents = 0
+        page.on("framenavigated", self._on_navigated)
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.problems.append(f"uncaught error: {exc}"))
         page.on("request", self._on_request)
@@ -78,13 +82,19 @@ class Browsing:
         ):
             self.problems.append(text)
 
+    def _on_navigated(self, frame: Any) -> None:
+        if frame == self.page.main_frame:
+            self._documents += 1
+
     def _on_request(self, request: Any) -> None:
-        self._started_on[id(request)] = self.page.url
+        self._started_on[id(request)] = self._documents
 
     def _on_request_failed(self, request: Any) -> None:
         started_on = self._started_on.pop(id(request), None)
-        if request.failure == "net::ERR_ABORTED" and started_on != self.page.url:
-            return  # the browser left that page (a click, a form) before this finished
+        if request.failure == "net::ERR_ABORTED" and started_on != self._documents:
+            # The browser left that document (a click, a form posted, even one that comes
+            # back to the same address) before this finished.
+            return
         self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
 
     def _on_response(self, response: Any) -> None:
