@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "bookwarden.core.middleware.IdleLockMiddleware",
+    "bookwarden.core.middleware.TimeZoneMiddleware",
     "bookwarden.core.middleware.MFARequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -147,6 +148,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bookwarden.core.context_processors.navigation",
             ],
+            # |when, |day, |clock, |ago and |iso in every template (core/when.py).
+            "builtins": ["bookwarden.core.templatetags.when"],
         },
     },
 ]
@@ -349,9 +352,20 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 LANGUAGE_CODE = "en-us"
+# The installation's time zone: the default for a new library's own (Library.time_zone),
+# and the zone of pages that are about no library.  Times are stored in UTC.
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# One format for dates and times on every page, mail and letter (core/when.py): "Dec 2,
+# 2026" and "Dec 2, 2026, 4:19 PM".  bookwarden/formats/ holds the same, so that they
+# win over Django's English formats.  Exports and machine output use ISO 8601 in UTC.
+DATE_FORMAT = "M j, Y"
+DATETIME_FORMAT = "M j, Y, g:i A"
+TIME_FORMAT = "g:i A"
+SHORT_DATE_FORMAT = "M j, Y"
+SHORT_DATETIME_FORMAT = "M j, Y, g:i A"
+FORMAT_MODULE_PATH = ["bookwarden.formats"]
 
 LOGGING = {
     "version": 1,

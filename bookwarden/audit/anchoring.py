@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from bookwarden.core import when as formats
+
 from .actions import record
 from .anchors import ANCHOR_FILE, Anchor, append_anchor, read_anchors
 from .models import AuditAction, AuditEvent
@@ -129,7 +131,7 @@ def mail_head_to_directors(*, actor: Any = None) -> int:
                 library=library.name,
                 seq=seq,
                 hash=hash_,
-                when=when.strftime("%Y-%m-%d %H:%M %Z"),
+                when=formats.when(when, library=library),
             ),
             reason="audit.head",
             library=library_id,

@@ -22,6 +22,7 @@ from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.models import Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
+from bookwarden.core.when import when
 from bookwarden.mail.actions import queue_mail
 from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.operations.models import LogEntry
@@ -154,8 +155,8 @@ def declare_breach(
         actor,
         breach,
         f"Declared a breach of patron information (CR-6e): {len(accounts)} compromised "
-        f"account(s), window {breach.window_start:%Y-%m-%d %H:%M} to "
-        f"{breach.window_end:%Y-%m-%d %H:%M} UTC.",
+        f"account(s), window {when(breach.window_start, library=breach.library)} to "
+        f"{when(breach.window_end, library=breach.library)}.",
     )
     return breach
 

@@ -7,11 +7,9 @@ audit events, never a title, a search or any other record content.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from bookwarden.core.when import when
 from bookwarden.patrons.records import RECORD_TYPES
 
 from .models import AffectedPatron, Breach, Source
@@ -26,11 +24,6 @@ class Notice:
     @property
     def body(self) -> str:
         return "\n\n".join([self.greeting, *self.paragraphs]) + "\n"
-
-
-def _when(moment: datetime.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local:%B} {local.day}, {local:%Y} at {local:%-I:%M %p}"
 
 
 def record_type_labels(keys: list[str]) -> list[str]:
@@ -67,7 +60,8 @@ def build_notice(breach: Breach, affected: AffectedPatron) -> Notice:
             "involved information about you. Your library records are confidential, and we "
             "want you to know what happened.",
             f"What happened: {breach.summary.strip()}",
-            f"When: between {_when(breach.window_start)} and {_when(breach.window_end)}.",
+            f"When: between {when(breach.window_start, library=library)} and "
+            f"{when(breach.window_end, library=library)}.",
             _records_sentence(affected),
             f"What we are doing: {breach.library_response.strip()}",
             f"Questions: {breach.contact.strip()}",

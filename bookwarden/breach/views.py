@@ -22,6 +22,7 @@ from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, has_perm, perm_required
 from bookwarden.core.roles import Perm
+from bookwarden.core.when import show_times_for
 from bookwarden.operations.models import LogEntry
 from bookwarden.patrons.models import Card
 
@@ -53,6 +54,7 @@ def _breach(request: StaffRequest, breach_id: int, *, manage: bool) -> Breach:
     )
     if not allowed:
         raise PermissionDenied
+    show_times_for(breach.library)
     return breach
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -101,12 +102,45 @@ class SecondFactorResetForm(forms.Form):
     )
 
 
+# The zones of the United States first, in words; then every other zone by its name.
+US_TIME_ZONES = [
+    ("America/New_York", "Eastern (New York)"),
+    ("America/Detroit", "Eastern (Detroit)"),
+    ("America/Indiana/Indianapolis", "Eastern (Indianapolis)"),
+    ("America/Chicago", "Central (Chicago)"),
+    ("America/Denver", "Mountain (Denver)"),
+    ("America/Boise", "Mountain (Boise)"),
+    ("America/Phoenix", "Mountain, no daylight saving time (Phoenix)"),
+    ("America/Los_Angeles", "Pacific (Los Angeles)"),
+    ("America/Anchorage", "Alaska (Anchorage)"),
+    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
+    ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
+    ("Pacific/Guam", "Chamorro (Guam)"),
+]
+
+
+def time_zone_choices() -> list[tuple[str, Any]]:
+    named = {name for name, _ in US_TIME_ZONES}
+    others = sorted(
+        name for name in zoneinfo.available_timezones() - named if "/" in name or name == "UTC"
+    )
+    return [
+        ("United States", US_TIME_ZONES),
+        ("Other time zones", [(name, name.replace("_", " ")) for name in others]),
+    ]
+
+
 class LibrarySettingsForm(forms.Form):
     idle_timeout_minutes = forms.IntegerField(
         min_value=1,
         max_value=120,
         label="Lock idle sessions after (minutes)",
         help_text="Staff sessions lock after this much inactivity.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=time_zone_choices,
+        help_text="Pages, mail and letters about this library show dates and times in it.",
     )
 
 

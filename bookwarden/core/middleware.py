@@ -1,5 +1,5 @@
-"""Request-wide concerns: the audit origin, extra security headers, the idle lock (CC-4)
-and the second factor that some roles must use."""
+"""Request-wide concerns: the audit origin, extra security headers, the idle lock (CC-4),
+the second factor that some roles must use, and the time zone pages are shown in."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from bookwarden.audit.context import audit_context, new_request_id
 
 from .idle_lock import IDLE_LAST_SEEN, IDLE_LOCKED, idle_minutes_for, lock_session
 from .second_factor import has_totp, needs_mfa
+from .when import common_zone, zone_of
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -108,3 +110,34 @@ class MFARequiredMiddleware:
         ):
             return HttpResponseRedirect(reverse("mfa_required"))
         return self.get_response(request)
+
+
+class TimeZoneMiddleware:
+    """Shows times in the time zone of the library a page is about (core/when.py).
+
+    For staff: the library named by the URL's ``slug`` when they hold a role there, else
+    the zone all their libraries share, else the installation's (``settings.TIME_ZONE``).
+    A view that learns the library later (an entry's page) calls
+    ``core.when.show_times_for(library)``; the portal does so for its library.  No query of
+    its own: the person's roles, with their libraries, are read once per request anyway.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        libraries = {m.library_id: m.library for m in user.active_memberships()}.values()
+        slug = kwargs.get("slug")
+        named = [library for library in libraries if library.slug == slug]
+        timezone.activate(zone_of(named[0]) if named else common_zone(libraries))
+        return None

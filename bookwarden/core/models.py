@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .roles import InstallationRole, Role, permissions_for
+from .when import validate_time_zone
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -125,6 +127,11 @@ jurisdiction_validator = RegexValidator(
 )
 
 
+def default_time_zone() -> str:
+    """A new library's time zone: the installation's (settings.TIME_ZONE)."""
+    return settings.TIME_ZONE
+
+
 class Library(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -140,6 +147,13 @@ class Library(models.Model):
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="Minutes of inactivity before a session locks (CC-4).",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text="The library's time zone, an IANA name such as America/Chicago: pages, "
+        "mail and letters about the library show times in it.",
     )
 
     objects = LibraryQuerySet.as_manager()

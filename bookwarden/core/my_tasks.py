@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 
+from . import when as formats
 from .models import Membership, User
 from .permissions import has_perm_anywhere
 from .roles import Perm
@@ -62,7 +63,7 @@ def _my_access_ends(user: User) -> Iterable[Task]:
     for m in user.active_memberships():
         if m.ends_on:
             yield Task(
-                f"Your access at {m.library} ends on {m.ends_on:%B %-d, %Y}",
+                f"Your access at {m.library} ends on {formats.day(m.ends_on)}",
                 "Ask the director if you need it longer.",
                 due=m.ends_on,
             )
@@ -84,7 +85,7 @@ def _staff_access_ends(user: User) -> Iterable[Task]:
     )
     for m in ending:
         yield Task(
-            f"{m.user}'s access as {m.get_role_display().lower()} ends on {m.ends_on:%B %-d, %Y}",
+            f"{m.user}'s access as {m.get_role_display().lower()} ends on {formats.day(m.ends_on)}",
             "Extend it from the role page, or let it end.",
             reverse("membership_edit", args=[m.library.slug, m.pk]),
             due=m.ends_on,

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 
 from .models import Library, User
 from .roles import installation_permissions_for, permissions_for
+from .when import show_times_for
 
 ViewFunc = Callable[..., HttpResponse]
 
@@ -85,6 +86,7 @@ def library_for(request: HttpRequest, slug: str, perm: str) -> Library:
     library = get_object_or_404(Library.objects.for_user(request.user), slug=slug)
     if not has_perm(request.user, perm, library):
         raise PermissionDenied
+    show_times_for(library)
     return library
 
 

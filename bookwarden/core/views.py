@@ -268,7 +268,11 @@ def membership_revoke(request: StaffRequest, slug: str, pk: int) -> HttpResponse
 def library_settings(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_SETTINGS)
     form = LibrarySettingsForm(
-        request.POST or None, initial={"idle_timeout_minutes": library.idle_timeout_minutes}
+        request.POST or None,
+        initial={
+            "idle_timeout_minutes": library.idle_timeout_minutes,
+            "time_zone": library.time_zone,
+        },
     )
     if request.method == "POST" and submit(
         request,

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from bookwarden.core.when import zone_of
+
 from .models import DisclosureRequest
 from .rules import PackError, load_pack
 from .rules.evaluate import INSTRUMENT_TEXT
@@ -29,7 +31,7 @@ def refusal_letter_context(request: DisclosureRequest) -> dict[str, Any]:
     return {
         "req": request,
         "library": request.library,
-        "date": timezone.localtime(request.letter_at or timezone.now()),
+        "date": timezone.localtime(request.letter_at or timezone.now(), zone_of(request.library)),
         "citations": citations,
         "statutes": statutes,
         "state": pack_name,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from bookwarden.core import when as formats
 from bookwarden.core.models import Library, ScopedQuerySet
 from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.patrons.models import Patron
@@ -222,8 +223,7 @@ class PatronNotice(models.Model):
         if message is None:
             return "E-mail: not found in the outbox"
         if message.status == MailStatus.SENT and message.sent_at is not None:
-            when = timezone.localtime(message.sent_at)
-            return f"E-mailed on {when:%Y-%m-%d %H:%M}"
+            return f"E-mailed on {formats.when(message.sent_at)}"
         if message.status == MailStatus.FAILED:
             return (
                 "E-mail could not be sent (the mail server refused it repeatedly): tell the "

@@ -22,7 +22,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from bookwarden.audit.actions import record
@@ -31,6 +30,7 @@ from bookwarden.core.files import csv_writer, take_in
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm
+from bookwarden.core.when import iso_utc
 from bookwarden.patrons.classification import for_library
 from bookwarden.patrons.record_access import public_room_booking_contacts
 
@@ -96,8 +96,8 @@ def _bookings_csv(rows: list[Any]) -> bytes:
         writer.writerow(
             [
                 row.room,
-                timezone.localtime(row.starts_at).isoformat(timespec="minutes"),
-                timezone.localtime(row.ends_at).isoformat(timespec="minutes"),
+                iso_utc(row.starts_at),
+                iso_utc(row.ends_at),
                 row.contact_name,
                 row.contact_phone,
             ]

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.core.files import csv_writer
+from bookwarden.core.when import iso_utc
 from bookwarden.patrons.models import Patron
 from bookwarden.patrons.record_access import open_records_for_disclosure
 from bookwarden.patrons.records import RECORD_TYPES
@@ -52,10 +53,8 @@ REGISTRATION_COLUMNS = (
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value
-    if isinstance(value, datetime.date):
-        return value.isoformat()
+    if isinstance(value, datetime.date):  # machine output: ISO 8601, a moment in UTC
+        return iso_utc(value)
     if isinstance(value, Decimal):
         return str(value)
     return value

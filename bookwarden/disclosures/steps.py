@@ -15,7 +15,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils import timezone
+from bookwarden.core import when as formats
 
 from .models import DisclosureRequest
 from .rules.schema import (
@@ -47,7 +47,7 @@ class Step:
 
 
 def _on(when: datetime.datetime) -> str:
-    return f"{timezone.localtime(when):%Y-%m-%d %H:%M}"
+    return formats.when(when)
 
 
 def _recorded(who: object, when: datetime.datetime) -> str:

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from bookwarden.core import when as formats
 from bookwarden.core.models import Membership, User
 from bookwarden.operations.models import LogEntry
 
@@ -30,7 +31,7 @@ def staff_of(memberships: QuerySet[Membership]) -> QuerySet[User]:
 
 class EntryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"#{obj.pk} {obj.get_kind_display()}: {obj.title} ({obj.occurred_at:%Y-%m-%d})"
+        return f"#{obj.pk} {obj.get_kind_display()}: {obj.title} ({formats.day(obj.occurred_at)})"
 
 
 class PeopleField(forms.ModelMultipleChoiceField):

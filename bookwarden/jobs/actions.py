@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
+from bookwarden.core import when as formats
 from bookwarden.core.permissions import require_installation
 from bookwarden.core.roles import Perm
 
@@ -305,7 +306,7 @@ def abandon_stale(
         seen = run.heartbeat_at
         reason = (
             f"Abandoned: worker {run.claimed_by} stopped sending its heartbeat at "
-            f"{seen:%Y-%m-%d %H:%M:%S %Z} (more than {int(stale_after.total_seconds())} s "
+            f"{formats.when(seen)} (more than {int(stale_after.total_seconds())} s "
             "ago); the process was probably killed. A new run was queued."
         )
         if abandon(run, reason=reason, now=now, heartbeat_at=seen) is not None or (

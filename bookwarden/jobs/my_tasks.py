@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils import timezone
 
+from bookwarden.core import when as formats
 from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.permissions import has_installation_perm
 from bookwarden.core.roles import Perm
@@ -33,7 +34,7 @@ def failed_jobs(user: User) -> Iterable[Task]:
         verb = "failed" if run.status == JobStatus.FAILED else "did not finish"
         yield Task(
             f"The job “{run.name}” {verb}",
-            f"Its last run (#{run.pk}{f', {when:%Y-%m-%d %H:%M}' if when else ''}) "
+            f"Its last run (#{run.pk}{f', {formats.when(when)}' if when else ''}) "
             f"{verb}: {run.error_type or 'see the run'}. It runs again on schedule; "
             "run it now once the cause is fixed.",
             reverse("jobs:run_detail", args=[run.pk]),

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from bookwarden.core import when as formats
 from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm, Role
@@ -48,7 +49,7 @@ def incidents_to_acknowledge(user: User) -> Iterable[Task]:
             f"Acknowledge security incident #{entry.pk}: "
             f"{entry.get_kind_display().removeprefix('Security incident: ')}",
             f"Severity {entry.get_severity_display().lower()}, reported "
-            f"{timezone.localtime(notice.at):%Y-%m-%d %H:%M}. Read it and acknowledge it.",
+            f"{formats.when(notice.at)}. Read it and acknowledge it.",
             reverse("operations:detail", args=[entry.pk]),
             due=timezone.localtime(notice.at).date(),
             urgent=True,
@@ -105,7 +106,7 @@ def passwords_to_change(user: User) -> Iterable[Task]:
     for entry in visits:
         when = timezone.localtime(entry.occurred_at)
         yield Task(
-            f"Passwords to change now: outside access on {when:%B %-d, %Y}",
+            f"Passwords to change now: outside access on {formats.day(when)}",
             f"{entry.outside_party_name} had access (entry #{entry.pk}). Change the affected "
             "passwords, then record it on the entry.",
             reverse("operations:detail", args=[entry.pk]),
@@ -132,8 +133,8 @@ def overdue_entries(user: User) -> Iterable[Task]:
         due = timezone.localtime(due_at(entry))
         yield Task(
             f"Overdue: entry #{entry.pk} ({entry.get_kind_display()})",
-            f"{entry.title} — open since {timezone.localtime(entry.recorded_at):%Y-%m-%d}, "
-            f"target was {due:%Y-%m-%d}.",
+            f"{entry.title} — open since {formats.day(entry.recorded_at)}, "
+            f"target was {formats.day(due)}.",
             reverse("operations:detail", args=[entry.pk]),
             due=due.date(),
         )

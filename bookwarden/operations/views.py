@@ -28,6 +28,7 @@ from bookwarden.core.permissions import (
     perm_required,
 )
 from bookwarden.core.roles import Perm
+from bookwarden.core.when import iso_utc, show_times_for
 
 from . import actions
 from .forms import (
@@ -65,6 +66,7 @@ def _entry_or_404(request: StaffRequest, entry_id: int, perm: str) -> LogEntry:
     )
     if not has_perm(request.user, perm, entry.library_id):
         raise PermissionDenied
+    show_times_for(entry.library)
     return entry
 
 
@@ -198,7 +200,7 @@ CSV_COLUMNS = [
 
 
 def _when(value: Any) -> str:
-    return timezone.localtime(value).isoformat() if value else ""
+    return iso_utc(value)
 
 
 def _csv(entries: list[LogEntry]) -> str:

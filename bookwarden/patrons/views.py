@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.core import when as formats
 from bookwarden.core.forms import submit
 from bookwarden.core.models import Branch, Library
 from bookwarden.core.permissions import (
@@ -382,7 +383,7 @@ def renew_card(request: StaffRequest, patron_id: int) -> HttpResponse:
         RenewCardForm(request.POST, patron=patron, prefix="renew"),
         lambda data: actions.renew_card(actor=request.user, **data),
         success=lambda card: (
-            f"Card {card.number} is renewed until {card.expires_on:%Y-%m-%d}. The portal "
+            f"Card {card.number} is renewed until {formats.day(card.expires_on)}. The portal "
             "will also remind the patron of their privacy rights."
         ),
         failed="Not renewed: ",

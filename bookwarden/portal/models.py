@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from bookwarden.core import when as formats
+
 
 class PortalLoginFailure(models.Model):
     card_key = models.CharField(max_length=64, db_index=True)
@@ -20,4 +22,4 @@ class PortalLoginFailure(models.Model):
         indexes = [models.Index(fields=["ip", "at"], name="portal_failure_ip")]
 
     def __str__(self) -> str:
-        return f"Portal login failure at {self.at:%Y-%m-%d %H:%M}"
+        return f"Portal login failure at {formats.when(self.at)}"

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import never_cache
 
 from bookwarden.core.models import Library
+from bookwarden.core.when import show_times_for
 from bookwarden.patrons.models import Card, Patron
 
 from .actions import PORTAL_CARD_STATUSES
@@ -84,6 +85,7 @@ def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     @never_cache
     def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         library = get_object_or_404(Library, slug=slug)
+        show_times_for(library)
         card = current(request, library)
         if card is None:
             return redirect("portal:login", slug=library.slug)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bookwarden.core.files import csv_cell
 from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
+from bookwarden.core.when import iso_utc, show_times_for
 from bookwarden.patrons import actions as patron_actions
 from bookwarden.patrons.classification import for_library
 from bookwarden.patrons.models import CONTACT_FIELDS, Patron
@@ -48,6 +49,7 @@ def _render(
         "patron": getattr(request, "portal_patron", None),
     }
     ctx = {**notice(library), **signed_in, **ctx}
+    show_times_for(library)
     return render(request, template, ctx, status=status)
 
 
@@ -157,10 +159,8 @@ def records(request: PortalRequest) -> HttpResponse:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat(timespec="minutes")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
+    if isinstance(value, datetime.date):  # a moment in UTC, as exports are
+        return iso_utc(value)
     if isinstance(value, decimal.Decimal):
         return str(value)
     return value

@@ -78,20 +78,29 @@ def create_branch(*, actor: User | None, library: Library, name: str, slug: str)
 
 @transaction.atomic
 def update_library_settings(
-    *, actor: User | None, library: Library, idle_timeout_minutes: int
+    *,
+    actor: User | None,
+    library: Library,
+    idle_timeout_minutes: int,
+    time_zone: str | None = None,
 ) -> Library:
+    """The library's own settings: how soon idle sessions lock (CC-4) and its time zone
+    (``None`` keeps the zone it has)."""
     require(actor, Perm.MANAGE_SETTINGS, library)
     library = Library.objects.select_for_update().get(pk=library.pk)
-    before = changes(library, ["idle_timeout_minutes"])
+    fields = ["idle_timeout_minutes", "time_zone"]
+    before = changes(library, fields)
     library.idle_timeout_minutes = idle_timeout_minutes
+    if time_zone is not None:
+        library.time_zone = time_zone
     library.full_clean()
-    library.save(update_fields=["idle_timeout_minutes"])
+    library.save(update_fields=fields)
     record(
         AuditAction.LIBRARY_SETTINGS_CHANGED,
         actor=actor,
         target=library,
         library=library,
         before=before,
-        after=changes(library, ["idle_timeout_minutes"]),
+        after=changes(library, fields),
     )
     return library

@@ -12,6 +12,7 @@ from django.utils import timezone
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.permissions import require
+from bookwarden.core.when import day
 from bookwarden.mail.actions import queue_mail
 from bookwarden.mail.models import OutboxMessage
 from bookwarden.patrons.models import Patron
@@ -25,12 +26,12 @@ def notice_text(request: DisclosureRequest, patron: Patron) -> tuple[str, str]:
     """The patron's notice: who asked (the kind of requester), which kinds of records, when;
     never the records' contents."""
     library = request.library
-    when = timezone.localtime(request.packet_at or timezone.now())
+    released_on = day(request.packet_at or timezone.now(), library=library)
     kinds = ", ".join(request.released_labels()).lower()
     subject = f"{library.name}: records about you were released"
     body = (
         f"Dear {patron.first_name or 'patron'} {patron.last_name},\n\n"
-        f"On {when:%B %-d, %Y} {library.name} released some of your library records to "
+        f"On {released_on} {library.name} released some of your library records to "
         f"{REQUESTER_TEXT.get(request.requester_type, 'a requester')}, as the law allows. "
         f"The custodian of library records decided this after reviewing the request.\n\n"
         f"Kinds of records released: {kinds}.\n\n"

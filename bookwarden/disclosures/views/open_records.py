@@ -18,6 +18,7 @@ from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest
 from bookwarden.core.roles import Perm
+from bookwarden.core.when import show_times_for
 
 from .. import open_records
 from ..forms import OpenRecordsForm
@@ -88,6 +89,7 @@ def _open_or_404(request: StaffRequest, open_id: int) -> OpenRecordsRequest:
     )
     if not open_records.may_see(request.user, obj):
         raise PermissionDenied
+    show_times_for(obj.library)
     return obj
 
 

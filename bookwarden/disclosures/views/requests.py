@@ -23,6 +23,7 @@ from bookwarden.core.forms import focus_first_error, submit
 from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
+from bookwarden.core.when import show_times_for
 
 from .. import actions
 from ..forms import (
@@ -61,6 +62,7 @@ def _request_or_404(request: StaffRequest, request_id: int) -> DisclosureRequest
         and has_perm(request.user, Perm.RECORD_REQUESTS, obj.library_id)
     ):
         raise PermissionDenied
+    show_times_for(obj.library)
     return obj
 
 
@@ -71,6 +73,7 @@ def _custodian_request(request: StaffRequest, request_id: int) -> DisclosureRequ
     )
     if not has_perm(request.user, CUSTODIAN, obj.library_id):
         raise PermissionDenied
+    show_times_for(obj.library)
     return obj
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
+from bookwarden.core import when as formats
 from bookwarden.core.models import Library, Membership, User
 from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm, Role
@@ -245,7 +246,7 @@ def suspend(
             case,
             StepKind.SUSPENSION,
             actor=actor,
-            details=f"{suspension.what} suspended until {ends_on:%Y-%m-%d}.",
+            details=f"{suspension.what} suspended until {formats.day(ends_on)}.",
         )
     record(
         AuditAction.SUSPENSION_STARTED,

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bookwarden.core import when as formats
 from bookwarden.core.forms import submit
 from bookwarden.core.models import Library, Membership
 from bookwarden.core.permissions import (
@@ -97,7 +98,7 @@ def suspension_list(request: StaffRequest) -> HttpResponse:
                 case=case,
             ),
             success=lambda suspension: (
-                f"{suspension.what} is suspended until {suspension.ends_on:%Y-%m-%d}."
+                f"{suspension.what} is suspended until {formats.day(suspension.ends_on)}."
             ),
         ):
             if case is not None:

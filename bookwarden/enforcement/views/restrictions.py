@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bookwarden.core import when as formats
 from bookwarden.core.forms import submit
 from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
@@ -44,7 +45,7 @@ def restrict(request: StaffRequest, patron_id: int) -> HttpResponse:
         form,
         lambda data: actions.restrict_patron(actor=request.user, patron=patron, **data),
         success=lambda restriction: (
-            f"Computer use is restricted until {restriction.ends_on:%Y-%m-%d} "
+            f"Computer use is restricted until {formats.day(restriction.ends_on)} "
             "(the patron may use the computers again that day)."
         ),
     ):

@@ -16,6 +16,7 @@ from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm, Role
+from bookwarden.core.when import when
 from bookwarden.mail.actions import queue_mail
 
 from ..models import (
@@ -98,7 +99,6 @@ def notify_of_incident(entry: LogEntry, actor: User | None) -> list[int]:
 
 def _incident_body(entry: LogEntry, user: User) -> str:
     where = entry.library.name + (f", {entry.branch.name}" if entry.branch else "")
-    when = timezone.localtime(entry.occurred_at)
     lines = [
         f"Hello {user},",
         "",
@@ -108,7 +108,7 @@ def _incident_body(entry: LogEntry, user: User) -> str:
         f"Kind: {entry.get_kind_display()}",
         f"Severity: {entry.get_severity_display()}",
         f"Where: {where}",
-        f"When: {when:%Y-%m-%d %H:%M}",
+        f"When: {when(entry.occurred_at, library=entry.library)}",
         f"Patron information may be involved: {'yes' if entry.patron_data_involved else 'no'}",
         "",
         f"Sign in to Bookwarden and open {_entry_path(entry)} to read it and acknowledge it.",
