@@ -85,7 +85,7 @@ def update_library_settings(
     time_zone: str | None = None,
 ) -> Library:
     """The library's own settings: how soon idle sessions lock (CC-4) and its time zone
-    (``None`` keeps the zone it has)."""
+    (``None`` keeps the zone it has).  The event carries the settings that changed."""
     require(actor, Perm.MANAGE_SETTINGS, library)
     library = Library.objects.select_for_update().get(pk=library.pk)
     fields = ["idle_timeout_minutes", "time_zone"]
@@ -95,12 +95,14 @@ def update_library_settings(
         library.time_zone = time_zone
     library.full_clean()
     library.save(update_fields=fields)
+    after = changes(library, fields)
+    changed = [name for name in fields if before[name] != after[name]] or fields
     record(
         AuditAction.LIBRARY_SETTINGS_CHANGED,
         actor=actor,
         target=library,
         library=library,
-        before=before,
-        after=changes(library, fields),
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
     )
     return library

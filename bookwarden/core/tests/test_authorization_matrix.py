@@ -729,7 +729,7 @@ WRITES = [
     Write(
         "library_settings",
         lambda people, lib: {"slug": lib.slug},
-        lambda: {"idle_timeout_minutes": "120"},
+        lambda: {"idle_timeout_minutes": "120", "time_zone": "America/Chicago"},
     ),
     # CR-5b: blocking a card is a desk duty; nobody else may block a patron's card.
     Write(

@@ -143,7 +143,8 @@ def test_director_changes_the_timeout_on_the_settings_page(
 
     head = audit_head()
     response = sudo_as("director").post(
-        reverse("library_settings", args=[new_madrid.slug]), {"idle_timeout_minutes": "5"}
+        reverse("library_settings", args=[new_madrid.slug]),
+        {"idle_timeout_minutes": "5", "time_zone": new_madrid.time_zone},
     )
     assert location_path(response) == reverse("library_detail", args=[new_madrid.slug])
     assert Library.objects.get(pk=new_madrid.pk).idle_timeout_minutes == 5

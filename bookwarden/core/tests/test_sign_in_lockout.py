@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction
+from bookwarden.core import when as formats
 from bookwarden.core.demo import DEMO_PASSWORD
 from bookwarden.core.idle_lock import IDLE_LAST_SEEN
 from bookwarden.core.lockout import UNKNOWN_ACCOUNT
@@ -65,7 +66,7 @@ def clock() -> Iterator[time_machine.Traveller]:
 
 
 def _local_time(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%H:%M")
+    return formats.clock(moment)
 
 
 # --- One account's failures lock that account, and only it ---------------------------------

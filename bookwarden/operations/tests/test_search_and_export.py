@@ -43,11 +43,16 @@ def test_filters(people, make_entry, new_madrid, client_as) -> None:
     assert _titles(client, "q=router+swap") == {"Router swap"}
 
 
-def test_open_entries_show_their_age(make_entry, client_as) -> None:
-    make_entry(title="Aging", recorded_at=timezone.now() - datetime.timedelta(days=3), actor=None)
+def test_open_entries_show_their_age_from_when_they_happened(make_entry, client_as) -> None:
+    """An entry recorded today about something that happened three days ago is three days
+    old, not "0 minutes" (issue 10: the age of the event, not of its row)."""
+    make_entry(title="Aging", occurred_at=timezone.now() - datetime.timedelta(days=3))
     page = client_as("director").get("/operations/").content.decode()
-    assert "3\xa0days" in page
-    assert "Overdue" not in page  # a medium backup has 7 days
+    row = page[page.index("Aging") :]
+    row = row[: row.index("</tr>")]
+    assert "3\xa0days ago" in row
+    assert "minute" not in row
+    assert "Overdue" not in row  # a medium backup has 7 days, counted from its recording
 
 
 def test_csv_export_is_recorded_and_injection_safe(people, make_entry, client_as) -> None:
