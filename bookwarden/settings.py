@@ -354,7 +354,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 LANGUAGE_CODE = "en-us"
 # The installation's time zone: the default for a new library's own (Library.time_zone),
 # and the zone of pages that are about no library.  Times are stored in UTC.
-TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
+TIME_ZONE = env_str("TIME_ZONE") or "America/Chicago"
 USE_I18N = True
 USE_TZ = True
 # One format for dates and times on every page, mail and letter (core/when.py): "Dec 2,
