@@ -202,6 +202,7 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
     if done is None:
         return _detail_again(request, patron, form, 400)
     opening = done.result.opening
+    assert opening is not None  # open_records records every staff opening
     return redirect("patron_record_opening", patron_id=patron.pk, opening_id=opening.pk)
 
 
