@@ -276,6 +276,9 @@ AXES_IPWARE_PROXY_COUNT = env_int("BOOKWARDEN_PROXY_COUNT", 0) or None
 
 # Idle sessions lock after this many minutes unless a library sets its own (CC-4).
 BOOKWARDEN_IDLE_MINUTES = env_int("BOOKWARDEN_IDLE_MINUTES", 15)
+# How long the page of an opening of a patron's records shows them to the person who opened
+# them (reload, back) before it asks for the purpose again (CR-5).
+BOOKWARDEN_RECORD_OPENING_MINUTES = env_int("BOOKWARDEN_RECORD_OPENING_MINUTES", 10)
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

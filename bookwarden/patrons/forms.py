@@ -50,6 +50,9 @@ class OpenRecordsForm(forms.Form):
         help_text="Open only what the purpose needs. Overdue recovery shows overdue loans only.",
     )
 
+    # At the desk: the card, then the kinds of records; the note, for the other purposes.
+    field_order = ["purpose", "card_number", "record_types", "note"]
+
     def __init__(self, *args: Any, custodian: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Every purpose is accepted, so that a custodian purpose sent by someone else

@@ -12,6 +12,7 @@ contents), and nothing else may use it (``tests/test_no_other_path.py`` checks t
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -346,6 +347,42 @@ class SealedOpening(models.Model):
     def in_force(self, day: Any = None) -> bool:
         day = day or timezone.localdate()
         return self.sealed_until is None or day <= self.sealed_until
+
+
+class RecordOpeningQuerySet(ScopedQuerySet):
+    library_field = "patron__library"
+
+
+class RecordOpening(models.Model):
+    """One time a staff member opened a patron's records for a stated purpose (CR-5): the
+    page that shows them (``patron_record_opening``) reads them again, through
+    :func:`bookwarden.patrons.record_access.reread_opening`, for its opener only and for
+    ``BOOKWARDEN_RECORD_OPENING_MINUTES``, so that a reload is not a second opening.
+    Written by :func:`~bookwarden.patrons.record_access.open_records` in the transaction of
+    its audit event; the purpose's note stays in the event only."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    purpose = models.CharField(max_length=40)
+    record_types = models.JSONField(default=list)
+    opened_at = models.DateTimeField(default=timezone.now)
+    event = models.OneToOneField(
+        "audit.AuditEvent", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+
+    objects = RecordOpeningQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Opening of records (event {self.event_id})"
+
+    def expires_at(self) -> Any:
+        minutes = int(getattr(settings, "BOOKWARDEN_RECORD_OPENING_MINUTES", 10))
+        return self.opened_at + datetime.timedelta(minutes=minutes)
+
+    def expired(self, now: Any = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at()
 
 
 from .models_retention import RetentionRule, RetentionRun  # noqa: E402,F401

@@ -22,23 +22,23 @@ from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.permissions import has_perm
 from bookwarden.core.roles import Perm
 
-from .models import Card, Loan, Patron, SealedOpening
+from .models import Card, Loan, Patron, RecordOpening, SealedOpening
 from .records import RECORD_TYPES
 
 
 class Purpose(models.TextChoices):
-    DESK = "desk", "Serving the patron at the desk, who presents their card (CR-5b)"
+    DESK = "desk", "Serving the patron at the desk, who presents their card"
     PATRON_REQUEST = "patron_request", "The patron's own request"
     OVERDUE_RECOVERY = "overdue_recovery", "Recovery of overdue material"
     LAST_BORROWER = (
         "last_borrower",
         "Finding the most recent borrower of an item with something left inside or harmful "
-        "content (CR-5i; custodian only)",
+        "content (custodian only)",
     )
     INVESTIGATION = (
         "investigation",
         "Investigating a suspected violation of law or of a policy that protects facilities, "
-        "network or equipment (CR-5d; custodian only)",
+        "network or equipment (custodian only)",
     )
 
 
@@ -54,6 +54,11 @@ PURPOSE_TYPES: dict[str, tuple[str, ...]] = {
 }
 
 
+class CardRefused(PermissionDenied):
+    """The card presented at the desk does not count as the patron's consent (CR-5b); the
+    refusal is on record.  The message says why, for the card number field."""
+
+
 @dataclass
 class OpenedRecords:
     patron: Patron
@@ -61,6 +66,8 @@ class OpenedRecords:
     record_types: list[str]
     records: dict[str, list[Any]] = field(default_factory=dict)
     event: AuditEvent | None = None
+    #: The staff opening (:func:`open_records`), whose page shows these records again.
+    opening: RecordOpening | None = None
 
     def counts(self) -> dict[str, int]:
         return {key: len(rows) for key, rows in self.records.items()}
@@ -144,7 +151,7 @@ def open_records(
         if problem:
             with transaction.atomic():
                 record_refusal(actor, patron, stated, problem)
-            raise PermissionDenied(problem)
+            raise CardRefused(problem)
 
     with transaction.atomic():
         opened = OpenedRecords(patron=patron, purpose=purpose, record_types=types)
@@ -157,7 +164,47 @@ def open_records(
             purpose=stated,
             after={"record_types": types},
         )
+        opened.opening = RecordOpening.objects.create(
+            patron=patron,
+            opened_by=actor,
+            purpose=purpose,
+            record_types=types,
+            opened_at=opened.event.created_at,
+            event=opened.event,
+        )
         for key in types:
+            opened.records[key] = _read(key, patron, purpose)
+    return opened
+
+
+class OpeningExpired(Exception):
+    """The opening's time is over: state the purpose again (a new opening)."""
+
+
+def reread_opening(*, actor: Any, opening: RecordOpening) -> OpenedRecords:
+    """The records of an opening made by :func:`open_records`, read again for the page that
+    shows them (a reload, the back button), without a new audit event: one opening is one
+    event (CR-5).  Only for the person who opened them, while the opening lasts
+    (``BOOKWARDEN_RECORD_OPENING_MINUTES``), and while they still hold the role the purpose
+    needs.  Raises PermissionDenied (someone else, or the role is gone) or OpeningExpired."""
+    if actor is None or opening.opened_by_id != actor.pk:
+        raise PermissionDenied("Only the person who opened these records may see them here.")
+    if opening.expired():
+        raise OpeningExpired("This opening has expired.")
+    patron = opening.patron
+    purpose = opening.purpose
+    needed = Perm.OPEN_RECORDS_AS_CUSTODIAN if purpose in CUSTODIAN_PURPOSES else Perm.OPEN_RECORDS
+    if not has_perm(actor, needed, patron.library_id):
+        raise PermissionDenied("Your role may no longer open these records.")
+    opened = OpenedRecords(
+        patron=patron,
+        purpose=purpose,
+        record_types=list(opening.record_types),
+        event=opening.event,
+        opening=opening,
+    )
+    for key in opened.record_types:
+        if key in RECORD_TYPES:
             opened.records[key] = _read(key, patron, purpose)
     return opened
 

@@ -84,6 +84,10 @@ DEFAULT_CHUNK_SIZE = 20_000  # about 0.4 s of work per transaction; smaller chun
 PATRON_LINKS_REVIEWED: dict[str, str] = {
     "patrons.card.patron": "registration, not use; lost cards stay on file (CR-5b)",
     "patrons.patron.guardian": "who the patron is, not what they used",
+    "patrons.recordopening.patron": (
+        "who opened the patron's records, when and for which purpose, like its audit event: "
+        "the purpose and record types, never what the patron used"
+    ),
     "audit.auditevent.patron_id": "append-only; ids and types only, never contents",
     "breach.affectedpatron.patron": (
         "evidence that the library told each affected patron of a breach (CR-6e); names "

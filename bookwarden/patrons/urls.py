@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:patron_id>/edit/", views.patron_edit, name="patron_edit"),
     path("<int:patron_id>/cards/new/", views.issue_card, name="patron_issue_card"),
     path("<int:patron_id>/records/", views.patron_records, name="patron_records"),
+    path(
+        "<int:patron_id>/records/<int:opening_id>/",
+        views.patron_record_opening,
+        name="patron_record_opening",
+    ),
     path("<int:patron_id>/report-card/", views.report_card, name="patron_report_card"),
     path("<int:patron_id>/cards/renew/", views.renew_card, name="patron_renew_card"),
     path("<int:patron_id>/pin/", views.set_pin, name="patron_set_pin"),

@@ -2,8 +2,10 @@
 issuing and reporting cards, opening records with a purpose, and the custodian's
 last-borrower search (CR-2c, CR-5, CR-5b, CR-5i).  Every write goes through
 :mod:`bookwarden.patrons.actions`.  The patron page never shows records; only
-:func:`patron_records` does, after
-:func:`bookwarden.patrons.record_access.open_records` has checked and recorded the opening."""
+:func:`patron_record_opening` does, for an opening that
+:func:`bookwarden.patrons.record_access.open_records` has checked and recorded (posted to
+:func:`patron_records`), read again through
+:func:`~bookwarden.patrons.record_access.reread_opening`."""
 
 from __future__ import annotations
 
@@ -16,11 +18,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core import when as formats
-from bookwarden.core.forms import submit
+from bookwarden.core.forms import focus_first_error, submit
 from bookwarden.core.models import Branch, Library
 from bookwarden.core.permissions import (
     StaffRequest,
@@ -46,8 +49,15 @@ from .forms import (
     SearchForm,
     SetPinForm,
 )
-from .models import Card, Patron, SealedOpening
-from .record_access import Purpose, last_borrower, open_records
+from .models import Card, Patron, RecordOpening, SealedOpening
+from .record_access import (
+    CardRefused,
+    OpeningExpired,
+    Purpose,
+    last_borrower,
+    open_records,
+    reread_opening,
+)
 
 
 def _patron_or_404(request: StaffRequest, patron_id: int) -> Patron:
@@ -106,8 +116,13 @@ def patron_search(request: StaffRequest) -> HttpResponse:
 
 
 def _detail_context(
-    request: StaffRequest, patron: Patron, open_form: OpenRecordsForm | None = None
+    request: StaffRequest, patron: Patron, **bound: forms.Form | None
 ) -> dict[str, Any]:
+    """The patron page: who the patron is, their card and any restriction, the form to
+    open their records, then the card and PIN forms.  ``bound``: a refused form shown
+    again with its errors and what was typed (``open_form=``, ``card_form=`` ...): its
+    section is open and its first field to correct has the cursor; otherwise the card
+    number presented at the desk has it."""
     from bookwarden.enforcement.queries import patron_restrictions
 
     user = request.user
@@ -116,7 +131,14 @@ def _detail_context(
     can_open = has_perm(user, Perm.OPEN_RECORDS, library)
     can_manage = has_perm(user, Perm.MANAGE_PATRONS, library)
     cards = list(patron.cards.all())
-    return {
+    refused = next((slot for slot, form in bound.items() if form is not None), "")
+    open_form = bound.get("open_form")
+    if open_form is None and can_open:
+        open_form = OpenRecordsForm(custodian=custodian, initial={"purpose": Purpose.DESK})
+        if not refused:
+            # Most openings are at the desk, the patron's card in hand: type its number.
+            open_form.fields["card_number"].widget.attrs["autofocus"] = True
+    ctx: dict[str, Any] = {
         "patron": patron,
         "library": library,
         "cards": cards,
@@ -124,17 +146,22 @@ def _detail_context(
         "details": has_perm(user, Perm.VIEW_PATRON_DETAILS, library),
         "can_open": can_open,
         "can_manage": can_manage,
-        "open_form": (open_form or OpenRecordsForm(custodian=custodian)) if can_open else None,
-        "report_form": ReportCardForm(patron=patron) if can_manage else None,
-        "card_form": IssueCardForm(prefix="new") if can_manage else None,
-        "pin_form": SetPinForm(prefix="pin") if can_manage else None,
-        "renew_form": RenewCardForm(patron=patron, prefix="renew") if can_manage else None,
+        "open_form": open_form if can_open else None,
         "custodian": custodian,
         "has_active_card": any(c.counts_as_consent for c in cards),
         "classifications": list(for_library(library).values()),
         # CC-3, CC-11: computer-use restrictions (one query).
         "restrictions": patron_restrictions(user, patron),
+        "refused": refused,
     }
+    if can_manage:
+        ctx.update(
+            report_form=bound.get("report_form") or ReportCardForm(patron=patron),
+            card_form=bound.get("card_form") or IssueCardForm(prefix="new"),
+            pin_form=bound.get("pin_form") or SetPinForm(prefix="pin"),
+            renew_form=bound.get("renew_form") or RenewCardForm(patron=patron, prefix="renew"),
+        )
+    return ctx
 
 
 @login_required
@@ -153,7 +180,9 @@ def patron_detail(request: StaffRequest, patron_id: int) -> HttpResponse:
 def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
     """Open the records for a stated purpose (CR-5).  The access function is the one check:
     it refuses a role or purpose that is not allowed and records the refusal with the
-    stated purpose, or records the opening, before anything is read."""
+    stated purpose, or records the opening (one audit event) before anything is read.  An
+    opening goes on to its own page, which a reload or the back button shows again without
+    opening anything a second time."""
     patron = _patron_or_404(request, patron_id)
     library = patron.library
     # Only which purposes the form offers; what is allowed is the access function's call.
@@ -165,35 +194,74 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
             form,
             lambda data: open_records(actor=request.user, patron=patron, **data),
         )
+    except CardRefused as exc:
+        form.add_error("card_number", f"Not opened: {exc} This refusal is on record.")
+        return _detail_again(request, patron, form, 403)
     except PermissionDenied as exc:
         form.add_error(None, f"Not opened: {exc} This refusal is on record.")
         return _detail_again(request, patron, form, 403)
     if done is None:
         return _detail_again(request, patron, form, 400)
-    opened = done.result
-    return render(
-        request,
-        "patrons/records.html",
-        {
-            "patron": patron,
-            "library": library,
-            "purpose": opened.purpose,
-            "purpose_label": Purpose(opened.purpose).label,
-            "sections": opened.sections(for_library(library)),
-            "event": opened.event,
-        },
+    opening = done.result.opening
+    assert opening is not None  # open_records records every staff opening
+    return redirect("patron_record_opening", patron_id=patron.pk, opening_id=opening.pk)
+
+
+@login_required
+@require_GET
+@never_cache
+def patron_record_opening(request: StaffRequest, patron_id: int, opening_id: int) -> HttpResponse:
+    """The records of one opening (CR-5), for the person who opened them (anyone else:
+    404), read again through the access function without a new audit event, for
+    ``BOOKWARDEN_RECORD_OPENING_MINUTES``; after that the page shows no records and asks
+    for the purpose again.  Never cached (``no-store``)."""
+    patron = _patron_or_404(request, patron_id)
+    opening = get_object_or_404(
+        RecordOpening.objects.for_user(request.user)
+        .filter(patron=patron, opened_by=request.user)
+        .select_related("event"),
+        pk=opening_id,
     )
+    opening.patron = patron
+    library = patron.library
+    ctx: dict[str, Any] = {
+        "patron": patron,
+        "library": library,
+        "opening": opening,
+        "purpose_label": Purpose(opening.purpose).label,
+        "event": opening.event,
+    }
+    try:
+        opened = reread_opening(actor=request.user, opening=opening)
+    except OpeningExpired:
+        can_open = has_perm(request.user, Perm.OPEN_RECORDS, library)
+        if can_open:
+            form = OpenRecordsForm(
+                custodian=has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library),
+                initial={"purpose": opening.purpose, "record_types": opening.record_types},
+            )
+            form.fields["card_number" if opening.purpose == Purpose.DESK else "note"].widget.attrs[
+                "autofocus"
+            ] = True
+            ctx["open_form"] = form
+        return render(request, "patrons/opening_expired.html", ctx)
+    ctx.update(
+        sections=opened.sections(for_library(library)),
+        expires_at=opening.expires_at(),
+    )
+    return render(request, "patrons/records.html", ctx)
 
 
 def _detail_again(
     request: StaffRequest, patron: Patron, form: OpenRecordsForm, status: int
 ) -> HttpResponse:
-    """The patron page again, with the form's errors: nothing was opened.  Someone who may
-    not see the patron page gets the plain refusal; someone who sees it without the form
-    (a volunteer) reads the refusal at the top."""
+    """The patron page again, with the form's errors and what was typed: nothing was
+    opened.  Someone who may not see the patron page gets the plain refusal; someone who
+    sees it without the form (a volunteer) reads the refusal at the top."""
     if not has_perm(request.user, Perm.FIND_PATRONS, patron.library):
         raise PermissionDenied
-    ctx = _detail_context(request, patron, form)
+    focus_first_error(form)
+    ctx = _detail_context(request, patron, open_form=form)
     if ctx["open_form"] is None:
         for error in form.non_field_errors():
             messages.error(request, str(error))
@@ -206,14 +274,18 @@ def _post_from_patron_page(
     form: forms.Form,
     action: Callable[[dict[str, Any]], Any],
     *,
+    slot: str,
     success: Callable[[Any], str],
-    failed: str = "",
 ) -> HttpResponse:
-    """A form posted from the patron page (a card, a PIN) to an action; back to the patron
-    page, where the form's or the action's errors show as messages, each after ``failed``
-    ("No PIN set: ")."""
-    submit(request, form, action, success=success, flash=failed or True)
-    return redirect("patron_detail", patron_id=patron.pk)
+    """A form posted from the patron page (a card, a PIN) to an action: done, back to the
+    patron page (the message at its top); refused, the patron page again with this form
+    open, its errors beside its fields, what was typed kept and the cursor on the first
+    field to correct."""
+    if submit(request, form, action, success=success):
+        return redirect("patron_detail", patron_id=patron.pk)
+    focus_first_error(form)
+    ctx = _detail_context(request, patron, **{slot: form})
+    return render(request, "patrons/detail.html", ctx, status=400)
 
 
 @login_required
@@ -226,6 +298,7 @@ def report_card(request: StaffRequest, patron_id: int) -> HttpResponse:
         patron,
         ReportCardForm(request.POST, patron=patron),
         lambda data: actions.report_card(actor=request.user, **data),
+        slot="report_form",
         success=lambda card: (
             f"Card {card.number} is now {card.get_status_display().lower()}: it no longer "
             "counts as the patron's consent."
@@ -349,11 +422,11 @@ def issue_card(request: StaffRequest, patron_id: int) -> HttpResponse:
         lambda data: actions.issue_card(
             actor=request.user, patron=patron, number=data["card_number"]
         ),
+        slot="card_form",
         success=lambda card: (
             f"Card {card.number} is issued. The patron's previous cards are replaced: "
             "they no longer count as the patron's consent."
         ),
-        failed="No card issued: ",
     )
 
 
@@ -367,8 +440,8 @@ def set_pin(request: StaffRequest, patron_id: int) -> HttpResponse:
         patron,
         SetPinForm(request.POST, prefix="pin"),
         lambda data: actions.set_portal_pin(actor=request.user, patron=patron, pin=data["pin"]),
+        slot="pin_form",
         success=lambda _: "The portal PIN is set. The patron can now sign in.",
-        failed="No PIN set: ",
     )
 
 
@@ -382,11 +455,11 @@ def renew_card(request: StaffRequest, patron_id: int) -> HttpResponse:
         patron,
         RenewCardForm(request.POST, patron=patron, prefix="renew"),
         lambda data: actions.renew_card(actor=request.user, **data),
+        slot="renew_form",
         success=lambda card: (
             f"Card {card.number} is renewed until {formats.day(card.expires_on)}. The portal "
             "will also remind the patron of their privacy rights."
         ),
-        failed="Not renewed: ",
     )
 
 

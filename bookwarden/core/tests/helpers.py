@@ -133,6 +133,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     assert event is not None
     return {
         "patron_id": _a_patron_of(library),
+        # An opening of that patron's records by the staff member (CR-5).
+        "opening_id": _an_opening_of(people["staff"], library),
         "slug": library.slug,
         "user_id": staff.pk,
         "pk": Membership.objects.get(user=staff, library=library).pk,
@@ -163,6 +165,21 @@ def _a_patron_of(library: Library) -> int:
             actor=None, library=library, last_name="Sample", card_number="29999999999999"
         )
     return patron.pk
+
+
+def _an_opening_of(staff: User, library: Library) -> int:
+    """An opening of the records of :func:`_a_patron_of` ``library`` by ``staff``."""
+    from bookwarden.patrons.models import Patron, RecordOpening
+    from bookwarden.patrons.record_access import Purpose, open_records
+
+    patron = Patron.objects.get(pk=_a_patron_of(library))
+    opening = RecordOpening.objects.filter(patron=patron, opened_by=staff).first()
+    if opening is None:
+        opening = open_records(
+            actor=staff, patron=patron, purpose=Purpose.PATRON_REQUEST, note="asked"
+        ).opening
+    assert opening is not None
+    return opening.pk
 
 
 def an_operations_entry_of(library: Library) -> int:

@@ -257,6 +257,8 @@ EXPECTED: dict[str, Expect] = {
         new_madrid_page(403, **{w: 200 for w in NM_PATRON_FINDERS}, server_admin=404)
     ),
     "patron_records": same(signed_in(405)),
+    # An opening's page: its opener's alone (the staff member's); anyone else 404 (CR-5).
+    "patron_record_opening": same(signed_in(404, staff=200)),
     # Registering: in one's own libraries only (Cresco's people register at Cresco).
     "patron_register": same(
         signed_in(403, **{w: 200 for w in (*NM_PATRON_MANAGERS, *OUTSIDERS)}, server_admin=404)
@@ -778,7 +780,7 @@ WRITES = [
         lambda: {"purpose": "patron_request", "note": "asked", "record_types": "loans"},
         writers=NM_RECORD_OPENERS,
         refusal_event="patron.records_refused",
-        control_status=200,
+        # The opening's page; its RecordOpening is not in the snapshot, its event shows it.
         control_changes_rows=False,
     ),
     # A PIN set by someone else would let them read the patron's records in the portal.

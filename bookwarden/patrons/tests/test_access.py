@@ -41,7 +41,8 @@ CUSTODIANS = ("director", "designee")
 
 def _post(client, patron, purpose, types=("loans",), **extra):
     data = {"purpose": purpose, "record_types": list(types), **extra}
-    return client.post(reverse("patron_records", args=[patron.pk]), data)
+    # An opening goes on to its own page (followed here); a refusal answers at once.
+    return client.post(reverse("patron_records", args=[patron.pk]), data, follow=True)
 
 
 @pytest.mark.parametrize("who", MAY_OPEN)

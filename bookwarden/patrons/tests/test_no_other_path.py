@@ -151,6 +151,7 @@ def test_the_records_page_after_opening_shows_them(planted, client_as) -> None:
             "note": "asked at the desk",
             "record_types": ["loans", "searches", "reference", "program_registrations"],
         },
+        follow=True,
     )
     assert response.status_code == 200
     assert set(_leaks(response.content.decode())) == set(PLANTED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,10 +35,16 @@ def test_staff_set_the_pin_from_the_patron_page(patrons, client_as) -> None:
     rosa = patrons["parent"]
     client = client_as("staff")
     target = reverse("patron_set_pin", args=[rosa.pk])
-    page = client.post(
-        target, {"pin-pin": "1111", "pin-pin_again": "1111"}, follow=True
-    ).content.decode()
-    assert "No PIN set: That PIN is too easy to guess" in page
+    # Refused: the patron page again, the PIN section open with its error beside the field
+    # and the cursor in it (the PIN itself is never sent back).
+    response = client.post(target, {"pin-pin": "1111", "pin-pin_again": "1111"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<details id="portal-pin" open>' in page
+    assert "No PIN set" in page and "That PIN is too easy to guess" in page
+    assert 'value="1111"' not in page
+    assert page.count("autofocus") == 1
+    assert re.search(r'<input[^>]* autofocus [^>]*id="id_pin-pin"', page)
     client.post(target, {"pin-pin": "480621", "pin-pin_again": "480621"})
     rosa.refresh_from_db()
     assert pin_matches(rosa.portal_pin, "480621")

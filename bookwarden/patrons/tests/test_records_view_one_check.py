@@ -24,7 +24,7 @@ def events_after(seq: int) -> list[AuditEvent]:
 
 
 def post(client, patron, data):
-    return client.post(reverse("patron_records", args=[patron.pk]), data)
+    return client.post(reverse("patron_records", args=[patron.pk]), data, follow=True)
 
 
 # The volunteer sees the patron page but may not open records; the technology coordinator

@@ -103,6 +103,7 @@ def test_classification_per_jurisdiction_on_the_pages(patrons, client_as) -> Non
     response = client_as("outsider").post(
         reverse("patron_records", args=[patrons["cresco_patron"].pk]),
         {"purpose": "patron_request", "note": "asked", "record_types": ["room_bookings", "loans"]},
+        follow=True,
     )
     text = response.content.decode()
     assert "Public under US-IA" in text
