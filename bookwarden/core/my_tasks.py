@@ -187,6 +187,7 @@ def _my_access_ends(user: User) -> Iterable[Task]:
             yield Task(
                 f"Your access at {m.library}",
                 "Ask the director before then if you need it for longer.",
+                reverse("library_detail", args=[m.library.slug]),
                 due=m.ends_on,
                 state=f"It ends on {m.ends_on:%Y-%m-%d}.",
             )
