@@ -67,12 +67,15 @@ def _step(case: EnforcementCase, may_lock: bool) -> tuple[str, str, bool]:
         ),
         Stage.CONTACT: ("step-contact", f"Contact {who} and record how it went.", False),
         Stage.LOCK: (
-            ("step-lock", f"Lock the account of {who}: repeated attempts to reach them failed.", False)
+            (
+                "step-lock",
+                f"Lock the account of {who}: repeated attempts to reach them failed.",
+                False,
+            )
             if may_lock
             else (
                 "step-lock",
-                "Wait for someone who may lock accounts: repeated attempts to reach "
-                f"{who} failed.",
+                f"Wait for someone who may lock accounts: repeated attempts to reach {who} failed.",
                 True,
             )
         ),

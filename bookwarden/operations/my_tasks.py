@@ -119,10 +119,11 @@ def incident_acknowledgements(user: User) -> Iterable[Task]:
                 if len(group) == 1
                 else f"All {len(group)} people told have acknowledged it."
             )
+        # The director's own acknowledgement is asked for by incidents_to_acknowledge.
+        remind = waiting and "you" not in waiting
         yield Task(
             entry_title(entry),
-            # The director's own acknowledgement is asked for by incidents_to_acknowledge.
-            "Remind those who have not acknowledged it." if waiting and "you" not in waiting else "",
+            "Remind those who have not acknowledged it." if remind else "",
             reverse("operations:detail", args=[entry.pk]),
             key=entry_key(entry),
             state=state,
@@ -145,8 +146,7 @@ def passwords_to_change(user: User) -> Iterable[Task]:
         when = timezone.localtime(entry.occurred_at)
         yield Task(
             entry_title(entry),
-            "Change the passwords used during the outside access now, then record it on "
-            "the entry.",
+            "Change the passwords used during the outside access now, then record it on the entry.",
             reverse("operations:detail", args=[entry.pk]),
             urgent=True,
             key=entry_key(entry),
