@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from bookwarden.core.my_tasks import Task, task_provider
+from bookwarden.core import when as formats
+from bookwarden.core.my_tasks import Task, plural, task_provider
 from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
 
@@ -38,25 +39,32 @@ def breach_tasks(user: User) -> Iterable[Task]:
     )
     for breach in breaches:
         url = reverse("breach:detail", args=[breach.pk])
+        title = f"Breach #{breach.pk}, declared {formats.day(breach.declared_at)}"
+        key = f"breach:{breach.pk}"
         if breach.not_notified:
             n = breach.not_notified
             yield Task(
-                f"Breach #{breach.pk}: {n} affected patron{'s' if n != 1 else ''} not yet notified",
-                "Send the notices from the breach page.",
+                title,
+                f"Send the notices to the {plural(n, 'affected patron')} not yet told.",
                 url + "#affected",
                 urgent=True,
+                key=key,
             )
         if breach.letters:
-            n = breach.letters
             yield Task(
-                f"Breach #{breach.pk}: {n} letter{'s' if n != 1 else ''} not yet mailed",
-                "Print the letters and mark each one as mailed.",
+                title,
+                "Print the letter to the patron and mark it as mailed."
+                if breach.letters == 1
+                else f"Print the {breach.letters} letters to patrons and mark each as mailed.",
                 url + "#affected",
                 urgent=True,
+                key=key,
             )
         if breach.reviewed_at is None:
             yield Task(
-                f"Breach #{breach.pk}: record the post-incident review",
-                "Evaluate the practice that allowed it and record the procedures changed.",
+                title,
+                "Once the patrons are told, review what allowed it and record the procedures "
+                "you changed.",
                 url + "#review",
+                key=key,
             )

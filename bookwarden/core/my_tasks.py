@@ -1,15 +1,20 @@
 """The "My tasks" home: each app registers what a person should do next.
 
 A provider is a function ``(user) -> iterable of Task``; apps register theirs with
-``@task_provider`` in their ``my_tasks.py``, imported from their AppConfig.ready().  The home
-page shows every task, urgent and dated ones first.
+``@task_provider`` in their ``my_tasks.py``, imported from their AppConfig.ready().
+
+A task names one thing (an incident, a request for records, a breach ...), says in plain
+words what to do with it and by when, and where the thing stands.  The home page shows one
+list in three groups: urgent now, due soon and for information (:func:`grouped_tasks`).
+Two providers may speak of the same thing (an incident the director must acknowledge, and
+who else has acknowledged it): tasks with the same ``key`` become one item.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils import timezone
@@ -20,21 +25,97 @@ from .permissions import has_perm_anywhere
 from .roles import Perm
 from .second_factor import has_totp, needs_mfa
 
+#: A task due within this many days is "due soon"; later ones are for information.
+SOON_DAYS = 7
+
+#: How far ahead a director is told that someone's access is about to end.
+EXPIRY_NOTICE_DAYS = 14
+
+URGENT, SOON, INFO = "urgent", "soon", "info"
+
 
 @dataclass(frozen=True)
 class Task:
+    """One thing, and what this person should do with it.
+
+    ``title`` names the thing ("Security incident #18: malware"); ``todo`` is a plain
+    imperative sentence ("Read it and acknowledge it."), empty when there is nothing to do;
+    ``due`` is by when (a date, or a time); ``state`` says where the thing stands ("2 of 3
+    people told have acknowledged it."); ``info`` marks a task with nothing for this person
+    to do; ``key`` names the thing, so that two tasks about it become one item."""
+
     title: str
-    detail: str = ""
+    todo: str = ""
     url: str = ""
-    due: datetime.date | None = None
+    due: datetime.date | datetime.datetime | None = None
     urgent: bool = False
+    key: str = ""
+    state: str = ""
+    info: bool = False
+
+    @property
+    def due_date(self) -> datetime.date | None:
+        if isinstance(self.due, datetime.datetime):
+            return timezone.localtime(self.due).date()
+        return self.due
+
+    @property
+    def due_has_time(self) -> bool:
+        return isinstance(self.due, datetime.datetime)
+
+    @property
+    def overdue(self) -> bool:
+        if isinstance(self.due, datetime.datetime):
+            return self.due < timezone.now()
+        return self.due is not None and self.due < timezone.localdate()
+
+    def group(self, today: datetime.date) -> str:
+        """Urgent now: marked urgent, or due today or earlier.  Due soon: something to do
+        within :data:`SOON_DAYS` days, or something to do with no date.  For information:
+        nothing to do, or not due for a while."""
+        due = self.due_date
+        if self.urgent or (due is not None and due <= today and not self.info):
+            return URGENT
+        if self.info:
+            return INFO
+        if due is None or due <= today + datetime.timedelta(days=SOON_DAYS):
+            return SOON
+        return INFO
+
+    def merge(self, other: Task) -> Task:
+        """One item for two tasks about the same thing: the one asking something of this
+        person leads; the more urgent, the earlier due date and both states are kept."""
+        lead, second = sorted((self, other), key=lambda t: (t.info, not t.urgent))
+        dues = [t for t in (lead, second) if t.due is not None]
+        todos = [s for s in dict.fromkeys((lead.todo, second.todo)) if s]
+        states = [s for s in dict.fromkeys((lead.state, second.state)) if s]
+        return replace(
+            lead,
+            todo=" ".join(todos),
+            url=lead.url or second.url,
+            due=min(dues, key=lambda t: t.due_date or datetime.date.max).due if dues else None,
+            urgent=lead.urgent or second.urgent,
+            state=" ".join(states),
+            info=lead.info and second.info,
+        )
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    key: str
+    label: str
+    tasks: list[Task]
+
+    @property
+    def count(self) -> int:
+        return len(self.tasks)
+
+
+GROUP_LABELS = {URGENT: "Urgent now", SOON: "Due soon", INFO: "For information"}
 
 
 Provider = Callable[[User], Iterable[Task]]
 _providers: list[Provider] = []
-
-#: How far ahead a director is told that someone's access is about to end.
-EXPIRY_NOTICE_DAYS = 14
 
 
 def task_provider(provider: Provider) -> Provider:
@@ -43,18 +124,60 @@ def task_provider(provider: Provider) -> Provider:
     return provider
 
 
+def _merged(tasks: Iterable[Task]) -> list[Task]:
+    by_key: dict[str, int] = {}
+    out: list[Task] = []
+    for task in tasks:
+        if not task.key:
+            out.append(task)
+        elif task.key in by_key:
+            out[by_key[task.key]] = out[by_key[task.key]].merge(task)
+        else:
+            by_key[task.key] = len(out)
+            out.append(task)
+    return out
+
+
+def _order(task: Task) -> tuple[bool, bool, datetime.date, str]:
+    return (task.info, not task.urgent, task.due_date or datetime.date.max, task.title)
+
+
 def tasks_for(user: User) -> list[Task]:
-    tasks = [task for provider in _providers for task in provider(user)]
-    return sorted(tasks, key=lambda t: (not t.urgent, t.due or datetime.date.max, t.title))
+    """Every task of every provider, one per thing: urgent first, then by due date."""
+    return sorted(_merged(t for provider in _providers for t in provider(user)), key=_order)
+
+
+def grouped_tasks(user: User) -> list[TaskGroup]:
+    """The three groups of the home page, each in order (an empty group is kept)."""
+    today = timezone.localdate()
+    groups: dict[str, list[Task]] = {key: [] for key in GROUP_LABELS}
+    for task in tasks_for(user):
+        groups[task.group(today)].append(task)
+    return [TaskGroup(key, GROUP_LABELS[key], tasks) for key, tasks in groups.items()]
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``plural(1, "letter")`` is "1 letter", ``plural(3, "letter")`` "3 letters"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def role_label(role_display: str) -> str:
+    """A role's label inside a sentence: "Technology coordinator (IT manager)" becomes
+    "technology coordinator (IT manager)", keeping acronyms as they are."""
+    first, _, rest = role_display.partition(" ")
+    if len(first) > 1 and first[1:].islower():
+        first = first.lower()
+    return f"{first} {rest}".strip()
 
 
 @task_provider
 def _second_factor(user: User) -> Iterable[Task]:
     if not needs_mfa(user) and not has_totp(user):
         yield Task(
-            "Consider turning on two-factor login",
-            "It protects your account if your password leaks.",
+            "Two-factor sign-in",
+            "Consider turning it on: it protects your account if your password leaks.",
             reverse("mfa_index"),
+            info=True,
         )
 
 
@@ -63,9 +186,11 @@ def _my_access_ends(user: User) -> Iterable[Task]:
     for m in user.active_memberships():
         if m.ends_on:
             yield Task(
-                f"Your access at {m.library} ends on {formats.day(m.ends_on)}",
-                "Ask the director if you need it longer.",
+                f"Your access at {m.library}",
+                "Ask the director before then if you need it for longer.",
+                reverse("library_detail", args=[m.library.slug]),
                 due=m.ends_on,
+                state=f"It ends on {formats.day(m.ends_on)}.",
             )
 
 
@@ -85,8 +210,9 @@ def _staff_access_ends(user: User) -> Iterable[Task]:
     )
     for m in ending:
         yield Task(
-            f"{m.user}'s access as {m.get_role_display().lower()} ends on {formats.day(m.ends_on)}",
+            f"{m.user}'s access as {role_label(m.get_role_display())}",
             "Extend it from the role page, or let it end.",
             reverse("membership_edit", args=[m.library.slug, m.pk]),
             due=m.ends_on,
+            state=f"It ends on {formats.day(m.ends_on)}.",
         )

@@ -28,8 +28,8 @@ from .forms import (
 from .idle_lock import IDLE_LOCKED, idle_minutes_for, unlock_session
 from .lockout import account_lock, lockout_response
 from .models import Membership, User
-from .my_tasks import tasks_for
-from .permissions import StaffRequest, has_perm, library_for
+from .my_tasks import grouped_tasks
+from .permissions import StaffRequest, has_perm, has_perm_anywhere, library_for
 from .roles import InstallationRole, Perm, Role
 from .second_factor import has_totp, needs_mfa
 
@@ -42,10 +42,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def home(request: StaffRequest) -> HttpResponse:
-    """My tasks: what this person should do next; each app adds its own (core.my_tasks)."""
-    tasks = tasks_for(request.user)
-    memberships = request.user.active_memberships()
-    return render(request, "core/home.html", {"tasks": tasks, "memberships": memberships})
+    """My tasks: what this person should do next, in three groups (urgent now, due soon, for
+    information); each app adds its own (core.my_tasks).  Beside them, the person's most
+    frequent starts (find a patron, report a concern) and their roles; those lead the page
+    when nothing is urgent."""
+    groups = grouped_tasks(request.user)
+    ctx = {
+        "groups": groups,
+        "has_tasks": any(g.count for g in groups),
+        "actions_first": not groups[0].count,
+        "can_find_patrons": has_perm_anywhere(request.user, Perm.FIND_PATRONS),
+        "memberships": request.user.active_memberships(),
+    }
+    return render(request, "core/home.html", ctx)
 
 
 @login_required

@@ -12,11 +12,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from bookwarden.core import when as formats
 from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.roles import Perm, permissions_for
 from bookwarden.mail.models import MailStatus
 
-from .models import DisclosureRequest, NoticeState, PolicyRule, Status
+from .models import DisclosureRequest, NoticeState, PolicyRule, Status, Verdict
 from .rules import PackError, Policy, load_pack, policy_conflicts
 from .rules.policy import policy_for_library, policy_from_rows
 
@@ -59,35 +60,49 @@ def disclosure_requests(user: User) -> Iterable[Task]:
     )
     for req in requests:
         url = reverse("disclosures:detail", args=[req.pk])
+        title = f"Request for records #{req.pk} from {req.requester_name}"
+        key = f"disclosures:{req.pk}"
+        state = f"{req.get_instrument_display()}, received {formats.day(req.received_at)}."
         if req.status == Status.RECORDED:
             yield Task(
-                f"Request for records #{req.pk}: review and decide",
-                "Only the director or a designee answers the requester.",
+                title,
+                "Review it and decide what to release, if anything; only the director or a "
+                "designee answers the requester.",
                 url,
                 due=req.deadline,
-                urgent=req.deadline is not None and req.deadline <= today,
+                key=key,
+                state=state,
             )
         elif req.status == Status.DECIDED:
             yield Task(
-                f"Request for records #{req.pk}: produce the "
-                + ("letter" if req.verdict == "refuse" else "packet"),
-                "The decision is recorded; fulfil it from the request page.",
+                title,
+                "Produce the refusal letter and send it."
+                if req.verdict == Verdict.REFUSE
+                else "Produce the packet of released records and send it.",
                 url,
                 due=req.deadline,
+                key=key,
+                state=state,
             )
         if req.held and req.gag_until and req.gag_until < today:
             yield Task(
-                f"Request for records #{req.pk}: the non-disclosure order has ended",
-                "Tell the patrons whose records were released.",
+                title,
+                "Tell the patrons whose records were released: the order not to tell them "
+                f"ended on {formats.day(req.gag_until)}.",
                 url,
                 urgent=True,
+                key=key,
+                state=state,
             )
         if req.letters and req.status == Status.FULFILLED:
             yield Task(
-                f"Request for records #{req.pk}: post the patron's letter",
-                "The patron has no e-mail address, or the e-mail could not be sent: tell them "
-                "by letter, then close the request.",
+                title,
+                f"Post {'a letter' if req.letters == 1 else f'{req.letters} letters'} to "
+                f"{'the patron' if req.letters == 1 else 'the patrons'} (no e-mail address, or "
+                "the e-mail could not be sent), then close the request.",
                 url,
+                key=key,
+                state=state,
             )
 
 
@@ -102,22 +117,36 @@ def policy_conflict_tasks(user: User) -> Iterable[Task]:
         rows[rule.library_id].append(rule)
     for library in libraries:
         url = reverse("disclosures:policy", args=[library.slug])
+        title = f"Disclosure policy of {library}"
         try:
             policy = policy_from_rows(library, rows[library.pk])
             if policy is None:
                 policy = policy_for_library_file(library)
             pack = load_pack(library.jurisdiction)
         except PackError as exc:
-            yield Task(f"{library}: the disclosure policy is invalid", str(exc), url, urgent=True)
+            yield Task(
+                title,
+                "Correct the policy: until then requests cannot be checked against it.",
+                url,
+                urgent=True,
+                state=f"It cannot be read: {exc}",
+            )
             continue
         if policy is None or pack is None:
             continue
-        for conflict in policy_conflicts(policy, pack):
+        rules = sorted({c.policy_rule for c in policy_conflicts(policy, pack)})
+        if rules:
             yield Task(
-                f"{library}: policy rule {conflict.policy_rule} is looser than the statute",
-                conflict.why + " It is never applied; change the policy or the rule.",
+                title,
+                "Change the policy to follow the law.",
                 url,
                 urgent=True,
+                state=(
+                    f"{'One rule' if len(rules) == 1 else f'{len(rules)} rules'} "
+                    f"({', '.join(rules)}) would release records that {pack.name} law "
+                    "protects; "
+                    f"{'it is' if len(rules) == 1 else 'they are'} never applied."
+                ),
             )
 
 

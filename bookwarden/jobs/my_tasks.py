@@ -34,10 +34,10 @@ def failed_jobs(user: User) -> Iterable[Task]:
         verb = "failed" if run.status == JobStatus.FAILED else "did not finish"
         yield Task(
             f"The job “{run.name}” {verb}",
-            f"Its last run (#{run.pk}{f', {formats.when(when)}' if when else ''}) "
-            f"{verb}: {run.error_type or 'see the run'}. It runs again on schedule; "
-            "run it now once the cause is fixed.",
+            "Fix the cause, then run it now (it also runs again on schedule).",
             reverse("jobs:run_detail", args=[run.pk]),
-            due=when.date() if when else None,
             urgent=True,
+            key=f"jobs:{run.name}",
+            state=f"Its last run{f' ({formats.when(when)})' if when else ''} "
+            + (f"ended with the error {run.error_type}." if run.error_type else f"{verb}."),
         )

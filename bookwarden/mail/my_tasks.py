@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from bookwarden.core.my_tasks import Task, task_provider
+from bookwarden.core.my_tasks import Task, plural, task_provider
 from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
 
@@ -27,9 +27,13 @@ def failed_mail(user: User) -> Iterable[Task]:
     count = mine.filter(status=MailStatus.FAILED).count()
     if count:
         yield Task(
-            f"{count} message{'s' if count != 1 else ''} could not be sent",
-            "The mail server refused them or could not be reached after repeated tries. "
-            "Check the mail settings, then send them again from the outbox.",
+            "Mail that could not be sent",
+            "Check the mail settings, then send "
+            + ("it" if count == 1 else "them")
+            + " again from the outbox.",
             reverse("mail:outbox") + "?status=failed",
             urgent=True,
+            state=f"{plural(count, 'message')} could not be sent: the mail server refused "
+            + ("it" if count == 1 else "them")
+            + " or could not be reached after repeated tries.",
         )

@@ -3,11 +3,15 @@
 - incidents waiting for the person's acknowledgement (those told of them);
 - for a director, who has acknowledged each open incident of their library;
 - for the technology coordinator, passwords to change after an outside party's access;
-- for those who run the log, entries past their timeliness target.
+- for those who run the log, entries past their timeliness target or due soon.
+
+Every task about an entry carries the key ``operations:<id>``, so an incident the director
+must acknowledge, and who else has, is one item on the home page.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -16,18 +20,37 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.core import when as formats
-from bookwarden.core.my_tasks import Task, task_provider
+from bookwarden.core.my_tasks import SOON_DAYS, Task, plural, task_provider
 from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm, Role
 
 from .models import INCIDENT_KINDS, Acknowledgement, EntryStatus, IncidentNotice, LogEntry
-from .timeliness import due_at, is_overdue, shortest_target
+from .timeliness import category_of, due_at
 
 if TYPE_CHECKING:
     from bookwarden.core.models import User
 
-#: At most this many overdue entries are listed one by one.
+#: At most this many entries past or near their target are listed one by one.
 MAX_OVERDUE_TASKS = 20
+
+
+def entry_key(entry: LogEntry | int) -> str:
+    return f"operations:{entry if isinstance(entry, int) else entry.pk}"
+
+
+def entry_title(entry: LogEntry) -> str:
+    """ "Security incident #18: Staff member browsed patron records", "Log entry #7: ..." """
+    noun = "Security incident" if entry.kind in INCIDENT_KINDS else "Log entry"
+    return f"{noun} #{entry.pk}: {entry.title}"
+
+
+def _kind(entry: LogEntry) -> str:
+    kind = entry.get_kind_display().removeprefix("Security incident: ")
+    return kind[:1].upper() + kind[1:]
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @task_provider
@@ -46,13 +69,12 @@ def incidents_to_acknowledge(user: User) -> Iterable[Task]:
     for notice in waiting:
         entry = notice.entry
         yield Task(
-            f"Acknowledge security incident #{entry.pk}: "
-            f"{entry.get_kind_display().removeprefix('Security incident: ')}",
-            f"Severity {entry.get_severity_display().lower()}, reported "
-            f"{formats.when(notice.at)}. Read it and acknowledge it.",
+            entry_title(entry),
+            "Read it and acknowledge it now.",
             reverse("operations:detail", args=[entry.pk]),
-            due=timezone.localtime(notice.at).date(),
             urgent=True,
+            key=entry_key(entry),
+            state=f"{_kind(entry)}, {entry.get_severity_display().lower()} severity.",
         )
 
 
@@ -74,21 +96,39 @@ def incident_acknowledgements(user: User) -> Iterable[Task]:
             )
         )
         .select_related("entry", "user")
-        .order_by("entry__occurred_at", "entry_id", "user__username")
+        .order_by("entry__occurred_at", "entry_id", "user__last_name", "user__first_name")
     )
     by_entry: dict[int, list[IncidentNotice]] = {}
     for notice in notices:
         by_entry.setdefault(notice.entry_id, []).append(notice)
     for group in by_entry.values():
         entry = group[0].entry
-        done = [str(n.user) for n in group if getattr(n, "acked", False)]
-        waiting = [str(n.user) for n in group if not getattr(n, "acked", False)]
+        done = sum(1 for n in group if getattr(n, "acked", False))
+        waiting = [
+            "you" if n.user_id == user.pk else str(n.user)
+            for n in group
+            if not getattr(n, "acked", False)
+        ]
+        if waiting:
+            state = (
+                f"{done} of {plural(len(group), 'person', 'people')} told "
+                f"{'has' if done == 1 else 'have'} acknowledged it; not yet {_names(waiting)}."
+            )
+        else:
+            state = (
+                "The one person told has acknowledged it."
+                if len(group) == 1
+                else f"All {len(group)} people told have acknowledged it."
+            )
+        # The director's own acknowledgement is asked for by incidents_to_acknowledge.
+        remind = waiting and "you" not in waiting
         yield Task(
-            f"Incident #{entry.pk}: acknowledged by {len(done)} of {len(group)}",
-            f"Acknowledged: {', '.join(done) or 'nobody yet'}. "
-            f"Not yet: {', '.join(waiting) or 'nobody'}.",
+            entry_title(entry),
+            "Remind those who have not acknowledged it." if remind else "",
             reverse("operations:detail", args=[entry.pk]),
-            due=timezone.localtime(entry.occurred_at).date(),
+            key=entry_key(entry),
+            state=state,
+            info=True,
         )
 
 
@@ -106,41 +146,56 @@ def passwords_to_change(user: User) -> Iterable[Task]:
     for entry in visits:
         when = timezone.localtime(entry.occurred_at)
         yield Task(
-            f"Passwords to change now: outside access on {formats.day(when)}",
-            f"{entry.outside_party_name} had access (entry #{entry.pk}). Change the affected "
-            "passwords, then record it on the entry.",
+            entry_title(entry),
+            "Change the passwords used during the outside access now, then record it on the entry.",
             reverse("operations:detail", args=[entry.pk]),
-            due=when.date(),
             urgent=True,
+            key=entry_key(entry),
+            state=f"{entry.outside_party_name} had access on {formats.day(when)}.",
         )
 
 
 @task_provider
-def overdue_entries(user: User) -> Iterable[Task]:
-    """IT-7: entries not closed within their target, for those who run the log."""
+def entries_to_close(user: User) -> Iterable[Task]:
+    """IT-7: entries not closed within their target, or due within :data:`SOON_DAYS` days,
+    for those who run the log."""
     if not has_perm_anywhere(user, Perm.MANAGE_OPERATIONS):
         return
     now = timezone.now()
+    horizon = now + datetime.timedelta(days=SOON_DAYS)
     candidates = (
         LogEntry.objects.for_user(user, Perm.MANAGE_OPERATIONS)
-        .filter(recorded_at__lte=now - shortest_target())
         .exclude(status=EntryStatus.CLOSED)
         .select_related("library__operations_settings")
         .order_by("recorded_at", "pk")
     )
-    overdue = [e for e in candidates if is_overdue(e, now)]
-    for entry in overdue[:MAX_OVERDUE_TASKS]:
-        due = timezone.localtime(due_at(entry))
+    dated = sorted(
+        (d for d in ((due_at(e), e) for e in candidates) if d[0] <= horizon), key=lambda d: d[0]
+    )
+    for due, entry in dated[:MAX_OVERDUE_TASKS]:
+        category = category_of(entry.kind)
+        if category == "concern":
+            todo = "Classify the report and act on it."
+        elif category == "incident":
+            todo = "Resolve it and close the entry."
+        else:
+            todo = "Finish the work and close the entry."
+        since = formats.day(entry.recorded_at)
         yield Task(
-            f"Overdue: entry #{entry.pk} ({entry.get_kind_display()})",
-            f"{entry.title} — open since {formats.day(entry.recorded_at)}, "
-            f"target was {formats.day(due)}.",
+            entry_title(entry),
+            todo,
             reverse("operations:detail", args=[entry.pk]),
-            due=due.date(),
+            due=due,
+            key=entry_key(entry),
+            # An incident's kind is in its title and in what the other tasks say of it.
+            state=f"Open since {since}."
+            if category == "incident"
+            else f"{_kind(entry)}, open since {since}.",
         )
-    if len(overdue) > MAX_OVERDUE_TASKS:
+    if len(dated) > MAX_OVERDUE_TASKS:
+        more = len(dated) - MAX_OVERDUE_TASKS
         yield Task(
-            f"{len(overdue) - MAX_OVERDUE_TASKS} more overdue entries",
+            f"{plural(more, 'more log entry', 'more log entries')} to close soon",
             "See the operations log, filtered to entries not closed.",
             reverse("operations:list") + "?status=unclosed",
         )

@@ -39,15 +39,17 @@ def test_lock_offered_only_after_the_configured_failed_contacts(people, new_madr
     assert not actions.may_lock(tc, case)
     with pytest.raises(ValidationError, match="after 2 failed contacts; 1 so far"):
         actions.lock_account(actor=tc, case=case)
-    assert not any("offer to lock" in t.title for t in next_steps(tc))
+    assert not any(t.todo.startswith("Lock the account") for t in next_steps(tc))
 
     _fail(people, case, 1)
     case.refresh_from_db()
     assert case.stage == Stage.LOCK
     assert actions.may_lock(tc, case)
     # The offer reaches those who may lock (the tech coordinator, the director), not others.
-    assert any("offer to lock the account of Ben Johnson" in t.title for t in next_steps(tc))
-    assert any("offer to lock" in t.title for t in next_steps(people["director"]))
+    (offer,) = next_steps(tc)
+    assert offer.todo.startswith("Lock the account of Ben Johnson: repeated attempts")
+    assert offer.urgent and offer.url.endswith("#step-lock")
+    assert any(t.todo.startswith("Lock the account") for t in next_steps(people["director"]))
     assert not list(next_steps(people["assistant_director"]))
     # Those without LOCK_ACCOUNTS may not lock even now.
     with pytest.raises(PermissionDenied):

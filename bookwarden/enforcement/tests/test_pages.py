@@ -39,8 +39,10 @@ def test_hr_decides_through_the_page_and_the_director_is_refused(people, client_
 
 def test_hr_is_told_of_cases_waiting_for_a_decision(people, client_as) -> None:
     case = case_at(people, Step.HR_DECISION)
-    titles = [t.title for t in hr_decisions(people["human_resources"])]
-    assert titles == [f"Enforcement case #{case.pk}: decide whether discipline is needed"]
+    (task,) = hr_decisions(people["human_resources"])
+    assert task.title == f"Enforcement case #{case.pk}: {case.entry.title}"
+    assert task.todo.startswith("Decide whether discipline is needed")
+    assert task.urgent and task.state == "About Ben Johnson, on CIRC-PC-03."
     assert not list(hr_decisions(people["director"]))
     assert f"Enforcement case #{case.pk}" in client_as("human_resources").get("/").content.decode()
 
@@ -48,7 +50,9 @@ def test_hr_is_told_of_cases_waiting_for_a_decision(people, client_as) -> None:
 def test_the_owner_sees_the_next_step(people, client_as) -> None:
     case = case_at(people, Step.ISOLATE)
     home = client_as("tech_coordinator").get("/").content.decode()
-    assert f"Enforcement case #{case.pk}: next, isolate the device" in home
+    # Each step says its own thing, in words (not the enforcement steps' generic sentence).
+    assert f"Enforcement case #{case.pk}: {case.entry.title}" in home
+    assert "Take the device (CIRC-PC-03) off the network, or record why that is not needed." in home
 
 
 def test_cresco_gets_404_and_the_auditor_reads_but_never_writes(people, client_as) -> None:

@@ -83,7 +83,7 @@ def test_a_person_without_email_is_skipped_and_the_entry_says_so(people, make_en
     notice = IncidentNotice.objects.get(entry=entry, user=hr)
     assert not notice.emailed
     assert entry.steps.filter(text__contains="no e-mail address").exists()
-    assert any("Acknowledge security incident" in t.title for t in tasks_for(hr))
+    assert any(t.todo.startswith("Read it and acknowledge it now.") for t in tasks_for(hr))
 
 
 @pytest.mark.django_db
@@ -109,7 +109,8 @@ def test_mail_server_down_delays_the_notices_but_loses_none(smtp_server, make_en
 def test_those_told_acknowledge_and_the_director_sees_who(people, make_entry, client_as) -> None:
     entry = make_entry(kind="phishing", title="Phishing")
     tech = people["tech_coordinator"]
-    assert any(f"incident #{entry.pk}" in t.title for t in tasks_for(tech))
+    asked = f"operations:{entry.pk}", "Read it and acknowledge it now."
+    assert any((t.key, t.todo[: len(asked[1])]) == asked for t in tasks_for(tech))
     page = client_as("tech_coordinator").get(f"/operations/{entry.pk}/").content.decode()
     assert "Acknowledge</button>" in page
 
@@ -117,17 +118,26 @@ def test_those_told_acknowledge_and_the_director_sees_who(people, make_entry, cl
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action=AuditAction.OPS_ACKNOWLEDGED, actor=tech).exists()
     tech.forget_roles()
-    assert not any(f"incident #{entry.pk}" in t.title for t in tasks_for(tech))
+    assert not any((t.key, t.todo[: len(asked[1])]) == asked for t in tasks_for(tech))
     # Acknowledging twice records once.
     actions.acknowledge(actor=tech, entry=entry)
     assert AuditEvent.objects.filter(action=AuditAction.OPS_ACKNOWLEDGED).count() == 1
 
-    (task,) = [t for t in tasks_for(people["director"]) if "acknowledged by" in t.title]
-    assert task.title == f"Incident #{entry.pk}: acknowledged by 1 of 3"
-    assert "Acknowledged: Tom Patel." in task.detail
-    assert "Not yet: Ana Garcia, Maria Reyes." in task.detail
+    # The director was told too: one item, to acknowledge, saying who else has.
+    (task,) = [t for t in tasks_for(people["director"]) if t.key == f"operations:{entry.pk}"]
+    assert task.title == f"Security incident #{entry.pk}: Phishing"
+    assert task.urgent and task.todo.startswith("Read it and acknowledge it now.")
+    assert "1 of 3 people told has acknowledged it; not yet Ana Garcia and you." in task.state
     home = client_as("director").get("/").content.decode()
-    assert "acknowledged by 1 of 3" in home
+    assert home.count(f"Security incident #{entry.pk}: Phishing") == 1
+    assert "1 of 3 people told has acknowledged it" in home
+    # Once she has acknowledged, it is no longer urgent: she sees who has not yet (and, as
+    # she runs the log, by when to close it).
+    actions.acknowledge(actor=people["director"], entry=entry)
+    (task,) = [t for t in tasks_for(people["director"]) if t.key == f"operations:{entry.pk}"]
+    assert not task.urgent
+    assert "Remind those who have not acknowledged it." in task.todo
+    assert "2 of 3 people told have acknowledged it; not yet Ana Garcia." in task.state
     # The entry page shows it too.
     page = client_as("director").get(f"/operations/{entry.pk}/").content.decode()
     assert "Not yet" in page
