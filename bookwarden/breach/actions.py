@@ -28,7 +28,15 @@ from bookwarden.operations.models import LogEntry
 from bookwarden.patrons.models import Patron
 from bookwarden.patrons.records import RECORD_TYPES
 
-from .models import AffectedPatron, Breach, BreachStatus, Channel, NoticeStatus, Source
+from .models import (
+    AffectedPatron,
+    Breach,
+    BreachStatus,
+    Channel,
+    NoticeStatus,
+    Source,
+    counted,
+)
 from .notices import Notice, build_notice
 
 #: Why the outbox holds a breach notice (``OutboxMessage.reason``).
@@ -153,8 +161,8 @@ def declare_breach(
     _note_on_entry(
         actor,
         breach,
-        f"Declared a breach of patron information (CR-6e): {len(accounts)} compromised "
-        f"account(s), window {breach.window_start:%Y-%m-%d %H:%M} to "
+        f"Declared a breach of patron information: {counted(len(accounts), 'compromised account')}, "
+        f"window {breach.window_start:%Y-%m-%d %H:%M} to "
         f"{breach.window_end:%Y-%m-%d %H:%M} UTC.",
     )
     return breach
@@ -310,8 +318,8 @@ def list_affected(*, actor: Any, breach: Breach) -> Listing:
     _note_on_entry(
         actor,
         breach,
-        f"Listed the affected patrons from the audit log: {result.patrons} patron(s), "
-        f"{result.events} opening(s) of their records in the window.",
+        f"Listed the affected patrons from the audit log: {counted(result.patrons, 'patron')}, "
+        f"{counted(result.events, 'opening')} of their records in the window.",
     )
     return result
 
@@ -432,7 +440,7 @@ def notify(*, actor: Any, breach: Breach) -> Notified:
         actor,
         breach,
         f"Notices to affected patrons: {result.emailed} e-mailed through the outbox, "
-        f"{result.letters + result.switched} letter(s) to print.",
+        f"{counted(result.letters + result.switched, 'letter')} to print.",
     )
     return result
 
@@ -558,6 +566,6 @@ def record_review(
     _note_on_entry(
         actor,
         breach,
-        "Post-incident review recorded (CR-6e): practice evaluated, procedures changed.",
+        "Post-incident review recorded: practice evaluated, procedures changed.",
     )
     return breach
