@@ -161,7 +161,8 @@ def declare_breach(
     _note_on_entry(
         actor,
         breach,
-        f"Declared a breach of patron information: {counted(len(accounts), 'compromised account')}, "
+        "Declared a breach of patron information: "
+        f"{counted(len(accounts), 'compromised account')}, "
         f"window {breach.window_start:%Y-%m-%d %H:%M} to "
         f"{breach.window_end:%Y-%m-%d %H:%M} UTC.",
     )

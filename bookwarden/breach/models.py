@@ -122,7 +122,7 @@ class Breach(models.Model):
         """What happened, as a heading reads it: the incident's title without a leading
         "Breach:" (the page already says it is a breach)."""
         title = self.entry.title.strip()
-        for prefix in ("breach:", "breach -", "breach –"):
+        for prefix in ("breach:", "breach -"):
             if title.lower().startswith(prefix):
                 title = title[len(prefix) :].strip()
         return (

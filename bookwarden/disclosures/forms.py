@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.forms.utils import ErrorDict
+from django.http import QueryDict
 
 from bookwarden.core.models import Library
 from bookwarden.patrons.models import Card, Patron
@@ -142,14 +143,16 @@ class PatronScopeForm(forms.Form):
         or None when they may not look patrons up."""
         super().__init__(*args, **kwargs)
         self.patrons = patrons
-        self.library = library
+        self.for_library = library
         self.searched = False
         if patrons is None:
             del self.fields["find"], self.fields["found"]
             return
         found = self.fields["found"]
         assert isinstance(found, forms.ModelMultipleChoiceField)
-        ticked = self.data.getlist(self.add_prefix("found")) if self.is_bound else []
+        ticked = (
+            self.data.getlist(self.add_prefix("found")) if isinstance(self.data, QueryDict) else []
+        )
         search = (self.data.get(self.add_prefix("find")) or "") if self.is_bound else ""
         matches = patrons.search(search).values("pk") if search.strip() else []
         picked = [p for p in ticked if str(p).isdigit()]
@@ -161,7 +164,7 @@ class PatronScopeForm(forms.Form):
         self.searched = bool(search.strip())
 
     def scope_library(self) -> Library | None:
-        return self.library
+        return self.for_library
 
     def show_lookup(self) -> None:
         """Shown again after "Look up": what was typed, the patrons found, and no errors

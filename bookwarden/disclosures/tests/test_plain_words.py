@@ -12,10 +12,9 @@ import pytest
 
 from bookwarden.core.models import Library
 from bookwarden.core.tests.helpers import all_routes, new_madrid_ids, url_of
+from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import DisclosureRequest
 from bookwarden.disclosures.wording import REQUIREMENT_ID, plain_reason
-
-from bookwarden.disclosures import actions
 
 from .factories import decided, fulfilled, recorded, steps_recorded
 

@@ -100,7 +100,7 @@ def request_list(request: StaffRequest) -> HttpResponse:
         qs = qs.filter(Q(against_rule=True) | Q(override_at__isnull=False))
     shown = request.GET.get("status", "")
     if shown in SHOWN_STATUSES:
-        qs = qs.shown_as(shown)
+        qs = qs.filter(SHOWN_STATUSES[shown][1])
     else:
         shown = ""
     return render(
