@@ -117,6 +117,10 @@ class AuditAction(models.TextChoices):
     DISCLOSURE_REQUEST_RECORDED = "disclosure.request_recorded", "Request for records recorded"
     DISCLOSURE_DOCUMENT_ADDED = "disclosure.document_added", "Request document added"
     DISCLOSURE_DOCUMENT_VIEWED = "disclosure.document_viewed", "Request document opened"
+    DISCLOSURE_PATRONS_IDENTIFIED = (
+        "disclosure.patrons_identified",
+        "Patrons of a request for records identified",
+    )
     DISCLOSURE_COUNSEL_RECORDED = "disclosure.counsel_recorded", "Counsel's advice recorded"
     DISCLOSURE_IDENTITY_VERIFIED = (
         "disclosure.identity_verified",

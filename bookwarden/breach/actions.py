@@ -29,7 +29,15 @@ from bookwarden.operations.models import LogEntry
 from bookwarden.patrons.models import Patron
 from bookwarden.patrons.records import RECORD_TYPES
 
-from .models import AffectedPatron, Breach, BreachStatus, Channel, NoticeStatus, Source
+from .models import (
+    AffectedPatron,
+    Breach,
+    BreachStatus,
+    Channel,
+    NoticeStatus,
+    Source,
+    counted,
+)
 from .notices import Notice, build_notice
 
 #: Why the outbox holds a breach notice (``OutboxMessage.reason``).
@@ -154,8 +162,9 @@ def declare_breach(
     _note_on_entry(
         actor,
         breach,
-        f"Declared a breach of patron information (CR-6e): {len(accounts)} compromised "
-        f"account(s), window {when(breach.window_start, library=breach.library)} to "
+        "Declared a breach of patron information: "
+        f"{counted(len(accounts), 'compromised account')}, "
+        f"window {when(breach.window_start, library=breach.library)} to "
         f"{when(breach.window_end, library=breach.library)}.",
     )
     return breach
@@ -311,8 +320,8 @@ def list_affected(*, actor: Any, breach: Breach) -> Listing:
     _note_on_entry(
         actor,
         breach,
-        f"Listed the affected patrons from the audit log: {result.patrons} patron(s), "
-        f"{result.events} opening(s) of their records in the window.",
+        f"Listed the affected patrons from the audit log: {counted(result.patrons, 'patron')}, "
+        f"{counted(result.events, 'opening')} of their records in the window.",
     )
     return result
 
@@ -433,7 +442,7 @@ def notify(*, actor: Any, breach: Breach) -> Notified:
         actor,
         breach,
         f"Notices to affected patrons: {result.emailed} e-mailed through the outbox, "
-        f"{result.letters + result.switched} letter(s) to print.",
+        f"{counted(result.letters + result.switched, 'letter')} to print.",
     )
     return result
 
@@ -559,6 +568,6 @@ def record_review(
     _note_on_entry(
         actor,
         breach,
-        "Post-incident review recorded (CR-6e): practice evaluated, procedures changed.",
+        "Post-incident review recorded: practice evaluated, procedures changed.",
     )
     return breach

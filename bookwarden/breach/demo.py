@@ -108,8 +108,7 @@ def build_breach_demo(people: dict[str, Any], patrons: dict[str, Patron]) -> Bre
         ),
         procedures_changed=(
             "Two-factor login for every staff role; staff devices lock after 15 idle minutes "
-            "and laptop disks are encrypted; phishing awareness added to the yearly training "
-            "(CC-10)."
+            "and laptop disks are encrypted; phishing awareness added to the yearly training."
         ),
     )
 

@@ -118,8 +118,27 @@ class Breach(models.Model):
         return f"Breach #{self.pk}"
 
     @property
+    def title(self) -> str:
+        """What happened, as a heading reads it: the incident's title without a leading
+        "Breach:" (the page already says it is a breach)."""
+        title = self.entry.title.strip()
+        for prefix in ("breach:", "breach -"):
+            if title.lower().startswith(prefix):
+                title = title[len(prefix) :].strip()
+        return (
+            title[:1].upper() + title[1:]
+            if title
+            else f"Breach declared on incident {self.entry_id}"
+        )
+
+    @property
     def is_reviewed(self) -> bool:
         return self.reviewed_at is not None
+
+
+def counted(n: int, one: str, many: str = "") -> str:
+    """``n`` with the noun in the right number: "1 patron", "3 openings"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 class AffectedPatronQuerySet(ScopedQuerySet):

@@ -28,7 +28,7 @@ from bookwarden.patrons.models import Card
 
 from . import actions
 from .forms import AddPatronForm, DeclareForm, LettersForm, ReviewForm, ScopeForm
-from .models import AffectedPatron, Breach, Channel, NoticeStatus
+from .models import AffectedPatron, Breach, Channel, NoticeStatus, counted
 from .notices import record_type_labels
 
 
@@ -221,12 +221,16 @@ def breach_scope(request: StaffRequest, breach_id: int) -> HttpResponse:
 
 def _listing_message(listing: actions.Listing) -> str:
     text = (
-        f"{listing.patrons} patron(s) found in the audit log ({listing.events} opening(s) "
-        f"of records in the window): {listing.added} new, {listing.updated} updated, "
-        f"{listing.removed} no longer in scope."
+        f"{counted(listing.patrons, 'patron')} found in the audit log "
+        f"({counted(listing.events, 'opening')} of records in the window): {listing.added} "
+        f"new, {listing.updated} updated, {listing.removed} no longer in scope."
     )
     if listing.gone:
-        text += f" {len(listing.gone)} patron(s) no longer exist here and cannot be notified."
+        gone = len(listing.gone)
+        text += (
+            f" {counted(gone, 'patron')} no longer "
+            f"{'exists' if gone == 1 else 'exist'} here and cannot be notified."
+        )
     return text
 
 
@@ -280,8 +284,8 @@ def breach_notify(request: StaffRequest, breach_id: int) -> HttpResponse:
         None,
         lambda _: actions.notify(actor=request.user, breach=breach),
         success=lambda done: (
-            f"{done.emailed} notice(s) queued for e-mail; "
-            f"{done.letters + done.switched} letter(s) to print."
+            f"{counted(done.emailed, 'notice')} queued for e-mail; "
+            f"{counted(done.letters + done.switched, 'letter')} to print."
         ),
     )
     return _to_detail(breach, "affected")

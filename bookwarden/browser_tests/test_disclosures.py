@@ -45,22 +45,27 @@ def record_intake(tab: Browsing, card: str, label: str, **how: str) -> Disclosur
     expect(page.get_by_role("note")).to_contain_text(WARNING)
     expect(page.get_by_role("note")).to_contain_text("do not say whether the patron")
     tab.check(f"{label}-intake")
+    # Only what the requester and the instrument need shows once they are chosen.
+    expect(page.get_by_label("Agency or firm")).to_be_hidden()
     page.get_by_label("Who asks (name)").fill("Det. Sam Ruiz")
-    page.get_by_label("Agency or firm").fill("New Madrid County Sheriff")
     page.get_by_label("The requester is").select_option("law_enforcement")
+    page.get_by_label("Agency or firm").fill("New Madrid County Sheriff")
     page.get_by_label("The request rests on").select_option(how["instrument"])
     page.get_by_label("Court, case or document number").fill(how["reference"])
     page.get_by_label("The document (subpoena, order, warrant, letter)").set_input_files(
         {"name": how["filename"], "mimeType": "application/pdf", "buffer": SUBPOENA}
     )
-    page.get_by_label("Card numbers of the patrons named").fill(card)
+    page.get_by_label("Card numbers, if the request gives them").fill(card)
     page.get_by_label("The patrons as the request names them").fill("Walter Okafor")
     page.get_by_role("group", name="Records asked for").get_by_label("Loans").check()
-    page.get_by_label("What a court order states as its reason").select_option(
-        how.get("finding", "none")
-    )
     if how["instrument"] == "subpoena":
-        page.get_by_label("A subpoena was issued by").select_option("agency")
+        expect(page.get_by_label("What the order states as its reason")).to_be_hidden()
+        page.get_by_label("The subpoena was issued by").select_option("agency")
+    else:
+        expect(page.get_by_label("The subpoena was issued by")).to_be_hidden()
+        page.get_by_label("What the order states as its reason").select_option(
+            how.get("finding", "none")
+        )
     before = set(DisclosureRequest.objects.values_list("pk", flat=True))
     page.get_by_role("button", name="Record the request").click()
     expect(page.get_by_role("status")).to_contain_text("The request is recorded")
@@ -127,17 +132,18 @@ def test_subpoena_is_recorded_refused_with_a_letter_and_closed(browse, people) -
     tab = director_tab(browse)
     page = tab.page
     tab.goto("/disclosures/")
-    page.get_by_role("link", name=f"#{req.pk}", exact=True).click()
+    page.get_by_role("link", name=f"Request #{req.pk}", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Request for records #{req.pk}")
     review = page.locator("#review + p")
     expect(review).to_contain_text("The records must not be released")
     expect(review).not_to_contain_text("outcome:")  # words, not the rule's code
     main = page.get_by_role("main")
-    expect(main).to_contain_text("Citations: RSMo 182.817.1")
+    expect(main).to_contain_text("Statute sections: RSMo 182.817.1")
     expect(main).to_contain_text("rule MO-6")
     expect(main).to_contain_text("Counsel consulted and the advice recorded")
     expect(main).not_to_contain_text("consult_counsel")
-    expect(main).to_contain_text("seek legal counsel and respond on counsel's advice (CR-5a)")
+    expect(main).to_contain_text("seek legal counsel and respond on counsel's advice.")
+    expect(main).not_to_contain_text("CR-5a")  # requirement ids stay in the code and docs
     expect(main).to_contain_text("not legal advice")
     expect(page.get_by_role("link", name="subpoena.pdf")).to_be_visible()
     tab.check("review")
@@ -174,6 +180,7 @@ def test_subpoena_is_recorded_refused_with_a_letter_and_closed(browse, people) -
     page.get_by_label("Closing note").fill("Refusal letter handed to Det. Ruiz.")
     page.get_by_role("button", name="Close the request").click()
     expect(page.get_by_role("status")).to_contain_text("The request is closed")
+    expect(page.locator(".request-status")).to_contain_text("Refused (closed)")
     expect(main).to_contain_text("Closed on")
     history = page.locator("ol.timeline")
     for step in (
@@ -318,7 +325,7 @@ def test_a_court_order_is_released_only_once_counsel_and_the_instrument_are_reco
     main = page.get_by_role("main")
     tab.goto(f"/disclosures/{req.pk}/")
     expect(page.locator("#review + p")).to_contain_text("The records may be released")
-    steps = page.locator("#steps + p + ul")
+    steps = page.locator("#steps + p + ol")
     expect(steps).to_contain_text("missing: no document of the instrument is stored")
     expect(steps).to_contain_text("missing: counsel's advice not recorded")
     expect(main).to_contain_text("No release yet")
@@ -338,6 +345,7 @@ def test_a_court_order_is_released_only_once_counsel_and_the_instrument_are_reco
     assert req.status == Status.RECORDED and req.verdict == ""
 
     # The order is stored, counsel recorded, the order checked with its finding.
+    page.locator("summary", has_text="Add a document").click()
     page.get_by_label("Add a document").set_input_files(
         {"name": "order.pdf", "mimeType": "application/pdf", "buffer": ORDER}
     )
@@ -351,7 +359,9 @@ def test_a_court_order_is_released_only_once_counsel_and_the_instrument_are_reco
     page.get_by_label("How the instrument was verified").fill(
         "Called the clerk of the circuit court on its published number: the order is genuine."
     )
-    page.get_by_label("The order states the finding: Public safety").check()
+    page.get_by_label(
+        "The order states the finding: Disclosure is necessary to protect public safety"
+    ).check()
     page.get_by_role("button", name="Record that the instrument was verified").click()
     expect(page.get_by_role("status")).to_contain_text("The instrument is recorded as verified")
     expect(steps).not_to_contain_text("missing")

@@ -16,14 +16,23 @@ from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.patrons.models import Patron
 
 from .rules.evaluate import INSTRUMENT_TEXT, REQUESTER_TEXT
-from .rules.schema import FINDINGS, INSTRUMENTS, ISSUERS, OUTCOMES, RECORDS, REQUESTERS
+from .rules.schema import (
+    COUNSEL_INSTRUMENTS,
+    FINDINGS,
+    INSTRUMENTS,
+    ISSUERS,
+    OUTCOMES,
+    RECORDS,
+    REQUESTERS,
+)
+from .wording import FINDING_TEXT, OUTCOME_LABELS, labels
 
 REQUESTER_CHOICES = [(k, REQUESTER_TEXT[k].removeprefix("the ").capitalize()) for k in REQUESTERS]
 INSTRUMENT_CHOICES = [(k, INSTRUMENT_TEXT[k].capitalize()) for k in INSTRUMENTS]
-FINDING_CHOICES = [(k, k.replace("_", " ").capitalize()) for k in FINDINGS]
+FINDING_CHOICES = [(k, FINDING_TEXT[k]) for k in FINDINGS]
 ISSUER_CHOICES = [(k, k.capitalize()) for k in ISSUERS]
 RECORD_CHOICES = list(RECORDS.items())
-OUTCOME_CHOICES = [(k, k.replace("_", " ").capitalize()) for k in OUTCOMES]
+OUTCOME_CHOICES = [(k, OUTCOME_LABELS[k]) for k in OUTCOMES]
 
 
 class Status(models.TextChoices):
@@ -39,9 +48,40 @@ class Verdict(models.TextChoices):
     REFUSE = "refuse", "Refuse"
 
 
+_WAITING_FOR_COUNSEL = models.Q(
+    status=Status.RECORDED, instrument__in=COUNSEL_INSTRUMENTS, counsel_at__isnull=True
+)
+_CARRIED_OUT = models.Q(status__in=[Status.FULFILLED, Status.CLOSED])
+
+#: What happened to a request, as people read it (issue 10), with the rows it selects.  A
+#: request is in exactly one of these; the list filters by them.
+SHOWN_STATUSES: dict[str, tuple[str, models.Q]] = {
+    "waiting_for_counsel": ("Waiting for counsel", _WAITING_FOR_COUNSEL),
+    "waiting_for_decision": (
+        "Waiting for a decision",
+        models.Q(status=Status.RECORDED) & ~_WAITING_FOR_COUNSEL,
+    ),
+    "refused": ("Refused", models.Q(verdict=Verdict.REFUSE)),
+    "release_decided": (
+        "Release decided, packet not produced yet",
+        models.Q(status=Status.DECIDED) & ~models.Q(verdict=Verdict.REFUSE),
+    ),
+    "released": ("Released", models.Q(verdict=Verdict.RELEASE_ALL) & _CARRIED_OUT),
+    "partly_released": ("Partly released", models.Q(verdict=Verdict.RELEASE_PART) & _CARRIED_OUT),
+    "closed_undecided": (
+        "Closed without a decision",
+        models.Q(status=Status.CLOSED, verdict=""),
+    ),
+}
+
+
 class DisclosureRequestQuerySet(ScopedQuerySet):
     def open(self) -> DisclosureRequestQuerySet:
         return self.exclude(status=Status.CLOSED)
+
+    def shown_as(self, key: str) -> DisclosureRequestQuerySet:
+        """The requests whose status as people read it is ``key`` (of SHOWN_STATUSES)."""
+        return self.filter(SHOWN_STATUSES[key][1])
 
 
 class DisclosureRequest(models.Model):
@@ -135,6 +175,53 @@ class DisclosureRequest(models.Model):
     @property
     def purpose(self) -> str:
         return f"disclosure:{self.pk}"
+
+    @property
+    def shown_status(self) -> str:
+        """What happened, in words: "Refused", "Partly released", "Waiting for counsel"...
+        One of the labels of SHOWN_STATUSES."""
+        if self.status == Status.RECORDED:
+            if self.instrument in COUNSEL_INSTRUMENTS and self.counsel_at is None:
+                return "Waiting for counsel"
+            return "Waiting for a decision"
+        if not self.verdict:
+            return "Closed without a decision"
+        if self.verdict == Verdict.REFUSE:
+            return "Refused"
+        if self.status == Status.DECIDED:
+            return "Release decided, packet not produced yet"
+        return {
+            Verdict.REFUSE: "Refused",
+            Verdict.RELEASE_ALL: "Released",
+            Verdict.RELEASE_PART: "Partly released",
+        }[Verdict(self.verdict)]
+
+    @property
+    def date_range_text(self) -> str:
+        """The dates asked for, in words: "All dates", "From Mar 1, 2026 to Jun 1, 2026"."""
+        start, end = self.date_from, self.date_to
+        if start and end:
+            return f"From {formats.day(start)} to {formats.day(end)}"
+        if start:
+            return f"From {formats.day(start)} on"
+        if end:
+            return f"Up to {formats.day(end)}"
+        return "All dates"
+
+    @property
+    def still_to_do(self) -> str:
+        """What is left once decided, in words ("" when nothing is)."""
+        if self.status != Status.DECIDED:
+            return ""
+        if self.verdict == Verdict.REFUSE:
+            return "The refusal letter is not produced yet."
+        return "The packet is not produced yet."
+
+    @property
+    def patrons_identified(self) -> bool:
+        """The patrons are named as patrons of the library (not only as the request names
+        them); read with ``prefetch_related("patrons")`` in lists."""
+        return bool(self.patrons.all())
 
     def gag_in_force(self, day: datetime.date | None = None) -> bool:
         if not self.gag_order:
@@ -260,6 +347,15 @@ class PolicyRule(models.Model):
 
     def __str__(self) -> str:
         return self.rule_id
+
+    def requester_words(self) -> str:
+        return labels(self.requesters, dict(REQUESTER_CHOICES))
+
+    def instrument_words(self) -> str:
+        return labels(self.instruments, dict(INSTRUMENT_CHOICES))
+
+    def record_words(self) -> str:
+        return labels(self.records, RECORDS)
 
     def as_data(self) -> dict[str, Any]:
         """The rule as the pack format's mapping, for the rules package's validator."""

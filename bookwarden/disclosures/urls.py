@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", requests.request_new, name="new"),
     path("<int:request_id>/", requests.request_detail, name="detail"),
     path("<int:request_id>/counsel/", requests.request_counsel, name="counsel"),
+    path("<int:request_id>/patrons/", requests.request_identify, name="identify"),
     path("<int:request_id>/identity/", requests.request_identity, name="identity"),
     path("<int:request_id>/instrument/", requests.request_instrument, name="instrument"),
     path("<int:request_id>/override/", requests.request_override, name="override"),

@@ -66,7 +66,7 @@ class OpenCaseForm(forms.Form):
         label="Details (step 1)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What happened, what was found, who reported it (IT-9).",
+        help_text="What happened, what was found, who reported it.",
     )
 
     def __init__(
@@ -85,7 +85,7 @@ class DetailsForm(forms.Form):
     details = forms.CharField(
         label="Details or follow-up",
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Record all relevant details and any follow-up actions (IT-9).",
+        help_text="Record all relevant details and any follow-up actions.",
     )
     subject_user = PersonChoiceField(
         queryset=User.objects.none(), required=False, label="Staff account involved"
@@ -109,7 +109,7 @@ class InformForm(forms.Form):
         queryset=User.objects.none(),
         label="Inform",
         widget=forms.CheckboxSelectMultiple,
-        help_text="The IT manager and the assistant director for operations (IT-9). "
+        help_text="The IT manager and the assistant director for operations . "
         "Each gets an e-mail with a link to this case, nothing more.",
     )
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -224,8 +224,7 @@ class SuspensionForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="LV-12: to protect the integrity, security or functionality of the "
-        "library's systems.",
+        help_text="To protect the integrity, security or functionality of the library's systems.",
     )
     ends_on = forms.DateField(
         label="Ends on",
@@ -253,7 +252,7 @@ class RestrictForm(forms.Form):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Which policy was broken and how (CC-3, CC-11).",
+        help_text="Which policy was broken and how.",
     )
     starts_on = forms.DateField(label="Starts on", widget=DateInput, required=False)
     ends_on = forms.DateField(
@@ -282,5 +281,5 @@ class SettingsForm(forms.Form):
         label="Failed contacts before the lock is offered",
         min_value=1,
         max_value=20,
-        help_text="IT-9: after repeated failed contact the account may be locked.",
+        help_text="After repeated failed contact the account may be locked.",
     )

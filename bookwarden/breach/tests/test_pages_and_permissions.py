@@ -104,7 +104,7 @@ def test_the_whole_breach_through_the_pages(people, patrons, new_madrid, client_
     page = client.get(detail).content.decode()
     assert "Passwords only." in page and "Reviewed" in page
     listing = client.get(reverse("breach:list"))
-    assert listing.status_code == 200 and f"Breach #{breach.pk}" in listing.content.decode()
+    assert listing.status_code == 200 and f"(breach #{breach.pk})" in listing.content.decode()
 
 
 @pytest.fixture
@@ -215,3 +215,14 @@ def test_declare_page_refuses_what_is_not_a_breach(people, new_madrid, client_as
     assert client_as("staff").get(reverse("breach:declare", args=[entry.pk])).status_code == 403
     outsider = client_as("outsider")
     assert outsider.get(reverse("breach:declare", args=[entry.pk])).status_code == 404
+
+
+def test_a_breach_reads_as_what_happened(breach) -> None:
+    """Issue 10: the breach is named by what happened, without "Breach #1: Breach: ...",
+    and a count has the noun in the right number."""
+    from bookwarden.breach.models import counted
+
+    breach.entry.title = "Breach: a staff login used from an unknown computer"
+    assert breach.title == "A staff login used from an unknown computer"
+    assert counted(1, "compromised account") == "1 compromised account"
+    assert counted(2, "letter") == "2 letters"

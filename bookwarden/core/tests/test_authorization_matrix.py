@@ -379,6 +379,7 @@ EXPECTED: dict[str, Expect] = {
     "disclosures:letter": same(new_madrid_page(403, director=200, designee=200, server_admin=404)),
     "disclosures:policy": same(new_madrid_page(403, director=200, designee=200, server_admin=404)),
     "disclosures:counsel": same(signed_in(405)),  # POST only
+    "disclosures:identify": same(signed_in(405)),
     "disclosures:identity": same(signed_in(405)),
     "disclosures:instrument": same(signed_in(405)),
     "disclosures:override": same(signed_in(405)),
@@ -1141,6 +1142,13 @@ WRITES = [
             "counsel-consulted_at": _local_minutes(-60),
             "counsel-advice": "Forged advice.",
         },
+        writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "disclosures:identify",
+        lambda people, lib: {"request_id": disclosure_factories.recorded(people, lib).pk},
+        disclosure_factories.identify_data,
         writers=("director", "designee"),
         control_changes_rows=False,
     ),

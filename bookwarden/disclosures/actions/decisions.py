@@ -51,7 +51,7 @@ def decide(
     emergency override of the missing ones (:func:`.review.override_steps`); a refusal is
     always possible."""
     if actor is None or not has_perm(actor, CUSTODIAN, request.library_id):
-        raise PermissionDenied("Only the director or a designee decides (CC-5).")
+        raise PermissionDenied("Only the director or a designee decides.")
     request = lock_request(request)
     if request.status != Status.RECORDED:
         raise ValidationError("This request was already decided.")
@@ -81,6 +81,11 @@ def decide(
             }
         )
     if verdict != Verdict.REFUSE:
+        if not request.patrons.exists():
+            raise ValidationError(
+                "No patron of the library is identified yet: identify the patrons the request "
+                "names before releasing anything (a refusal is possible now)."
+            )
         _require_steps(request, decision.steps)
     request.rule_decision = decision.as_dict()
     request.verdict = verdict

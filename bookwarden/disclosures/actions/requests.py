@@ -81,6 +81,7 @@ def _clean_intake(
     issued_by: str,
     record_types: list[str],
     patrons: list[Patron],
+    patrons_as_named: str,
     date_from: datetime.date | None,
     date_to: datetime.date | None,
     gag_order: bool,
@@ -99,8 +100,11 @@ def _clean_intake(
         errors["issued_by"] = "Choose who issued the subpoena."
     if not record_types or set(record_types) - set(RECORDS):
         errors["record_types"] = "Choose the kinds of records asked for."
-    if not patrons:
-        errors["patrons"] = "Name at least one patron of this library."
+    if not patrons and not patrons_as_named.strip():
+        errors["patrons_as_named"] = (
+            "Say which patrons the request names: as it names them, by card number, or "
+            "picked from the library's patrons."
+        )
     elif any(p.library_id != library.pk for p in patrons):
         errors["patrons"] = "Every patron must be a patron of this library."
     if date_from and date_to and date_from > date_to:
@@ -143,7 +147,9 @@ def record_request(
     document: UploadedFile | None = None,
 ) -> DisclosureRequest:
     """Intake: any staff member of the library records a request (CC-5: and does not answer
-    the requester; the custodian decides)."""
+    the requester; the custodian decides).  The patrons may be named only as the request
+    names them (``patrons_as_named``), for the custodian to identify
+    (:func:`identify_patrons`)."""
     require(actor, Perm.RECORD_REQUESTS, library)
     patron_list = list(patrons)
     types = [t for t in RECORDS if t in record_types]
@@ -157,6 +163,7 @@ def record_request(
         issued_by=issued_by,
         record_types=list(record_types),
         patrons=patron_list,
+        patrons_as_named=patrons_as_named,
         date_from=date_from,
         date_to=date_to,
         gag_order=gag_order,
@@ -268,6 +275,40 @@ def log_document_viewed(*, actor: Any, document: Document) -> None:
             library=document.request.library_id,
             after={"document": document.pk, "sha256": document.sha256},
         )
+
+
+@transaction.atomic
+def identify_patrons(
+    *, actor: Any, request: DisclosureRequest, patrons: Iterable[Patron]
+) -> DisclosureRequest:
+    """The custodian names the library's patrons a request means, when the request named
+    them only in its own words (by name, address...): before the decision, and only
+    patrons of the request's library.  The rule decision is worked out again (a patron's
+    age may matter)."""
+    require(actor, CUSTODIAN, request.library_id)
+    request = lock_request(request)
+    refuse_if_closed(request)
+    if request.status != Status.RECORDED:
+        raise ValidationError("The patrons can only be changed before the decision.")
+    patron_list = list(patrons)
+    if not patron_list:
+        raise ValidationError(
+            {"cards": "Give a card number, or look the patrons up and tick them."}
+        )
+    if any(p.library_id != request.library_id for p in patron_list):
+        raise ValidationError({"cards": "Every patron must be a patron of this library."})
+    request.patrons.set(patron_list)
+    decision, _ = rule_decision(request)
+    request.rule_decision = decision.as_dict()
+    request.save(update_fields=["rule_decision"])
+    record(
+        AuditAction.DISCLOSURE_PATRONS_IDENTIFIED,
+        actor=actor,
+        target=request,
+        library=request.library_id,
+        after={"patrons": [p.pk for p in patron_list], "rule_outcome": decision.outcome},
+    )
+    return request
 
 
 @transaction.atomic

@@ -161,7 +161,7 @@ def override_steps(
     why.  Only a person who is the custodian (never the command line); flagged on the
     request page, in the list of flagged decisions and in the transparency report."""
     if actor is None or not has_perm(actor, CUSTODIAN, request.library_id):
-        raise PermissionDenied("Only the director or a designee may override the steps (CC-5).")
+        raise PermissionDenied("Only the director or a designee may override the steps.")
     request = _before_release(actor, request)
     if request.verdict == Verdict.REFUSE:
         raise ValidationError("The decision is a refusal: there is no release to let through.")

@@ -205,6 +205,14 @@ def intake_data() -> dict[str, Any]:
     }
 
 
+def identify_data() -> dict[str, Any]:
+    from bookwarden.patrons.models import Card
+
+    card = Card.objects.filter(library__slug="new-madrid").order_by("-pk").first()
+    assert card is not None
+    return {"cards": card.number}
+
+
 POLICY_DATA = {
     "rule_id": "FORGED-1",
     "requesters": ["attorney"],

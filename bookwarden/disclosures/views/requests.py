@@ -24,6 +24,7 @@ from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import show_times_for
+from bookwarden.patrons.models import Patron
 
 from .. import actions
 from ..forms import (
@@ -35,10 +36,19 @@ from ..forms import (
     InstrumentForm,
     IntakeForm,
     OverrideForm,
+    PatronScopeForm,
 )
 from ..letters import refusal_letter_context
-from ..models import DisclosureRequest, Document, PatronNotice, Status, Verdict
+from ..models import (
+    SHOWN_STATUSES,
+    DisclosureRequest,
+    Document,
+    PatronNotice,
+    Status,
+    Verdict,
+)
 from ..steps import blocking, missing_before_release, steps_of
+from ..wording import STEP_BASIS, STEP_WHY, finding_of, plain_reason
 
 CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
 INTAKE_DONE = (
@@ -87,10 +97,15 @@ def request_list(request: StaffRequest) -> HttpResponse:
     requests = DisclosureRequest.objects.for_user(
         request.user, CUSTODIAN
     ) | DisclosureRequest.objects.for_user(request.user).filter(received_by=request.user)
-    qs = requests.select_related("library", "received_by")
+    qs = requests.select_related("library", "received_by").prefetch_related("patrons")
     flagged = request.GET.get("flagged") == "1"
     if flagged:  # against the rule outcome, or released with steps overridden
         qs = qs.filter(Q(against_rule=True) | Q(override_at__isnull=False))
+    shown = request.GET.get("status", "")
+    if shown in SHOWN_STATUSES:
+        qs = qs.filter(SHOWN_STATUSES[shown][1])
+    else:
+        shown = ""
     return render(
         request,
         "disclosures/list.html",
@@ -99,23 +114,45 @@ def request_list(request: StaffRequest) -> HttpResponse:
             "custodian": bool(custodian_libraries),
             "custodian_libraries": custodian_libraries,
             "flagged": flagged,
+            "statuses": [(key, label) for key, (label, _) in SHOWN_STATUSES.items()],
+            "shown": shown,
         },
     )
+
+
+def _findable(request: StaffRequest) -> Any:
+    """The patrons the person may look up for a request (their library's own search), or
+    None when they may not find patrons."""
+    if not request.user.library_ids(Perm.FIND_PATRONS):
+        return None
+    return Patron.objects.for_user(request.user, Perm.FIND_PATRONS)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_new(request: StaffRequest) -> HttpResponse:
+    """Intake.  "Look up" posts the form to find patrons and shows it again with what was
+    typed; "Record the request" records it."""
     if not request.user.library_ids(Perm.RECORD_REQUESTS):
         raise PermissionDenied
     libraries = Library.objects.for_user(request.user, Perm.RECORD_REQUESTS)
+    patrons = _findable(request)
     if request.method != "POST":
-        form = IntakeForm(libraries=libraries, initial={"library": libraries.first()})
+        form = IntakeForm(
+            libraries=libraries, patrons=patrons, initial={"library": libraries.first()}
+        )
         return render(request, "disclosures/new.html", {"form": form})
     slug = request.POST.get("library", "")
     if slug and not libraries.filter(slug=slug).exists():
         raise Http404
-    form = IntakeForm(request.POST, request.FILES, libraries=libraries)
+    form = IntakeForm(request.POST, request.FILES, libraries=libraries, patrons=patrons)
+    if "lookup" in request.POST:
+        form.show_lookup()
+        return render(
+            request,
+            "disclosures/new.html",
+            {"form": form, "looked_up": True, "file_dropped": bool(request.FILES)},
+        )
     done = submit(
         request,
         form,
@@ -148,7 +185,10 @@ def request_new(request: StaffRequest) -> HttpResponse:
     )
     if done:
         return redirect("disclosures:detail", request_id=done.result.pk)
-    return render(request, "disclosures/new.html", {"form": form})
+    focus_first_error(form)
+    return render(
+        request, "disclosures/new.html", {"form": form, "file_dropped": bool(request.FILES)}
+    )
 
 
 def _history(obj: DisclosureRequest) -> list[AuditEvent]:
@@ -166,21 +206,37 @@ def _history(obj: DisclosureRequest) -> list[AuditEvent]:
 @login_required
 @require_GET
 def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
+    """The request; for the custodian, its review and decision.  ``?find=`` looks the
+    library's patrons up for the form that identifies the patrons the request names."""
     obj = _request_or_404(request, request_id)
     custodian = has_perm(request.user, CUSTODIAN, obj.library_id)
     ctx: dict[str, Any] = {"req": obj, "custodian": custodian}
     if custodian:
-        ctx.update(_custodian_context(obj))
+        ctx.update(_custodian_context(request, obj))
+        if "find" in request.GET:
+            form = _identify_form(request, obj, data=request.GET)
+            form.show_lookup()
+            ctx["identify_form"] = form
     return render(request, "disclosures/detail.html", ctx)
 
 
-def _custodian_context(obj: DisclosureRequest) -> dict[str, Any]:
+def _identify_form(request: StaffRequest, obj: DisclosureRequest, data: Any = None) -> Any:
+    patrons = _findable(request)
+    return PatronScopeForm(
+        data,
+        library=obj.library,
+        patrons=None if patrons is None else patrons.filter(library=obj.library_id),
+    )
+
+
+def _custodian_context(request: StaffRequest, obj: DisclosureRequest) -> dict[str, Any]:
     """What the custodian sees: the rule decision, the steps before a release (each
     recorded or missing), the forms, the notices as the outbox has them, the history."""
     fresh, policy_problem = actions.rule_decision(obj)
     stored = obj.rule_decision if obj.status != Status.RECORDED else None
     decision = stored or fresh.as_dict()
     step_keys = decision.get("steps", [])
+    citations = "; ".join(decision.get("citations", []))
     notices = list(PatronNotice.objects.filter(request=obj).select_related("patron", "message"))
     before_release = obj.status in (Status.RECORDED, Status.DECIDED)
     patrons = list(obj.patrons.order_by("last_name", "first_name"))
@@ -190,7 +246,13 @@ def _custodian_context(obj: DisclosureRequest) -> dict[str, Any]:
         "policy_problem": policy_problem,
         "patrons": patrons,
         "documents": list(obj.documents.all()),
-        "steps": steps_of(obj, step_keys),
+        "steps": [
+            (step, STEP_WHY.get(step.key, ""), STEP_BASIS.get(step.key) or citations)
+            for step in steps_of(obj, step_keys)
+        ],
+        "reasons": [plain_reason(r) for r in decision.get("reasons", [])],
+        "conflicts": [plain_reason(c["why"]) for c in decision.get("conflicts", [])],
+        "finding": finding_of(obj.library.jurisdiction, obj.finding),
         "blocking": blocking(obj, step_keys) if before_release else [],
         "may_override": before_release
         and obj.verdict != Verdict.REFUSE
@@ -212,6 +274,7 @@ def _custodian_context(obj: DisclosureRequest) -> dict[str, Any]:
         "decision_form": DecisionForm(prefix="decide", record_types=obj.record_types),
         "close_form": CloseForm(prefix="close"),
         "document_form": DocumentForm(prefix="doc"),
+        "identify_form": _identify_form(request, obj),
         "held": any(n.state == "held" for n in notices),
     }
 
@@ -225,7 +288,7 @@ def _again(request: StaffRequest, request_id: int, name: str, form: Any) -> Http
     the person typed (kept), with the cursor on the first field to correct."""
     focus_first_error(form)
     obj = _request_or_404(request, request_id)  # as stored: the refused action changed nothing
-    ctx = {"req": obj, "custodian": True, **_custodian_context(obj), name: form}
+    ctx = {"req": obj, "custodian": True, **_custodian_context(request, obj), name: form}
     return render(request, "disclosures/detail.html", ctx)
 
 
@@ -242,6 +305,24 @@ def request_counsel(request: StaffRequest, request_id: int) -> HttpResponse:
     ):
         return _back(obj)
     return _again(request, request_id, "counsel_form", form)
+
+
+@login_required
+@require_POST
+def request_identify(request: StaffRequest, request_id: int) -> HttpResponse:
+    """The custodian names the library's patrons the request means."""
+    obj = _custodian_request(request, request_id)
+    form = _identify_form(request, obj, data=request.POST)
+    if submit(
+        request,
+        form,
+        lambda data: actions.identify_patrons(
+            actor=request.user, request=obj, patrons=data["patrons"]
+        ),
+        success="The patrons are identified; the rule decision is worked out again.",
+    ):
+        return _back(obj)
+    return _again(request, request_id, "identify_form", form)
 
 
 @login_required

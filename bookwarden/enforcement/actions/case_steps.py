@@ -68,7 +68,7 @@ def require_hr_decision(case: EnforcementCase, what: str) -> HRDecision:
     decision = hr_decision_of(case)
     if decision is None:
         raise ValidationError(
-            f"{what} must wait: human resources decides first whether discipline is needed (IT-9)."
+            f"{what} must wait: human resources decides first whether discipline is needed."
         )
     return decision
 

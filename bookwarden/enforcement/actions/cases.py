@@ -71,7 +71,7 @@ def open_case(
         raise ValidationError(
             {
                 "entry": "A patron's violation leads to a restriction of their computer use "
-                "(CC-3): restrict it from the patron's page."
+                "instead: restrict it from the patron's page."
             }
         )
     if not (entry.is_violation or entry.is_incident):
@@ -128,7 +128,7 @@ def record_details(
 
 
 def informed_people(library: Library | int) -> list[User]:
-    """The library's IT manager and assistant directors for operations (IT-9)."""
+    """The library's IT manager and assistant directors for operations."""
     library_id = library if isinstance(library, int) else library.pk
     memberships = (
         Membership.objects.active()
@@ -170,7 +170,7 @@ def inform_it_manager(
             subject=f"Enforcement case #{case.pk} at {case.library}: your attention",
             body=(
                 f"An enforcement case was opened at {case.library} on a "
-                f"{case.entry.get_kind_display().lower()} (IT-9).\n\n"
+                f"{case.entry.get_kind_display().lower()}.\n\n"
                 f"Open it in Bookwarden: {link}\n"
             ),
             reason="enforcement_inform",
@@ -308,7 +308,7 @@ def record_contact_attempt(
     if decision.discipline_needed:
         raise ValidationError(
             "Human resources decided that discipline is needed: human resources handles the "
-            "person, not the contact steps (IT-9)."
+            "person, not the contact steps."
         )
     now = timezone.now()
     if at is not None and at > now:
@@ -344,7 +344,7 @@ def refer_to_law_enforcement(
     *, actor: Any, case: EnforcementCase, agency: str, note: str = ""
 ) -> CaseStep:
     """Step 7 (LV-12): the director may refer suspected violations of law to law enforcement.
-    A staff matter waits for the human-resources decision (IT-9)."""
+    A staff matter waits for the human-resources decision."""
     require(actor, Perm.REFER_TO_LAW_ENFORCEMENT, case.library_id)
     case = locked_case(case)
     require_open(case)
@@ -381,7 +381,7 @@ def close_case(*, actor: Any, case: EnforcementCase, note: str) -> EnforcementCa
 def set_failed_contacts_before_lock(
     *, actor: Any, library: Library, value: int
 ) -> EnforcementSettings:
-    """The director sets how many failed contacts come before the lock is offered (IT-9)."""
+    """The director sets how many failed contacts come before the lock is offered."""
     require(actor, Perm.MANAGE_SETTINGS, library)
     settings_row, _ = EnforcementSettings.objects.select_for_update().get_or_create(library=library)
     before = settings_row.failed_contacts_before_lock

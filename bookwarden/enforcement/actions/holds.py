@@ -106,7 +106,7 @@ def lock_refusal(case: EnforcementCase, actor: Any) -> str | None:
         return "You cannot lock your own account."
     decision = hr_decision_of(case)
     if decision is None:
-        return "Human resources decides first whether discipline is needed (IT-9)."
+        return "Human resources decides first whether discipline is needed."
     if AccountLock.objects.live().filter(case=case).exists():
         return "The account is already locked."
     if decision.discipline_needed:
@@ -116,10 +116,7 @@ def lock_refusal(case: EnforcementCase, actor: Any) -> str | None:
     needed = failed_contacts_before_lock(case.library_id)
     failed = failed_contacts(case)
     if failed < needed:
-        return (
-            f"The lock is offered after {needed} failed contacts; {failed} so far "
-            "are recorded (IT-9)."
-        )
+        return f"The lock is offered after {needed} failed contacts; {failed} so far are recorded."
     return None
 
 
@@ -133,7 +130,7 @@ def lock_account(*, actor: Any, case: EnforcementCase, reason: str = "") -> Acco
     if refusal:
         raise ValidationError(refusal)
     assert case.subject_user is not None
-    reason = reason.strip() or "Repeated attempts to reach the account user failed (IT-9)."
+    reason = reason.strip() or "Repeated attempts to reach the account user failed."
     lock = AccountLock.objects.create(
         library_id=case.library_id,
         case=case,
@@ -203,15 +200,15 @@ def suspend(
     """LV-12: temporarily suspend a staff account or a workstation to protect the library's
     systems, with a reason and an end date.  An account suspension turns the account off
     until the end date (the ``suspensions`` job turns it back on).  A suspension tied to a
-    staff matter waits for the human-resources decision (IT-9)."""
+    staff matter waits for the human-resources decision."""
     require(actor, Perm.LOCK_ACCOUNTS, library)
     workstation = workstation.strip()
-    reason = required_text(reason, "reason", "Say why (LV-12: to protect the library's systems).")
+    reason = required_text(reason, "reason", "Say why: to protect the library's systems from what?")
     errors: dict[str, str] = {}
     if (user is None) == (not workstation):
         errors["user"] = "Choose a staff account or name a workstation (one of the two)."
     if ends_on is None:
-        errors["ends_on"] = "A suspension needs an end date (LV-12: temporary)."
+        errors["ends_on"] = "A suspension needs an end date: it is temporary."
     elif ends_on <= timezone.localdate():
         errors["ends_on"] = "The end date must be after today."
     if user is not None:

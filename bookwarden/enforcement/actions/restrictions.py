@@ -43,7 +43,7 @@ def restrict_patron(
     if starts_on < today:
         errors["starts_on"] = "The start cannot be in the past."
     if ends_on is None:
-        errors["ends_on"] = "A restriction needs an end date (CC-3: for a period)."
+        errors["ends_on"] = "A restriction needs an end date: it is for a period."
     elif ends_on <= starts_on:
         errors["ends_on"] = "The end date must be after the start."
     if entry is not None and (entry.library_id != patron.library_id or not entry.is_violation):
