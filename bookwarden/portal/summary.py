@@ -34,5 +34,8 @@ def at_a_glance(records: dict[str, list[Any]]) -> AtAGlance:
         next_due=next((due for due in dues if due >= now), None),
         holds_ready=sum(1 for hold in holds if hold.status == HoldStatus.READY),
         holds_waiting=sum(1 for hold in holds if hold.status == HoldStatus.WAITING),
-        owed=sum((loan.amount_owed or 0 for loan in records.get("loans", [])), decimal.Decimal(0)),
+        owed=sum(
+            (decimal.Decimal(loan.amount_owed or 0) for loan in records.get("loans", [])),
+            decimal.Decimal(0),
+        ),
     )
