@@ -29,8 +29,16 @@ def test_patron_uses_the_portal_on_a_phone(browse, people) -> None:
     tab.goto("/portal/")
     page.get_by_role("link", name="New Madrid County Library").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("See your library records")
+    # The notice in one line, and in full on its own page.
+    page.get_by_role("link", name="Privacy notice").first.click()
     notice = page.get_by_role("heading", name="Your privacy at New Madrid County Library")
     expect(notice).to_be_visible()
+    tab.check("portal-privacy")
+    page.go_back()
+    expect(
+        page.get_by_role("heading", name="Your privacy at New Madrid County Library")
+    ).to_have_count(0)
+    expect(page.get_by_role("link", name="Privacy notice").first).to_be_in_viewport()
     tab.check("portal-login")
 
     page.get_by_label("Library card number").fill(card)
@@ -51,6 +59,7 @@ def test_patron_uses_the_portal_on_a_phone(browse, people) -> None:
     nav.get_by_role("link", name="My records", exact=True).click()
     expect(page.get_by_role("heading", name="Loans")).to_be_visible()
     expect(page.get_by_text("The Old Man and the Sea")).to_be_visible()
+    expect(page.get_by_role("region", name="At a glance")).to_contain_text("You owe $2.50")
     tab.check("portal-records")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as JSON").click()

@@ -1,5 +1,6 @@
 """The patron portal (issue 3; NM-7, CR-6b, CR-6c, NM-6): its own URL space under
-``/portal/<library>/``, its own layout, and a plain-language privacy notice on every page.
+``/portal/<library>/``, its own layout, and the privacy notice: one line with a link on every
+page, in full on its own page.
 
 A patron logs in with card number and PIN (:mod:`.actions`, with lockout) and then sees
 only what belongs to the card's patron: the session holds the patron's id, and no URL of
@@ -11,6 +12,7 @@ someone else.  Records are read through
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import decimal
 import io
@@ -37,18 +39,28 @@ from bookwarden.patrons.records import RECORD_TYPES
 
 from . import actions, session
 from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
-from .notice import notice
+from .notice import in_patrons_words, notice
 from .session import PortalRequest, portal_login_required
+from .summary import at_a_glance
 
 
 def _render(
-    request: HttpRequest, library: Library, template: str, ctx: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    library: Library,
+    template: str,
+    ctx: dict[str, Any],
+    status: int = 200,
+    *,
+    with_notice: bool = False,
 ) -> HttpResponse:
+    """Every page names the library and links to the privacy notice (base.html); the pages
+    that quote the notice itself (``with_notice``) get what it is built from."""
     signed_in = {
         "card": getattr(request, "portal_card", None),
         "patron": getattr(request, "portal_patron", None),
     }
-    ctx = {**notice(library), **signed_in, **ctx}
+    built = notice(library) if with_notice else {"library": library}
+    ctx = {**built, **signed_in, **ctx}
     show_times_for(library)
     return render(request, template, ctx, status=status)
 
@@ -116,6 +128,7 @@ def home(request: PortalRequest) -> HttpResponse:
             "expires_soon": card.expires_on is not None
             and today <= card.expires_on <= today + datetime.timedelta(days=30),
         },
+        with_notice=patron.privacy_reminder_since is not None,  # the reminder quotes the law
     )
 
 
@@ -130,6 +143,7 @@ def privacy(request: HttpRequest, slug: str) -> HttpResponse:
         library,
         "portal/privacy.html",
         {"patron": card.patron if card else None, "card": card},
+        with_notice=True,
     )
 
 
@@ -153,7 +167,17 @@ def records(request: PortalRequest) -> HttpResponse:
         {
             "patron": patron,
             "card": request.portal_card,
-            "sections": opened.sections(for_library(library)),
+            "glance": at_a_glance(opened.records),
+            # Each cell with its heading: on a phone a row is shown as "heading: value" lines.
+            "sections": [
+                {
+                    **section,
+                    "rows": [
+                        list(zip(section["headings"], row, strict=True)) for row in section["rows"]
+                    ],
+                }
+                for section in opened.sections(for_library(library))
+            ],
         },
     )
 
@@ -285,7 +309,10 @@ def who_opened(request: PortalRequest) -> HttpResponse:
         "portal/who_opened.html",
         {
             "patron": request.portal_patron,
-            "openings": openings_shown_to_patron(request.portal_patron),
+            "openings": [
+                dataclasses.replace(o, purpose=in_patrons_words(o.purpose))
+                for o in openings_shown_to_patron(request.portal_patron)
+            ],
         },
     )
 

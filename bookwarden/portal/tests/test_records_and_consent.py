@@ -34,6 +34,17 @@ def test_seeing_the_records_is_recorded_as_the_patrons_own_opening(patrons, port
     assert "Old Man" not in json.dumps([event.before, event.after])
 
 
+def test_my_records_lead_with_what_is_out_the_holds_and_what_is_owed(patrons, portal_as) -> None:
+    rosa = patrons["parent"]  # two loans out (one 19 days overdue, $2.50), one hold waiting
+    page = portal_as("parent").get(url("records", rosa)).content.decode()
+    glance = page[page.index("At a glance") : page.index('id="records-loans"')]
+    assert "<strong>2</strong> items out, <strong>1 overdue</strong>; next due" in glance
+    assert "<strong>1</strong> hold waiting" in glance
+    assert "You owe <strong>$2.50</strong>" in glance
+    # On a phone each row reads as "heading: value" lines (portal.css, table.stacked).
+    assert '<td data-label="Due">' in page
+
+
 def test_json_download_has_every_kind_and_her_details(patrons, portal_as) -> None:
     rosa = patrons["parent"]
     response = portal_as("parent").get(url("download", rosa, fmt="json"))
