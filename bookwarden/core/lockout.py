@@ -261,7 +261,7 @@ class _RefuseWhileLocked:
     user: User
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         field = self.fields["code"]  # type: ignore[attr-defined]
         field.label = "6-digit code"
         field.help_text = "From your authenticator app, or one of your recovery codes."

@@ -121,7 +121,7 @@ def _reported_with(actor: User | None, submission_token: str) -> LogEntry | None
         return None
     earlier = LogEntry.objects.filter(reported_by=actor, submission_token=submission_token).first()
     if earlier is not None:
-        earlier.resubmitted = True  # type: ignore[attr-defined]
+        earlier.resubmitted = True
     return earlier
 
 
