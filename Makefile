@@ -24,11 +24,11 @@ $(VENV)/.installed-dev: $(BIN)/python requirements-dev.lock pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The web server and the job loop (mail and the other periodic work) side by side; Ctrl-C
+# stops both.  Another address: make demo HOST=127.0.0.1:8106 (or HOST=0.0.0.0:8000).
 demo: install
 	$(BIN)/bookwarden migrate --noinput
-	$(BIN)/bookwarden demo
-	@echo "Serving on http://$(HOST)/  (Ctrl-C to stop)"
-	$(BIN)/bookwarden runserver $(HOST)
+	$(BIN)/bookwarden demo --serve $(HOST)
 
 lint: install-dev
 	$(BIN)/ruff check .

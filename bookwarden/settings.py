@@ -210,6 +210,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("BOOKWARDEN_SUDO_SECONDS", 300)
 # django-axes owns lockout (core.lockout).  allauth's own limits of failures and of sign-ins
 # per address would stop a whole branch behind one router, correct passwords included.
 ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": False}
+MFA_ADAPTER = "bookwarden.core.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Bookwarden"
 MFA_RECOVERY_CODE_COUNT = 10

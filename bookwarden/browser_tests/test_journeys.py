@@ -176,7 +176,7 @@ def test_tech_coordinator_must_enrol_an_authenticator(browse, people) -> None:
     page.get_by_role("button", name="Activate").click()
     # Accepted: allauth shows the new recovery codes once.
     expect(page).to_have_url(tab.url("/accounts/2fa/recovery-codes/"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Recovery Codes")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Recovery codes")
     expect(page.locator("main")).to_contain_text("Authenticator app activated.")
     tab.check("totp-activated")
 

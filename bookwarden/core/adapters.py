@@ -1,6 +1,7 @@
 """django-allauth adapter: staff accounts are created by a director, never by sign-up, and
 allauth's mail (a password reset asked for on the sign-in page, notices of account changes)
-goes through the outbox like all of Bookwarden's mail."""
+goes through the outbox like all of Bookwarden's mail.  The second-factor adapter words
+allauth's refusals plainly."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from bookwarden.mail.actions import queue_mail
+
+from .second_factor import count_sign_in_as_confirmation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +24,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return super().get_login_redirect_url(request)
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        """Sign in; a sign-in with the password and a second factor also counts as the
+        confirmation asked before a sensitive step (exporting the audit log right after
+        signing in does not ask for the password again)."""
+        super().login(request, user)
+        count_sign_in_as_confirmation(request, user)
 
     def add_message(
         self,
@@ -51,3 +62,15 @@ class AccountAdapter(DefaultAccountAdapter):
             body=message.body,
             reason="account." + template_prefix.rsplit("/", 1)[-1],
         )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """``MFA_ADAPTER``: allauth's second factor, with its refusals in plain words."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": (
+            "That code is not right. Enter the 6-digit code your authenticator app shows "
+            "now for Bookwarden (check the phone's clock if codes keep being refused)."
+        ),
+    }

@@ -197,16 +197,43 @@ def build_full_demo() -> DemoWorld:
     return world
 
 
-_login_texts: list[Callable[[], str]] = []
+_login_texts: list[Callable[[str], str]] = []
+
+#: Where ``runserver`` listens when it is given no address.
+DEFAULT_ADDRESS = "127.0.0.1:8000"
 
 
-def demo_logins(text: Callable[[], str]) -> Callable[[], str]:
-    """Register more logins for ``bookwarden demo`` to print (the patrons' portal cards)."""
+def demo_logins(text: Callable[[str], str]) -> Callable[[str], str]:
+    """Register more logins for ``bookwarden demo`` to print (the patrons' portal cards);
+    ``text(site)`` gets the address the demo is served at, such as ``http://127.0.0.1:8000``."""
     if text not in _login_texts:
         _login_texts.append(text)
     return text
 
 
-def extra_logins_texts() -> list[str]:
+def extra_logins_texts(site: str) -> list[str]:
     autodiscover_modules("demo")
-    return [text() for text in _login_texts]
+    return [text(site) for text in _login_texts]
+
+
+def site_address(addrport: str = DEFAULT_ADDRESS) -> str:
+    """The address to open in a browser for ``runserver``'s ``addrport``: ``"8106"``,
+    ``"127.0.0.1:8106"`` or ``"0.0.0.0:8106"`` (every interface: this machine's own
+    address is printed) become ``http://127.0.0.1:8106``."""
+    host, _, port = addrport.rpartition(":")
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "0", "::"):  # noqa: S104 (every interface: a local address)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port or '8000'}"
+
+
+def addresses_text(site: str) -> str:
+    """Where the demo's staff and patrons sign in."""
+    return "\n".join(
+        [
+            f"Staff sign-in:  {site}/accounts/login/",
+            f"Patron portal:  {site}/portal/",
+        ]
+    )

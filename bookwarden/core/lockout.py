@@ -42,7 +42,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .models import User
-from .second_factor import has_totp
+from .second_factor import REUSED_CODE_MESSAGE, code_was_just_used, has_totp
 
 UNKNOWN_ACCOUNT = "(unknown account)"
 
@@ -255,9 +255,19 @@ def count_second_factor_failure(request: HttpRequest | None, user: User) -> None
 
 
 class _RefuseWhileLocked:
-    """Refuse a code while the account is locked, before checking it."""
+    """Refuse a code while the account is locked, before checking it; a code typed again
+    is refused with the reason.  The field is labelled in plain words."""
 
     user: User
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]  # type: ignore[attr-defined]
+        field.label = "6-digit code"
+        field.help_text = "From your authenticator app, or one of your recovery codes."
+        field.widget.attrs.update(
+            {"autocomplete": "one-time-code", "autofocus": True, "placeholder": "", "size": 10}
+        )
 
     def clean_code(self) -> str:
         from bookwarden.audit.models import AuditAction
@@ -274,6 +284,13 @@ class _RefuseWhileLocked:
                 after={"type": None, "refused": lock.kind if lock else "refused"},
             )
             raise ValidationError("Sign-in to this account is locked for now.")
+        typed = str(self.cleaned_data.get("code") or "")  # type: ignore[attr-defined]
+        if code_was_just_used(self.user, typed):
+            # The right code, typed a second time: say so, and do not count it as a guess.
+            log_auth_event(
+                AuditAction.MFA_FAILED, user=self.user, after={"type": "totp", "reused": True}
+            )
+            raise ValidationError(REUSED_CODE_MESSAGE)
         code: str = super().clean_code()  # type: ignore[misc]
         return code
 

@@ -73,3 +73,21 @@ def job_statuses() -> list[JobState]:
         )
         for job in jobs
     ]
+
+
+#: What :func:`loop_state` says of the job loop.
+LOOP_NEVER_RAN = "never_ran"
+LOOP_STALLED = "stalled"
+
+
+def loop_state(states: list[JobState]) -> str | None:
+    """Whether the job loop (``bookwarden jobs run``) seems not to be running, read from
+    the runs alone: no job has ever run (:data:`LOOP_NEVER_RAN`), or a run due more than
+    :data:`OVERDUE_AFTER` ago has not started (:data:`LOOP_STALLED`); None when it runs."""
+    if not states:
+        return None
+    if not any(state.last or state.running for state in states):
+        return LOOP_NEVER_RAN
+    if any(state.overdue for state in states):
+        return LOOP_STALLED
+    return None

@@ -27,7 +27,7 @@ from bookwarden.core.roles import Perm
 from . import actions
 from .models import JobRun
 from .registry import all_jobs, format_every
-from .status import job_statuses
+from .status import job_statuses, loop_state
 
 RECENT_RUNS = 25
 
@@ -43,7 +43,8 @@ def _sees_the_installation(request: StaffRequest) -> bool:
 @require_GET
 def job_list(request: StaffRequest) -> HttpResponse:
     installation = _sees_the_installation(request)
-    rows = [{"state": state, "every": format_every(state.job.every)} for state in job_statuses()]
+    states = job_statuses()
+    rows = [{"state": state, "every": format_every(state.job.every)} for state in states]
     recent = JobRun.objects.order_by("-pk")
     if installation:
         recent = recent.select_related("requested_by")
@@ -52,6 +53,7 @@ def job_list(request: StaffRequest) -> HttpResponse:
         "jobs/list.html",
         {
             "rows": rows,
+            "loop": loop_state(states),
             "recent": recent[:RECENT_RUNS],
             "installation": installation,
             "can_run": has_installation_perm(request.user, Perm.RUN_JOBS),

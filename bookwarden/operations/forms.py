@@ -4,6 +4,7 @@ search filters (shared by the page and the CSV export) and the library's setting
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Any
 
 from django import forms
@@ -42,6 +43,11 @@ class BranchesField(forms.ModelMultipleChoiceField):
 
 def _now_local() -> str:
     return timezone.localtime().strftime(DATETIME_FORMAT)
+
+
+def new_submission_token() -> str:
+    """A one-time token for a report form, made each time the form is shown."""
+    return secrets.token_urlsafe(24)
 
 
 class _LibraryChoice:
@@ -95,9 +101,18 @@ class ReportForm(_LibraryChoice, forms.Form):
     patron_data_involved = forms.BooleanField(
         label="Patron information may be involved", required=False
     )
+    #: Made when the form is shown; the same form sent twice makes one report.
+    submission_token = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=new_submission_token
+    )
 
     def __init__(
-        self, *args: Any, libraries: list[Library], branches: QuerySet[Branch], **kwargs: Any
+        self,
+        *args: Any,
+        libraries: list[Library],
+        branches: QuerySet[Branch],
+        own_branch: Branch | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.libraries = {lib.slug: lib for lib in libraries}
@@ -106,6 +121,8 @@ class ReportForm(_LibraryChoice, forms.Form):
         field = self.fields["branch"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = branches
+        if own_branch is not None:
+            field.initial = own_branch.pk  # where the reporter works; "Not sure" stays offered
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -157,12 +174,12 @@ class EntryForm(_LibraryChoice, forms.Form):
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Needed before an incident can be closed (CC-9).",
+        help_text="Needed before an incident can be closed.",
     )
     outside_party = forms.BooleanField(
         label="Someone who is not library IT staff had access (maintenance, repair, vendor)",
         required=False,
-        help_text="The affected passwords must then change at once (IT-4).",
+        help_text="The affected passwords must then change at once.",
     )
     outside_party_name = forms.CharField(
         label="Who (name and company)", max_length=200, required=False

@@ -125,12 +125,22 @@ class LogEntry(models.Model):
     #: acknowledged it in time and it was escalated.
     notified_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    #: The one-time token of the report form this entry came from: the same form sent
+    #: twice (a double tap, a resent page) finds this entry instead of making another.
+    submission_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         verbose_name_plural = "log entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reported_by", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="ops_entry_one_per_report_form",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Log entry #{self.pk}"

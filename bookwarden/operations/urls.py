@@ -9,6 +9,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("report/", views.report, name="report"),
     path("mine/", views.mine, name="mine"),
+    path("mine/<int:entry_id>/", views.my_report, name="my_report"),
     path("new/", views.entry_create, name="create"),
     path("settings/<slug:slug>/", views.library_settings, name="settings"),
     path("<int:entry_id>/", views.entry_detail, name="detail"),

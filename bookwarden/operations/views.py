@@ -99,10 +99,11 @@ def report(request: StaffRequest) -> HttpResponse:
         request.POST or None,
         libraries=libraries,
         branches=Branch.objects.for_user(request.user, Perm.REPORT_CONCERN),
+        own_branch=_own_branch(request, libraries),
     )
     if request.method == "POST":
         library = _posted_library(request, libraries, Perm.REPORT_CONCERN)
-        if submit(
+        if done := submit(
             request,
             form,
             lambda data: actions.report_concern(
@@ -114,14 +115,49 @@ def report(request: StaffRequest) -> HttpResponse:
                 device=data["device"],
                 patron_data_involved=data["patron_data_involved"],
                 kind=data["kind"] or EntryKind.CONCERN,
+                submission_token=data["submission_token"],
             ),
             success=lambda entry: (
-                f"Thank you. Your report #{entry.pk} is recorded; you can follow it here."
+                "This report was already sent: here it is. Nothing new was recorded."
+                if getattr(entry, "resubmitted", False)
+                else "Thank you. Your report is recorded."
             ),
         ):
-            return redirect("operations:mine")
+            return redirect("operations:my_report", entry_id=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "operations/report.html", {"form": form}, status=status)
+
+
+def _own_branch(request: StaffRequest, libraries: list[Library]) -> Branch | None:
+    """The branch the reporter works at, when their roles name exactly one."""
+    branches = {
+        m.branch
+        for m in request.user.memberships.select_related("branch")
+        if m.branch is not None and m.library_id in {lib.pk for lib in libraries}
+    }
+    return branches.pop() if len(branches) == 1 else None
+
+
+@login_required
+@perm_required(Perm.REPORT_CONCERN)
+@require_GET
+def my_report(request: StaffRequest, entry_id: int) -> HttpResponse:
+    """CC-2: the reporter's own report, with its number, what they said and its status;
+    anyone else's report is 404."""
+    entry = get_object_or_404(
+        LogEntry.objects.for_user(request.user)
+        .filter(reported_by=request.user)
+        .select_related("library", "branch"),
+        pk=entry_id,
+    )
+    return render(
+        request,
+        "operations/my_report.html",
+        {
+            "entry": entry,
+            "can_view_log": has_perm(request.user, Perm.VIEW_OPERATIONS, entry.library_id),
+        },
+    )
 
 
 @login_required

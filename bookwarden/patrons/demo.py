@@ -180,11 +180,9 @@ def build_portal_showcase(people: dict[str, Any], patrons: dict[str, Patron]) ->
 
 
 @demo_logins
-def portal_logins_text() -> str:
+def portal_logins_text(site: str) -> str:
     rows = Patron.objects.select_related("library").prefetch_related("cards").order_by("pk")
-    lines = [
-        f"Patron portal: http://127.0.0.1:8000/portal/  (PIN for every demo patron: {DEMO_PIN})"
-    ]
+    lines = [f"Patron portal: {site}/portal/  (PIN for every demo patron: {DEMO_PIN})"]
     for patron in rows:
         usable = [c.number for c in patron.cards.all() if c.status == CardStatus.ACTIVE]
         if usable and patron.portal_pin:

@@ -311,6 +311,8 @@ EXPECTED: dict[str, Expect] = {
     # Everyone who works at the library reports; board members and auditors never write.
     "operations:report": same(signed_in(200, auditor=403, server_admin=404)),
     "operations:mine": same(signed_in(200, auditor=403, server_admin=404)),
+    # One's own report only: the sample entry was recorded by the installation.
+    "operations:my_report": same(signed_in(404, auditor=403, server_admin=404)),
     "operations:list": same(signed_in(403, **OPS_READERS, outsider=200, server_admin=404)),
     "operations:export": same(signed_in(403, **OPS_READERS, outsider=200, server_admin=404)),
     "operations:create": same(

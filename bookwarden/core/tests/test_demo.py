@@ -117,3 +117,54 @@ def test_logins_text_names_everyone() -> None:
     assert DEMO_PASSWORD in text
     for persona in PERSONAS:
         assert persona.username in text
+
+
+def test_the_demo_prints_the_addresses_it_serves(people) -> None:
+    """``make demo HOST=...``: the printed links name that address, never another port."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bookwarden.core.demo import site_address
+
+    assert site_address("127.0.0.1:8000") == "http://127.0.0.1:8000"
+    assert site_address("0.0.0.0:8106") == "http://127.0.0.1:8106"
+    assert site_address("8106") == "http://127.0.0.1:8106"
+    out = StringIO()
+    call_command("demo", address="0.0.0.0:8106", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8106/portal/" in text
+    assert "http://127.0.0.1:8106/accounts/login/" in text
+    assert ":8000" not in text
+    assert "bookwarden jobs run" in text
+
+
+def test_serving_the_demo_runs_the_job_loop_beside_the_server(monkeypatch) -> None:
+    """``bookwarden demo --serve``: the web server and the job loop start together, and
+    when one stops (Ctrl-C stops both) the other is stopped too."""
+    from bookwarden.core.management.commands import demo as command
+
+    started: list[FakeChild] = []
+
+    class FakeChild:
+        def __init__(self, args: list[str]) -> None:
+            self.args, self.returncode = args, None
+            started.append(self)
+
+        def poll(self) -> int | None:
+            return self.returncode
+
+        def wait(self, timeout: float | None = None) -> int | None:
+            if "runserver" in self.args:
+                self.returncode = 0  # the server stops (as after Ctrl-C)
+            return self.returncode
+
+        def terminate(self) -> None:
+            self.returncode = -15
+
+    monkeypatch.setattr(command.subprocess, "Popen", FakeChild)
+    command.Command()._serve("127.0.0.1:8106")
+    jobs, server = started
+    assert jobs.args[-4:] == ["jobs", "run", "--interval", "15"]
+    assert server.args[-1] == "127.0.0.1:8106" and "runserver" in server.args
+    assert jobs.returncode == -15  # stopped with the server

@@ -5,7 +5,9 @@ installation role; RUN_JOBS: the installation role only)."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core import actions as core_actions
@@ -189,3 +191,25 @@ def test_the_jobs_page_runs_a_fixed_number_of_queries(
 # session, user, memberships, TOTP check; the page's own three (last finished run of each
 # job, runs queued or running, recent runs); the session saved (in a savepoint: three).
 QUERIES = 10
+
+
+def test_the_page_says_when_the_job_loop_is_not_running(people, client_as) -> None:
+    """Mail and the other periodic work happen only while ``bookwarden jobs run`` runs: the
+    page says so when no job has ever run, or when due runs have not started."""
+    admin = client_as("server_admin")
+    html = admin.get(LIST).content.decode()
+    assert "The job loop has not run yet" in html
+    assert "<code>bookwarden jobs run</code>" in html
+    # A library's people are told whom to ask, not a command.
+    html = client_as("director").get(LIST).content.decode()
+    assert "The job loop has not run yet" in html
+    assert "Tell the person who runs the Bookwarden server" in html
+
+    # The loop ran two days ago and not since: the runs due since have not started.
+    with time_machine.travel(timezone.now() - DAY * 2):
+        Worker(worker="host:1").tick()
+    html = admin.get(LIST).content.decode()
+    assert "The job loop does not seem to be running" in html
+
+    Worker(worker="host:1").tick()  # it runs again
+    assert "jobs-loop-stopped" not in admin.get(LIST).content.decode()

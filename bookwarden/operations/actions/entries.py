@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookwarden.audit.actions import changes, record
@@ -115,6 +115,16 @@ def _backdating(actor: User | None, when: datetime.datetime | None) -> None:
         raise ValidationError("Only the command line may record a time other than now.")
 
 
+def _reported_with(actor: User | None, submission_token: str) -> LogEntry | None:
+    """The report ``actor`` already made with the form of ``submission_token``, if any."""
+    if actor is None or not submission_token:
+        return None
+    earlier = LogEntry.objects.filter(reported_by=actor, submission_token=submission_token).first()
+    if earlier is not None:
+        earlier.resubmitted = True
+    return earlier
+
+
 @transaction.atomic
 def report_concern(
     *,
@@ -128,13 +138,20 @@ def report_concern(
     kind: str = EntryKind.CONCERN,
     reported_by: User | None = None,
     recorded_at: datetime.datetime | None = None,
+    submission_token: str = "",
 ) -> LogEntry:
     """CC-2: any member of staff reports what seems wrong, in under a minute.
 
     The report is a log entry of kind ``concern`` (or one of :data:`REPORT_KINDS`); one
-    that is a security incident notifies at once (CC-9)."""
+    that is a security incident notifies at once (CC-9).
+
+    ``submission_token`` is the one-time token of the form the report came from: the same
+    form sent again (a double tap, a page sent twice) returns the report it already made,
+    with ``resubmitted`` set, and writes nothing."""
     require(actor, Perm.REPORT_CONCERN, library)
     _backdating(actor, recorded_at)
+    if (earlier := _reported_with(actor, submission_token)) is not None:
+        return earlier
     if kind not in dict(REPORT_KINDS):
         raise ValidationError({"kind": "Choose one of the kinds offered."})
     narrative = narrative.strip()
@@ -154,9 +171,17 @@ def report_concern(
         reported_by=actor if actor is not None else reported_by,
         devices=device.strip(),
         patron_data_involved=patron_data_involved,
+        submission_token=submission_token if actor is not None else "",
     )
     _check(entry, [], [])
-    entry.save()
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        # The same form, sent twice at once: the other request made the report.
+        if (earlier := _reported_with(actor, submission_token)) is not None:
+            return earlier
+        raise
     system_step(entry, "Reported by a member of staff.", actor=entry.reported_by)
     told = notify_of_incident(entry, actor)
     record(

@@ -1,16 +1,55 @@
+"""``bookwarden demo``: load the demo and print its logins; with ``--serve``, also serve it
+with the job loop beside the web server (what ``make demo`` runs)."""
+
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bookwarden.audit.context import audit_context
-from bookwarden.core.demo import build_full_demo, demo_exists, extra_logins_texts, logins_text
+from bookwarden.core.demo import (
+    DEFAULT_ADDRESS,
+    addresses_text,
+    build_full_demo,
+    demo_exists,
+    extra_logins_texts,
+    logins_text,
+    site_address,
+)
+
+
+def _bookwarden(*args: str) -> list[str]:
+    """The command line of another ``bookwarden`` subcommand, in this Python."""
+    return [sys.executable, "-m", "bookwarden", *args]
 
 
 class Command(BaseCommand):
-    help = "Load the demo consortium, libraries and people (never in production mode)."
+    help = (
+        "Load the demo consortium, libraries and people (never in production mode). "
+        "With --serve, also serve it and run the periodic jobs beside it until Ctrl-C."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--serve",
+            nargs="?",
+            const=DEFAULT_ADDRESS,
+            metavar="[HOST:]PORT",
+            help=f"Serve the demo there (default {DEFAULT_ADDRESS}) with the job loop beside "
+            "it (mail, reminders and the other periodic work); Ctrl-C stops both.",
+        )
+        parser.add_argument(
+            "--address",
+            default=None,
+            metavar="[HOST:]PORT",
+            help="Without --serve: the address you will serve at, for the printed links.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -21,7 +60,56 @@ class Command(BaseCommand):
             else:
                 build_full_demo()
                 self.stdout.write(self.style.SUCCESS("Demo loaded."))
+        addrport = options["serve"] or options["address"] or DEFAULT_ADDRESS
+        site = site_address(addrport)
         self.stdout.write(logins_text())
-        for text in extra_logins_texts():
+        for text in extra_logins_texts(site):
             self.stdout.write("")
             self.stdout.write(text)
+        self.stdout.write("")
+        self.stdout.write(addresses_text(site))
+        if options["serve"]:
+            self._serve(addrport)
+        else:
+            self.stdout.write(
+                f"Serve it with: bookwarden runserver {addrport}, and run the periodic jobs "
+                "(mail and the rest) beside it with: bookwarden jobs run"
+            )
+
+    def _serve(self, addrport: str) -> None:
+        """The web server and the job loop, as two child processes; Ctrl-C (or SIGTERM)
+        stops both, and either one stopping stops the other."""
+        self.stdout.write(
+            "The job loop runs beside the server: mail, reminders and the other periodic "
+            "work happen while it runs.  Ctrl-C stops both."
+        )
+        self.stdout.flush()
+        # Our own command line, with the address the person gave: no shell is involved.
+        jobs = subprocess.Popen(_bookwarden("jobs", "run", "--interval", "15"))  # noqa: S603
+        server = subprocess.Popen(_bookwarden("runserver", "--noreload", addrport))  # noqa: S603
+        previous = signal.signal(signal.SIGTERM, lambda *_: _stop(server, jobs))
+        try:
+            while server.poll() is None and jobs.poll() is None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    server.wait(timeout=1)
+        except KeyboardInterrupt:
+            pass  # the children got the same Ctrl-C from the terminal
+        finally:
+            _stop(server, jobs)
+            signal.signal(signal.SIGTERM, previous)
+        if jobs.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+            raise CommandError(f"The job loop stopped (exit status {jobs.returncode}).")
+        if server.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+            raise CommandError(f"The web server stopped (exit status {server.returncode}).")
+
+
+def _stop(*children: subprocess.Popen[bytes]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
