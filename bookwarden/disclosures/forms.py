@@ -106,7 +106,7 @@ _NOT_APPLYING: dict[str, Any] = {
 
 class _PatronChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        born = f", born {obj.birth_date:%Y}" if obj.birth_date else ""
+        born = f", born {obj.birth_date.year}" if obj.birth_date else ""
         branch = f", {obj.home_branch}" if obj.home_branch_id else ""
         return f"{obj}{born}{branch}"
 

@@ -5,7 +5,6 @@ when the rules change, and never promises what the system does not do."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,16 +25,6 @@ CLOCK = {
     "room_bookings": "after the booking ends",
     "program_registrations": "after you register",
 }
-
-
-#: A bracketed remark naming a requirement, such as " (CR-5b)" or " (CR-5i; custodian
-#: only)": the staff's shorthand, which patrons do not read.
-REQUIREMENT_REMARK = re.compile(r"\s*\([^()]*\b[A-Z]{2,3}-\d+[a-z]?\b[^()]*\)")
-
-
-def in_patrons_words(text: str) -> str:
-    """``text`` without the bracketed requirement ids that staff labels carry."""
-    return REQUIREMENT_REMARK.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -88,10 +77,6 @@ def notice(library: Library) -> dict[str, Any]:
         "library": library,
         "law": "; ".join(citations),
         "kept": kept,
-        "staff_purposes": [
-            in_patrons_words(str(p.label)) for p in Purpose if p not in CUSTODIAN_PURPOSES
-        ],
-        "custodian_purposes": [
-            in_patrons_words(str(p.label)) for p in Purpose if p in CUSTODIAN_PURPOSES
-        ],
+        "staff_purposes": [str(p.label) for p in Purpose if p not in CUSTODIAN_PURPOSES],
+        "custodian_purposes": [str(p.label) for p in Purpose if p in CUSTODIAN_PURPOSES],
     }

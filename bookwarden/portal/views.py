@@ -12,7 +12,6 @@ someone else.  Records are read through
 from __future__ import annotations
 
 import csv
-import dataclasses
 import datetime
 import decimal
 import io
@@ -39,7 +38,7 @@ from bookwarden.patrons.records import RECORD_TYPES
 
 from . import actions, session
 from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
-from .notice import in_patrons_words, notice
+from .notice import notice
 from .session import PortalRequest, portal_login_required
 from .summary import at_a_glance
 
@@ -309,10 +308,7 @@ def who_opened(request: PortalRequest) -> HttpResponse:
         "portal/who_opened.html",
         {
             "patron": request.portal_patron,
-            "openings": [
-                dataclasses.replace(o, purpose=in_patrons_words(o.purpose))
-                for o in openings_shown_to_patron(request.portal_patron)
-            ],
+            "openings": openings_shown_to_patron(request.portal_patron),
         },
     )
 
