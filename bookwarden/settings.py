@@ -324,9 +324,15 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Mail ---------------------------------------------------------------------------------
+# Without a mail server, mail is printed to the console, or written one file per message
+# into BOOKWARDEN_MAIL_DIR when that is set (the demo does, so that its terminal stays
+# readable).
+EMAIL_FILE_PATH = env_str("BOOKWARDEN_MAIL_DIR", "")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if env_str("EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend"
+    if EMAIL_FILE_PATH
     else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
+import time
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -139,32 +142,35 @@ def test_the_demo_prints_the_addresses_it_serves(people) -> None:
     assert "bookwarden jobs run" in text
 
 
-def test_serving_the_demo_runs_the_job_loop_beside_the_server(monkeypatch) -> None:
-    """``bookwarden demo --serve``: the web server and the job loop start together, and
-    when one stops (Ctrl-C stops both) the other is stopped too."""
-    from bookwarden.core.management.commands import demo as command
+def test_serving_the_demo_runs_the_job_loop_beside_the_server(tmp_path) -> None:
+    """``bookwarden demo --serve``: the web server and the job loop run as two real child
+    processes; when the server stops (Ctrl-C stops both) the job loop is stopped too, and
+    the job loop gets the environment that sends the demo's mail to files."""
+    from bookwarden.core.management.commands.demo import run_side_by_side
 
-    started: list[FakeChild] = []
+    seen = tmp_path / "job-loop-env"
+    job_loop = (
+        "import os, pathlib, time;"
+        f"pathlib.Path({str(seen)!r}).write_text(os.environ['BOOKWARDEN_MAIL_DIR']);"
+        "time.sleep(60)"
+    )
+    server = "import time; time.sleep(1.5)"  # a server that stops by itself
+    started = time.monotonic()
+    run_side_by_side(
+        server=[sys.executable, "-c", server],
+        jobs=[sys.executable, "-c", job_loop],
+        jobs_env={**os.environ, "BOOKWARDEN_MAIL_DIR": str(tmp_path / "mail")},
+    )
+    assert time.monotonic() - started < 30  # the job loop did not outlive the server
+    assert seen.read_text() == str(tmp_path / "mail")
 
-    class FakeChild:
-        def __init__(self, args: list[str]) -> None:
-            self.args, self.returncode = args, None
-            started.append(self)
 
-        def poll(self) -> int | None:
-            return self.returncode
+def test_a_job_loop_that_fails_stops_the_demo_server_with_a_clear_error() -> None:
+    from bookwarden.core.management.commands.demo import run_side_by_side
 
-        def wait(self, timeout: float | None = None) -> int | None:
-            if "runserver" in self.args:
-                self.returncode = 0  # the server stops (as after Ctrl-C)
-            return self.returncode
-
-        def terminate(self) -> None:
-            self.returncode = -15
-
-    monkeypatch.setattr(command.subprocess, "Popen", FakeChild)
-    command.Command()._serve("127.0.0.1:8106")
-    jobs, server = started
-    assert jobs.args[-4:] == ["jobs", "run", "--interval", "15"]
-    assert server.args[-1] == "127.0.0.1:8106" and "runserver" in server.args
-    assert jobs.returncode == -15  # stopped with the server
+    with pytest.raises(CommandError, match="The job loop stopped"):
+        run_side_by_side(
+            server=[sys.executable, "-c", "import time; time.sleep(60)"],
+            jobs=[sys.executable, "-c", "raise SystemExit(3)"],
+            jobs_env=dict(os.environ),
+        )

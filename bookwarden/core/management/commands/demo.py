@@ -4,6 +4,7 @@ with the job loop beside the web server (what ``make demo`` runs)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -77,30 +78,49 @@ class Command(BaseCommand):
             )
 
     def _serve(self, addrport: str) -> None:
-        """The web server and the job loop, as two child processes; Ctrl-C (or SIGTERM)
-        stops both, and either one stopping stops the other."""
+        """The web server and the job loop beside it; mail goes to files when no mail
+        server is set."""
+        env = dict(os.environ)
+        note = ""
+        if not os.environ.get("EMAIL_HOST"):
+            # No mail server: the messages go to files, not over the log of the server.
+            env.setdefault("BOOKWARDEN_MAIL_DIR", str(settings.DATA_DIR / "demo-mail"))
+            note = (
+                f"\nMail is not sent: each message is written to {env['BOOKWARDEN_MAIL_DIR']}/"
+                " and listed on the Outbox page."
+            )
         self.stdout.write(
             "The job loop runs beside the server: mail, reminders and the other periodic "
-            "work happen while it runs.  Ctrl-C stops both."
+            "work happen while it runs.  Ctrl-C stops both." + note
         )
         self.stdout.flush()
         # Our own command line, with the address the person gave: no shell is involved.
-        jobs = subprocess.Popen(_bookwarden("jobs", "run", "--interval", "15"))  # noqa: S603
-        server = subprocess.Popen(_bookwarden("runserver", "--noreload", addrport))  # noqa: S603
-        previous = signal.signal(signal.SIGTERM, lambda *_: _stop(server, jobs))
-        try:
-            while server.poll() is None and jobs.poll() is None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    server.wait(timeout=1)
-        except KeyboardInterrupt:
-            pass  # the children got the same Ctrl-C from the terminal
-        finally:
-            _stop(server, jobs)
-            signal.signal(signal.SIGTERM, previous)
-        if jobs.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
-            raise CommandError(f"The job loop stopped (exit status {jobs.returncode}).")
-        if server.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
-            raise CommandError(f"The web server stopped (exit status {server.returncode}).")
+        run_side_by_side(
+            server=_bookwarden("runserver", "--noreload", addrport),
+            jobs=_bookwarden("jobs", "run", "--interval", "15"),
+            jobs_env=env,
+        )
+
+
+def run_side_by_side(*, server: list[str], jobs: list[str], jobs_env: dict[str, str]) -> None:
+    """Run the web server and the job loop as two child processes until one stops; Ctrl-C
+    (or SIGTERM) stops both, and either one stopping stops the other."""
+    job_loop = subprocess.Popen(jobs, env=jobs_env)  # noqa: S603
+    web = subprocess.Popen(server)  # noqa: S603
+    previous = signal.signal(signal.SIGTERM, lambda *_: _stop(web, job_loop))
+    try:
+        while web.poll() is None and job_loop.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                web.wait(timeout=1)
+    except KeyboardInterrupt:
+        pass  # the children got the same Ctrl-C from the terminal
+    finally:
+        _stop(web, job_loop)
+        signal.signal(signal.SIGTERM, previous)
+    if job_loop.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+        raise CommandError(f"The job loop stopped (exit status {job_loop.returncode}).")
+    if web.returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+        raise CommandError(f"The web server stopped (exit status {web.returncode}).")
 
 
 def _stop(*children: subprocess.Popen[bytes]) -> None:
