@@ -166,6 +166,13 @@ class Library(models.Model):
         return self.name
 
     @property
+    def jurisdiction_name(self) -> str:
+        """The state whose law applies, as people say it ("Missouri")."""
+        from .jurisdictions import jurisdiction_name
+
+        return jurisdiction_name(self.jurisdiction)
+
+    @property
     def library_id(self) -> int:
         return self.pk
 

@@ -50,6 +50,7 @@ def test_one_opening_is_one_event_and_its_page_reloads_without_another(
             page = staff.get(response["Location"])
         assert page.status_code == 200
         assert OLD_TITLE in page.content.decode()
+        assert "Confidential under Missouri law" in page.content.decode()  # not "US-MO"
         assert "no-store" in page["Cache-Control"]
     assert events_since(head, AuditAction.RECORDS_OPENED) == [event]
 

@@ -106,8 +106,8 @@ def test_classification_per_jurisdiction_on_the_pages(patrons, client_as) -> Non
         follow=True,
     )
     text = response.content.decode()
-    assert "Public under US-IA" in text
-    assert "Confidential under US-IA" in text
+    assert "Public under Iowa law" in text
+    assert "Confidential under Iowa law" in text
 
 
 def test_classification_files() -> None:
