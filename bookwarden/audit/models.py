@@ -59,7 +59,7 @@ class AuditAction(models.TextChoices):
     READING_HISTORY_CHANGED = "patron.reading_history", "Reading-history consent changed"
     CARD_ISSUED = "card.issued", "Card issued"
     CARD_REPORTED = "card.reported", "Card reported lost or stolen"
-    CARD_RENEWED = "card.renewed", "Card renewed; privacy rights reminded (CR-6c)"
+    CARD_RENEWED = "card.renewed", "Card renewed; privacy rights reminded"
     PIN_SET = "patron.pin_set", "Portal PIN set"
     ACCESS_SEALED = "patron.access_sealed", "Record opening hidden from the patron by court order"
     IMPORT_RUN = "import.run", "Import from the ILS"
@@ -88,7 +88,7 @@ class AuditAction(models.TextChoices):
     OPS_SETTINGS_CHANGED = "ops.settings_changed", "Operations log settings changed"
     OPS_OUTSIDE_ACCESS_RESOLVED = (
         "ops.outside_access_resolved",
-        "Passwords changed after outside access (IT-4)",
+        "Passwords changed after outside access",
     )
     # Enforcement steps (IT-9, LV-12, CC-3, CC-11)
     CASE_OPENED = "enforcement.opened", "Enforcement case opened"

@@ -146,7 +146,7 @@ class Library(models.Model):
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
-        help_text="Minutes of inactivity before a session locks (CC-4).",
+        help_text="Minutes of inactivity before a session locks.",
     )
     time_zone = models.CharField(
         max_length=64,

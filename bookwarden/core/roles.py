@@ -46,24 +46,24 @@ class Perm(models.TextChoices):
     OPEN_RECORDS = "open_records", "Open library records at the desk, on request, for overdues"
     OPEN_RECORDS_AS_CUSTODIAN = (
         "open_records_as_custodian",
-        "Open library records to find a last borrower or investigate (CR-5i, CR-5d)",
+        "Open library records to find a last borrower or investigate",
     )
-    MANAGE_RETENTION = "manage_retention", "Set how long library records are kept (CR-6a)"
+    MANAGE_RETENTION = "manage_retention", "Set how long library records are kept"
     IMPORT_FROM_ILS = "import_from_ils", "Import patrons and loans from the ILS"
     REPORT_CONCERN = "report_concern", "Report a security concern and follow one's own reports"
     RECORD_REQUESTS = (
         "record_requests",
-        "Record a request for patron records for the custodian to decide (CC-5)",
+        "Record a request for patron records for the custodian to decide",
     )
     VIEW_OPERATIONS = "view_operations", "Read the security operations log"
     MANAGE_OPERATIONS = "manage_operations", "Record, update and close log entries"
-    ACKNOWLEDGE_INCIDENTS = "acknowledge_incidents", "Acknowledge security incidents (CC-9)"
-    MANAGE_ENFORCEMENT = "manage_enforcement", "Run the enforcement steps (IT-9, LV-12)"
-    DECIDE_DISCIPLINE = "decide_discipline", "Decide whether discipline is needed (IT-9)"
-    LOCK_ACCOUNTS = "lock_accounts", "Lock or suspend staff accounts and workstations (LV-12)"
+    ACKNOWLEDGE_INCIDENTS = "acknowledge_incidents", "Acknowledge security incidents"
+    MANAGE_ENFORCEMENT = "manage_enforcement", "Run the enforcement steps"
+    DECIDE_DISCIPLINE = "decide_discipline", "Decide whether discipline is needed"
+    LOCK_ACCOUNTS = "lock_accounts", "Lock or suspend staff accounts and workstations"
     REFER_TO_LAW_ENFORCEMENT = "refer_to_law_enforcement", "Refer a matter to law enforcement"
-    RESTRICT_PATRONS = "restrict_patrons", "Restrict a patron's computer use (CC-3, CC-11)"
-    MANAGE_BREACH = "manage_breach", "Handle a breach of patron information (CR-6e)"
+    RESTRICT_PATRONS = "restrict_patrons", "Restrict a patron's computer use"
+    MANAGE_BREACH = "manage_breach", "Handle a breach of patron information"
     VIEW_JOBS = (
         "view_jobs",
         "See the periodic jobs: at a library, their status and the library's outgoing mail; "

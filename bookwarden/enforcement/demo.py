@@ -151,7 +151,7 @@ def build_enforcement_demo(people: dict[str, Any]) -> dict[str, Any]:
         restriction = actions.restrict_patron(
             actor=people["director"],
             patron=patron,
-            reason="Bypassed the time limits on the public computers twice (CC-3).",
+            reason="Bypassed the time limits on the public computers twice.",
             ends_on=timezone.localdate() + datetime.timedelta(days=30),
             entry=violation,
         )

@@ -108,11 +108,9 @@ class LogEntry(models.Model):
     accounts = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", help_text="Staff accounts involved."
     )
-    preventive_measures = models.TextField(
-        blank=True, help_text="Recommended preventive measures (CC-9)."
-    )
+    preventive_measures = models.TextField(blank=True, help_text="Recommended preventive measures.")
     outside_party = models.BooleanField(
-        default=False, help_text="Someone who is not library IT staff had access (IT-4)."
+        default=False, help_text="Someone who is not library IT staff had access."
     )
     outside_party_name = models.CharField(
         max_length=200, blank=True, help_text="Who: name and company."

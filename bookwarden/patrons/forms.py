@@ -109,7 +109,7 @@ class LastBorrowerForm(forms.Form):
         label="What was found",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What was left inside the item, or what harmful content it had (CR-5i).",
+        help_text="What was left inside the item, or what harmful content it had.",
     )
 
     def __init__(self, *args: Any, libraries: list[Any], **kwargs: Any) -> None:

@@ -224,7 +224,7 @@ def last_borrower(*, actor: Any, library: Any, item_barcode: str, note: str) -> 
     if not note:
         raise ValidationError({"note": "Say what was found in or about the item."})
     if not has_perm(actor, Perm.OPEN_RECORDS_AS_CUSTODIAN, library):
-        raise PermissionDenied("Only the custodian of library records may do this (CR-5i).")
+        raise PermissionDenied("Only the custodian of library records may do this.")
     with transaction.atomic():
         loan = (
             Loan._unguarded.filter(library=library, item_barcode=item_barcode.strip())
@@ -363,7 +363,7 @@ def open_records_for_disclosure(
     if actor is None or not has_perm(actor, Perm.OPEN_RECORDS_AS_CUSTODIAN, patron.library_id):
         with transaction.atomic():
             record_refusal(actor, patron, stated, f"role lacks {Perm.OPEN_RECORDS_AS_CUSTODIAN}")
-        raise PermissionDenied("Only the custodian of library records may do this (CC-5).")
+        raise PermissionDenied("Only the custodian of library records may do this.")
     with transaction.atomic():
         opened = OpenedRecords(patron=patron, purpose=stated, record_types=types)
         opened.event = record(

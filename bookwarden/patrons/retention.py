@@ -135,10 +135,7 @@ def format_after(after: datetime.timedelta) -> str:
 
 
 def _forever_message(where: str) -> str:
-    return (
-        f"{where}: records may not be kept forever (CR-6a); give a duration up to "
-        f"{MAX_AFTER.days} days"
-    )
+    return f"{where}: records may not be kept forever; give a duration up to {MAX_AFTER.days} days"
 
 
 def parse_after(value: Any, where: str) -> datetime.timedelta:
@@ -568,7 +565,7 @@ def set_retention_rule(
     if action not in RetentionAction.values:
         raise ValidationError({"action": "Choose unlink or delete."})
     if days is None or isinstance(days, bool):
-        raise ValidationError({"days": "Records may not be kept forever (CR-6a)."})
+        raise ValidationError({"days": "Records may not be kept forever."})
     try:
         after = datetime.timedelta(days=float(days))
         check_after(after, "days")

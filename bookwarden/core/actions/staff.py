@@ -31,7 +31,7 @@ def _check_membership(
     if branch is not None and branch.library_id != library.pk:
         errors["branch"] = "That branch belongs to another library."
     if role in EXPIRING_ROLES and ends_on is None:
-        errors["ends_on"] = "A contractor's access needs an end date (CC-1)."
+        errors["ends_on"] = "A contractor's access needs an end date."
     if ends_on is not None and ends_on < timezone.localdate():
         errors["ends_on"] = "The end date is in the past."
     if errors:

@@ -104,7 +104,7 @@ def _check(entry: LogEntry, branches: Iterable[Branch], accounts: Iterable[User]
     if entry.occurred_at and entry.occurred_at > now + datetime.timedelta(minutes=5):
         errors["occurred_at"] = "That is in the future."
     if entry.outside_party and not entry.outside_party_name.strip():
-        errors["outside_party_name"] = "Say who had access: name and company (IT-4)."
+        errors["outside_party_name"] = "Say who had access: name and company."
     if errors:
         raise ValidationError(errors)
     entry.full_clean(exclude=["library", "branch", "reported_by", "outside_access_resolved_by"])
@@ -366,11 +366,11 @@ def close_entry(
     _closed_refused(entry)
     if entry.kind in INCIDENT_KINDS and not entry.preventive_measures.strip():
         raise ValidationError(
-            "Write down the recommended preventive measures before closing an incident (CC-9)."
+            "Write down the recommended preventive measures before closing an incident."
         )
     if entry.needs_password_change:
         raise ValidationError(
-            "Passwords must change after the outside access first (IT-4): "
+            "Passwords must change after the outside access first: "
             "record that they were changed, then close."
         )
     before = changes(entry, ["status", "closed_at"])
@@ -444,7 +444,7 @@ def resolve_outside_access(*, actor: User | None, entry: LogEntry, note: str = "
     entry.outside_access_resolved_at = timezone.now()
     entry.outside_access_resolved_by = actor
     entry.save(update_fields=["outside_access_resolved_at", "outside_access_resolved_by"])
-    text = "Passwords changed after the outside access (IT-4)."
+    text = "Passwords changed after the outside access."
     if note.strip():
         text += " " + note.strip()
     TimelineStep.objects.create(entry=entry, actor=actor, text=text, kind=StepKind.STEP)

@@ -102,7 +102,7 @@ def _incident_body(entry: LogEntry, user: User) -> str:
     lines = [
         f"Hello {user},",
         "",
-        "A security incident was recorded in Bookwarden's operations log (CC-9).",
+        "A security incident was recorded in Bookwarden's operations log.",
         "",
         f"Entry: #{entry.pk}",
         f"Kind: {entry.get_kind_display()}",
@@ -192,7 +192,7 @@ def _escalate(pk: int, minutes: int, now: datetime.datetime) -> bool:
                 [
                     f"Security incident #{entry.pk} ({entry.get_kind_display()}, "
                     f"{entry.get_severity_display().lower()}) was reported {minutes} minutes "
-                    "ago or more, and nobody has acknowledged it yet (CC-9).",
+                    "ago or more, and nobody has acknowledged it yet.",
                     "",
                     f"Sign in to Bookwarden and open {_entry_path(entry)}: read it, act on it, "
                     "and acknowledge it.",
