@@ -49,7 +49,7 @@ def test_front_desk_opens_records_once_then_reloads_and_goes_back(browse, people
     page.keyboard.type("21000000000029")
     page.get_by_label("Loans", exact=True).check()
     page.get_by_role("button", name="Open records").click()
-    error = page.locator("#id_card_number_errors")
+    error = page.locator("#id_card_number_error")
     expect(error).to_contain_text("That card is not this patron's.")
     expect(error).to_be_in_viewport()
     expect(card_field).to_be_focused()

@@ -119,7 +119,7 @@ def test_a_refused_opening_keeps_what_was_typed_at_the_form(patrons, client_as) 
     # The error is at the card number, which has the cursor (and nothing else has it).
     assert body.count("autofocus") == 1
     assert re.search(r'<input[^>]* autofocus [^>]*id="id_card_number"', body)
-    assert body.index("id_card_number_errors") < body.index('id="card-tasks"')
+    assert body.index("id_card_number_error") < body.index('id="card-tasks"')
     assert len(events_since(head, AuditAction.RECORDS_REFUSED)) == 1
     assert not RecordOpening.objects.exists()
 

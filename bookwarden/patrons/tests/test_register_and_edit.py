@@ -127,8 +127,11 @@ def test_bad_input_is_shown_and_nothing_saved(changes, field, message, patrons, 
     assert response.status_code == 400
     body = response.content.decode()
     assert "Nothing was saved" in body
-    assert f'id="id_{field}_errors"' in body
-    errors = body.split(f'id="id_{field}_errors"', 1)[1].split("</ul>", 1)[0]
+    assert f'id="id_{field}_error"' in body
+    # The field names its error list, so a screen reader reads it when the field has focus.
+    described = body.split(f'id="id_{field}"', 1)[0].rsplit("<input", 1)[1]
+    assert f"id_{field}_error" in described.split("aria-describedby=", 1)[1].split('"')[1]
+    errors = body.split(f'id="id_{field}_error"', 1)[1].split("</ul>", 1)[0]
     assert message in errors
     assert Patron.objects.count() == patrons_before
     assert Card.objects.count() == cards_before
@@ -189,7 +192,7 @@ def test_editing_with_bad_input_saves_nothing(patrons, client_as) -> None:
     data = _form(patrons, last_name="", guardian_card=minor.cards.get().number)
     response = client_as("staff").post(reverse("patron_edit", args=[minor.pk]), data)
     assert response.status_code == 400
-    assert 'id="id_last_name_errors"' in response.content.decode()
+    assert 'id="id_last_name_error"' in response.content.decode()
     before = minor.first_name
     minor.refresh_from_db()
     assert minor.first_name == before and minor.last_name
