@@ -52,6 +52,9 @@ class Task:
     key: str = ""
     state: str = ""
     info: bool = False
+    #: The todo already says by when (two merged tasks with their own dates), so the item
+    #: shows no separate "By ..." line.
+    due_in_todo: bool = False
 
     @property
     def due_date(self) -> datetime.date | None:
@@ -87,7 +90,14 @@ class Task:
         person leads; the more urgent, the earlier due date and both states are kept."""
         lead, second = sorted((self, other), key=lambda t: (t.info, not t.urgent))
         dues = [t for t in (lead, second) if t.due is not None]
-        todos = [s for s in dict.fromkeys((lead.todo, second.todo)) if s]
+        dated_apart = bool(dues) and lead.todo and second.todo and lead.due != second.due
+        todos = [
+            s
+            for s in dict.fromkeys(
+                (t.todo_with_due() if dated_apart else t.todo) for t in (lead, second)
+            )
+            if s
+        ]
         states = [s for s in dict.fromkeys((lead.state, second.state)) if s]
         return replace(
             lead,
@@ -97,7 +107,16 @@ class Task:
             urgent=lead.urgent or second.urgent,
             state=" ".join(states),
             info=lead.info and second.info,
+            due_in_todo=bool(dated_apart) or lead.due_in_todo or second.due_in_todo,
         )
+
+    def todo_with_due(self) -> str:
+        """The todo with its own date: "Close the entry by Dec 9, 2026, 5:21 AM."."""
+        if self.due is None or not self.todo or self.due_in_todo:
+            return self.todo
+        shown = formats.when(self.due) if self.due_has_time else formats.day(self.due)
+        said = f"(it was due {shown})" if self.overdue else f"by {shown}"
+        return f"{self.todo.rstrip('.')} {said}."
 
 
 @dataclass(frozen=True)

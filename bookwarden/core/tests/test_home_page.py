@@ -17,6 +17,7 @@ from bookwarden.core import demo
 from bookwarden.core.models import Library, User
 from bookwarden.core.my_tasks import INFO, SOON, SOON_DAYS, URGENT, Task, grouped_tasks
 from bookwarden.core.tests.snapshots import Snapshot, thaw
+from bookwarden.core.when import day
 
 #: Every persona of the demo, and one person with no role at all.
 PERSONAS = (
@@ -166,6 +167,18 @@ def test_two_tasks_about_one_thing_are_one_item(people) -> None:
     merged = tasks[0]
     assert merged.urgent and not merged.info
     assert (merged.todo, merged.state) == ("Read it now.", "High. 2 of 3 have read it.")
+    assert not merged.due_in_todo  # one todo, one date: the item says "By ..." itself
+
+
+def test_two_todos_with_their_own_dates_each_say_by_when() -> None:
+    """An incident to acknowledge now and to close by a date: the date belongs to the
+    closing, so the item does not put "By <closing date>" after both sentences."""
+    soon = timezone.localdate() + datetime.timedelta(days=7)
+    merged = Task("Incident #1", "Acknowledge it now.", urgent=True, key="entry:1").merge(
+        Task("Incident #1", "Close the entry.", due=soon, key="entry:1")
+    )
+    assert merged.todo == f"Acknowledge it now. Close the entry by {day(soon)}."
+    assert merged.due_in_todo and merged.due == soon and merged.urgent
 
 
 def _more_tasks(people: dict[str, User]) -> None:
