@@ -13,6 +13,7 @@ from .anchoring import anchor_head, mail_head_to_directors
 
 @periodic(
     "audit-anchor",
+    title="Audit log check",
     every=datetime.timedelta(days=1),
     description="Check the audit log and write its newest event to the anchor folder.",
 )
@@ -27,6 +28,7 @@ def audit_anchor() -> str:
 
 @periodic(
     "audit-head-mail",
+    title="Audit log check number by mail",
     every=datetime.timedelta(days=7),
     description="Mail each library's directors the audit log's newest event, to keep.",
 )

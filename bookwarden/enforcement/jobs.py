@@ -11,6 +11,7 @@ from .actions import end_expired_suspensions
 
 @periodic(
     "suspensions",
+    title="End of suspensions",
     every=datetime.timedelta(hours=1),
     description="End suspensions whose end date has come and turn the accounts back on.",
 )

@@ -33,7 +33,7 @@ def failed_jobs(user: User) -> Iterable[Task]:
         when = timezone.localtime(run.finished_at) if run.finished_at else None
         verb = "failed" if run.status == JobStatus.FAILED else "did not finish"
         yield Task(
-            f"The job “{run.name}” {verb}",
+            f"The job “{run.title}” {verb}",
             "Fix the cause, then run it now (it also runs again on schedule).",
             reverse("jobs:run_detail", args=[run.pk]),
             urgent=True,

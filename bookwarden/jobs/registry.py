@@ -53,6 +53,8 @@ class Job:
     func: JobFunc
     default_every: datetime.timedelta
     description: str = ""
+    #: What people call it on the pages ("Outgoing mail"); ``name`` is for the command line.
+    title: str = ""
 
     @property
     def every(self) -> datetime.timedelta:
@@ -80,7 +82,7 @@ def _check_every(name: str, every: datetime.timedelta, where: str) -> None:
 
 
 def periodic(
-    name: str, *, every: datetime.timedelta, description: str = ""
+    name: str, *, every: datetime.timedelta, description: str = "", title: str = ""
 ) -> Callable[[JobFunc], JobFunc]:
     """Register the decorated function as the periodic job ``name``, run every ``every``."""
     if not _NAME_RE.match(name):
@@ -109,6 +111,7 @@ def periodic(
             func=func,
             default_every=every,
             description=description or (doc[0] if doc else ""),
+            title=title or name.replace("-", " ").replace("_", " ").capitalize(),
         )
         return func
 
@@ -140,3 +143,9 @@ def format_every(every: datetime.timedelta) -> str:
             n = seconds // size
             return f"{n} {unit}{'s' if n != 1 else ''}"
     return f"{seconds} seconds"
+
+
+def title_of(name: str) -> str:
+    """The title people read for the job ``name`` (the name itself once it is gone)."""
+    job = _registry.get(name)
+    return job.title if job else name

@@ -11,6 +11,7 @@ from .delivery import deliver_due
 
 @periodic(
     "mail",
+    title="Outgoing mail",
     every=datetime.timedelta(minutes=1),
     description="Send the mail waiting in the outbox; retry while the mail server is down.",
 )

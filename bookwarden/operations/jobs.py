@@ -11,6 +11,7 @@ from .actions import escalate_unacknowledged
 
 @periodic(
     "escalation",
+    title="Escalation of unacknowledged incidents",
     every=datetime.timedelta(minutes=5),
     description="Escalate security incidents that nobody has acknowledged in time.",
 )

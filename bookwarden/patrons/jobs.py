@@ -11,6 +11,7 @@ from .retention import RetentionConfigError, run_retention
 
 @periodic(
     "retention",
+    title="Retention of library records",
     every=datetime.timedelta(days=1),
     description="Unlink or delete library records whose retention period is over.",
 )

@@ -54,7 +54,7 @@ def test_the_installation_role_reads_the_whole_error_and_is_told_of_failures(
     assert "mail.example refused the connection" in html
     assert "Traceback (most recent call last)" in html
     home = client.get("/").content.decode()
-    assert "The job “mailer” failed" in home
+    assert "The job “Mailer” failed" in home
     assert f"/jobs/runs/{run.pk}/" in home
 
 

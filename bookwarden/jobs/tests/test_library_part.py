@@ -129,4 +129,4 @@ def test_a_failed_job_is_not_a_task_for_a_librarys_people(
 ) -> None:
     """They cannot fix or rerun it: the task goes to the person who runs the server."""
     for who in ("tech_coordinator", "director", "outsider"):
-        assert "The job “mail” failed" not in client_as(who).get("/").content.decode(), who
+        assert "The job “Outgoing mail” failed" not in client_as(who).get("/").content.decode(), who

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
@@ -138,7 +139,7 @@ def test_an_error_message_only_for_the_installation_role(people, client_as, fail
 
 
 def test_a_failed_job_is_a_task_until_it_succeeds(people, client_as, failed_run) -> None:
-    title = "The job “mailer” failed"
+    title = "The job “Mailer” failed"
     home = client_as("server_admin").get("/").content.decode()
     assert title in home
     assert f"/jobs/runs/{failed_run.pk}/" in home
@@ -213,3 +214,13 @@ def test_the_page_says_when_the_job_loop_is_not_running(people, client_as) -> No
 
     Worker(worker="host:1").tick()  # it runs again
     assert "jobs-loop-stopped" not in admin.get(LIST).content.decode()
+
+
+def test_the_jobs_page_names_each_job_in_words(people, client_as) -> None:
+    """People read "Outgoing mail", not the command-line name "mail"; the person who runs
+    the server also sees the name the command line takes."""
+    staff_page = client_as("tech_coordinator").get(reverse("jobs:list")).content.decode()
+    assert "Outgoing mail" in staff_page and "Retention of library records" in staff_page
+    assert "<code>audit-head-mail</code>" not in staff_page
+    admin_page = client_as("server_admin").get(reverse("jobs:list")).content.decode()
+    assert "Outgoing mail" in admin_page and "<code>audit-head-mail</code>" in admin_page
