@@ -101,15 +101,15 @@ class JobRun(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} run #{self.pk} ({self.status})"
+
     @property
     def title(self) -> str:
         """What people call the job on the pages ("Outgoing mail")."""
         from .registry import title_of
 
         return title_of(self.name)
-
-    def __str__(self) -> str:
-        return f"{self.name} run #{self.pk} ({self.status})"
 
     @property
     def duration(self) -> datetime.timedelta | None:
