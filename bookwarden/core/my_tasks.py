@@ -16,6 +16,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -211,6 +212,44 @@ def _my_access_ends(user: User) -> Iterable[Task]:
                 due=m.ends_on,
                 state=f"It ends on {formats.day(m.ends_on)}.",
             )
+
+
+@task_provider
+def _colleagues_locked_out(user: User) -> Iterable[Task]:
+    """Directors see who at their library cannot sign in after repeated failures, to
+    unlock them sooner once they know it was the person themself (LV-3)."""
+    from axes.models import AccessAttempt
+
+    from .lockout import account_lock
+
+    if not has_perm_anywhere(user, Perm.MANAGE_ROLES):
+        return
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failed_names = AccessAttempt.objects.filter(attempt_time__gte=since).values("username")
+    members = (
+        Membership.objects.active()
+        .for_user(user, Perm.MANAGE_ROLES)
+        .filter(user__username__in=failed_names)
+        .exclude(user=user)
+        .select_related("user", "library")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    seen: set[int] = set()
+    for m in members:
+        if m.user_id in seen:
+            continue
+        seen.add(m.user_id)
+        lock = account_lock(m.user)
+        if lock is None:
+            continue
+        yield Task(
+            f"{m.user} cannot sign in",
+            "If you know they are the one who mistyped, unlock their sign-in from their "
+            "staff page; otherwise it unlocks by itself.",
+            reverse("staff_detail", args=[m.library.slug, m.user_id]),
+            key=f"sign-in-lock:{m.user_id}",
+            state=f"Locked after repeated failed sign-ins until {formats.when(lock.until)}.",
+        )
 
 
 @task_provider

@@ -285,6 +285,31 @@ def test_director_unlocks_a_locked_account_of_their_library_recorded(
     assert not events_since(head)
 
 
+def test_the_director_is_told_on_the_home_page_who_cannot_sign_in(
+    people, client_as, new_madrid
+) -> None:
+    """A locked-out colleague is an item of the director's "My tasks", with a link to their
+    staff page (where the unlock is); another library's director is not told; once the
+    sign-in is unlocked, the item is gone."""
+    from bookwarden.core.my_tasks import tasks_for
+
+    def told(who: str) -> list[str]:
+        return [
+            t.url for t in tasks_for(people[who]) if t.title == f"{people['staff']} cannot sign in"
+        ]
+
+    assert told("director") == []
+    _lock("bjohnson")
+    page = reverse("staff_detail", args=[new_madrid.slug, people["staff"].pk])
+    assert told("director") == [page]
+    assert told("outsider") == [] and told("staff") == []
+    assert f"{people['staff']} cannot sign in" in client_as("director").get("/").content.decode()
+
+    director = mark_reauthenticated(client_as("director"), people["director"])
+    director.post(reverse("sign_in_unlock", args=[new_madrid.slug, people["staff"].pk]))
+    assert told("director") == []
+
+
 def test_another_librarys_director_cannot_unlock(people, client_as, new_madrid, cresco) -> None:
     """Cresco's director gets 404 for New Madrid's staff, by either library's address."""
     _lock("bjohnson")
