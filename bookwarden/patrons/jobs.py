@@ -6,7 +6,8 @@ import datetime
 
 from bookwarden.jobs.registry import periodic
 
-from .retention import RetentionConfigError, run_retention
+from .retention import run_retention
+from .retention_rules import RetentionConfigError
 
 
 @periodic(

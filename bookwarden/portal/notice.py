@@ -12,7 +12,11 @@ from bookwarden.core.models import Library
 from bookwarden.patrons.classification import for_library
 from bookwarden.patrons.record_access import CUSTODIAN_PURPOSES, Purpose
 from bookwarden.patrons.records import RECORD_TYPES
-from bookwarden.patrons.retention import RetentionConfigError, effective_rules, load_defaults
+from bookwarden.patrons.retention_rules import (
+    RetentionConfigError,
+    effective_rules,
+    load_defaults,
+)
 
 #: When each kind of record's retention clock starts, in the patron's words.
 CLOCK = {

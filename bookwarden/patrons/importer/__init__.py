@@ -41,7 +41,7 @@ from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Library
 
-from ..retention import RetentionConfigError
+from ..retention_rules import RetentionConfigError
 from .base import _Importer
 from .formats import FORMATS, KINDS, LOAN_COLUMNS, PATRON_COLUMNS, REQUIRED
 from .loans import ImportRetention, _LoanImporter

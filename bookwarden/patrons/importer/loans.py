@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from ..models import Loan, Patron
 from ..models_retention import RetentionAction
-from ..retention import Rule, effective_rules, load_defaults
+from ..retention_rules import Rule, effective_rules, load_defaults
 from .base import _Importer
 from .formats import LoanLayout, loan_layout
 from .parsing import _parse_amount, _parse_datetime, _RowInvalid
@@ -33,7 +33,7 @@ ParsedLoan = tuple[Any, ...]
 class ImportRetention:
     """The library's ``loans`` retention rule as the import applies it (CR-6a).
 
-    The rule is read and checked by :func:`bookwarden.patrons.retention.effective_rules`,
+    The rule is read and checked by :func:`bookwarden.patrons.retention_rules.effective_rules`,
     the same code as the retention run, so a missing or invalid rule refuses the import
     (``RetentionConfigError``).  A loan qualifies as in :mod:`~bookwarden.patrons.retention`:
     returned at or before ``now - after``, nothing owed, and its patron has not opted in to

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.models import Library
-from bookwarden.patrons import retention
+from bookwarden.patrons import retention, retention_rules
 from bookwarden.patrons.importer import ImportFailed, import_file
 from bookwarden.patrons.models import Loan, Patron
 from bookwarden.patrons.models_retention import RetentionRule
@@ -177,7 +177,7 @@ def test_a_broken_defaults_file_refuses_the_import(library, patrons, tmp_path, m
     broken = write(
         tmp_path, "version: 1\nrules:\n  loans: {action: unlink, after: soon}\n", "r.yaml"
     )
-    monkeypatch.setattr(retention, "DEFAULTS_PATH", broken)
+    monkeypatch.setattr(retention_rules, "DEFAULTS_PATH", broken)
     text = LOAN_HEADER + loan_row("returned", "p1", 1)
     with pytest.raises(ImportFailed, match="not a duration"):
         import_file("loans", write(tmp_path, text), library)

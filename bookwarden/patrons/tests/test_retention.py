@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.models import Library
-from bookwarden.patrons import retention
+from bookwarden.patrons import retention, retention_rules
 from bookwarden.patrons.models import (
     CatalogSearch,
     ComputerSession,
@@ -87,7 +87,7 @@ def run(**kwargs) -> RetentionRun:
 
 
 def test_defaults_are_privacy_first_and_cover_every_record_type():
-    rules = retention.load_defaults()
+    rules = retention_rules.load_defaults()
     assert {k: (r.action, r.after) for k, r in rules.items()} == {
         "loans": ("unlink", 0 * DAY),
         "holds": ("unlink", 30 * DAY),
@@ -367,7 +367,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def _defaults_without(key: str) -> str:
-    lines = retention.DEFAULTS_PATH.read_text().splitlines()
+    lines = retention_rules.DEFAULTS_PATH.read_text().splitlines()
     out, skipping = [], False
     for line in lines:
         if line.startswith(f"  {key}:"):
@@ -385,19 +385,21 @@ def _defaults_without(key: str) -> str:
     [
         (lambda: _defaults_without("holds"), "rules.holds: missing"),
         (
-            lambda: retention.DEFAULTS_PATH.read_text().replace("after: 7d", "after: never"),
+            lambda: retention_rules.DEFAULTS_PATH.read_text().replace("after: 7d", "after: never"),
             "rules.searches.after: records may not be kept forever",
         ),
         (
-            lambda: retention.DEFAULTS_PATH.read_text().replace("after: 7d", "after: 4000d"),
+            lambda: retention_rules.DEFAULTS_PATH.read_text().replace("after: 7d", "after: 4000d"),
             "rules.searches.after: records may not be kept forever",
         ),
         (
-            lambda: retention.DEFAULTS_PATH.read_text().replace("after: 7d", "after: soon"),
+            lambda: retention_rules.DEFAULTS_PATH.read_text().replace("after: 7d", "after: soon"),
             "rules.searches.after: 'soon' is not a duration",
         ),
         (
-            lambda: retention.DEFAULTS_PATH.read_text().replace("action: delete", "action: keep"),
+            lambda: retention_rules.DEFAULTS_PATH.read_text().replace(
+                "action: delete", "action: keep"
+            ),
             "rules.searches.action: action 'keep' is not one of",
         ),
         (lambda: "version: 1\nrules: [", "cannot read retention defaults"),
@@ -408,7 +410,7 @@ def test_a_missing_or_invalid_default_stops_the_run_before_anything(
 ):
     path = _write(tmp_path, text())
     returned = loan(patron(madrid), returned=NOW - DAY)
-    monkeypatch.setattr(retention, "DEFAULTS_PATH", path)
+    monkeypatch.setattr(retention_rules, "DEFAULTS_PATH", path)
     with pytest.raises(CommandError, match="nothing was changed") as caught:
         call_command("retention", "run")
     assert str(path) in str(caught.value) and message in str(caught.value)
@@ -436,7 +438,7 @@ def test_an_invalid_library_rule_stops_the_run_before_anything(
     RetentionRule.objects.create(
         library=cresco, record_type=record_type, action="unlink", after=after
     )
-    with pytest.raises(retention.RetentionConfigError, match=f"Library cresco.*{message}"):
+    with pytest.raises(retention_rules.RetentionConfigError, match=f"Library cresco.*{message}"):
         run()
     assert is_linked(returned) and exists(search)
     assert RetentionRun.objects.get().status == RunStatus.REFUSED
@@ -447,7 +449,7 @@ def test_an_unreviewed_patron_link_stops_the_run(madrid, monkeypatch):
     reviewed = dict(retention.PATRON_LINKS_REVIEWED)
     del reviewed["patrons.card.patron"]
     monkeypatch.setattr(retention, "PATRON_LINKS_REVIEWED", reviewed)
-    with pytest.raises(retention.RetentionConfigError, match=r"patrons\.card\.patron"):
+    with pytest.raises(retention_rules.RetentionConfigError, match=r"patrons\.card\.patron"):
         run()
     assert is_linked(returned)
 
@@ -460,7 +462,7 @@ def test_every_patron_link_is_reviewed():
 
 
 def test_director_overrides_a_rule_with_an_audit_event(people, madrid, cresco):
-    rule = retention.set_retention_rule(
+    rule = retention_rules.set_retention_rule(
         actor=people["director"], library=madrid, record_type="searches", action="delete", days=1
     )
     assert (rule.action, rule.after, rule.changed_by) == ("delete", DAY, people["director"])
@@ -484,7 +486,7 @@ def test_director_overrides_a_rule_with_an_audit_event(people, madrid, cresco):
     assert not exists(searches["new-madrid"]) and exists(searches["cresco"])
     assert done.details["new-madrid"]["searches"]["source"] == "library"
 
-    retention.set_retention_rule(
+    retention_rules.set_retention_rule(
         actor=people["director"], library=madrid, record_type="searches", action="unlink", days=3
     )
     assert RetentionRule.objects.filter(library=madrid).count() == 1
@@ -495,7 +497,7 @@ def test_director_overrides_a_rule_with_an_audit_event(people, madrid, cresco):
 def test_only_the_director_of_that_library_sets_rules(people, madrid):
     for key in ("staff", "designee", "outsider"):
         with pytest.raises(PermissionDenied):
-            retention.set_retention_rule(
+            retention_rules.set_retention_rule(
                 actor=people[key], library=madrid, record_type="loans", action="unlink", days=1
             )
     assert not RetentionRule.objects.exists()
@@ -515,7 +517,7 @@ def test_only_the_director_of_that_library_sets_rules(people, madrid):
 )
 def test_a_rule_cannot_keep_forever_or_be_invalid(people, madrid, record_type, action, days, field):
     with pytest.raises(ValidationError) as caught:
-        retention.set_retention_rule(
+        retention_rules.set_retention_rule(
             actor=people["director"],
             library=madrid,
             record_type=record_type,
@@ -527,7 +529,7 @@ def test_a_rule_cannot_keep_forever_or_be_invalid(people, madrid, record_type, a
 
 
 def test_deleting_loans_reaches_unlinked_ones_but_never_opted_in_history(people, madrid):
-    retention.set_retention_rule(
+    retention_rules.set_retention_rule(
         actor=people["director"], library=madrid, record_type="loans", action="delete", days=365
     )
     anonymous = loan(patron(madrid), returned=NOW - 400 * DAY)

@@ -18,7 +18,7 @@ from bookwarden.patrons import actions as patron_actions
 from bookwarden.patrons.actions import CARD_TERM
 from bookwarden.patrons.models import Card, CardStatus
 from bookwarden.patrons.record_access import Purpose, open_records
-from bookwarden.patrons.retention import set_retention_rule
+from bookwarden.patrons.retention_rules import set_retention_rule
 
 from .conftest import url
 

@@ -14,14 +14,9 @@ from django.utils.timezone import localtime
 from bookwarden.audit.context import audit_context, new_request_id
 from bookwarden.core.models import Library
 from bookwarden.patrons.records import RECORD_TYPES
-from bookwarden.patrons.retention import (
-    DEFAULT_CHUNK_SIZE,
-    RetentionConfigError,
-    effective_rules,
-    load_defaults,
-    run_retention,
-)
+from bookwarden.patrons.retention import DEFAULT_CHUNK_SIZE, run_retention
 from bookwarden.patrons.retention_lock import RetentionBusy
+from bookwarden.patrons.retention_rules import RetentionConfigError, effective_rules, load_defaults
 
 
 class Command(BaseCommand):
