@@ -111,6 +111,10 @@ class _PatronChoices(forms.ModelMultipleChoiceField):
         return f"{obj}{born}{branch}"
 
 
+#: The most patrons one look-up lists (as the patron search page).
+LOOKUP_LIMIT = 100
+
+
 class PatronScopeForm(forms.Form):
     """Which patrons a request names: by card number, or picked from the library's own
     patrons after a search (the search is scoped to what the person may find), or only as
@@ -145,6 +149,8 @@ class PatronScopeForm(forms.Form):
         self.patrons = patrons
         self.for_library = library
         self.searched = False
+        #: How many patrons the look-up found (at most LOOKUP_LIMIT), for the audit log.
+        self.found_count = 0
         if patrons is None:
             del self.fields["find"], self.fields["found"]
             return
@@ -154,7 +160,12 @@ class PatronScopeForm(forms.Form):
             self.data.getlist(self.add_prefix("found")) if isinstance(self.data, QueryDict) else []
         )
         search = (self.data.get(self.add_prefix("find")) or "") if self.is_bound else ""
-        matches = patrons.search(search).values("pk") if search.strip() else []
+        matches = (
+            list(patrons.search(search).values_list("pk", flat=True)[:LOOKUP_LIMIT])
+            if search.strip()
+            else []
+        )
+        self.found_count = len(matches)
         picked = [p for p in ticked if str(p).isdigit()]
         found.queryset = (
             patrons.filter(Q(pk__in=matches) | Q(pk__in=picked))

@@ -103,6 +103,12 @@ def record_refusal(actor: Any, patron: Patron, purpose: str, reason: str) -> Non
     )
 
 
+def perm_for_purpose(purpose: str) -> Perm:
+    """The permission opening records for ``purpose`` needs: the custodian's for the
+    custodian's purposes (CR-5i, CR-5d), the front line's otherwise."""
+    return Perm.OPEN_RECORDS_AS_CUSTODIAN if purpose in CUSTODIAN_PURPOSES else Perm.OPEN_RECORDS
+
+
 def check_card_consent(patron: Patron, card_number: str | None) -> str | None:
     """Why the presented card does not count as consent (CR-5b), or None if it does."""
     number = (card_number or "").strip()
@@ -140,7 +146,7 @@ def open_records(
     if not types:
         raise ValidationError({"record_types": "Choose at least one kind of record."})
 
-    needed = Perm.OPEN_RECORDS_AS_CUSTODIAN if purpose in CUSTODIAN_PURPOSES else Perm.OPEN_RECORDS
+    needed = perm_for_purpose(purpose)
     stated = f"{purpose}: {note}" if note else purpose
     if not has_perm(actor, needed, patron.library_id):
         with transaction.atomic():
@@ -193,7 +199,7 @@ def reread_opening(*, actor: Any, opening: RecordOpening) -> OpenedRecords:
         raise OpeningExpired("This opening has expired.")
     patron = opening.patron
     purpose = opening.purpose
-    needed = Perm.OPEN_RECORDS_AS_CUSTODIAN if purpose in CUSTODIAN_PURPOSES else Perm.OPEN_RECORDS
+    needed = perm_for_purpose(purpose)
     if not has_perm(actor, needed, patron.library_id):
         raise PermissionDenied("Your role may no longer open these records.")
     opened = OpenedRecords(

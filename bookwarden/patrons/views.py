@@ -115,6 +115,26 @@ def patron_search(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _purpose_form(
+    user: Any,
+    library: Library,
+    purpose: str,
+    *,
+    record_types: list[str] | None = None,
+    focus: bool = True,
+) -> OpenRecordsForm:
+    """The form to open a patron's records, ``purpose`` chosen; with ``focus``, the cursor
+    where that purpose needs typing (the card presented at the desk, else the note)."""
+    form = OpenRecordsForm(
+        custodian=has_perm(user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library),
+        initial={"purpose": purpose, "record_types": record_types or []},
+    )
+    if focus:
+        field = "card_number" if purpose == Purpose.DESK else "note"
+        form.fields[field].widget.attrs["autofocus"] = True
+    return form
+
+
 def _detail_context(
     request: StaffRequest, patron: Patron, **bound: forms.Form | None
 ) -> dict[str, Any]:
@@ -134,10 +154,8 @@ def _detail_context(
     refused = next((slot for slot, form in bound.items() if form is not None), "")
     open_form = bound.get("open_form")
     if open_form is None and can_open:
-        open_form = OpenRecordsForm(custodian=custodian, initial={"purpose": Purpose.DESK})
-        if not refused:
-            # Most openings are at the desk, the patron's card in hand: type its number.
-            open_form.fields["card_number"].widget.attrs["autofocus"] = True
+        # Most openings are at the desk, the patron's card in hand: type its number.
+        open_form = _purpose_form(user, library, Purpose.DESK, focus=not refused)
     ctx: dict[str, Any] = {
         "patron": patron,
         "library": library,
@@ -234,16 +252,10 @@ def patron_record_opening(request: StaffRequest, patron_id: int, opening_id: int
     try:
         opened = reread_opening(actor=request.user, opening=opening)
     except OpeningExpired:
-        can_open = has_perm(request.user, Perm.OPEN_RECORDS, library)
-        if can_open:
-            form = OpenRecordsForm(
-                custodian=has_perm(request.user, Perm.OPEN_RECORDS_AS_CUSTODIAN, library),
-                initial={"purpose": opening.purpose, "record_types": opening.record_types},
+        if has_perm(request.user, Perm.OPEN_RECORDS, library):
+            ctx["open_form"] = _purpose_form(
+                request.user, library, opening.purpose, record_types=opening.record_types
             )
-            form.fields["card_number" if opening.purpose == Purpose.DESK else "note"].widget.attrs[
-                "autofocus"
-            ] = True
-            ctx["open_form"] = form
         return render(request, "patrons/opening_expired.html", ctx)
     ctx.update(
         sections=opened.sections(for_library(library)),

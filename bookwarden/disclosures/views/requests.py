@@ -24,6 +24,7 @@ from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import show_times_for
+from bookwarden.patrons import actions as patron_actions
 from bookwarden.patrons.models import Patron
 
 from .. import actions
@@ -120,6 +121,13 @@ def request_list(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _log_lookup(request: StaffRequest, form: PatronScopeForm, library: Library | None) -> None:
+    """A look-up of the library's patrons is a patron search: on record by its number of
+    results, never its text (CR-5), like the patron search page."""
+    if form.searched and library is not None:
+        patron_actions.log_search(actor=request.user, library=library, results=form.found_count)
+
+
 def _findable(request: StaffRequest) -> Any:
     """The patrons the person may look up for a request (their library's own search), or
     None when they may not find patrons."""
@@ -143,11 +151,15 @@ def request_new(request: StaffRequest) -> HttpResponse:
         )
         return render(request, "disclosures/new.html", {"form": form})
     slug = request.POST.get("library", "")
-    if slug and not libraries.filter(slug=slug).exists():
+    chosen = libraries.filter(slug=slug).first() if slug else None
+    if slug and chosen is None:
         raise Http404
+    if patrons is not None and chosen is not None:
+        patrons = patrons.filter(library=chosen)  # the request's library only
     form = IntakeForm(request.POST, request.FILES, libraries=libraries, patrons=patrons)
     if "lookup" in request.POST:
         form.show_lookup()
+        _log_lookup(request, form, chosen)
         return render(
             request,
             "disclosures/new.html",
@@ -216,6 +228,7 @@ def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
         if "find" in request.GET:
             form = _identify_form(request, obj, data=request.GET)
             form.show_lookup()
+            _log_lookup(request, form, obj.library)
             ctx["identify_form"] = form
     return render(request, "disclosures/detail.html", ctx)
 

@@ -5,6 +5,7 @@ library's own patron search, or by card.  Bad input keeps what was typed."""
 from __future__ import annotations
 
 from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.core.tests.helpers import audit_head, events_since
 from bookwarden.disclosures import actions
 from bookwarden.disclosures.models import DisclosureRequest
 
@@ -82,11 +83,16 @@ def test_bad_input_says_what_is_missing_and_keeps_what_was_typed(client_as, patr
     assert response.status_code == 200
     assert "Say which patrons the request names" in page
     assert "Handed over at the desk." in page and 'value="Park &amp; Lee"' in page
-    # Look up keeps everything typed and records nothing.
+    # Look up keeps everything typed and records nothing but the search itself: its number
+    # of results, never its text, as on the patron search page.
+    head = audit_head()
     response = staff.post("/disclosures/new/", {**BASE, "find": "Okafor", "lookup": "1"})
     page = response.content.decode()
     assert f'value="{patrons["reader"].pk}"' in page and 'value="Ms. Ada Park"' in page
     assert "errors-box" not in page and not DisclosureRequest.objects.exists()
+    (searched,) = events_since(head)
+    assert searched.action == AuditAction.PATRON_SEARCHED and searched.after == {"results": 1}
+    assert "Okafor" not in str(searched.before) + str(searched.after)
 
 
 def test_the_form_says_when_each_conditional_field_applies(client_as) -> None:
