@@ -23,6 +23,7 @@ from bookwarden.core.models import Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import when
+from bookwarden.core.wording import counted
 from bookwarden.mail.actions import queue_mail
 from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.operations.models import LogEntry
@@ -36,7 +37,6 @@ from .models import (
     Channel,
     NoticeStatus,
     Source,
-    counted,
 )
 from .notices import Notice, build_notice
 

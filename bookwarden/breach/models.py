@@ -136,11 +136,6 @@ class Breach(models.Model):
         return self.reviewed_at is not None
 
 
-def counted(n: int, one: str, many: str = "") -> str:
-    """``n`` with the noun in the right number: "1 patron", "3 openings"."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 class AffectedPatronQuerySet(ScopedQuerySet):
     library_field = "breach__library"
 

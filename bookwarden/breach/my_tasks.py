@@ -10,9 +10,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from bookwarden.core import when as formats
-from bookwarden.core.my_tasks import Task, plural, task_provider
+from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
+from bookwarden.core.wording import counted
 
 from .models import Breach, NoticeStatus
 
@@ -45,7 +46,7 @@ def breach_tasks(user: User) -> Iterable[Task]:
             n = breach.not_notified
             yield Task(
                 title,
-                f"Send the notices to the {plural(n, 'affected patron')} not yet told.",
+                f"Send the notices to the {counted(n, 'affected patron')} not yet told.",
                 url + "#affected",
                 urgent=True,
                 key=key,

@@ -23,12 +23,13 @@ from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, has_perm, perm_required
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import show_times_for
+from bookwarden.core.wording import counted
 from bookwarden.operations.models import LogEntry
 from bookwarden.patrons.models import Card
 
 from . import actions
 from .forms import AddPatronForm, DeclareForm, LettersForm, ReviewForm, ScopeForm
-from .models import AffectedPatron, Breach, Channel, NoticeStatus, counted
+from .models import AffectedPatron, Breach, Channel, NoticeStatus
 from .notices import record_type_labels
 
 

@@ -176,11 +176,6 @@ def grouped_tasks(user: User) -> list[TaskGroup]:
     return [TaskGroup(key, GROUP_LABELS[key], tasks) for key, tasks in groups.items()]
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``plural(1, "letter")`` is "1 letter", ``plural(3, "letter")`` "3 letters"."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def role_label(role_display: str) -> str:
     """A role's label inside a sentence: "Technology coordinator (IT manager)" becomes
     "technology coordinator (IT manager)", keeping acronyms as they are."""

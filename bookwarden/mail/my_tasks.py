@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from bookwarden.core.my_tasks import Task, plural, task_provider
+from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm
+from bookwarden.core.wording import counted
 
 from .models import MailStatus, OutboxMessage
 
@@ -33,7 +34,7 @@ def failed_mail(user: User) -> Iterable[Task]:
             + " again from the outbox.",
             reverse("mail:outbox") + "?status=failed",
             urgent=True,
-            state=f"{plural(count, 'message')} could not be sent: the mail server refused "
+            state=f"{counted(count, 'message')} could not be sent: the mail server refused "
             + ("it" if count == 1 else "them")
             + " or could not be reached after repeated tries.",
         )

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.core import when as formats
-from bookwarden.core.my_tasks import SOON_DAYS, Task, plural, task_provider
+from bookwarden.core.my_tasks import SOON_DAYS, Task, task_provider
 from bookwarden.core.permissions import has_perm_anywhere
 from bookwarden.core.roles import Perm, Role
+from bookwarden.core.wording import counted
 
 from .models import INCIDENT_KINDS, Acknowledgement, EntryStatus, IncidentNotice, LogEntry
 from .timeliness import category_of, due_at
@@ -111,7 +112,7 @@ def incident_acknowledgements(user: User) -> Iterable[Task]:
         ]
         if waiting:
             state = (
-                f"{done} of {plural(len(group), 'person', 'people')} told "
+                f"{done} of {counted(len(group), 'person', 'people')} told "
                 f"{'has' if done == 1 else 'have'} acknowledged it; not yet {_names(waiting)}."
             )
         else:
@@ -195,7 +196,7 @@ def entries_to_close(user: User) -> Iterable[Task]:
     if len(dated) > MAX_OVERDUE_TASKS:
         more = len(dated) - MAX_OVERDUE_TASKS
         yield Task(
-            f"{plural(more, 'more log entry', 'more log entries')} to close soon",
+            f"{counted(more, 'more log entry', 'more log entries')} to close soon",
             "See the operations log, filtered to entries not closed.",
             reverse("operations:list") + "?status=unclosed",
         )

@@ -220,7 +220,7 @@ def test_declare_page_refuses_what_is_not_a_breach(people, new_madrid, client_as
 def test_a_breach_reads_as_what_happened(breach) -> None:
     """Issue 10: the breach is named by what happened, without "Breach #1: Breach: ...",
     and a count has the noun in the right number."""
-    from bookwarden.breach.models import counted
+    from bookwarden.core.wording import counted
 
     breach.entry.title = "Breach: a staff login used from an unknown computer"
     assert breach.title == "A staff login used from an unknown computer"

@@ -24,6 +24,7 @@ from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, has_perm
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import show_times_for
+from bookwarden.core.wording import counted
 from bookwarden.patrons import actions as patron_actions
 from bookwarden.patrons.models import Patron
 
@@ -419,7 +420,7 @@ def request_notify(request: StaffRequest, request_id: int) -> HttpResponse:
         request,
         None,
         lambda _: actions.notify_held_patrons(actor=request.user, request=obj),
-        success=lambda count: f"{count} patron notice(s) sent or marked as letters.",
+        success=lambda count: f"{counted(count, 'patron notice')} sent or marked as letters.",
     )
     return _back(obj)
 
