@@ -130,10 +130,11 @@ def report(request: StaffRequest) -> HttpResponse:
 
 def _own_branch(request: StaffRequest, libraries: list[Library]) -> Branch | None:
     """The branch the reporter works at, when their roles name exactly one."""
+    library_ids = {lib.pk for lib in libraries}
     branches = {
         m.branch
-        for m in request.user.memberships.select_related("branch")
-        if m.branch is not None and m.library_id in {lib.pk for lib in libraries}
+        for m in request.user.active_memberships()  # read once per request already
+        if m.branch is not None and m.library_id in library_ids
     }
     return branches.pop() if len(branches) == 1 else None
 
