@@ -11,6 +11,9 @@ urlpatterns = [
     path("enforcement/", include("bookwarden.enforcement.urls")),
     path("breaches/", include("bookwarden.breach.urls")),
     path("disclosures/", include("bookwarden.disclosures.urls")),
+    path("policies/", include("bookwarden.policies.urls")),
+    path("training/", include("bookwarden.training.urls")),
+    path("people/", include("bookwarden.people.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

@@ -69,6 +69,20 @@ class Perm(models.TextChoices):
         "See the periodic jobs: at a library, their status and the library's outgoing mail; "
         "for the installation, every run in full and the installation's own mail",
     )
+    MANAGE_POLICIES = (
+        "manage_policies",
+        "Keep the policy library: policies, versions, reviews and who must sign",
+    )
+    VIEW_STAFF_PROGRAM = (
+        "view_staff_program",
+        "See who has signed the policies, completed training and finished onboarding",
+    )
+    MANAGE_TRAINING = (
+        "manage_training",
+        "Define courses and sessions, record attendance, import completions",
+    )
+    MANAGE_DEPARTURES = "manage_departures", "Record a person's last day at the library"
+    REVIEW_ACCOUNTS = "review_accounts", "Review every account of the library"
     RUN_JOBS = "run_jobs", "Ask for a periodic job of the whole installation to run now"
     RESEND_MAIL = (
         "resend_mail",
@@ -89,6 +103,7 @@ _EVERYONE = {Perm.VIEW_LIBRARY}
 _WORKS_HERE = _EVERYONE | {Perm.REPORT_CONCERN, Perm.RECORD_REQUESTS}
 _READ_ONLY_OVERSIGHT = _EVERYONE | {
     Perm.VIEW_STAFF,
+    Perm.VIEW_STAFF_PROGRAM,
     Perm.VIEW_AUDIT,
     Perm.EXPORT_AUDIT,
     Perm.VIEW_OPERATIONS,
@@ -133,6 +148,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.RESEND_MAIL,
             Perm.LOCK_ACCOUNTS,
             Perm.MANAGE_BREACH,
+            Perm.VIEW_STAFF_PROGRAM,
+            Perm.MANAGE_TRAINING,
         }
         | _OPERATIONS
     ),
@@ -147,6 +164,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_OPERATIONS,
             Perm.ACKNOWLEDGE_INCIDENTS,
             Perm.DECIDE_DISCIPLINE,
+            Perm.VIEW_STAFF_PROGRAM,
+            Perm.MANAGE_DEPARTURES,
         }
     ),
     Role.STAFF: frozenset(_WORKS_HERE | _DESK),
