@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "bookwarden.policies",
     "bookwarden.training",
     "bookwarden.people",
+    "bookwarden.onboarding",
     "allauth",
     "allauth.account",
     "allauth.mfa",

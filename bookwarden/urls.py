@@ -14,6 +14,7 @@ urlpatterns = [
     path("policies/", include("bookwarden.policies.urls")),
     path("training/", include("bookwarden.training.urls")),
     path("people/", include("bookwarden.people.urls")),
+    path("onboarding/", include("bookwarden.onboarding.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

@@ -15,7 +15,18 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2]
 SPINE = ("core", "audit", "mail", "jobs")
-DOMAIN = ("patrons", "portal", "disclosures", "operations", "enforcement", "breach")
+DOMAIN = (
+    "patrons",
+    "portal",
+    "disclosures",
+    "operations",
+    "enforcement",
+    "breach",
+    "policies",
+    "training",
+    "people",
+    "onboarding",
+)
 #: Where the one scoping method is written.
 SCOPING_HOMES = {"core/models.py", "audit/models.py"}
 
