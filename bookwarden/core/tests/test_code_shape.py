@@ -28,7 +28,8 @@ DOMAIN = (
     "onboarding",
 )
 #: Where the one scoping method is written.
-SCOPING_HOMES = {"core/models.py", "audit/models.py"}
+# policies/models.py: a consortium's policies are seen by the people of its members (CC-6).
+SCOPING_HOMES = {"core/models.py", "audit/models.py", "policies/models.py"}
 
 
 def _sources(apps: tuple[str, ...]) -> list[Path]:
