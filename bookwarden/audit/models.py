@@ -160,6 +160,10 @@ class AuditAction(models.TextChoices):
     AUDIT_ANCHORED = "audit.anchored", "Audit log head written to the anchor folder"
     AUDIT_HEAD_MAILED = "audit.head_mailed", "Audit log head mailed to the directors"
     DEMO_LOADED = "system.demo_loaded", "Demo data loaded"
+    # Staff program: onboarding
+    ONBOARDING_REMINDER_SENT = "onboarding.reminder_sent", "Task reminder mailed to a person"
+    ONBOARDING_HR_TOLD = "onboarding.hr_told", "Human resources told of overdue tasks"
+    ONBOARDING_SETTINGS_CHANGED = "onboarding.settings_changed", "Onboarding settings changed"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -16,13 +16,16 @@ bounded number of queries (never one per duty).  Readers:
   number of days (the reminder ledger keeps each mail to once);
 * the compliance pages, later, as evidence.
 
+A provider may also register its many-people form with ``@duty_batch(provider)``, for the
+pages and the job that read a whole library at once (:func:`duties_for_people`).
+
 The spine stays free of domain apps: this module knows nothing of policies or courses.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -90,10 +93,54 @@ def duty_provider(provider: DutyProvider) -> DutyProvider:
     return provider
 
 
+#: The same as a provider, for many people of one library at once:
+#: ``(users, library) -> {user id: duties}`` (a person with none may be left out).
+DutyBatchProvider = Callable[[Sequence["User"], "Library"], Mapping[int, Iterable[Duty]]]
+_batches: dict[DutyProvider, DutyBatchProvider] = {}
+
+
+def duty_batch(provider: DutyProvider) -> Callable[[DutyBatchProvider], DutyBatchProvider]:
+    """Register the many-people form of ``provider`` (optional): pages and the reminders job
+    that list a whole library call it once, in a bounded number of queries, instead of
+    ``provider`` once per person.  It must give each person what ``provider`` gives them.
+
+        @duty_provider
+        def _courses(user, library): ...
+
+        @duty_batch(_courses)
+        def _courses_of_many(users, library): ...
+    """
+
+    def register(batch: DutyBatchProvider) -> DutyBatchProvider:
+        _batches[provider] = batch
+        return batch
+
+    return register
+
+
+def _in_order(duties: Iterable[Duty]) -> list[Duty]:
+    return sorted(duties, key=lambda d: (d.done, d.due_on or datetime.date.max, d.title))
+
+
 def duties_for(user: User, library: Library) -> list[Duty]:
     """Every duty ``user`` owes ``library`` today, open ones first, then by due date."""
-    duties = [d for provider in _providers for d in provider(user, library)]
-    return sorted(duties, key=lambda d: (d.done, d.due_on or datetime.date.max, d.title))
+    return _in_order(d for provider in _providers for d in provider(user, library))
+
+
+def duties_for_people(users: Sequence[User], library: Library) -> dict[int, list[Duty]]:
+    """:func:`duties_for` of each of ``users`` at ``library``, by user id: through each
+    provider's many-people form where it has one (:func:`duty_batch`)."""
+    found: dict[int, list[Duty]] = {user.pk: [] for user in users}
+    for provider in _providers:
+        batch = _batches.get(provider)
+        if batch is not None:
+            for user_id, duties in batch(users, library).items():
+                if user_id in found:
+                    found[user_id].extend(duties)
+        else:
+            for user in users:
+                found[user.pk].extend(provider(user, library))
+    return {user_id: _in_order(duties) for user_id, duties in found.items()}
 
 
 def open_duties_for(user: User, library: Library) -> list[Duty]:

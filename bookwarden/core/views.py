@@ -147,6 +147,7 @@ def staff_detail(request: StaffRequest, slug: str, user_id: int) -> HttpResponse
             "role_form": RoleForm(library=library),
             "has_totp": has_totp(person),
             "reset_form": SecondFactorResetForm(),
+            "can_see_program": has_perm(request.user, Perm.VIEW_STAFF_PROGRAM, library),
         },
     )
 

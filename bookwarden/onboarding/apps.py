@@ -5,3 +5,11 @@ class OnboardingConfig(AppConfig):
     name = "bookwarden.onboarding"
     label = "onboarding"
     verbose_name = "Onboarding and reminders of the staff program"
+
+    def ready(self) -> None:
+        from bookwarden.core.navigation import NavItem, register
+        from bookwarden.core.roles import Perm
+
+        from . import duties  # noqa: F401  (the duty providers)
+
+        register(NavItem("My program", "onboarding:mine", perm=Perm.VIEW_LIBRARY, order=5))

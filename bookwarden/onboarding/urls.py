@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "onboarding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("<slug:slug>/", views.library_progress, name="library"),
+    path("<slug:slug>/people/<int:user_id>/", views.person_progress, name="person"),
+    path("<slug:slug>/settings/", views.library_settings, name="settings"),
+]
