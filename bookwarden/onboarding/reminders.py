@@ -166,16 +166,16 @@ def reminder_text(
     if stage == ReminderKind.OVERDUE:
         subject = f"Overdue: {duty.title}"
         said = (
-            f"{duty.title} for {library.name} was due on {due} and is not done yet. "
-            "Please do it as soon as you can. If something stops you, tell your manager or "
-            "human resources."
+            f'Your task at {library.name}, "{duty.title}", was due on {due} and is not done '
+            "yet. Please do it as soon as you can. If something stops you, tell your manager "
+            "or human resources."
         )
     elif first:
         subject = f"You have a new task: {duty.title}"
         said = f"You have a new task at {library.name}: {duty.title}, {_due_words(duty, library)}."
     else:
         subject = f"Due on {due}: {duty.title}"
-        said = f"A reminder: {duty.title} for {library.name} is due on {due}."
+        said = f'A reminder: your task at {library.name}, "{duty.title}", is due on {due}.'
     body = "\n".join(
         [
             f"Hello {name},",

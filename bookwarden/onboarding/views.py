@@ -60,7 +60,7 @@ def _library_people(request: StaffRequest, slug: str) -> tuple[Library, list[Pro
     library = get_object_or_404(Library.objects.for_user(request.user), slug=slug)
     show_times_for(library)
     everyone = has_perm(request.user, Perm.VIEW_STAFF_PROGRAM, library)
-    memberships = (
+    memberships = list(
         Membership.objects.active()
         .for_user(request.user)
         .filter(library=library)
@@ -81,7 +81,10 @@ def library_progress(request: StaffRequest, slug: str) -> HttpResponse:
     human resources and whoever holds VIEW_STAFF_PROGRAM; a manager sees their people)."""
     library, people, everyone = _library_people(request, slug)
     settings = settings_for(library)
-    newcomers = [p for p in people if p.is_new(settings.new_account_days) or p.open]
+    newcomers = sorted(
+        (p for p in people if p.is_new(settings.new_account_days) or p.open),
+        key=lambda p: (-p.days_overdue, -len(p.open)),
+    )  # the latest first, then those with the most to do; by name within (a stable sort)
     late = [(branch, p) for p in people if p.overdue for branch in p.branches]
     late.sort(key=lambda pair: (pair[0], -pair[1].days_overdue, pair[1].person.last_name))
     by_branch = [(branch, [p for _, p in rows]) for branch, rows in groupby(late, lambda r: r[0])]

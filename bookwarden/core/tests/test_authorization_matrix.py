@@ -186,6 +186,9 @@ NM_ENFORCERS = ("director", "assistant_director", "tech_coordinator")
 #: Who locks and suspends accounts and workstations (Perm.LOCK_ACCOUNTS; LV-12).
 NM_LOCKERS = ("tech_coordinator", "director")
 
+#: Who holds Perm.VIEW_STAFF_PROGRAM at New Madrid (the staff program's progress).
+STAFF_PROGRAM_VIEWERS = ("director", "designee", "tech_coordinator", "human_resources", "auditor")
+
 #: Everyone of New Madrid but the auditor, who never writes (CC-2).
 NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
 
@@ -407,6 +410,18 @@ EXPECTED: dict[str, Expect] = {
     ),
     "disclosures:transparency": same(new_madrid_page(403, **AUDIT_READERS, server_admin=404)),
     "disclosures:transparency_csv": same(new_madrid_page(403, **AUDIT_READERS, server_admin=404)),
+    # --- onboarding: what each person owes (their own, at every library they work for); the
+    # library's new people and who is overdue for VIEW_STAFF_PROGRAM (and a person's manager,
+    # whoever gave their role: nobody in the demo's people); the settings, the director (CC-1).
+    "onboarding:mine": same(signed_in(200, server_admin=404)),
+    "onboarding:library": same(
+        new_madrid_page(403, **{w: 200 for w in STAFF_PROGRAM_VIEWERS}, server_admin=404)
+    ),
+    # The URL names the staff member: their own page, theirs to read.
+    "onboarding:person": same(
+        new_madrid_page(403, **{w: 200 for w in STAFF_PROGRAM_VIEWERS}, staff=200, server_admin=404)
+    ),
+    "onboarding:settings": same(new_madrid_page(403, director=200, server_admin=404)),
 }
 
 
@@ -1237,6 +1252,13 @@ WRITES = [
         },
         lambda: {},
         writers=("director", "designee"),
+        control_changes_rows=False,
+    ),
+    # --- onboarding (CC-1, IT-11): the settings, the director.
+    Write(
+        "onboarding:settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"new_account_days": "30", "tell_hr_after_days": "7"},
         control_changes_rows=False,
     ),
 ]
