@@ -151,6 +151,10 @@ def test_staff_pages_have_no_serious_accessibility_findings(browse, people, whol
         ("jobs", "/jobs/"),
         ("outbox", "/mail/"),
         ("library settings", f"/libraries/{nm}/settings/"),
+        ("my program", "/onboarding/"),
+        ("new staff and overdue tasks", f"/onboarding/{nm}/"),
+        ("a person's tasks", f"/onboarding/{nm}/people/{people['staff'].pk}/"),
+        ("onboarding settings", f"/onboarding/{nm}/settings/"),
     ):
         director.goto(path)
         if director.path.startswith("/accounts/reauthenticate/"):
