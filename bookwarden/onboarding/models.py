@@ -60,7 +60,10 @@ class ReminderKind(models.TextChoices):
 
 
 class DutyReminder(models.Model):
-    """One reminder mailed about one duty of one person: at most one of each kind, ever."""
+    """One reminder mailed about one duty of one person: at most one of each kind, ever.
+
+    Unique per person, duty key and kind: a duty with the same key at two libraries (a
+    consortium's policy) is mailed about once, from the first library the job reads."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="duty_reminders"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from bookwarden.core.models import Library, Membership, User
-from bookwarden.core.obligations import Duty, duties_for_people
+from bookwarden.core.obligations import Duty, duties_for, duties_for_people
 
 WHOLE_LIBRARY = "Whole library"
 
@@ -108,6 +108,16 @@ def progress_of(library: Library, memberships: Iterable[Membership]) -> list[Pro
     return sorted(
         people.values(),
         key=lambda p: (p.person.last_name.lower(), p.person.first_name.lower(), p.person.pk),
+    )
+
+
+def progress_for(person: User, library: Library, memberships: list[Membership]) -> Progress:
+    """One person's progress at ``library`` (``memberships``: their roles in force there)."""
+    return Progress(
+        person=person,
+        memberships=memberships,
+        duties=duties_for(person, library),
+        today=timezone.localdate(),
     )
 
 

@@ -28,7 +28,7 @@ from bookwarden.core.when import library_time, show_times_for
 from . import actions
 from .forms import SettingsForm
 from .models import settings_for
-from .progress import Progress, progress_of
+from .progress import Progress, progress_for, progress_of
 
 
 @login_required
@@ -42,7 +42,7 @@ def mine(request: StaffRequest) -> HttpResponse:
     for library in libraries_of(memberships):
         with library_time(library):
             mine = [m for m in memberships if m.library_id == library.pk]
-            sections.append((library, progress_of(library, mine)[0]))
+            sections.append((library, progress_for(user, library, mine)))
     overseen = set(libraries_with_perm(user, Perm.VIEW_STAFF_PROGRAM))
     return render(
         request,
@@ -129,7 +129,7 @@ def person_progress(request: StaffRequest, slug: str, user_id: int) -> HttpRespo
         "onboarding/person.html",
         {
             "library": library,
-            "progress": progress_of(library, memberships)[0],
+            "progress": progress_for(memberships[0].user, library, memberships),
             "memberships": memberships,
             "is_self": user_id == request.user.pk,
         },
