@@ -22,6 +22,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("director")) == [
         "My tasks",
         "New Madrid County Library",
+        "My program",
         "Patrons",
         "Disclosures",
         "Operations",
@@ -34,6 +35,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("staff")) == [
         "My tasks",
         "New Madrid County Library",
+        "My program",
         "Patrons",
         "Account",
     ]
@@ -41,6 +43,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("outsider")) == [
         "My tasks",
         "Cresco Public Library",
+        "My program",
         "Patrons",
         "Disclosures",
         "Operations",
