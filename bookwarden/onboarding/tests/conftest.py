@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,8 +51,6 @@ class DutyBoard:
         return duty
 
     def mark_done(self, user: User, library: Library, on: datetime.date) -> None:
-        from dataclasses import replace
-
         key = (user.pk, library.pk)
         self.duties[key] = [replace(d, done_on=on) for d in self.duties[key]]
 
@@ -68,7 +67,7 @@ def board(monkeypatch: pytest.MonkeyPatch) -> Iterator[DutyBoard]:
 
 
 @pytest.fixture
-def at() -> Callable[[datetime.date, int], time_machine.travel]:
+def at() -> Callable[..., time_machine.travel]:
     """``with at(day): ...``: the clock stands at noon of ``day`` in Chicago (the demo
     libraries' time zone)."""
 

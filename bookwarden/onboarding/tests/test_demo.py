@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from bookwarden.core.demo import DemoWorld
 from bookwarden.core.models import Library
 from bookwarden.core.obligations import open_duties_for
 from bookwarden.mail.models import OutboxMessage
-from bookwarden.onboarding.demo import _onboarding_part, add_joiner
+from bookwarden.onboarding.demo import _onboarding_part
 from bookwarden.onboarding.duties import SECOND_FACTOR_KEY
 from bookwarden.onboarding.reminders import REMINDER_REASON, send_reminders
 
 
 @pytest.mark.django_db
 def test_the_joiner_has_open_duties_and_is_reminded_once(people) -> None:
-    from bookwarden.core.demo import DemoWorld
-
     counts = _onboarding_part(DemoWorld(people=people))
     assert counts.reminders >= 1
     joiner = Library.objects.get(slug="new-madrid").memberships.get(user__username="obennett")
@@ -27,7 +26,3 @@ def test_the_joiner_has_open_duties_and_is_reminded_once(people) -> None:
     # A week after her role, the seven days to set up two-step sign-in have passed.
     assert [m.subject for m in mails] == ["Overdue: Set up two-step sign-in"]
     assert send_reminders().reminders == 0
-
-
-def test_the_helper_is_importable() -> None:
-    assert callable(add_joiner)
