@@ -64,6 +64,8 @@ REASON_LABELS = {
     "breach.patron_notice": "Breach notice to a patron",
     "disclosure_notice": "Notice to a patron that their records were released",
     "enforcement_inform": "Enforcement case for your attention",
+    "onboarding.overdue_people": "Someone far overdue with a staff task, for human resources",
+    "onboarding.reminder": "Reminder of a staff task",
     "operations.escalation": "Incident nobody acknowledged in time",
     "operations.incident": "Security incident to acknowledge",
     "staff.set_password": "Set-password link for a new staff account",
