@@ -5,10 +5,12 @@ through :mod:`bookwarden.onboarding.actions`."""
 
 from __future__ import annotations
 
+import datetime
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,7 +29,7 @@ from bookwarden.core.when import library_time, show_times_for
 
 from . import actions
 from .forms import SettingsForm
-from .models import settings_for
+from .models import DutyReminder, ReminderKind, settings_for
 from .progress import Progress, progress_for, progress_of
 
 
@@ -74,6 +76,25 @@ def _library_people(request: StaffRequest, slug: str) -> tuple[Library, list[Pro
     return library, progress_of(library, memberships), everyone
 
 
+def _human_resources_told(
+    request: StaffRequest, library: Library, people: list[Progress]
+) -> dict[int, datetime.datetime]:
+    """When human resources was last told of each of ``people`` (IT-11)."""
+    if not people:
+        return {}
+    return dict(
+        DutyReminder.objects.for_user(request.user)
+        .filter(
+            library=library,
+            kind=ReminderKind.HR_TOLD,
+            user_id__in=[p.person.pk for p in people],
+        )
+        .values("user_id")
+        .annotate(last=Max("sent_at"))
+        .values_list("user_id", "last")
+    )
+
+
 @login_required
 @require_GET
 def library_progress(request: StaffRequest, slug: str) -> HttpResponse:
@@ -87,7 +108,11 @@ def library_progress(request: StaffRequest, slug: str) -> HttpResponse:
     )  # the latest first, then those with the most to do; by name within (a stable sort)
     late = [(branch, p) for p in people if p.overdue for branch in p.branches]
     late.sort(key=lambda pair: (pair[0], -pair[1].days_overdue, pair[1].person.last_name))
-    by_branch = [(branch, [p for _, p in rows]) for branch, rows in groupby(late, lambda r: r[0])]
+    told = _human_resources_told(request, library, [p for _, p in late])
+    by_branch = [
+        (branch, [(p, told.get(p.person.pk)) for _, p in rows])
+        for branch, rows in groupby(late, lambda r: r[0])
+    ]
     return render(
         request,
         "onboarding/library.html",
@@ -124,12 +149,21 @@ def person_progress(request: StaffRequest, slug: str, user_id: int) -> HttpRespo
         raise PermissionDenied
     if not memberships:
         raise Http404
+    progress = progress_for(memberships[0].user, library, memberships)
+    titles = {d.key: d.title for d in progress.duties}
+    reminders = [
+        (r, titles.get(r.duty_key, "A task no longer asked of them"))
+        for r in DutyReminder.objects.for_user(request.user)
+        .filter(library=library, user_id=user_id)
+        .order_by("sent_at", "pk")
+    ]
     return render(
         request,
         "onboarding/person.html",
         {
             "library": library,
-            "progress": progress_for(memberships[0].user, library, memberships),
+            "progress": progress,
+            "reminders": reminders,
             "memberships": memberships,
             "is_self": user_id == request.user.pk,
         },

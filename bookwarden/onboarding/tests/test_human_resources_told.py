@@ -101,3 +101,25 @@ def test_another_librarys_people_are_told_to_their_own_library(people, cresco, b
         send_reminders()
     (mail,) = _told()
     assert mail.to == [people["outsider"].email] and mail.library_id == cresco.pk
+
+
+@pytest.mark.django_db
+def test_the_pages_show_when_human_resources_was_told(
+    people, new_madrid, board, at, today, client_as
+) -> None:
+    """The evidence for an auditor (IT-11): on the library's page, when human resources
+    heard of each overdue person; on the person's page, every reminder mailed."""
+    staff = people["staff"]
+    board.give(staff, new_madrid, assigned_on=today, due_on=today + 10 * DAY)
+    with at(today):
+        send_reminders()
+    with at(today + 30 * DAY):
+        send_reminders()
+        client = client_as("human_resources")
+        page = client.get("/onboarding/new-madrid/").content.decode()
+        told = today + 30 * DAY
+        assert f"<td>{told:%b} {told.day}, {told.year}</td>" in page
+        person = client.get(f"/onboarding/new-madrid/people/{staff.pk}/").content.decode()
+    assert "Reminders mailed" in person
+    for kind in ("New task", "Overdue", "Human resources told"):
+        assert f"<td>{kind}</td>" in person
