@@ -1,4 +1,6 @@
-"""``bookwarden import patrons|loans FILE.csv --library SLUG [--format ...]`` (docs/import.md)."""
+"""``bookwarden import patrons|loans FILE.csv --library SLUG [--format ...]`` (docs/import.md),
+and ``bookwarden import training FILE.csv --library SLUG``: completed training from an outside
+learning system (docs/training.md, :mod:`bookwarden.training.importer`)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         from bookwarden.patrons.importer import FORMATS, KINDS
 
-        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("kind", choices=(*KINDS, "training"))
         parser.add_argument("file", help="The CSV file (UTF-8, header row first).")
         parser.add_argument("--library", required=True, help="The library's slug.")
         parser.add_argument("--format", dest="fmt", choices=FORMATS, default="bookwarden")
@@ -58,6 +60,12 @@ class Command(BaseCommand):
             library = Library.objects.get(slug=options["library"])
         except Library.DoesNotExist:
             raise CommandError(f"No library with slug {options['library']!r}.") from None
+        if options["kind"] == "training":
+            from bookwarden.training.importer import import_from_command
+
+            with audit_context():
+                import_from_command(self, options["file"], library)
+            return
         tz = None
         if options["time_zone"]:
             try:
