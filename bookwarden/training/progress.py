@@ -11,19 +11,23 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from bookwarden.core.models import Library, Membership, User
 
 from .cycles import Standing, standing
-from .models import NOT_STAFF_ROLES, Completion, Course
+from .models import NOT_STAFF_ROLES, Completion, Course, CourseAudience
 
 
 def _courses(queryset: QuerySet[Course]) -> list[Course]:
-    return list(
-        queryset.filter(active=True).select_related("library").prefetch_related("audience_branches")
-    )
+    """Active courses, with their chosen branches read only where an audience names some
+    (one query, two when a course of the list has a chosen audience)."""
+    courses = list(queryset.filter(active=True).select_related("library"))
+    chosen = [c for c in courses if c.audience == CourseAudience.CHOSEN]
+    if chosen:
+        prefetch_related_objects(chosen, "audience_branches")
+    return courses
 
 
 def _by_course(completions: Iterable[Completion]) -> dict[tuple[int, int], list[Completion]]:
@@ -33,29 +37,52 @@ def _by_course(completions: Iterable[Completion]) -> dict[tuple[int, int], list[
     return grouped
 
 
+def _with_last_completion(queryset: QuerySet[Course], user: User) -> QuerySet[Course]:
+    """Courses with the person's latest completion of each (its day, cycle and lateness),
+    in the same query: all that :func:`~bookwarden.training.cycles.standing` reads of it."""
+    latest = Completion.objects.filter(course=OuterRef("pk"), user=user).order_by(
+        "-completed_on", "-pk"
+    )
+    return queryset.annotate(
+        last_completed_on=Subquery(latest.values("completed_on")[:1]),
+        last_cycle_due_on=Subquery(latest.values("cycle_due_on")[:1]),
+        last_late=Subquery(latest.values("late")[:1]),
+    )
+
+
+def _last_completion(course: Course, user: User) -> list[Completion]:
+    done_on = getattr(course, "last_completed_on", None)
+    if done_on is None:
+        return []
+    return [
+        Completion(
+            course=course,
+            user=user,
+            completed_on=done_on,
+            cycle_due_on=course.last_cycle_due_on,  # type: ignore[attr-defined]
+            late=bool(course.last_late),  # type: ignore[attr-defined]
+        )
+    ]
+
+
 def standings_of(
     user: User, library: Library | None = None, today: datetime.date | None = None
 ) -> list[Standing]:
     """What ``user`` must complete (at ``library``, or at every library where they work),
-    most urgent first: overdue, then by due date; done last."""
+    most urgent first: overdue, then by due date; done last.  One query (two when a course
+    has a chosen audience): "My tasks" and the duty registry read it for every person."""
     memberships = [
         m for m in user.active_memberships() if library is None or m.library_id == library.pk
     ]
     if not memberships:
         return []
     courses_qs = Course.objects.for_user(user)
-    completions_qs = Completion.objects.for_user(user).filter(user=user)
     if library is not None:
         courses_qs = courses_qs.filter(library=library)
-        completions_qs = completions_qs.filter(library=library)
-    courses = _courses(courses_qs)
-    if not courses:
-        return []
-    done = _by_course(completions_qs)
     found = []
-    for course in courses:
+    for course in _courses(_with_last_completion(courses_qs, user)):
         mine = [m for m in memberships if m.library_id == course.library_id]
-        s = standing(course, user.pk, mine, done.get((user.pk, course.pk), []), today)
+        s = standing(course, user.pk, mine, _last_completion(course, user), today)
         if s is not None:
             found.append(s)
     return sorted(found, key=lambda s: (s.done, s.due_on, s.course.title))

@@ -25,6 +25,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Patrons",
         "Disclosures",
         "Operations",
+        "Training",
         "Audit log",
         "Jobs",
         "Account",
@@ -35,6 +36,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "My tasks",
         "New Madrid County Library",
         "Patrons",
+        "Training",
         "Account",
     ]
     assert "Patrons" not in _nav_labels(client_as("it_staff"))
@@ -44,6 +46,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Patrons",
         "Disclosures",
         "Operations",
+        "Training",
         "Audit log",
         "Jobs",
         "Account",
