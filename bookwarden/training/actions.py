@@ -142,7 +142,11 @@ def record_completion(
         target=completion,
         library=course.library,
         subject_user=user,
-        after={"course": course.pk, "completed_on": completed_on.isoformat(), "late": completion.late},
+        after={
+            "course": course.pk,
+            "completed_on": completed_on.isoformat(),
+            "late": completion.late,
+        },
     )
     return completion
 
@@ -163,7 +167,11 @@ def _check_course(library: Library, values: dict[str, Any], branches: Iterable[B
         errors["audience_roles"] = "Only staff roles can be chosen."
     if any(b.library_id != library.pk for b in branches):
         errors["audience_branches"] = "Choose branches of this library."
-    if values["audience"] == CourseAudience.CHOSEN and not values["audience_roles"] and not branches:
+    if (
+        values["audience"] == CourseAudience.CHOSEN
+        and not values["audience_roles"]
+        and not branches
+    ):
         errors["audience"] = "Choose at least one role or one branch, or make it for all staff."
     if errors:
         raise ValidationError(errors)

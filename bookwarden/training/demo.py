@@ -40,7 +40,7 @@ the technology coordinator will look at it.
 
 PHISHING_QUESTIONS: tuple[tuple[str, tuple[str, ...], int], ...] = (
     (
-        "A message from \"IT Support\" asks you to confirm your password today. What do you do?",
+        'A message from "IT Support" asks you to confirm your password today. What do you do?',
         ("Reply with the password", "Report it as a concern", "Forward it to a colleague"),
         1,
     ),
@@ -55,7 +55,7 @@ PHISHING_QUESTIONS: tuple[tuple[str, tuple[str, ...], int], ...] = (
         1,
     ),
     (
-        "A patron's \"invoice\" arrives as an unexpected attachment. You:",
+        'A patron\'s "invoice" arrives as an unexpected attachment. You:',
         ("Open it to see", "Do not open it and report it", "Print it"),
         1,
     ),

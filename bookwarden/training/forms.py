@@ -84,9 +84,7 @@ class CourseForm(forms.Form):
     pass_mark = forms.IntegerField(
         min_value=1, max_value=100, initial=80, label="Pass mark of the quiz (percent)"
     )
-    active = forms.BooleanField(
-        required=False, initial=True, label="Offered (people must take it)"
-    )
+    active = forms.BooleanField(required=False, initial=True, label="Offered (people must take it)")
 
     def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,8 +223,11 @@ class ImportForm(forms.Form):
         help_text="Columns: email (or username), course, completed_on (YYYY-MM-DD).",
     )
 
+    filename = ""
+
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB.")
+        self.filename = str(upload.name or "")
         return bytes(upload.read())

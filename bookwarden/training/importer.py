@@ -208,22 +208,25 @@ def _parse(text: str, lookup: _Lookup) -> tuple[list[_Row], list[RowError], int]
             row_errors.append(RowError(line, "course", "empty: name the course"))
         elif course is None:
             row_errors.append(
-                RowError(line, "course", f"no course with this title or code at {lookup.library.name}")
+                RowError(
+                    line, "course", f"no course with this title or code at {lookup.library.name}"
+                )
             )
         completed_on = None
         try:
             completed_on = datetime.date.fromisoformat(values["completed_on"])
         except ValueError:
-            row_errors.append(
-                RowError(line, "completed_on", "not a date: write it as YYYY-MM-DD")
-            )
+            row_errors.append(RowError(line, "completed_on", "not a date: write it as YYYY-MM-DD"))
         if completed_on is not None and completed_on > today:
             row_errors.append(RowError(line, "completed_on", "the day is in the future"))
-        if user is not None and course is not None:
-            if joined_on(course, lookup.memberships[user.pk]) is None:
-                row_errors.append(
-                    RowError(line, "course", f"{user} is not among the people this course is for")
-                )
+        if (
+            user is not None
+            and course is not None
+            and joined_on(course, lookup.memberships[user.pk]) is None
+        ):
+            row_errors.append(
+                RowError(line, "course", f"{user} is not among the people this course is for")
+            )
         if row_errors:
             errors.extend(row_errors)
             continue

@@ -11,8 +11,6 @@ from an outside learning system.  When each cycle is due is computed in
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -33,7 +31,10 @@ class CourseKind(models.TextChoices):
 
 class Delivery(models.TextChoices):
     ONLINE_HERE = "online_here", "Online, here (material and quiz)"
-    ONLINE_ELSEWHERE = "online_elsewhere", "Online, in another learning system (completions imported)"
+    ONLINE_ELSEWHERE = (
+        "online_elsewhere",
+        "Online, in another learning system (completions imported)",
+    )
     IN_PERSON = "in_person", "In person, at sessions in the branches"
 
 
@@ -46,7 +47,9 @@ class CourseAudience(models.TextChoices):
 NOT_STAFF_ROLES = frozenset({Role.AUDITOR})
 
 #: The roles a course may be limited to (every staff role).
-STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value not in NOT_STAFF_ROLES]
+STAFF_ROLE_CHOICES = [
+    (value, label) for value, label in Role.choices if value not in NOT_STAFF_ROLES
+]
 
 
 class Course(models.Model):
@@ -148,7 +151,9 @@ class Session(models.Model):
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField()
     place = models.CharField(max_length=200)
-    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     topics = models.TextField(blank=True)
     attendance_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -179,6 +184,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["session", "user"], name="attended_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} attended {self.session}"
+
 
 class QuizAttempt(models.Model):
     """One try at a course's quiz: its score and whether it passed (kept for both)."""
@@ -196,6 +204,9 @@ class QuizAttempt(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.score}% at {self.course}"
 
 
 class CompletedBy(models.TextChoices):
@@ -246,9 +257,3 @@ class Completion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} completed {self.course} on {self.completed_on}"
-
-    @property
-    def valid_until(self) -> datetime.date:
-        from .cycles import add_months
-
-        return add_months(self.completed_on, self.course.recurrence_months)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,6 +26,7 @@ from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.core.permissions import StaffRequest, has_perm, library_for, perm_required
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import iso_utc, show_times_for
+from bookwarden.patrons.importer.parsing import ImportFailed
 
 from . import actions
 from .cycles import standing
@@ -64,15 +65,12 @@ def _course_or_404(request: StaffRequest, course_id: int, perm: str = Perm.VIEW_
 
 def _staff_of(library: Library) -> Any:
     """The library's staff in force (board members and auditors are not staff)."""
-    return (
-        User.objects.filter(
-            pk__in=Membership.objects.active()
-            .filter(library=library)
-            .exclude(role__in=NOT_STAFF_ROLES)
-            .values("user_id")
-        )
-        .order_by("last_name", "first_name", "username")
-    )
+    return User.objects.filter(
+        pk__in=Membership.objects.active()
+        .filter(library=library)
+        .exclude(role__in=NOT_STAFF_ROLES)
+        .values("user_id")
+    ).order_by("last_name", "first_name", "username")
 
 
 # --- what I must complete ----------------------------------------------------------------
@@ -139,9 +137,9 @@ def course_detail(request: StaffRequest, course_id: int) -> HttpResponse:
             "material": render_material(course.material),
             "mine": mine,
             "has_quiz": course.questions.exists(),
-            "sessions": course.sessions.select_related("branch", "trainer").order_by(
-                "-starts_at"
-            )[:30],
+            "sessions": course.sessions.select_related("branch", "trainer").order_by("-starts_at")[
+                :30
+            ],
             "can_manage": can_manage,
             "questions": questions,
             "completion_form": CompletionForm(people=_staff_of(course.library))
@@ -195,7 +193,9 @@ def quiz(request: StaffRequest, course_id: int) -> HttpResponse:
 def session_detail(request: StaffRequest, session_id: int) -> HttpResponse:
     """A session; for its trainer (or the coordinator), the attendance checklist."""
     session = get_object_or_404(
-        Session.objects.for_user(request.user).select_related("course", "branch", "trainer", "library"),
+        Session.objects.for_user(request.user).select_related(
+            "course", "branch", "trainer", "library"
+        ),
         pk=session_id,
     )
     show_times_for(session.library)
@@ -423,13 +423,10 @@ def completion_record(request: StaffRequest, course_id: int) -> HttpResponse:
 def import_page(request: StaffRequest, slug: str) -> HttpResponse:
     """CC-10: completions from an outside learning system, all or nothing, every bad row
     named by line, column and reason."""
-    from bookwarden.patrons.importer.parsing import ImportFailed
-
     library = library_for(request, slug, Perm.MANAGE_TRAINING)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        upload = request.FILES["file"]
+    if request.method == "POST":
         try:
             done = submit(
                 request,
@@ -438,32 +435,29 @@ def import_page(request: StaffRequest, slug: str) -> HttpResponse:
                     actor=request.user,
                     library=library,
                     content=data["file"],
-                    filename=upload.name or "",
+                    filename=form.filename,
                 ),
                 success=lambda s: f"Completions imported. {s.text}",
             )
         except ImportFailed as failed:
-            done = None
-            errors = failed.errors
-            from django.core.exceptions import ValidationError
-
-            if failed.reason:
-                add_action_errors(form, ValidationError(f"Nothing was imported: {failed.reason}."))
-            else:
-                add_action_errors(
-                    form,
-                    ValidationError(
-                        f"Nothing was imported: {len(errors)} problem(s) in the file. "
-                        "Correct them and import the whole file again."
-                    ),
-                )
+            done, errors = None, failed.errors
+            problem = failed.reason or (
+                f"{len(errors)} problem(s) in the file. Correct them and import the whole "
+                "file again"
+            )
+            add_action_errors(form, ValidationError(f"Nothing was imported: {problem}."))
         if done:
             return redirect("training:manage", slug=library.slug)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "training/import.html",
-        {"library": library, "form": form, "errors": errors[:500], "more": max(0, len(errors) - 500)},
+        {
+            "library": library,
+            "form": form,
+            "errors": errors[:500],
+            "more": max(0, len(errors) - 500),
+        },
         status=status,
     )
 

@@ -424,12 +424,8 @@ EXPECTED: dict[str, Expect] = {
     "training:attendance": same(signed_in(405)),
     "training:completion_record": same(signed_in(405)),
     # Who has completed what: Perm.VIEW_STAFF_PROGRAM (Cresco's staff hold it nowhere: 403).
-    "training:overview": same(
-        signed_in(403, **TRAINING_READERS, outsider=404, server_admin=404)
-    ),
-    "training:export": same(
-        signed_in(403, **TRAINING_READERS, outsider=404, server_admin=404)
-    ),
+    "training:overview": same(signed_in(403, **TRAINING_READERS, outsider=404, server_admin=404)),
+    "training:export": same(signed_in(403, **TRAINING_READERS, outsider=404, server_admin=404)),
     # Managing courses: Perm.MANAGE_TRAINING (director, technology coordinator).
     **{
         key: same(signed_in(403, **TRAINING_MANAGERS, outsider=404, server_admin=404))

@@ -48,7 +48,9 @@ def quiz_course(
     return course
 
 
-def held_session(course: Course, *, branch_slug: str = "portageville", days_ago: int = 1) -> Session:
+def held_session(
+    course: Course, *, branch_slug: str = "portageville", days_ago: int = 1
+) -> Session:
     """A session of ``course`` held ``days_ago`` days ago, its trainer the technology
     coordinator."""
     existing = Session.objects.filter(course=course).order_by("pk").first()

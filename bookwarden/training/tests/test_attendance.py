@@ -54,7 +54,9 @@ def test_attendance_twice_records_nothing_twice(people, session) -> None:
 
 def test_only_the_trainer_or_the_coordinator_takes_attendance(people, session) -> None:
     with pytest.raises(PermissionDenied):
-        actions.record_attendance(actor=people["staff"], session=session, attendees=[people["staff"]])
+        actions.record_attendance(
+            actor=people["staff"], session=session, attendees=[people["staff"]]
+        )
 
 
 def test_someone_of_another_library_is_refused(people, session) -> None:
@@ -76,7 +78,9 @@ def test_a_session_to_come_takes_no_attendance(people, make_course, new_madrid) 
         trainer=people["it_staff"],
     )
     with pytest.raises(ValidationError, match="not taken place yet"):
-        actions.record_attendance(actor=people["it_staff"], session=future, attendees=[people["volunteer"]])
+        actions.record_attendance(
+            actor=people["it_staff"], session=future, attendees=[people["volunteer"]]
+        )
 
 
 def test_the_checklist_page_lists_the_branch_first_and_records(people, session, client_as) -> None:
@@ -103,5 +107,7 @@ def test_the_trainers_task_until_attendance_is_taken(people, session) -> None:
         return [t.title for t in tasks_for(people["tech_coordinator"])]
 
     assert any(t.startswith("Training session: In person") for t in titles())
-    actions.record_attendance(actor=people["tech_coordinator"], session=session, attendees=[people["staff"]])
+    actions.record_attendance(
+        actor=people["tech_coordinator"], session=session, attendees=[people["staff"]]
+    )
     assert not any(t.startswith("Training session: In person") for t in titles())

@@ -111,13 +111,16 @@ def test_a_second_run_changes_nothing(people, new_madrid, course) -> None:
 def test_a_completion_in_a_cycle_already_done_is_skipped(people, new_madrid, course) -> None:
     earlier = (TODAY - datetime.timedelta(days=5)).isoformat()
     summary = _import(
-        new_madrid, f"username,course,completed_on\nbjohnson,PHISH,{earlier}\nbjohnson,PHISH,{AGO}\n"
+        new_madrid,
+        f"username,course,completed_on\nbjohnson,PHISH,{earlier}\nbjohnson,PHISH,{AGO}\n",
     )
     assert (summary.created, summary.cycle_already_done) == (1, 1)
     assert Completion.objects.filter(course=course, user=people["staff"]).count() == 1
 
 
-def test_the_command_imports_and_prints_a_summary(people, new_madrid, course, tmp_path, capsys) -> None:
+def test_the_command_imports_and_prints_a_summary(
+    people, new_madrid, course, tmp_path, capsys
+) -> None:
     path = tmp_path / "completions.csv"
     path.write_text(f"username,course,completed_on\nbjohnson,PHISH,{AGO}\n")
     call_command("import", "training", str(path), "--library", "new-madrid")
@@ -142,14 +145,22 @@ def test_the_import_page(people, new_madrid, course, client_as) -> None:
     url = reverse("training:import", args=[new_madrid.slug])
     bad = client.post(
         url,
-        {"file": SimpleUploadedFile("c.csv", f"username,course,completed_on\nnobody,PHISH,{AGO}\n".encode())},
+        {
+            "file": SimpleUploadedFile(
+                "c.csv", f"username,course,completed_on\nnobody,PHISH,{AGO}\n".encode()
+            )
+        },
     )
     page = bad.content.decode()
     assert bad.status_code == 400 and "Nothing was imported" in page
     assert "no one with this username works at New Madrid County Library" in page
     good = client.post(
         url,
-        {"file": SimpleUploadedFile("c.csv", f"username,course,completed_on\nbjohnson,PHISH,{AGO}\n".encode())},
+        {
+            "file": SimpleUploadedFile(
+                "c.csv", f"username,course,completed_on\nbjohnson,PHISH,{AGO}\n".encode()
+            )
+        },
         follow=True,
     )
     assert "Completions imported. 1 rows: 1 completions recorded" in good.content.decode()

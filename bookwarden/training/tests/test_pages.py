@@ -35,7 +35,9 @@ def test_the_overview_counts(people, new_madrid, demo_courses) -> None:
     assert "Helen Brooks" not in {str(p.user) for p in progress.people}  # the auditor
 
 
-def test_the_overview_page(people, new_madrid, demo_courses, client_as, django_assert_max_num_queries) -> None:
+def test_the_overview_page(
+    people, new_madrid, demo_courses, client_as, django_assert_max_num_queries
+) -> None:
     client = client_as("human_resources")
     url = reverse("training:overview", args=[new_madrid.slug])
     with django_assert_max_num_queries(14):
@@ -56,26 +58,38 @@ def test_the_export(people, new_madrid, demo_courses, client_as) -> None:
     assert events_since(head, AuditAction.TRAINING_EXPORTED)[0].after == {"rows": 27}
 
 
-def test_another_library_is_404_and_no_permission_403(people, new_madrid, demo_courses, client_as) -> None:
+def test_another_library_is_404_and_no_permission_403(
+    people, new_madrid, demo_courses, client_as
+) -> None:
     url = reverse("training:overview", args=[new_madrid.slug])
     assert client_as("outsider").get(url).status_code == 404
     assert client_as("staff").get(url).status_code == 403
     course = demo_courses["phishing"]
-    assert client_as("outsider").get(reverse("training:course", args=[course.pk])).status_code == 404
-    assert client_as("staff").get(reverse("training:course_edit", args=[course.pk])).status_code == 403
+    assert (
+        client_as("outsider").get(reverse("training:course", args=[course.pk])).status_code == 404
+    )
+    assert (
+        client_as("staff").get(reverse("training:course_edit", args=[course.pk])).status_code == 403
+    )
 
 
-def test_my_training_most_urgent_first(people, demo_courses, client_as, django_assert_max_num_queries) -> None:
+def test_my_training_most_urgent_first(
+    people, demo_courses, client_as, django_assert_max_num_queries
+) -> None:
     client = client_as("it_staff")
     with django_assert_max_num_queries(14):
         page = client.get(reverse("training:mine")).content.decode()
     # Overdue first, then the phishing quiz still to take; the yearly training is done.
     assert page.index("Safe use of patron information") < page.index("Phishing awareness")
     assert "Overdue" in page
-    assert page.index("Completed") < page.index("Yearly cybersecurity training", page.index("Completed"))
+    assert page.index("Completed") < page.index(
+        "Yearly cybersecurity training", page.index("Completed")
+    )
 
 
-def test_the_course_page_renders_material_safely(people, make_course, client_as, django_assert_max_num_queries) -> None:
+def test_the_course_page_renders_material_safely(
+    people, make_course, client_as, django_assert_max_num_queries
+) -> None:
     course = make_course(material="# Heading\n\n<script>alert(1)</script> **bold**")
     client = client_as("staff")
     with django_assert_max_num_queries(12):
@@ -85,7 +99,9 @@ def test_the_course_page_renders_material_safely(people, make_course, client_as,
     assert "Take the quiz" in page
 
 
-def test_management_pages(people, new_madrid, demo_courses, client_as, django_assert_max_num_queries) -> None:
+def test_management_pages(
+    people, new_madrid, demo_courses, client_as, django_assert_max_num_queries
+) -> None:
     client = client_as("tech_coordinator")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("training:manage", args=[new_madrid.slug])).status_code == 200
@@ -120,11 +136,18 @@ def test_adding_a_course_and_a_question_from_the_pages(people, new_madrid, clien
     course_id = int(course_url.rstrip("/").rsplit("/", 1)[1])
     response = client.post(
         reverse("training:question_new", args=[course_id]),
-        {"text": "Who may ask for a password?", "choice_0": "Nobody", "choice_1": "IT", "correct": "0"},
+        {
+            "text": "Who may ask for a password?",
+            "choice_0": "Nobody",
+            "choice_1": "IT",
+            "correct": "0",
+        },
     )
     assert response.status_code == 302
     page = client.get(course_url).content.decode()
-    assert "Who may ask for a password?" in page and "Nobody <strong>(right answer)</strong>" in page
+    assert (
+        "Who may ask for a password?" in page and "Nobody <strong>(right answer)</strong>" in page
+    )
     refused = client.post(
         reverse("training:course_new", args=[new_madrid.slug]),
         {

@@ -82,9 +82,7 @@ def test_the_quiz_page_passes_and_fails(people, make_course, client_as) -> None:
     client = client_as("staff")
     url = reverse("training:quiz", args=[course.pk])
     assert client.get(url).status_code == 200
-    failed = client.post(
-        url, {f"q{q}": c for q, c in answers(course, 1).items()}, follow=True
-    )
+    failed = client.post(url, {f"q{q}": c for q, c in answers(course, 1).items()}, follow=True)
     assert "Not passed: 1 of 2 right (50%)" in failed.content.decode()
     missing = client.post(url, {})
     assert missing.status_code == 400 and "Answer every question" in missing.content.decode()
