@@ -16,7 +16,9 @@ MAX_PRINTED_ERRORS = 200
 class Command(BaseCommand):
     help = (
         "Import patrons or loans from an ILS export, all or nothing per file. "
-        "Formats: bookwarden (native), koha, evergreen. See docs/import.md."
+        "Formats: bookwarden (native), koha, evergreen. See docs/import.md. "
+        "Also: import training FILE.csv --library SLUG, completed training from a learning "
+        "system (docs/training.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
