@@ -16,6 +16,7 @@ from .importer import MAX_BYTES
 from .models import STAFF_ROLE_CHOICES, Course, CourseAudience, CourseKind, Delivery, Question
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+BY_NAME = ("last_name", "first_name", "username")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -190,14 +191,14 @@ class AttendanceForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["attendees"] = forms.ModelMultipleChoiceField(
-            queryset=User.objects.filter(pk__in=[u.pk for u in branch_people]),
+            queryset=User.objects.filter(pk__in=[u.pk for u in branch_people]).order_by(*BY_NAME),
             required=False,
             widget=forms.CheckboxSelectMultiple,
             label="Staff of this branch",
         )
         self.fields["attendees"].label_from_instance = str  # type: ignore[attr-defined]
         self.fields["others"] = forms.ModelMultipleChoiceField(
-            queryset=User.objects.filter(pk__in=[u.pk for u in others]),
+            queryset=User.objects.filter(pk__in=[u.pk for u in others]).order_by(*BY_NAME),
             required=False,
             widget=forms.CheckboxSelectMultiple,
             label="Others of the library",

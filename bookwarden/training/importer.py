@@ -167,7 +167,7 @@ class _Lookup:
                 return None, RowError(
                     0, "username", f"no one with this username works at {self.library.name}"
                 )
-            if found is not None and found != by_name:
+            if email and by_name not in self.by_email.get(email.lower(), set()):
                 return None, RowError(0, "username", "the e-mail names someone else")
             found = by_name
         assert found is not None

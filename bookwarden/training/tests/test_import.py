@@ -164,3 +164,14 @@ def test_the_import_page(people, new_madrid, course, client_as) -> None:
         follow=True,
     )
     assert "Completions imported. 1 rows: 1 completions recorded" in good.content.decode()
+
+
+def test_email_and_username_must_name_the_same_person(people, new_madrid, course) -> None:
+    with pytest.raises(ImportFailed) as failed:
+        _import(
+            new_madrid,
+            f"email,username,course,completed_on\nbjohnson@new-madrid.example.org,ekim,PHISH,{AGO}\n",
+        )
+    assert [str(e) for e in failed.value.errors] == [
+        "line 2, column username: the e-mail names someone else"
+    ]
