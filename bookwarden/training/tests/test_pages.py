@@ -180,3 +180,13 @@ def test_form_pages_query_counts(
     ):
         with django_assert_max_num_queries(most):
             assert coordinator.get(url).status_code == 200, url
+
+
+def test_my_tasks_show_overdue_training(people, demo_courses) -> None:
+    """An overdue course is urgent on "My tasks"; a course done is not there."""
+    from bookwarden.core.my_tasks import tasks_for
+
+    tasks = {t.title: t for t in tasks_for(people["it_staff"])}
+    overdue = tasks["Training: Safe use of patron information"]
+    assert overdue.urgent and overdue.todo == "Complete it now: it is overdue."
+    assert "Training: Yearly cybersecurity training" not in tasks
