@@ -164,6 +164,20 @@ class AuditAction(models.TextChoices):
     ONBOARDING_REMINDER_SENT = "onboarding.reminder_sent", "Task reminder mailed to a person"
     ONBOARDING_HR_TOLD = "onboarding.hr_told", "Human resources told of overdue tasks"
     ONBOARDING_SETTINGS_CHANGED = "onboarding.settings_changed", "Onboarding settings changed"
+    # Staff program: training
+    TRAINING_COURSE_ADDED = "training.course_added", "Training course added"
+    TRAINING_COURSE_CHANGED = "training.course_changed", "Training course changed"
+    TRAINING_QUESTION_SAVED = "training.question_saved", "Quiz question saved"
+    TRAINING_SESSION_SCHEDULED = "training.session_scheduled", "Training session scheduled"
+    TRAINING_ATTENDANCE_RECORDED = "training.attendance_recorded", "Training attendance recorded"
+    TRAINING_QUIZ_PASSED = "training.quiz_passed", "Training quiz passed"
+    TRAINING_QUIZ_FAILED = "training.quiz_failed", "Training quiz failed"
+    TRAINING_COMPLETIONS_IMPORTED = (
+        "training.completions_imported",
+        "Training completions imported",
+    )
+    TRAINING_COMPLETION_RECORDED = "training.completion_recorded", "Training completion recorded"
+    TRAINING_EXPORTED = "training.exported", "Training completion report exported"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -185,6 +185,34 @@ def test_staff_pages_have_no_serious_accessibility_findings(browse, people, whol
     scanner.assert_clean()
 
 
+def test_training_pages_have_no_serious_accessibility_findings(browse, people) -> None:
+    """CC-10: the training pages, as the director (who takes courses and manages them)."""
+    from bookwarden.training.demo import build_training_demo
+
+    courses = build_training_demo(people)
+    session = courses["yearly"].sessions.order_by("pk").first()
+    assert session is not None
+    scanner = Scanner()
+    director = browse()
+    sign_in_with_code(director, scanner, people["director"].username)
+    nm = "new-madrid"
+    for label, path in (
+        ("my training", "/training/"),
+        ("training overview", f"/training/library/{nm}/"),
+        ("courses", f"/training/library/{nm}/courses/"),
+        ("a course", f"/training/courses/{courses['phishing'].pk}/"),
+        ("a quiz", f"/training/courses/{courses['phishing'].pk}/quiz/"),
+        ("a new course", f"/training/library/{nm}/courses/new/"),
+        ("a new question", f"/training/courses/{courses['phishing'].pk}/questions/new/"),
+        ("a session", f"/training/sessions/{session.pk}/"),
+        ("importing completions", f"/training/library/{nm}/import/"),
+    ):
+        director.goto(path)
+        assert director.path == path, (label, director.path)
+        scanner.scan(director, label)
+    scanner.assert_clean()
+
+
 def test_portal_pages_have_no_serious_accessibility_findings(browse, people, demo_patrons) -> None:
     scanner = Scanner()
     rosa = demo_patrons["parent"]

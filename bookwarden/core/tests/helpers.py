@@ -148,6 +148,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_enforcement_ids(people, library),
         # Requests for records: recorded, released, refused; a policy rule (CR-5a, NM-2).
         **_disclosure_ids(people, library),
+        # A course with a quiz and a session held yesterday (CC-10).
+        **_training_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -251,5 +253,11 @@ def _enforcement_ids(people: dict[str, User], library: Library) -> dict[str, Any
 
 def _disclosure_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.disclosures.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _training_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.training.tests.factories import matrix_ids
 
     return matrix_ids(people, library)

@@ -192,6 +192,11 @@ STAFF_PROGRAM_VIEWERS = ("director", "designee", "tech_coordinator", "human_reso
 #: Everyone of New Madrid but the auditor, who never writes (CC-2).
 NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
 
+#: Training (CC-10): who sees who has completed what (Perm.VIEW_STAFF_PROGRAM) and who
+#: manages courses (Perm.MANAGE_TRAINING) at New Madrid.
+TRAINING_READERS = {w: 200 for w in STAFF_PROGRAM_VIEWERS}
+TRAINING_MANAGERS = {"director": 200, "tech_coordinator": 200}
+
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
     "healthz": same(everyone(200)),
@@ -422,6 +427,31 @@ EXPECTED: dict[str, Expect] = {
         new_madrid_page(403, **{w: 200 for w in STAFF_PROGRAM_VIEWERS}, staff=200, server_admin=404)
     ),
     "onboarding:settings": same(new_madrid_page(403, director=200, server_admin=404)),
+    # --- training: courses, quizzes, sessions, attendance, the overview (CC-10) ----------
+    # Everyone who works somewhere sees their own training; a course and its sessions are
+    # read by everyone of its library; its quiz is for its audience (staff, not auditors).
+    "training:mine": same(signed_in(200, server_admin=404)),
+    "training:course": same(new_madrid_page(200, server_admin=404)),
+    "training:quiz": same(new_madrid_page(200, auditor=403, server_admin=404)),
+    "training:session": same(new_madrid_page(200, server_admin=404)),
+    "training:attendance": same(signed_in(405)),
+    "training:completion_record": same(signed_in(405)),
+    # Who has completed what: Perm.VIEW_STAFF_PROGRAM (Cresco's staff hold it nowhere: 403).
+    "training:overview": same(signed_in(403, **TRAINING_READERS, outsider=404, server_admin=404)),
+    "training:export": same(signed_in(403, **TRAINING_READERS, outsider=404, server_admin=404)),
+    # Managing courses: Perm.MANAGE_TRAINING (director, technology coordinator).
+    **{
+        key: same(signed_in(403, **TRAINING_MANAGERS, outsider=404, server_admin=404))
+        for key in (
+            "training:manage",
+            "training:course_new",
+            "training:import",
+            "training:course_edit",
+            "training:question_new",
+            "training:question_edit",
+            "training:session_new",
+        )
+    },
 }
 
 
@@ -1261,7 +1291,131 @@ WRITES = [
         lambda: {"new_account_days": "30", "tell_hr_after_days": "7"},
         control_changes_rows=False,
     ),
+    # --- training (CC-10): a quiz answered by someone outside its audience, attendance
+    # taken by someone who is not the trainer, courses, questions, sessions, completions
+    # and imports by anyone without Perm.MANAGE_TRAINING.  Their rows are not in the
+    # snapshot: each refusal must write no audit event, the control one.
+    Write(
+        "training:quiz",
+        lambda people, lib: {"course_id": _training_course(lib).pk},
+        lambda: _quiz_answers(),
+        writers=NEW_MADRID_WORKERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "training:attendance",
+        lambda people, lib: {"session_id": _training_session(lib)},
+        lambda: {"attendees": [str(User.objects.get(username="bjohnson").pk)]},
+        writers=("tech_coordinator", "director"),
+        control_changes_rows=False,
+    ),
+    *(
+        Write(
+            key,
+            kwargs,
+            data,
+            writers=("tech_coordinator", "director"),
+            control_changes_rows=False,
+            # Perm.MANAGE_TRAINING held nowhere: 403 before any lookup (a POST-only URL
+            # looks the course up first: 404).
+            refusals={} if key == "training:completion_record" else {"outsider_staff": "403"},
+        )
+        for key, kwargs, data in (
+            (
+                "training:course_new",
+                lambda people, lib: {"slug": lib.slug},
+                lambda: {
+                    "title": "Forged course",
+                    "kind": "phishing",
+                    "delivery": "online_here",
+                    "audience": "all_staff",
+                    "recurrence_months": "12",
+                    "days_to_complete": "30",
+                    "starts_on": _future(0),
+                    "pass_mark": "80",
+                    "active": "on",
+                },
+            ),
+            (
+                "training:course_edit",
+                lambda people, lib: {"course_id": _training_course(lib).pk},
+                lambda: {
+                    "title": "Renamed course",
+                    "kind": "phishing",
+                    "delivery": "online_here",
+                    "audience": "all_staff",
+                    "recurrence_months": "24",
+                    "days_to_complete": "30",
+                    "starts_on": _future(0),
+                    "pass_mark": "80",
+                    "active": "on",
+                },
+            ),
+            (
+                "training:question_new",
+                lambda people, lib: {"course_id": _training_course(lib).pk},
+                lambda: {"text": "Forged?", "choice_0": "Yes", "choice_1": "No", "correct": "0"},
+            ),
+            (
+                "training:question_edit",
+                lambda people, lib: {
+                    "course_id": _training_course(lib).pk,
+                    "question_id": _training_course(lib).questions.order_by("pk")[0].pk,
+                },
+                lambda: {"text": "Changed?", "choice_0": "No", "choice_1": "Yes", "correct": "1"},
+            ),
+            (
+                "training:session_new",
+                lambda people, lib: {"course_id": _training_course(lib).pk},
+                lambda: {
+                    "branch": str(Branch.objects.get(slug="rhodes").pk),
+                    "starts_at": _local_minutes(60 * 24),
+                    "place": "Basement",
+                    "trainer": str(User.objects.get(username="tpatel").pk),
+                },
+            ),
+            (
+                "training:completion_record",
+                lambda people, lib: {"course_id": _training_course(lib).pk},
+                lambda: {
+                    "person": str(User.objects.get(username="ekim").pk),
+                    "completed_on": _future(-1),
+                },
+            ),
+            (
+                "training:import",
+                lambda people, lib: {"slug": lib.slug},
+                lambda: _training_file(),
+            ),
+        )
+    ),
 ]
+
+
+def _training_course(lib: Library) -> Any:
+    from bookwarden.training.tests.factories import quiz_course
+
+    return quiz_course(lib)
+
+
+def _training_session(lib: Library) -> int:
+    from bookwarden.training.tests.factories import held_session
+
+    return held_session(_training_course(lib)).pk
+
+
+def _quiz_answers() -> dict[str, str]:
+    from bookwarden.training.tests.factories import answers
+
+    course = _training_course(Library.objects.get(slug="new-madrid"))
+    return {f"q{q}": str(c) for q, c in answers(course, right=2).items()}
+
+
+def _training_file() -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = f"username,course,completed_on\nekim,Matrix course,{_future(-2)}\n"
+    return {"file": SimpleUploadedFile("completions.csv", body.encode(), "text/csv")}
 
 
 def _refused(who: str) -> str:

@@ -20,7 +20,8 @@ PAGES = {
     # + requests for records, policy rules (disclosures.my_tasks)
     # + mail that failed (mail.my_tasks); the jobs whose last run failed (jobs.my_tasks) are
     # the installation role's, not a library director's (issue 9)
-    "/": 17,  # one more: colleagues locked out of signing in
+    # + courses to complete (one query), sessions to take attendance at (training.my_tasks)
+    "/": 19,  # one more: colleagues locked out of signing in
     "/libraries/new-madrid/": 10,
     "/libraries/new-madrid/staff/": 9,
     "/audit/": 12,

@@ -26,6 +26,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Patrons",
         "Disclosures",
         "Operations",
+        "Training",
         "Audit log",
         "Jobs",
         "Account",
@@ -37,6 +38,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "New Madrid County Library",
         "My program",
         "Patrons",
+        "Training",
         "Account",
     ]
     assert "Patrons" not in _nav_labels(client_as("it_staff"))
@@ -47,6 +49,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Patrons",
         "Disclosures",
         "Operations",
+        "Training",
         "Audit log",
         "Jobs",
         "Account",

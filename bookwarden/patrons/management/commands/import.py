@@ -1,4 +1,6 @@
-"""``bookwarden import patrons|loans FILE.csv --library SLUG [--format ...]`` (docs/import.md)."""
+"""``bookwarden import patrons|loans FILE.csv --library SLUG [--format ...]`` (docs/import.md),
+and ``bookwarden import training FILE.csv --library SLUG``: completed training from an outside
+learning system (docs/training.md, :mod:`bookwarden.training.importer`)."""
 
 from __future__ import annotations
 
@@ -14,13 +16,15 @@ MAX_PRINTED_ERRORS = 200
 class Command(BaseCommand):
     help = (
         "Import patrons or loans from an ILS export, all or nothing per file. "
-        "Formats: bookwarden (native), koha, evergreen. See docs/import.md."
+        "Formats: bookwarden (native), koha, evergreen. See docs/import.md. "
+        "Also: import training FILE.csv --library SLUG, completed training from a learning "
+        "system (docs/training.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         from bookwarden.patrons.importer import FORMATS, KINDS
 
-        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("kind", choices=(*KINDS, "training"))
         parser.add_argument("file", help="The CSV file (UTF-8, header row first).")
         parser.add_argument("--library", required=True, help="The library's slug.")
         parser.add_argument("--format", dest="fmt", choices=FORMATS, default="bookwarden")
@@ -58,6 +62,12 @@ class Command(BaseCommand):
             library = Library.objects.get(slug=options["library"])
         except Library.DoesNotExist:
             raise CommandError(f"No library with slug {options['library']!r}.") from None
+        if options["kind"] == "training":
+            from bookwarden.training.importer import import_from_command
+
+            with audit_context():
+                import_from_command(self, options["file"], library)
+            return
         tz = None
         if options["time_zone"]:
             try:
