@@ -20,7 +20,7 @@ from .cycles import Standing, standing
 from .models import NOT_STAFF_ROLES, Completion, Course, CourseAudience
 
 
-def _courses(queryset: QuerySet[Course]) -> list[Course]:
+def courses_with_branches(queryset: QuerySet[Course]) -> list[Course]:
     """Active courses, with their chosen branches read only where an audience names some
     (one query, two when a course of the list has a chosen audience)."""
     courses = list(queryset.filter(active=True).select_related("library"))
@@ -30,7 +30,9 @@ def _courses(queryset: QuerySet[Course]) -> list[Course]:
     return courses
 
 
-def _by_course(completions: Iterable[Completion]) -> dict[tuple[int, int], list[Completion]]:
+def completions_by_person_and_course(
+    completions: Iterable[Completion],
+) -> dict[tuple[int, int], list[Completion]]:
     grouped: dict[tuple[int, int], list[Completion]] = {}
     for c in completions:
         grouped.setdefault((c.user_id, c.course_id), []).append(c)
@@ -80,7 +82,7 @@ def standings_of(
     if library is not None:
         courses_qs = courses_qs.filter(library=library)
     found = []
-    for course in _courses(_with_last_completion(courses_qs, user)):
+    for course in courses_with_branches(_with_last_completion(courses_qs, user)):
         mine = [m for m in memberships if m.library_id == course.library_id]
         s = standing(course, user.pk, mine, _last_completion(course, user), today)
         if s is not None:
@@ -135,7 +137,7 @@ WHOLE_LIBRARY = "Whole library"
 def library_progress(library: Library, today: datetime.date | None = None) -> LibraryProgress:
     """Every course of ``library`` against every member of its staff (five queries)."""
     today = today or timezone.localdate()
-    courses = _courses(Course.objects.filter(library=library))
+    courses = courses_with_branches(Course.objects.filter(library=library))
     roles: dict[int, list[Membership]] = {}
     users: dict[int, User] = {}
     for m in (
@@ -146,7 +148,7 @@ def library_progress(library: Library, today: datetime.date | None = None) -> Li
     ):
         roles.setdefault(m.user_id, []).append(m)
         users[m.user_id] = m.user
-    done = _by_course(Completion.objects.filter(library=library))
+    done = completions_by_person_and_course(Completion.objects.filter(library=library))
     people: list[PersonRow] = []
     by_course = {c.pk: Tally(c.title) for c in courses}
     by_branch: dict[str, Tally] = {}

@@ -162,13 +162,13 @@ def test_query_counts_are_pinned(people, joiner, client_as, django_assert_max_nu
     """The library's page reads every person's duties in a bounded number of queries, not
     one per person (the duty providers' many-people form)."""
     director, staff = client_as("director"), client_as("staff")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert staff.get("/onboarding/").status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert director.get("/onboarding/").status_code == 200
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         assert director.get("/onboarding/new-madrid/").status_code == 200
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert director.get(f"/onboarding/new-madrid/people/{joiner.pk}/").status_code == 200
     with django_assert_max_num_queries(9):
         assert director.get("/onboarding/new-madrid/settings/").status_code == 200
@@ -182,6 +182,6 @@ def test_query_counts_are_pinned(people, joiner, client_as, django_assert_max_nu
             password=None,
             role=Role.IT_STAFF,
         )
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         page = director.get("/onboarding/new-madrid/")
     assert page.content.decode().count("<td>0 of 1</td>") == 4
