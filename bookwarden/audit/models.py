@@ -160,6 +160,13 @@ class AuditAction(models.TextChoices):
     AUDIT_ANCHORED = "audit.anchored", "Audit log head written to the anchor folder"
     AUDIT_HEAD_MAILED = "audit.head_mailed", "Audit log head mailed to the directors"
     DEMO_LOADED = "system.demo_loaded", "Demo data loaded"
+    # Staff program: policies
+    POLICY_ADDED = "policy.added", "Policy added"
+    POLICY_VERSION_ADDED = "policy.version_added", "Policy version added"
+    POLICY_REVIEWED = "policy.reviewed", "Policy review recorded"
+    POLICY_SIGNED = "policy.signed", "Policy signed"
+    POLICY_NOTICE_ACKNOWLEDGED = "policy.notice_acknowledged", "Monitoring notice acknowledged"
+    PRIVACY_POLICY_PUBLISHED = "policy.privacy_published", "Privacy policy published"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
