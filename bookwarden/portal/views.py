@@ -37,6 +37,8 @@ from bookwarden.patrons.record_access import open_own_records, openings_shown_to
 from bookwarden.patrons.records import RECORD_TYPES
 
 from . import actions, session
+from bookwarden.policies.published import privacy_policy_of
+
 from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
 from .notice import notice
 from .session import PortalRequest, portal_login_required
@@ -141,7 +143,12 @@ def privacy(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         library,
         "portal/privacy.html",
-        {"patron": card.patron if card else None, "card": card},
+        {
+            "patron": card.patron if card else None,
+            "card": card,
+            # NM-7, CR-6b: the library's published privacy policy, from its effective date.
+            "published": privacy_policy_of(library),
+        },
         with_notice=True,
     )
 
