@@ -17,6 +17,13 @@ from bookwarden.core import when as formats
 from .models import Signature
 
 
+#: Letters that no decomposition turns into Latin-1.
+_CLOSEST = {
+    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "ı": "i", "Ŧ": "T", "ŧ": "t",
+    "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...",
+}
+
+
 def latin1(text: str) -> str:
     """``text`` in the characters the PDF's built-in fonts can draw."""
     out = []
@@ -27,9 +34,12 @@ def latin1(text: str) -> str:
             continue
         except UnicodeEncodeError:
             pass
-        plain = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
-        plain = "".join(c for c in plain if not unicodedata.combining(c))
-        out.append(plain or {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}.get(char, "?"))
+        if char in _CLOSEST:
+            out.append(_CLOSEST[char])
+            continue
+        decomposed = unicodedata.normalize("NFKD", char)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+        out.append(plain.encode("latin-1", "ignore").decode("latin-1") or "?")
     return "".join(out)
 
 
@@ -73,7 +83,10 @@ def acknowledgement_pdf(signature: Signature) -> bytes:
     for label, value in facts:
         pdf.set_font("Helvetica", "B", 10)
         pdf.cell(55, 7, latin1(label))
-        pdf.set_font("Helvetica", "", 10)
+        if value == version.fingerprint:
+            pdf.set_font("Courier", "", 8)
+        else:
+            pdf.set_font("Helvetica", "", 10)
         pdf.multi_cell(0, 7, latin1(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", "I", 9)
