@@ -115,15 +115,21 @@ class Member:
 
 
 def _members(
-    policy: Policy, memberships: Iterable[Membership], library: Library
+    policy: Policy,
+    memberships: Iterable[Membership],
+    library: Library,
+    user: User | None = None,
 ) -> dict[int, Member]:
+    """The audience among ``memberships`` (all of one ``user``'s, when given)."""
     if not applies_at(policy, library) or policy.audience == Audience.PATRONS:
         return {}
     branch_ids = chosen_branch_ids(policy) if policy.audience == Audience.CHOSEN else []
     found: dict[int, Member] = {}
     for m in memberships:
         if m.library_id == library.pk and membership_matches(policy, m, branch_ids):
-            found.setdefault(m.user_id, Member(m.user)).memberships.append(m)
+            if m.user_id not in found:
+                found[m.user_id] = Member(user if user is not None else m.user)
+            found[m.user_id].memberships.append(m)
     return found
 
 
@@ -150,7 +156,7 @@ def people_in_audience(
 def audience_member(user: User, policy: Policy, library: Library) -> Member | None:
     """``user`` as a member of ``policy``'s audience at ``library``, or None.  No query of
     its own: the person's roles are read once per request."""
-    return _members(policy, user.active_memberships(), library).get(user.pk)
+    return _members(policy, user.active_memberships(), library, user).get(user.pk)
 
 
 def in_audience(user: User, policy: Policy, library: Library) -> bool:
