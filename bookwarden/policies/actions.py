@@ -45,7 +45,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     """``day`` moved ``months`` later (the 31st becomes the month's last day)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def _require_manager(actor: User | None, policy_library: Library | None) -> None:
@@ -277,7 +279,9 @@ def record_review(
     reviewed_on = reviewed_on or today
     current = _versions(policy).current
     if current is None:
-        raise ValidationError("This policy has no version in effect yet: there is nothing to review.")
+        raise ValidationError(
+            "This policy has no version in effect yet: there is nothing to review."
+        )
     if reviewed_on > today:
         raise ValidationError({"reviewed_on": "A review cannot be recorded before it happens."})
     next_review_on = next_review_on or add_months(reviewed_on, policy.review_every_months)
@@ -310,7 +314,7 @@ def record_review(
 
 def _plain(name: str) -> str:
     folded = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[\s.,'’-]+", "", folded)
+    return re.sub("[\\s.,'\u2019-]+", "", folded)
 
 
 def name_matches(typed: str, user: User) -> bool:
@@ -382,10 +386,11 @@ def sign_policy(
                 }
             )
     choices = member.branches
+    named = [b for b in choices if b is not None]
     if branch is None:
-        if len(choices) > 1:
+        if len(named) > 1:
             raise ValidationError({"branch": "Choose the branch you work at."})
-        branch = choices[0] if choices else None
+        branch = named[0] if named else None
     elif branch.library_id != library.pk or (branch not in choices and None not in choices):
         # A role for the whole library works at any of its branches.
         raise ValidationError({"branch": "Choose one of the branches you work at."})

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from bookwarden.core.models import Library, Membership, User
+from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.core.roles import Role
 
 from .models import Audience, Policy, PolicyKind, PolicyVersion, Signature
@@ -100,15 +100,15 @@ class Member:
         return timezone.localdate(first)
 
     @property
-    def branches(self) -> list:
+    def branches(self) -> list[Branch | None]:
         """The branches they work at (None: the whole library), without repeats."""
-        seen: dict[int | None, object] = {}
+        seen: dict[int | None, Branch | None] = {}
         for m in self.memberships:
             seen.setdefault(m.branch_id, m.branch)
         return list(seen.values())
 
     @property
-    def branch(self):  # type: ignore[no-untyped-def]
+    def branch(self) -> Branch | None:
         """Their branch, when they work at one only."""
         named = [b for b in self.branches if b is not None]
         return named[0] if len(named) == 1 else None
@@ -202,7 +202,9 @@ class PolicyVersions:
         return [v for v in self.versions if v.number < current.number]
 
 
-def versions_of(policies: Iterable[Policy], today: datetime.date | None = None) -> dict[int, PolicyVersions]:
+def versions_of(
+    policies: Iterable[Policy], today: datetime.date | None = None
+) -> dict[int, PolicyVersions]:
     """Each policy's versions (one query), by policy id."""
     today = today or timezone.localdate()
     policies = list(policies)
@@ -241,9 +243,7 @@ class Owed:
         return (today - self.due_on).days if self.overdue(today) else 0
 
 
-def owed(
-    versions: PolicyVersions, member: Member, signatures: Iterable[Signature]
-) -> Owed | None:
+def owed(versions: PolicyVersions, member: Member, signatures: Iterable[Signature]) -> Owed | None:
     """What ``member`` owes the policy, given their signatures of its versions."""
     version = versions.to_sign
     if version is None:

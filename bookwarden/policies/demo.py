@@ -34,7 +34,9 @@ def text_of(name: str) -> str:
     return (DATA / name).read_text(encoding="utf-8")
 
 
-def _sign(person: User, policy: Policy, library: Library, version: PolicyVersion, day: datetime.date) -> None:
+def _sign(
+    person: User, policy: Policy, library: Library, version: PolicyVersion, day: datetime.date
+) -> None:
     if audience_member(person, policy, library) is None:
         return
     person.forget_roles()
@@ -49,7 +51,9 @@ def _sign(person: User, policy: Policy, library: Library, version: PolicyVersion
     Signature.objects.filter(pk=signature.pk).update(signed_on=day, signed_at=at)
 
 
-def build_library_policies(library: Library, people: list[User], *, late: set[str], far: set[str]) -> dict[str, Policy]:
+def build_library_policies(
+    library: Library, people: list[User], *, late: set[str], far: set[str]
+) -> dict[str, Policy]:
     """The library's policies; ``late``: usernames who have not signed version 2 of the
     computer use policy, ``far``: who never signed the cybersecurity policy."""
     today = timezone.localdate()
@@ -60,37 +64,64 @@ def build_library_policies(library: Library, people: list[User], *, late: set[st
         actor=None, library=library, title="Notice of monitoring", kind=PolicyKind.MONITORING_NOTICE
     )
     notice_v1 = actions.add_version(
-        actor=None, policy=notice, text=text_of("monitoring-notice.md"), approved_by=board,
-        adopted_on=ago(410), effective_on=ago(400), days_to_sign=7,
+        actor=None,
+        policy=notice,
+        text=text_of("monitoring-notice.md"),
+        approved_by=board,
+        adopted_on=ago(410),
+        effective_on=ago(400),
+        days_to_sign=7,
     )
-    computer_use = actions.add_policy(actor=None, library=library, title="Staff Computer Use Policy")
+    computer_use = actions.add_policy(
+        actor=None, library=library, title="Staff Computer Use Policy"
+    )
     computer_v1 = actions.add_version(
-        actor=None, policy=computer_use, text=text_of("staff-computer-use-policy.md"),
-        approved_by=board, adopted_on=ago(410), effective_on=ago(400),
+        actor=None,
+        policy=computer_use,
+        text=text_of("staff-computer-use-policy.md"),
+        approved_by=board,
+        adopted_on=ago(410),
+        effective_on=ago(400),
     )
     cyber = actions.add_policy(actor=None, library=library, title="Cybersecurity Policy")
     cyber_v1 = actions.add_version(
-        actor=None, policy=cyber, text=text_of("cybersecurity-policy.md"), approved_by=board,
-        adopted_on=ago(130), effective_on=ago(120),
+        actor=None,
+        policy=cyber,
+        text=text_of("cybersecurity-policy.md"),
+        approved_by=board,
+        adopted_on=ago(130),
+        effective_on=ago(120),
     )
     it_policy = actions.add_policy(
         actor=None, library=library, title="IT Staff Security Policy", audience=Audience.IT_STAFF
     )
     it_v1 = actions.add_version(
-        actor=None, policy=it_policy, text=text_of("it-staff-security-policy.md"),
-        approved_by=board, adopted_on=ago(60), effective_on=ago(50),
+        actor=None,
+        policy=it_policy,
+        text=text_of("it-staff-security-policy.md"),
+        approved_by=board,
+        adopted_on=ago(60),
+        effective_on=ago(50),
     )
     records = actions.add_policy(
-        actor=None, library=library, title="Public Records and Confidentiality",
+        actor=None,
+        library=library,
+        title="Public Records and Confidentiality",
         audience=Audience.CHOSEN,
         audience_roles=[Role.DIRECTOR, Role.DESIGNEE, Role.ASSISTANT_DIRECTOR, Role.STAFF],
     )
     records_v1 = actions.add_version(
-        actor=None, policy=records, text=text_of("public-records-and-confidentiality.md"),
-        approved_by=board, adopted_on=ago(400), effective_on=ago(390),
+        actor=None,
+        policy=records,
+        text=text_of("public-records-and-confidentiality.md"),
+        approved_by=board,
+        adopted_on=ago(400),
+        effective_on=ago(390),
     )
     for person in people:
-        _sign(person, notice, library, notice_v1, ago(395) if person.username not in far else ago(90))
+        _sign(
+            person, notice, library, notice_v1, ago(395) if person.username not in far else ago(90)
+        )
         _sign(person, computer_use, library, computer_v1, ago(380))
         if person.username not in far:
             _sign(person, cyber, library, cyber_v1, ago(100))
@@ -99,10 +130,14 @@ def build_library_policies(library: Library, people: list[User], *, late: set[st
         _sign(person, records, library, records_v1, ago(370))
     # A material change: everyone signs again; some have, some are overdue.
     computer_v2 = actions.add_version(
-        actor=None, policy=computer_use, text=text_of("staff-computer-use-policy.md")
+        actor=None,
+        policy=computer_use,
+        text=text_of("staff-computer-use-policy.md")
         + "\n\n## Personal devices\n\nPersonal phones and laptops connect to the public "
         "Wi-Fi only, never to the staff network.\n",
-        approved_by=board, adopted_on=ago(50), effective_on=ago(45),
+        approved_by=board,
+        adopted_on=ago(50),
+        effective_on=ago(45),
         summary="Personal devices stay off the staff network.",
     )
     for person in people:
@@ -110,13 +145,23 @@ def build_library_policies(library: Library, people: list[User], *, late: set[st
             _sign(person, computer_use, library, computer_v2, ago(30))
     # A correction: nobody signs again.
     actions.add_version(
-        actor=None, policy=cyber, text=text_of("cybersecurity-policy.md")
+        actor=None,
+        policy=cyber,
+        text=text_of("cybersecurity-policy.md")
         + "\n\nQuestions about this policy go to the technology coordinator.\n",
-        approved_by="Library director", effective_on=ago(10), needs_signatures=False,
+        approved_by="Library director",
+        effective_on=ago(10),
+        needs_signatures=False,
         summary="Names whom to ask about the policy.",
     )
     actions.record_review(actor=None, policy=notice, note="Read again; nothing to change.")
-    return {"notice": notice, "computer_use": computer_use, "cyber": cyber, "it": it_policy, "records": records}
+    return {
+        "notice": notice,
+        "computer_use": computer_use,
+        "cyber": cyber,
+        "it": it_policy,
+        "records": records,
+    }
 
 
 def build_privacy_policy(library: Library) -> Policy:
@@ -127,12 +172,18 @@ def build_privacy_policy(library: Library) -> Policy:
         actor=None, library=library, title="Privacy Policy", kind=PolicyKind.PATRON_PRIVACY
     )
     actions.add_version(
-        actor=None, policy=policy, text=text.split("2. Third-Party")[0].strip(),
-        approved_by="Board of Trustees", adopted_on=today - datetime.timedelta(days=720),
+        actor=None,
+        policy=policy,
+        text=text.split("2. Third-Party")[0].strip(),
+        approved_by="Board of Trustees",
+        adopted_on=today - datetime.timedelta(days=720),
         effective_on=today - datetime.timedelta(days=700),
     )
     actions.add_version(
-        actor=None, policy=policy, text=text, approved_by="Board of Trustees",
+        actor=None,
+        policy=policy,
+        text=text,
+        approved_by="Board of Trustees",
         adopted_on=today - datetime.timedelta(days=40),
         effective_on=today - datetime.timedelta(days=30),
         summary="Names the third parties that handle patron information.",

@@ -30,7 +30,10 @@ def duty_of(item: Owed, library: Library) -> Duty:
         assigned_on=item.assigned_on,
         due_on=item.due_on,
         done_on=item.signature.signed_on if item.signature else None,
-        url=reverse("policies:notice" if notice else "policies:detail", args=[] if notice else [item.policy.pk]),
+        url=reverse(
+            "policies:notice" if notice else "policies:detail",
+            args=[] if notice else [item.policy.pk],
+        ),
     )
 
 

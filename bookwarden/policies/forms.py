@@ -130,11 +130,14 @@ class SignForm(forms.Form):
         error_messages={"required": "Tick the box to confirm you have read the policy."},
     )
 
-    def __init__(self, *args: Any, branches: list[Branch] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, branches: list[Branch | None] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        if branches and len(branches) > 1:
+        named = [b for b in branches or [] if b is not None]
+        if len(named) > 1:
             self.fields["branch"].queryset = Branch.objects.filter(  # type: ignore[attr-defined]
-                pk__in=[b.pk for b in branches]
+                pk__in=[b.pk for b in named]
             ).order_by("name")
             self.fields["branch"].required = True
         else:

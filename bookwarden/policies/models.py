@@ -74,9 +74,7 @@ class Policy(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80)
     kind = models.CharField(max_length=24, choices=PolicyKind.choices, default=PolicyKind.STAFF)
-    audience = models.CharField(
-        max_length=16, choices=Audience.choices, default=Audience.ALL_STAFF
-    )
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.ALL_STAFF)
     #: With ``Audience.CHOSEN``: the roles (values of core.roles.Role) and branches it
     #: applies to; a person matches by holding one of the roles, or working at one of the
     #: branches (or both lists, when both are given: a role at one of the branches).

@@ -48,8 +48,7 @@ def _notice_versions(user: User) -> list[PolicyVersion]:
     for version in newest.values():
         policy = version.policy
         if any(
-            applies_at(policy, m.library) and membership_matches(policy, m)
-            for m in memberships
+            applies_at(policy, m.library) and membership_matches(policy, m) for m in memberships
         ):
             waiting.append(version)
     return waiting
@@ -58,9 +57,9 @@ def _notice_versions(user: User) -> list[PolicyVersion]:
 def notices_waiting(request: HttpRequest) -> list[PolicyVersion]:
     """The notice versions the signed-in person has not acknowledged yet."""
     user = request.user
-    if not user.is_authenticated or not user.active_memberships():  # type: ignore[union-attr]
+    if not user.is_authenticated or not user.active_memberships():
         return []
-    needed = _notice_versions(user)  # type: ignore[arg-type]
+    needed = _notice_versions(user)
     known = set(request.session.get(SESSION_KEY, []))
     unknown = [v for v in needed if v.pk not in known]
     if not unknown:

@@ -16,11 +16,24 @@ from bookwarden.core import when as formats
 
 from .models import Signature
 
-
 #: Letters that no decomposition turns into Latin-1.
 _CLOSEST = {
-    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe", "ı": "i", "Ŧ": "T", "ŧ": "t",
-    "‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...",
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
+    "Œ": "OE",
+    "œ": "oe",
+    "\u0131": "i",
+    "Ŧ": "T",
+    "ŧ": "t",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
 }
 
 
@@ -56,7 +69,9 @@ def acknowledgement_pdf(signature: Signature) -> bytes:
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 9, latin1(f"{library.name}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, latin1(f"Acknowledgement of the {policy.title}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, 8, latin1(f"Acknowledgement of the {policy.title}"), new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 11)
     statement = (
@@ -69,7 +84,10 @@ def acknowledgement_pdf(signature: Signature) -> bytes:
     facts = [
         ("Policy", policy.title),
         ("Version", str(version.number)),
-        ("Adopted by the board", formats.day(version.adopted_on) if version.adopted_on else "Not recorded"),
+        (
+            "Adopted by the board",
+            formats.day(version.adopted_on) if version.adopted_on else "Not recorded",
+        ),
         ("Approved by", version.approved_by or "Not recorded"),
         ("In effect from", formats.day(version.effective_on)),
         ("Fingerprint (SHA-256)", version.fingerprint),

@@ -28,7 +28,9 @@ class PublishedPolicy:
     earlier: list[PublishedVersion]
 
 
-def privacy_policy_of(library: Library, today: datetime.date | None = None) -> PublishedPolicy | None:
+def privacy_policy_of(
+    library: Library, today: datetime.date | None = None
+) -> PublishedPolicy | None:
     """The library's privacy policy in effect today (one query), or None: the portal then
     shows its fixed text."""
     today = today or timezone.localdate()

@@ -3,8 +3,8 @@ text can never bring a script or a form into the page."""
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
 from django.utils.safestring import SafeString, mark_safe
+from markdown_it import MarkdownIt
 
 _markdown = MarkdownIt("commonmark", {"html": False})
 

@@ -35,10 +35,9 @@ from bookwarden.patrons.classification import for_library
 from bookwarden.patrons.models import CONTACT_FIELDS, Patron
 from bookwarden.patrons.record_access import open_own_records, openings_shown_to_patron
 from bookwarden.patrons.records import RECORD_TYPES
-
-from . import actions, session
 from bookwarden.policies.published import privacy_policy_of
 
+from . import actions, session
 from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
 from .notice import notice
 from .session import PortalRequest, portal_login_required

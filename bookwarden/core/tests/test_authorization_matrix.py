@@ -33,8 +33,8 @@ from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.models import Card, Patron, SealedOpening
-from bookwarden.policies.tests import factories as policy_factories
 from bookwarden.patrons.record_access import Purpose, open_records
+from bookwarden.policies.tests import factories as policy_factories
 
 from .helpers import (
     INSTALLATION,
@@ -355,9 +355,7 @@ EXPECTED: dict[str, Expect] = {
     # No notice waits for anyone in the matrix: on to the home page.
     "policies:notice": same(signed_in(TO_HOME)),
     "policies:overview": same(new_madrid_page(403, **POLICY_OVERSEERS, server_admin=404)),
-    "policies:overview_export": same(
-        new_madrid_page(403, **POLICY_OVERSEERS, server_admin=404)
-    ),
+    "policies:overview_export": same(new_madrid_page(403, **POLICY_OVERSEERS, server_admin=404)),
     # The staff member's own signed acknowledgement: theirs, and human resources'.
     "policies:acknowledgement": same(
         new_madrid_page(403, **POLICY_OVERSEERS, staff=200, server_admin=404)

@@ -70,7 +70,9 @@ def make_policy(new_madrid) -> Callable[..., Policy]:
         days_to_sign: int = 30,
         **kwargs: Any,
     ) -> Policy:
-        policy = actions.add_policy(actor=None, library=library or new_madrid, title=title, **kwargs)
+        policy = actions.add_policy(
+            actor=None, library=library or new_madrid, title=title, **kwargs
+        )
         actions.add_version(
             actor=None,
             policy=policy,

@@ -43,7 +43,10 @@ def matrix_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     signature = Signature.objects.filter(user=staff, version=version).first()
     if signature is None:
         signature = actions.sign_policy(
-            actor=staff, policy=policy, library=library, version=version,
+            actor=staff,
+            policy=policy,
+            library=library,
+            version=version,
             typed_name=staff.get_full_name(),
         )
     return {

@@ -26,7 +26,10 @@ def pdf_text(body: bytes) -> str:
 def _signed(make_policy, person, library, name=None):
     policy = make_policy("Staff Computer Use Policy")
     return actions.sign_policy(
-        actor=person, policy=policy, library=library, version=policy.versions.get(),
+        actor=person,
+        policy=policy,
+        library=library,
+        version=policy.versions.get(),
         typed_name=name or person.get_full_name(),
     )
 

@@ -32,7 +32,9 @@ def test_it_staff(make_policy, new_madrid) -> None:
 
 def test_chosen_roles_and_branches(make_policy, people, new_madrid) -> None:
     rhodes = new_madrid.branches.get(slug="rhodes")
-    by_role = make_policy("Desk rules", audience=Audience.CHOSEN, audience_roles=[Role.STAFF, Role.VOLUNTEER])
+    by_role = make_policy(
+        "Desk rules", audience=Audience.CHOSEN, audience_roles=[Role.STAFF, Role.VOLUNTEER]
+    )
     assert _names(by_role, new_madrid) == {"bjohnson", "ekim"}
     # A branch: those who work there, and those who work for the whole library.
     by_branch = make_policy("Rhodes rules", audience=Audience.CHOSEN, audience_branches=[rhodes])
@@ -40,7 +42,9 @@ def test_chosen_roles_and_branches(make_policy, people, new_madrid) -> None:
     assert "ekim" in names and "bjohnson" not in names and "mreyes" in names
     # Both: a chosen role at a chosen branch.
     both = make_policy(
-        "Rhodes desk", audience=Audience.CHOSEN, audience_roles=[Role.STAFF, Role.VOLUNTEER],
+        "Rhodes desk",
+        audience=Audience.CHOSEN,
+        audience_roles=[Role.STAFF, Role.VOLUNTEER],
         audience_branches=[rhodes],
     )
     assert _names(both, new_madrid) == {"ekim"}

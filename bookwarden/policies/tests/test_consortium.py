@@ -31,21 +31,34 @@ def test_members_see_it_read_only(shared, client_as) -> None:
     text = page.content.decode()
     assert "From the consortium" in text
     assert "Add a version" not in text
-    assert client_as("director").get(reverse("policies:version_create", args=[shared.pk])).status_code == 403
+    assert (
+        client_as("director").get(reverse("policies:version_create", args=[shared.pk])).status_code
+        == 403
+    )
     assert client_as("outsider_staff").get(url).status_code == 200  # Cresco is a member too
     assert "Shared Catalogue" in client_as("outsider_staff").get("/policies/").content.decode()
 
 
 def test_people_outside_the_consortium_get_404(shared, people, client_as) -> None:
-    other = core_actions.create_library(actor=None, name="Elsewhere", slug="elsewhere", jurisdiction="US-MO")
+    other = core_actions.create_library(
+        actor=None, name="Elsewhere", slug="elsewhere", jurisdiction="US-MO"
+    )
     membership = core_actions.create_staff(
-        actor=None, library=other, username="zed", email="zed@example.org", password=None,
-        role="staff", first_name="Zed", last_name="Lone",
+        actor=None,
+        library=other,
+        username="zed",
+        email="zed@example.org",
+        password=None,
+        role="staff",
+        first_name="Zed",
+        last_name="Lone",
     )
     from django.test import Client
 
     client = Client()
-    client.force_login(membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    client.force_login(
+        membership.user, backend="allauth.account.auth_backends.AuthenticationBackend"
+    )
     assert client.get(reverse("policies:detail", args=[shared.pk])).status_code == 404
     assert people_in_audience(shared, other) == []
 
@@ -53,8 +66,11 @@ def test_people_outside_the_consortium_get_404(shared, people, client_as) -> Non
 def test_signed_at_each_members_library(shared, people, new_madrid, cresco) -> None:
     assert {m.user.username for m in people_in_audience(shared, cresco)} == {"kmiller", "pnguyen"}
     signature = actions.sign_policy(
-        actor=people["outsider_staff"], policy=shared, library=cresco,
-        version=shared.versions.get(), typed_name="Paul Nguyen",
+        actor=people["outsider_staff"],
+        policy=shared,
+        library=cresco,
+        version=shared.versions.get(),
+        typed_name="Paul Nguyen",
     )
     assert signature.library == cresco
 
@@ -64,4 +80,6 @@ def test_only_the_command_line_writes_it(people, new_madrid) -> None:
         actions.add_policy(actor=people["director"], consortium=new_madrid.consortium, title="Mine")
     policy = actions.add_policy(actor=None, consortium=new_madrid.consortium, title="Ours")
     with pytest.raises(PermissionDenied):
-        actions.add_version(actor=people["director"], policy=policy, text="x", effective_on=days_ago(0))
+        actions.add_version(
+            actor=people["director"], policy=policy, text="x", effective_on=days_ago(0)
+        )

@@ -9,7 +9,12 @@ from django.test import Client
 from django.urls import reverse
 
 from bookwarden.audit.models import AuditAction
-from bookwarden.core.tests.helpers import audit_head, events_since, location_path, login_through_page
+from bookwarden.core.tests.helpers import (
+    audit_head,
+    events_since,
+    location_path,
+    login_through_page,
+)
 from bookwarden.policies import actions
 from bookwarden.policies.models import Audience, PolicyKind, Signature
 
@@ -20,8 +25,10 @@ NOTICE = "/policies/notice/"
 
 def _notice(make_policy, **kwargs):
     return make_policy(
-        "Notice of monitoring", kind=PolicyKind.MONITORING_NOTICE,
-        text="Library systems are **monitored**.", **kwargs,
+        "Notice of monitoring",
+        kind=PolicyKind.MONITORING_NOTICE,
+        text="Library systems are **monitored**.",
+        **kwargs,
     )
 
 
@@ -57,7 +64,10 @@ def test_notice_blocks_until_acknowledged(make_policy, people) -> None:
     # A correction does not.
     client.post(NOTICE, {"version": notice.versions.order_by("-number")[0].pk})
     actions.add_version(
-        actor=None, policy=notice, text="Also the Wi-Fi, corrected.", effective_on=days_ago(0),
+        actor=None,
+        policy=notice,
+        text="Also the Wi-Fi, corrected.",
+        effective_on=days_ago(0),
         needs_signatures=False,
     )
     assert client.get("/").status_code == 200
@@ -78,7 +88,9 @@ def test_notice_of_chosen_branches(make_policy, people, new_madrid, client_as) -
     assert client_as("staff").get("/").status_code == 200  # works at Portageville
 
 
-def test_once_acknowledged_one_query_per_request(make_policy, people, client_as, django_assert_max_num_queries) -> None:
+def test_once_acknowledged_one_query_per_request(
+    make_policy, people, client_as, django_assert_max_num_queries
+) -> None:
     """The session remembers the acknowledged version: one small query per request, and
     the signatures are not read again."""
     notice = _notice(make_policy)

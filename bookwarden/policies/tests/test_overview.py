@@ -7,9 +7,8 @@ import csv
 import datetime
 import io
 
-from django.utils import timezone
-
 from django.urls import reverse
+from django.utils import timezone
 
 from bookwarden.core.models import Membership
 from bookwarden.policies import actions
@@ -27,7 +26,10 @@ def test_counts_per_policy_and_branch(make_policy, people, new_madrid, client_as
     for key in ("staff", "director", "tech_coordinator"):
         person = people[key]
         actions.sign_policy(
-            actor=person, policy=policy, library=new_madrid, version=version,
+            actor=person,
+            policy=policy,
+            library=new_madrid,
+            version=version,
             typed_name=person.get_full_name(),
         )
     client = client_as("human_resources")

@@ -19,17 +19,24 @@ URL = "/portal/new-madrid/privacy/"
 def test_privacy_policy_appears_on_its_effective_date(people, new_madrid, time_machine) -> None:
     time_machine.move_to(datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC))
     policy = actions.add_policy(
-        actor=people["director"], library=new_madrid, title="Privacy Policy",
+        actor=people["director"],
+        library=new_madrid,
+        title="Privacy Policy",
         kind=PolicyKind.PATRON_PRIVACY,
     )
     actions.add_version(
-        actor=people["director"], policy=policy, text="We keep **little**.",
+        actor=people["director"],
+        policy=policy,
+        text="We keep **little**.",
         effective_on=datetime.date(2026, 3, 1),
     )
     head = audit_head()
     actions.add_version(
-        actor=people["director"], policy=policy, text="We keep *even less*.",
-        effective_on=datetime.date(2026, 4, 1), summary="Less kept.",
+        actor=people["director"],
+        policy=policy,
+        text="We keep *even less*.",
+        effective_on=datetime.date(2026, 4, 1),
+        summary="Less kept.",
     )
     assert len(events_since(head, AuditAction.PRIVACY_POLICY_PUBLISHED)) == 1
 
@@ -58,7 +65,9 @@ def test_raw_html_in_a_policy_is_shown_as_text(people, new_madrid) -> None:
         actor=None, library=new_madrid, title="Privacy Policy", kind=PolicyKind.PATRON_PRIVACY
     )
     actions.add_version(
-        actor=None, policy=policy, text="<script>alert(1)</script> [x](javascript:alert(1))",
+        actor=None,
+        policy=policy,
+        text="<script>alert(1)</script> [x](javascript:alert(1))",
         effective_on=datetime.date(2020, 1, 1),
     )
     page = Client().get(URL).content.decode()

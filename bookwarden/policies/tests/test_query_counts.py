@@ -34,20 +34,33 @@ def _more_data(library, policies) -> None:
     version = computer_use.versions.order_by("-number")[0]
     for n in range(12):
         user = core_actions.create_staff(
-            actor=None, library=library, username=f"extra{n}", email=f"extra{n}@example.org",
-            password=None, role=Role.STAFF, first_name="Extra", last_name=f"Person{n}",
+            actor=None,
+            library=library,
+            username=f"extra{n}",
+            email=f"extra{n}@example.org",
+            password=None,
+            role=Role.STAFF,
+            first_name="Extra",
+            last_name=f"Person{n}",
         ).user
         actions.sign_policy(
-            actor=user, policy=computer_use, library=library, version=version,
+            actor=user,
+            policy=computer_use,
+            library=library,
+            version=version,
             typed_name=f"Extra Person{n}",
         )
     for n in range(3):
         policy = actions.add_policy(actor=None, library=library, title=f"More rules {n}")
-        actions.add_version(actor=None, policy=policy, text="More.", effective_on=version.effective_on)
+        actions.add_version(
+            actor=None, policy=policy, text="More.", effective_on=version.effective_on
+        )
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_query_count_is_pinned(name, demo_policies, new_madrid, client_as, django_assert_num_queries) -> None:
+def test_query_count_is_pinned(
+    name, demo_policies, new_madrid, client_as, django_assert_num_queries
+) -> None:
     url = _url(name, demo_policies)
     client = client_as("director")
     with django_assert_num_queries(PAGES[name]):

@@ -13,7 +13,10 @@ from .conftest import days_ago
 def _sign_current(person, policy, library):
     version = policy.versions.order_by("-number").first()
     return actions.sign_policy(
-        actor=person, policy=policy, library=library, version=version,
+        actor=person,
+        policy=policy,
+        library=library,
+        version=version,
         typed_name=person.get_full_name(),
     )
 
@@ -22,14 +25,19 @@ def _owed(person, policy, library):
     return next(o for o in owed_by(person, library) if o.policy.pk == policy.pk)
 
 
-def test_material_change_asks_again_and_correction_does_not(make_policy, people, new_madrid) -> None:
+def test_material_change_asks_again_and_correction_does_not(
+    make_policy, people, new_madrid
+) -> None:
     staff = people["staff"]
     policy = make_policy(effective_days_ago=5)
     _sign_current(staff, policy, new_madrid)
     assert _owed(staff, policy, new_madrid).done
 
     actions.add_version(
-        actor=None, policy=policy, text="Corrected spelling.", effective_on=days_ago(0),
+        actor=None,
+        policy=policy,
+        text="Corrected spelling.",
+        effective_on=days_ago(0),
         needs_signatures=False,
     )
     assert _owed(staff, policy, new_madrid).done, "a correction asks nobody again"
@@ -48,13 +56,18 @@ def test_material_change_asks_again_and_correction_does_not(make_policy, people,
     assert _owed(staff, policy, new_madrid).done
 
 
-def test_signing_the_correction_satisfies_an_earlier_material_version(make_policy, people, new_madrid) -> None:
+def test_signing_the_correction_satisfies_an_earlier_material_version(
+    make_policy, people, new_madrid
+) -> None:
     """A person who joined after a correction signs the version in effect, the correction:
     it is later than the material version, so it satisfies it."""
     staff = people["staff"]
     policy = make_policy(effective_days_ago=10)
     actions.add_version(
-        actor=None, policy=policy, text="Corrected.", effective_on=days_ago(1),
+        actor=None,
+        policy=policy,
+        text="Corrected.",
+        effective_on=days_ago(1),
         needs_signatures=False,
     )
     item = _owed(staff, policy, new_madrid)
@@ -64,11 +77,15 @@ def test_signing_the_correction_satisfies_an_earlier_material_version(make_polic
     assert _owed(staff, policy, new_madrid).done
 
 
-def test_a_version_not_yet_in_effect_asks_nothing_yet(make_policy, people, new_madrid, time_machine) -> None:
+def test_a_version_not_yet_in_effect_asks_nothing_yet(
+    make_policy, people, new_madrid, time_machine
+) -> None:
     staff = people["staff"]
     policy = make_policy(effective_days_ago=3)
     _sign_current(staff, policy, new_madrid)
-    actions.add_version(actor=None, policy=policy, text="Next year's rules.", effective_on=days_ago(-10))
+    actions.add_version(
+        actor=None, policy=policy, text="Next year's rules.", effective_on=days_ago(-10)
+    )
     assert _owed(staff, policy, new_madrid).done
     time_machine.move_to(days_ago(-10).isoformat() + " 12:00")
     assert not _owed(staff, policy, new_madrid).done

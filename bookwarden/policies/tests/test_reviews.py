@@ -17,8 +17,9 @@ from bookwarden.policies.models import PolicyReview
 from .conftest import days_ago
 
 
-
-def test_review_due_until_kept_or_replaced(make_policy, people, new_madrid, client_as, time_machine) -> None:
+def test_review_due_until_kept_or_replaced(
+    make_policy, people, new_madrid, client_as, time_machine
+) -> None:
     policy = make_policy("Cybersecurity Policy", effective_days_ago=400)
     policy.refresh_from_db()
     assert policy.next_review_on == add_months(days_ago(400), 12)
@@ -41,7 +42,9 @@ def test_review_due_until_kept_or_replaced(make_policy, people, new_madrid, clie
     time_machine.move_to(datetime.datetime.combine(days_ago(-370), datetime.time(12)))
     director = client_as("director")  # a year on: a new session
     assert "Review the Cybersecurity Policy" in director.get("/").content.decode()
-    actions.add_version(actor=people["director"], policy=policy, text="New.", effective_on=days_ago(0))
+    actions.add_version(
+        actor=people["director"], policy=policy, text="New.", effective_on=days_ago(0)
+    )
     assert "Review the Cybersecurity Policy" not in director.get("/").content.decode()
     assert policy.reviews.first().outcome == "new_version"
 
@@ -49,5 +52,7 @@ def test_review_due_until_kept_or_replaced(make_policy, people, new_madrid, clie
 def test_only_the_director_records_reviews(make_policy, people, client_as) -> None:
     policy = make_policy()
     for who in ("human_resources", "staff", "auditor"):
-        assert client_as(who).post(reverse("policies:review", args=[policy.pk]), {}).status_code == 403
+        assert (
+            client_as(who).post(reverse("policies:review", args=[policy.pk]), {}).status_code == 403
+        )
     assert not PolicyReview.objects.exists()

@@ -21,7 +21,9 @@ def _post(client, policy, version, name="Ben Johnson", **extra):
     return client.post(reverse("policies:sign", args=[policy.pk]), data)
 
 
-def test_signing_through_the_page_records_what_the_form_asks(make_policy, people, new_madrid, client_as) -> None:
+def test_signing_through_the_page_records_what_the_form_asks(
+    make_policy, people, new_madrid, client_as
+) -> None:
     policy = make_policy()
     version = policy.versions.get()
     head = audit_head()
@@ -50,7 +52,9 @@ def test_a_version_not_current_is_refused(make_policy, people, new_madrid, clien
     policy = make_policy(effective_days_ago=10)
     old = policy.versions.get()
     actions.add_version(actor=None, policy=policy, text="New rules.", effective_on=days_ago(0))
-    future = actions.add_version(actor=None, policy=policy, text="Later.", effective_on=days_ago(-5))
+    future = actions.add_version(
+        actor=None, policy=policy, text="Later.", effective_on=days_ago(-5)
+    )
     client = client_as("staff")
     for version in (old, future):
         response = _post(client, policy, version)
@@ -74,7 +78,10 @@ def test_outside_the_audience_is_refused(make_policy, people, new_madrid, client
     assert _post(client_as("auditor"), policy, version, name="Helen Brooks").status_code == 403
     with pytest.raises(PermissionDenied):
         actions.sign_policy(
-            actor=people["staff"], policy=policy, library=new_madrid, version=version,
+            actor=people["staff"],
+            policy=policy,
+            library=new_madrid,
+            version=version,
             typed_name="Ben Johnson",
         )
     assert not Signature.objects.exists()
@@ -93,6 +100,29 @@ def test_a_policy_without_signatures_is_not_signed(make_policy, people, new_madr
     policy = make_policy(must_sign=False)
     with pytest.raises(ValidationError, match="does not ask for signatures"):
         actions.sign_policy(
-            actor=people["staff"], policy=policy, library=new_madrid,
-            version=policy.versions.get(), typed_name="Ben Johnson",
+            actor=people["staff"],
+            policy=policy,
+            library=new_madrid,
+            version=policy.versions.get(),
+            typed_name="Ben Johnson",
         )
+
+
+def test_a_person_of_two_branches_is_asked_which(
+    make_policy, people, new_madrid, client_as
+) -> None:
+    from bookwarden.core.actions import assign_role
+
+    rhodes = new_madrid.branches.get(slug="rhodes")
+    assign_role(
+        actor=None, user=people["staff"], library=new_madrid, role="volunteer", branch=rhodes
+    )
+    policy = make_policy()
+    version = policy.versions.get()
+    client = client_as("staff")
+    page = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert "Your branch" in page
+    response = _post(client, policy, version)
+    assert response.status_code == 400 and not Signature.objects.exists()
+    assert _post(client, policy, version, branch=rhodes.pk).status_code == 302
+    assert Signature.objects.get().branch == rhodes

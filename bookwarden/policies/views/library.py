@@ -30,7 +30,7 @@ from ..audience import (
     versions_of,
 )
 from ..forms import LibraryChoiceForm, PolicyForm, ReviewForm, SignForm, VersionForm
-from ..models import Audience, Policy, PolicyKind, PolicyVersion, Signature
+from ..models import Audience, Policy, PolicyVersion, Signature
 from ..rendering import render_markdown
 
 
@@ -82,7 +82,6 @@ def _rows_for(user: Any, library: Library) -> list[dict[str, Any]]:
             }
         )
     return rows
-
 
 
 @login_required
@@ -139,8 +138,7 @@ def _detail_context(request: StaffRequest, policy: Policy, library: Library) -> 
         "audience_branches": list(policy.audience_branches.all())
         if manager and policy.audience == Audience.CHOSEN
         else [],
-        "review_overdue": policy.next_review_on is not None
-        and policy.next_review_on < state.today,
+        "review_overdue": policy.next_review_on is not None and policy.next_review_on < state.today,
         "member": member,
     }
 
@@ -248,14 +246,16 @@ def policy_create(request: StaffRequest) -> HttpResponse:
     elif len(libraries) == 1:
         library = libraries[0]
     form = PolicyForm(request.POST or None, library=library)
-    if request.method == "POST" and library is not None and (
-        done := submit(
-            request,
-            form,
-            lambda data: actions.add_policy(
-                actor=request.user, library=library, **data
-            ),
-            success="The policy is added. Now add its text as its first version.",
+    if (
+        request.method == "POST"
+        and library is not None
+        and (
+            done := submit(
+                request,
+                form,
+                lambda data: actions.add_policy(actor=request.user, library=library, **data),
+                success="The policy is added. Now add its text as its first version.",
+            )
         )
     ):
         return redirect("policies:version_create", policy_id=done.result.pk)
@@ -290,8 +290,7 @@ def version_create(request: StaffRequest, policy_id: int) -> HttpResponse:
     return render(
         request,
         "policies/version_form.html",
-        {"form": form, "policy": policy, "library": library,
-         "first": not policy.versions.exists()},
+        {"form": form, "policy": policy, "library": library, "first": not policy.versions.exists()},
         status=status,
     )
 
