@@ -1,5 +1,6 @@
 """A policy's Markdown text as HTML (IT-1): CommonMark with raw HTML escaped, so a policy's
-text can never bring a script or a form into the page."""
+text can never bring a script or a form into the page.  Its headings move one level down
+(# becomes <h2>), under the page's own title."""
 
 from __future__ import annotations
 
@@ -11,4 +12,9 @@ _markdown = MarkdownIt("commonmark", {"html": False})
 
 def render_markdown(text: str) -> SafeString:
     """HTML of ``text``: raw HTML is shown as text, unsafe link targets are dropped."""
-    return mark_safe(_markdown.render(text or ""))  # noqa: S308 - markdown-it escapes HTML
+    tokens = _markdown.parse(text or "")
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    return mark_safe(html)  # noqa: S308 - markdown-it escapes raw HTML
