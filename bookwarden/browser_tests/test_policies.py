@@ -35,7 +35,8 @@ def test_staff_member_acknowledges_the_notice_then_signs_a_policy(browse, people
     actions.add_version(
         actor=None,
         policy=policy,
-        text="# Use of computers\n\nUse library computers for library work.\n\n- No games\n- No shared passwords",
+        text="# Use of computers\n\nUse library computers for library work.\n\n"
+        "- No games\n- No shared passwords",
         effective_on=since,
     )
 
