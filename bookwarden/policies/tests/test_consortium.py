@@ -83,3 +83,20 @@ def test_only_the_command_line_writes_it(people, new_madrid) -> None:
         actions.add_version(
             actor=people["director"], policy=policy, text="x", effective_on=days_ago(0)
         )
+
+
+def test_the_command_line_keeps_consortium_policies(
+    people, new_madrid, tmp_path, client_as
+) -> None:
+    from django.core.management import call_command
+
+    text = tmp_path / "shared.md"
+    text.write_text("# Shared rules\n\nPatron data stays in the consortium.", encoding="utf-8")
+    call_command("policies", "add", "--consortium", "heartland", "--title", "Shared Rules")
+    policy = Policy.objects.get(title="Shared Rules")
+    assert policy.consortium == new_madrid.consortium
+    call_command(
+        "policies", "version", str(policy.pk), str(text), "--effective", days_ago(2).isoformat()
+    )
+    page = client_as("staff").get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert "Patron data stays in the consortium." in page and "Sign this policy" in page
