@@ -82,3 +82,49 @@ def test_staff_member_acknowledges_the_notice_then_signs_a_policy(browse, people
     assert signature.typed_name == "ben johnson"
     assert signature.branch is not None and signature.branch.slug == "portageville"
     assert Signature.objects.filter(user=people["staff"], version__policy=notice).count() == 1
+
+
+def test_policy_pages_have_no_serious_accessibility_findings(browse, people) -> None:
+    """axe-core on the policy pages (desktop and phone): the director's and human resources'
+    pages, the monitoring notice shown after a new version, and the published privacy
+    policy on the portal."""
+    from bookwarden.policies.demo import build_policy_demo
+
+    from .test_accessibility import Scanner, sign_in_with_code
+
+    built = build_policy_demo(people)
+    computer_use = built["new-madrid:computer_use"]
+    version = computer_use.versions.order_by("number").first()
+    assert version is not None
+    signature = Signature.objects.filter(version__policy=computer_use).first()
+    assert signature is not None
+    scanner = Scanner()
+    director = browse()
+    sign_in_with_code(director, scanner, people["director"].username)
+    for label, path in (
+        ("policies", "/policies/"),
+        ("a policy", f"/policies/{computer_use.pk}/"),
+        ("an earlier version", f"/policies/{computer_use.pk}/versions/{version.pk}/"),
+        ("who has signed", "/policies/people/new-madrid/"),
+        ("an acknowledgement", f"/policies/signatures/{signature.pk}/"),
+        ("adding a policy", "/policies/new/"),
+        ("adding a version", f"/policies/{computer_use.pk}/versions/new/"),
+    ):
+        director.goto(path)
+        assert director.path.split("?")[0] == path, (label, director.path)
+        scanner.scan(director, label)
+
+    notice = built["new-madrid:notice"]
+    actions.add_version(
+        actor=None, policy=notice, text="Also the Wi-Fi.", effective_on=timezone.localdate()
+    )
+    director.goto("/policies/")
+    assert director.path.startswith("/policies/notice/"), director.path
+    scanner.scan(director, "the monitoring notice")
+
+    patron = browse(SMALL_PHONE)
+    patron.goto("/portal/new-madrid/privacy/")
+    expect(patron.page.get_by_role("heading", level=1)).to_have_text("Privacy Policy")
+    scanner.scan(patron, "the published privacy policy")
+    assert scanner.pages == 11
+    scanner.assert_clean()
