@@ -219,6 +219,8 @@ def version_document(request: StaffRequest, policy_id: int, version_id: int) -> 
     """The uploaded PDF of a version, only while it matches its recorded SHA-256."""
     policy, _library = policy_or_404(request, policy_id)
     version = get_object_or_404(policy.versions.exclude(document=""), pk=version_id)
+    if not version.in_effect() and not can_manage(request.user, policy):
+        raise Http404  # a version not yet in effect is the director's until its day
     return hand_out(
         version.document,
         version.document_sha256,
