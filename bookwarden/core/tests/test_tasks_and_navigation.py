@@ -24,6 +24,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "New Madrid County Library",
         "Patrons",
         "Disclosures",
+        "Policies",
         "Operations",
         "Audit log",
         "Jobs",
@@ -35,6 +36,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "My tasks",
         "New Madrid County Library",
         "Patrons",
+        "Policies",
         "Account",
     ]
     assert "Patrons" not in _nav_labels(client_as("it_staff"))
@@ -43,6 +45,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Cresco Public Library",
         "Patrons",
         "Disclosures",
+        "Policies",
         "Operations",
         "Audit log",
         "Jobs",
