@@ -4,14 +4,14 @@ must acknowledge, at most four queries per person and library."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.urls import reverse
 
 from bookwarden.core.models import Library, User
 from bookwarden.core.obligations import Duty, duty_provider
 
-from .audience import Owed, owed_by
+from .audience import Owed, owed_by, owed_by_people
 from .models import PolicyKind
 
 
@@ -41,3 +41,12 @@ def duty_of(item: Owed, library: Library) -> Duty:
 def policy_duties(user: User, library: Library) -> Iterable[Duty]:
     """One duty per policy of the person's audience that asks for a signature."""
     return [duty_of(item, library) for item in owed_by(user, library)]
+
+
+def policy_duties_of_people(users: Sequence[User], library: Library) -> Mapping[int, list[Duty]]:
+    """:func:`policy_duties` of many people at once (four queries whatever their number),
+    for the pages and the job that read a whole library (``core.obligations.duty_batch``)."""
+    return {
+        user_id: [duty_of(item, library) for item in items]
+        for user_id, items in owed_by_people(users, library).items()
+    }

@@ -37,3 +37,21 @@ def test_duties_of_a_person(demo_policies, people, new_madrid) -> None:
     notice = demo_policies["new-madrid:notice"]
     assert duties[f"policies:policy:{notice.pk}:v1"].kind == "notice"
     assert duties[f"policies:policy:{notice.pk}:v1"].done
+
+
+def test_duties_of_many_people_at_once_are_each_persons(
+    demo_policies, people, new_madrid, django_assert_max_num_queries
+) -> None:
+    """The many-people form gives each person what the one-person form gives them, in a
+    fixed number of queries."""
+    from bookwarden.policies.duties import policy_duties, policy_duties_of_people
+
+    everyone = list(people.values())
+    with django_assert_max_num_queries(5):
+        many = policy_duties_of_people(everyone, new_madrid)
+    for person in everyone:
+        person.forget_roles()
+        assert sorted(many[person.pk], key=lambda d: d.key) == sorted(
+            policy_duties(person, new_madrid), key=lambda d: d.key
+        ), person.username
+    assert many[people["volunteer"].pk] and not many[people["outsider"].pk]
