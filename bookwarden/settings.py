@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "bookwarden.core.middleware.IdleLockMiddleware",
     "bookwarden.core.middleware.TimeZoneMiddleware",
     "bookwarden.core.middleware.MFARequiredMiddleware",
+    # LV-8, CC-4: the monitoring notice, acknowledged before anything else.
+    "bookwarden.policies.middleware.MonitoringNoticeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -178,6 +178,13 @@ class AuditAction(models.TextChoices):
     )
     TRAINING_COMPLETION_RECORDED = "training.completion_recorded", "Training completion recorded"
     TRAINING_EXPORTED = "training.exported", "Training completion report exported"
+    # Staff program: policies
+    POLICY_ADDED = "policy.added", "Policy added"
+    POLICY_VERSION_ADDED = "policy.version_added", "Policy version added"
+    POLICY_REVIEWED = "policy.reviewed", "Policy review recorded"
+    POLICY_SIGNED = "policy.signed", "Policy signed"
+    POLICY_NOTICE_ACKNOWLEDGED = "policy.notice_acknowledged", "Monitoring notice acknowledged"
+    PRIVACY_POLICY_PUBLISHED = "policy.privacy_published", "Privacy policy published"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

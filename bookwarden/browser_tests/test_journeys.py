@@ -106,7 +106,15 @@ def test_staff_member_on_a_phone_sees_their_role_and_signs_out(browse, people) -
     nav = page.get_by_role("navigation", name="Main")
     expect(nav).to_be_visible()
     expect(nav.get_by_role("link")).to_have_text(
-        ["My tasks", "New Madrid County Library", "Patrons", "Training", "Account"]
+        [
+            "My tasks",
+            "New Madrid County Library",
+            "My program",
+            "Patrons",
+            "Policies",
+            "Training",
+            "Account",
+        ]
     )
     expect(nav.get_by_role("link", name="Audit log")).to_have_count(0)
     # The desk starts with finding a patron; the roles are beside the tasks.

@@ -185,8 +185,9 @@ class PolicyReview(models.Model):
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     reviewed_on = models.DateField()
+    #: None: recorded from the command line or the demo.
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(blank=True)
     next_review_on = models.DateField()

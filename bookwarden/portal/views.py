@@ -35,6 +35,7 @@ from bookwarden.patrons.classification import for_library
 from bookwarden.patrons.models import CONTACT_FIELDS, Patron
 from bookwarden.patrons.record_access import open_own_records, openings_shown_to_patron
 from bookwarden.patrons.records import RECORD_TYPES
+from bookwarden.policies.published import privacy_policy_of
 
 from . import actions, session
 from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
@@ -141,7 +142,12 @@ def privacy(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         library,
         "portal/privacy.html",
-        {"patron": card.patron if card else None, "card": card},
+        {
+            "patron": card.patron if card else None,
+            "card": card,
+            # NM-7, CR-6b: the library's published privacy policy, from its effective date.
+            "published": privacy_policy_of(library),
+        },
         with_notice=True,
     )
 

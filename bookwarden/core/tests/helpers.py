@@ -150,6 +150,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_disclosure_ids(people, library),
         # A course with a quiz and a session held yesterday (CC-10).
         **_training_ids(people, library),
+        # A policy in effect with its PDF, signed by the staff member (IT-1, IT-11).
+        **_policy_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -259,5 +261,11 @@ def _disclosure_ids(people: dict[str, User], library: Library) -> dict[str, Any]
 
 def _training_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.training.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _policy_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.policies.tests.factories import matrix_ids
 
     return matrix_ids(people, library)

@@ -34,6 +34,7 @@ from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.models import Card, Patron, SealedOpening
 from bookwarden.patrons.record_access import Purpose, open_records
+from bookwarden.policies.tests import factories as policy_factories
 
 from .helpers import (
     INSTALLATION,
@@ -188,6 +189,10 @@ NM_LOCKERS = ("tech_coordinator", "director")
 
 #: Who holds Perm.VIEW_STAFF_PROGRAM at New Madrid (the staff program's progress).
 STAFF_PROGRAM_VIEWERS = ("director", "designee", "tech_coordinator", "human_resources", "auditor")
+#: Who sees who has signed the policies (Perm.VIEW_STAFF_PROGRAM; IT-11).
+POLICY_OVERSEERS = {
+    w: 200 for w in ("director", "designee", "tech_coordinator", "human_resources", "auditor")
+}
 
 #: Everyone of New Madrid but the auditor, who never writes (CC-2).
 NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
@@ -349,6 +354,28 @@ EXPECTED: dict[str, Expect] = {
     "portal:pin": same(everyone(TO_PORTAL_LOGIN)),
     "portal:logout": same(everyone(405)),
     "portal:privacy_read": same(everyone(405)),
+    # --- policies: the policy library, signing, the monitoring notice, human resources'
+    # view (IT-1, IT-11, LV-8, CC-4, CC-11, CC-12).  Everyone of a library reads its
+    # policies; the director keeps them; human resources and oversight see who signed.
+    "policies:list": same(signed_in(200, server_admin=404)),
+    "policies:create": same(signed_in(403, director=200, outsider=200, server_admin=404)),
+    # No notice waits for anyone in the matrix: on to the home page.
+    "policies:notice": same(signed_in(TO_HOME)),
+    "policies:overview": same(new_madrid_page(403, **POLICY_OVERSEERS, server_admin=404)),
+    "policies:overview_export": same(new_madrid_page(403, **POLICY_OVERSEERS, server_admin=404)),
+    # The staff member's own signed acknowledgement: theirs, and human resources'.
+    "policies:acknowledgement": same(
+        new_madrid_page(403, **POLICY_OVERSEERS, staff=200, server_admin=404)
+    ),
+    "policies:acknowledgement_pdf": same(
+        new_madrid_page(403, **POLICY_OVERSEERS, staff=200, server_admin=404)
+    ),
+    "policies:detail": same(new_madrid_page(200, server_admin=404)),
+    "policies:version": same(new_madrid_page(200, server_admin=404)),
+    "policies:document": same(new_madrid_page(200, server_admin=404)),
+    "policies:version_create": same(new_madrid_page(403, director=200, server_admin=404)),
+    "policies:sign": same(signed_in(405)),  # POST only
+    "policies:review": same(signed_in(405)),
     # --- enforcement steps (IT-9, LV-12), suspensions (LV-12), restrictions (CC-3, CC-11) --
     # Read by those who read the operations log (Cresco's director reads Cresco's cases).
     "enforcement:list": same(signed_in(403, **NM_OPS_READERS, outsider=200, server_admin=404)),
@@ -1042,6 +1069,47 @@ WRITES = [
         lambda: {"escalation_minutes": "10080"},
         control_changes_rows=False,
     ),
+    # --- policies (IT-1, IT-11, CC-11, CC-12): the director keeps the policy library;
+    # everyone of the audience signs (the auditor, not staff, may not).  Its rows are not
+    # in the snapshot: a write there is seen by its audit event.
+    Write(
+        "policies:create",
+        lambda people, lib: {},
+        lambda: {
+            "library": "new-madrid",
+            "title": "Forged Policy",
+            "kind": "staff",
+            "audience": "all_staff",
+            "must_sign": "on",
+            "review_every_months": "12",
+        },
+        # Cresco's staff may keep no policies anywhere: 403 before the library is looked up.
+        refusals={"outsider_staff": "403"},
+        control_changes_rows=False,
+    ),
+    Write(
+        "policies:version_create",
+        lambda people, lib: {"policy_id": policy_factories.matrix_policy(lib).pk},
+        lambda: {"text": "Forged text.", "effective_on": _future(1), "days_to_sign": "30"},
+        control_changes_rows=False,
+    ),
+    Write(
+        "policies:review",
+        lambda people, lib: {"policy_id": policy_factories.matrix_policy(lib).pk},
+        lambda: {"note": "Forged review."},
+        control_changes_rows=False,
+    ),
+    Write(
+        "policies:sign",
+        lambda people, lib: {"policy_id": policy_factories.matrix_policy(lib).pk},
+        lambda: {
+            "version": str(policy_factories.matrix_version_id()),
+            "typed_name": "Maria Reyes",
+            "confirm": "on",
+        },
+        writers=NEW_MADRID_WORKERS,
+        control_changes_rows=False,
+    ),
     # CR-5i: the custodian only.
     Write(
         "last_borrower",
@@ -1466,6 +1534,7 @@ def test_every_post_endpoint_of_the_project_is_declared(people, sudo_as, ids) ->
         "portal:privacy_read": "the patron's own reminder, read",
         "portal:reading_history": "the patron's own consent",
         "portal:pin": "the patron's own PIN",
+        "policies:notice": "one's own acknowledgement of the monitoring notice",
     }
     declared = {w.key for w in WRITES} | set(not_writes)
     undeclared = []

@@ -25,6 +25,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "My program",
         "Patrons",
         "Disclosures",
+        "Policies",
         "Operations",
         "Training",
         "Audit log",
@@ -38,6 +39,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "New Madrid County Library",
         "My program",
         "Patrons",
+        "Policies",
         "Training",
         "Account",
     ]
@@ -48,6 +50,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "My program",
         "Patrons",
         "Disclosures",
+        "Policies",
         "Operations",
         "Training",
         "Audit log",

@@ -190,8 +190,9 @@ def test_the_jobs_page_runs_a_fixed_number_of_queries(
 
 
 # session, user, memberships, TOTP check; the page's own three (last finished run of each
-# job, runs queued or running, recent runs); the session saved (in a savepoint: three).
-QUERIES = 10
+# job, runs queued or running, recent runs); the session saved (in a savepoint: three); and
+# whether a monitoring notice waits (policies.notice).
+QUERIES = 11
 
 
 def test_the_page_says_when_the_job_loop_is_not_running(people, client_as) -> None:
