@@ -81,8 +81,16 @@ def account_facts(library: Library, users: Iterable[User] | None = None) -> dict
     return facts
 
 
-def sorted_facts(facts: dict[int, AccountFacts]) -> list[AccountFacts]:
-    return sorted(
-        facts.values(),
-        key=lambda f: (f.user.last_name.lower(), f.user.first_name.lower(), f.user.username),
+def facts_of(library: Library, user: User) -> AccountFacts:
+    """The facts of one person at ``library`` (two queries)."""
+    today = local_today(library)
+    return AccountFacts(
+        user,
+        list(
+            current_memberships(library, today)
+            .filter(user=user)
+            .select_related("branch")
+            .order_by("role", "pk")
+        ),
+        Departure.objects.pending().filter(library=library, user=user).first(),
     )

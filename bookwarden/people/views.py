@@ -19,7 +19,7 @@ from bookwarden.core.permissions import StaffRequest, library_for, perm_required
 from bookwarden.core.roles import Perm
 
 from . import actions
-from .facts import account_facts, current_memberships
+from .facts import account_facts, current_memberships, facts_of
 from .forms import DecisionForm, DepartureForm, NewDepartureForm, ReviewSettingsForm
 from .models import (
     AccountReview,
@@ -307,7 +307,7 @@ def review_item(request: StaffRequest, slug: str, review_id: int, item_id: int) 
         )
     ):
         return redirect(back)
-    facts = account_facts(library, [item.user])[item.user_id]
+    facts = facts_of(library, item.user)
     return render(
         request,
         "people/review_item.html",
@@ -319,7 +319,6 @@ def review_item(request: StaffRequest, slug: str, review_id: int, item_id: int) 
             "flags": facts.flag_labels(today),
             "form": form,
             "back": back,
-            "memberships": list(roles),
         },
     )
 

@@ -148,6 +148,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_enforcement_ids(people, library),
         # Requests for records: recorded, released, refused; a policy rule (CR-5a, NM-2).
         **_disclosure_ids(people, library),
+        # A last day to come, an account review under way (CC-1, LV-3).
+        **_people_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -251,5 +253,11 @@ def _enforcement_ids(people: dict[str, User], library: Library) -> dict[str, Any
 
 def _disclosure_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.disclosures.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _people_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.people.tests.factories import matrix_ids
 
     return matrix_ids(people, library)

@@ -34,6 +34,7 @@ from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.models import Card, Patron, SealedOpening
 from bookwarden.patrons.record_access import Purpose, open_records
+from bookwarden.people.tests import factories as people_factories
 
 from .helpers import (
     INSTALLATION,
@@ -185,6 +186,9 @@ NM_OPS_READERS = {
 NM_ENFORCERS = ("director", "assistant_director", "tech_coordinator")
 #: Who locks and suspends accounts and workstations (Perm.LOCK_ACCOUNTS; LV-12).
 NM_LOCKERS = ("tech_coordinator", "director")
+
+#: Who records a person's last day at New Madrid (Perm.MANAGE_DEPARTURES; CC-1).
+NM_DEPARTURE_RECORDERS = {"human_resources": 200, "director": 200}
 
 #: Everyone of New Madrid but the auditor, who never writes (CC-2).
 NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
@@ -407,6 +411,23 @@ EXPECTED: dict[str, Expect] = {
     ),
     "disclosures:transparency": same(new_madrid_page(403, **AUDIT_READERS, server_admin=404)),
     "disclosures:transparency_csv": same(new_madrid_page(403, **AUDIT_READERS, server_admin=404)),
+    # --- people: leavers and account reviews (CC-1, LV-3) ---------------------------------
+    # Last days: human resources and the director (manage_departures); Cresco's director
+    # sees Cresco's leavers.  Account reviews: the director alone (review_accounts).
+    "people:departures": same(
+        signed_in(403, **NM_DEPARTURE_RECORDERS, outsider=200, server_admin=404)
+    ),
+    "people:departure_new": sudo_page(
+        new_madrid_page(403, **NM_DEPARTURE_RECORDERS, server_admin=404)
+    ),
+    "people:departure": sudo_page(new_madrid_page(403, **NM_DEPARTURE_RECORDERS, server_admin=404)),
+    "people:departure_cancel": sudo_page(signed_in(405)),  # POST only
+    "people:reviews": same(signed_in(403, director=200, outsider=200, server_admin=404)),
+    "people:review_start": same(signed_in(405)),  # POST only
+    "people:review_settings": same(new_madrid_page(403, director=200, server_admin=404)),
+    "people:review": same(new_madrid_page(403, director=200, server_admin=404)),
+    "people:review_item": sudo_page(new_madrid_page(403, director=200, server_admin=404)),
+    "people:review_finish": same(signed_in(405)),  # POST only
 }
 
 
@@ -1239,7 +1260,73 @@ WRITES = [
         writers=("director", "designee"),
         control_changes_rows=False,
     ),
+    # --- people: leavers and account reviews (CC-1, LV-3) ---------------------------------
+    # (People tables are not in the snapshot: a write shows as its audit event.)
+    Write(
+        "people:departure_new",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"person": str(_user_id("bjohnson")), "last_day": _future(10)},
+        writers=("human_resources", "director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:departure",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "departure_id": people_factories.pending_departure(lib).pk,
+        },
+        lambda: {"last_day": _future(40), "reason": "Forged."},
+        writers=("human_resources", "director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:departure_cancel",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "departure_id": people_factories.pending_departure(lib).pk,
+        },
+        lambda: {},
+        writers=("human_resources", "director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_start",
+        lambda people, lib: people_factories.no_open_review(lib),
+        lambda: {},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_item",
+        lambda people, lib: _review_item_of(people, lib),
+        lambda: {"decision": "confirmed"},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_finish",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "review_id": people_factories.all_decided(people_factories.open_review(lib)).pk,
+        },
+        lambda: {},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"every_months": "6"},
+        control_changes_rows=False,
+    ),
 ]
+
+
+def _user_id(username: str) -> int:
+    return User.objects.get(username=username).pk
+
+
+def _review_item_of(people: dict[str, User], lib: Library) -> dict[str, Any]:
+    review = people_factories.open_review(lib)
+    item = review.items.get(user=people["staff"])
+    return {"slug": lib.slug, "review_id": review.pk, "item_id": item.pk}
 
 
 def _refused(who: str) -> str:

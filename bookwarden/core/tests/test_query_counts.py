@@ -20,7 +20,8 @@ PAGES = {
     # + requests for records, policy rules (disclosures.my_tasks)
     # + mail that failed (mail.my_tasks); the jobs whose last run failed (jobs.my_tasks) are
     # the installation role's, not a library director's (issue 9)
-    "/": 17,  # one more: colleagues locked out of signing in
+    # + the account review when due and the last days to come (people.my_tasks)
+    "/": 19,  # one more: colleagues locked out of signing in
     "/libraries/new-madrid/": 10,
     "/libraries/new-madrid/staff/": 9,
     "/audit/": 12,
@@ -58,6 +59,7 @@ def test_query_count_is_pinned(url, client_as, people, django_assert_num_queries
 def test_staff_detail_query_count(client_as, people, django_assert_num_queries) -> None:
     client = client_as("director")
     # + whether the person has two-factor login, and whether their sign-in is locked
-    with django_assert_num_queries(12):
+    # + their last day at the library (people.staff_pages)
+    with django_assert_num_queries(13):
         response = client.get(f"/libraries/new-madrid/staff/{people['staff'].pk}/")
     assert response.status_code == 200

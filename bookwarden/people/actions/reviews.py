@@ -21,7 +21,7 @@ from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 from bookwarden.core.wording import counted
 
-from ..facts import account_facts, current_memberships
+from ..facts import current_memberships, facts_of
 from ..models import (
     AccountReview,
     AccountReviewItem,
@@ -132,7 +132,7 @@ def decide_account(
         raise ValidationError({"decision": "Choose what to do with this account."})
     library = item.review.library
     today = local_today(library)
-    facts = account_facts(library, [item.user])[item.user_id]
+    facts = facts_of(library, item.user)
     held = {m.pk: m for m in facts.memberships}
     item.roles = facts.roles
     item.last_login = item.user.last_login

@@ -18,9 +18,7 @@ from ..models import AccountReview, Decision, Departure, local_today
 LEAVER_USERNAME = "matrixleaver"
 
 
-def extra_account(
-    library: Library, username: str, role: str = Role.STAFF, **extra: Any
-) -> User:
+def extra_account(library: Library, username: str, role: str = Role.STAFF, **extra: Any) -> User:
     """A staff account that is not a persona (made once)."""
     user = User.objects.filter(username=username).first()
     if user is not None:

@@ -109,9 +109,9 @@ def test_a_role_at_another_library_keeps_the_account(people, new_madrid, cresco,
     staff.refresh_from_db()
     assert departure.ended_at is not None and not departure.account_turned_off
     assert staff.is_active
-    assert set(Membership.objects.active().filter(user=staff).values_list("library", flat=True)) == {
-        cresco.pk
-    }
+    assert set(
+        Membership.objects.active().filter(user=staff).values_list("library", flat=True)
+    ) == {cresco.pk}
     assert _sessions_of(staff) == 1
     assert client.get("/").status_code == 200
 
@@ -197,7 +197,10 @@ def test_bad_input_is_refused_and_nothing_written(people, new_madrid) -> None:
     # Only those who record departures: not the technology coordinator, not another library.
     with pytest.raises(PermissionDenied):
         actions.record_departure(
-            actor=people["tech_coordinator"], user=people["staff"], library=new_madrid, last_day=today
+            actor=people["tech_coordinator"],
+            user=people["staff"],
+            library=new_madrid,
+            last_day=today,
         )
     with pytest.raises(PermissionDenied):
         actions.record_departure(
