@@ -68,13 +68,14 @@ def build_people_demo(people: dict[str, User]) -> dict[str, Any]:
             )
         else:
             actions.decide_account(actor=director, item=item, decision=Decision.CONFIRMED)
-    actions.finish_review(actor=director, review=review)
+    review = actions.finish_review(actor=director, review=review)
     # The demo dates the review a month back (its events keep the day the demo was loaded).
     a_month_ago = timezone.now() - datetime.timedelta(days=30)
     AccountReview.objects.filter(pk=review.pk).update(
         started_at=a_month_ago - datetime.timedelta(hours=2), finished_at=a_month_ago
     )
     review.items.update(decided_at=a_month_ago - datetime.timedelta(hours=1))
+    review.refresh_from_db()
 
     # A last day next week: a summer volunteer whose program ends.
     leaving = _account(library, "nprice", "Nora", "Price", Role.VOLUNTEER, "portageville")

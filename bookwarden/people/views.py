@@ -22,6 +22,7 @@ from . import actions
 from .facts import account_facts, current_memberships, facts_of
 from .forms import DecisionForm, DepartureForm, NewDepartureForm, ReviewSettingsForm
 from .models import (
+    DEFAULT_REVIEW_MONTHS,
     AccountReview,
     AccountReviewItem,
     Decision,
@@ -196,6 +197,7 @@ def reviews(request: StaffRequest) -> HttpResponse:
             {
                 "library": library,
                 "due": due,
+                "months": library.every_months or DEFAULT_REVIEW_MONTHS,  # type: ignore[attr-defined]
                 "overdue": due < local_today(library),
                 "open": next((r for r in reviews_here if not r.is_finished), None),
                 "finished": [r for r in reviews_here if r.is_finished],
