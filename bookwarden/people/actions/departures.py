@@ -25,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bookwarden.audit.actions import record
@@ -202,14 +203,18 @@ def end_account(*, actor: User | None, departure: Departure) -> Departure:
     revoked = end_memberships(
         actor=actor, user=user, library=library, reason=_revocation_reason(departure)
     )
+    # Roles in force elsewhere, even while the account is held off (a lock, a suspension):
+    # the account is theirs at that library too.
     elsewhere = (
-        Membership.objects.active()
-        .filter(user=user)
+        Membership.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()),
+            user=user,
+            revoked_at__isnull=True,
+        )
         .exclude(library=library)
         .values_list("library_id", flat=True)
-        .distinct()
     )
-    other_libraries = sorted(elsewhere)
+    other_libraries = sorted(set(elsewhere))
     turned_off = False
     sessions_ended = 0
     if not other_libraries and not user.installation_role:
