@@ -1,6 +1,7 @@
 """On a phone (CC-1, LV-3): human resources records a colleague's last day from the staff
-page, and the director reviews the accounts, confirming one with a tap.  Every page fits the
-phone's width and is checked by Browsing.check."""
+page, and the director reviews the accounts: one confirmed with a tap, the ones with nothing
+flagged all at once, and the review finished.  Every page fits the phone's width and is
+checked by Browsing.check."""
 
 from __future__ import annotations
 
@@ -57,5 +58,11 @@ def test_hr_records_a_last_day_and_the_director_reviews_on_a_phone(browse, peopl
     director.page.get_by_role("button", name=f"Confirm the account of {staff}").click()
     expect(director.page.get_by_role("status")).to_contain_text("account confirmed")
     director.check("people-review-one-decided")
+    director.page.get_by_role("button", name="with nothing flagged").click()
+    expect(director.page.get_by_role("status")).to_contain_text("with nothing flagged confirmed")
+    director.page.get_by_role("button", name="Finish the review").click()
+    expect(director.page.get_by_role("status")).to_contain_text("Account review finished")
+    director.check("people-review-finished")
     review = AccountReview.objects.get()
+    assert review.finished_at is not None
     assert review.items.get(user=staff).decision == "confirmed"

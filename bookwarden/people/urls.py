@@ -23,6 +23,11 @@ urlpatterns = [
         name="review_item",
     ),
     path(
+        "<slug:slug>/account-reviews/<int:review_id>/confirm-unflagged/",
+        views.review_confirm_unflagged,
+        name="review_confirm_unflagged",
+    ),
+    path(
         "<slug:slug>/account-reviews/<int:review_id>/finish/",
         views.review_finish,
         name="review_finish",

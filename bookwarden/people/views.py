@@ -17,6 +17,7 @@ from bookwarden.core.forms import submit
 from bookwarden.core.models import Library, User
 from bookwarden.core.permissions import StaffRequest, library_for, perm_required
 from bookwarden.core.roles import Perm
+from bookwarden.core.wording import counted
 
 from . import actions
 from .facts import account_facts, current_memberships, facts_of
@@ -255,6 +256,14 @@ def review_detail(request: StaffRequest, slug: str, review_id: int) -> HttpRespo
             for item in items
         ]
     undecided = sum(1 for item in items if not item.decision)
+    unflagged = sum(
+        1
+        for row in rows
+        if not review.is_finished
+        and not row["item"].decision
+        and not row["flags"]
+        and row["facts"].memberships
+    )
     return render(
         request,
         "people/review.html",
@@ -264,6 +273,7 @@ def review_detail(request: StaffRequest, slug: str, review_id: int) -> HttpRespo
             "rows": rows,
             "undecided": undecided,
             "decided": len(items) - undecided,
+            "unflagged": unflagged,
         },
     )
 
@@ -323,6 +333,21 @@ def review_item(request: StaffRequest, slug: str, review_id: int, item_id: int) 
             "back": back,
         },
     )
+
+
+@login_required
+@reauthentication_required
+@require_POST
+def review_confirm_unflagged(request: StaffRequest, slug: str, review_id: int) -> HttpResponse:
+    library = library_for(request, slug, Perm.REVIEW_ACCOUNTS)
+    review = _review_or_404(request, library, review_id)
+    submit(
+        request,
+        None,
+        lambda _: actions.confirm_unflagged(actor=request.user, review=review),
+        success=lambda n: f"{counted(n, 'account')} with nothing flagged confirmed.",
+    )
+    return redirect("people:review", slug=library.slug, review_id=review.pk)
 
 
 @login_required

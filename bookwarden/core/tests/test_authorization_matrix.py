@@ -427,6 +427,7 @@ EXPECTED: dict[str, Expect] = {
     "people:review_settings": same(new_madrid_page(403, director=200, server_admin=404)),
     "people:review": same(new_madrid_page(403, director=200, server_admin=404)),
     "people:review_item": sudo_page(new_madrid_page(403, director=200, server_admin=404)),
+    "people:review_confirm_unflagged": sudo_page(signed_in(405)),  # POST only
     "people:review_finish": same(signed_in(405)),  # POST only
 }
 
@@ -1299,6 +1300,15 @@ WRITES = [
         "people:review_item",
         lambda people, lib: _review_item_of(people, lib),
         lambda: {"decision": "confirmed"},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_confirm_unflagged",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "review_id": people_factories.open_review(lib).pk,
+        },
+        lambda: {},
         control_changes_rows=False,
     ),
     Write(

@@ -24,11 +24,18 @@ from .departures import (
     end_expired_access,
     record_departure,
 )
-from .reviews import decide_account, finish_review, start_review, update_review_settings
+from .reviews import (
+    confirm_unflagged,
+    decide_account,
+    finish_review,
+    start_review,
+    update_review_settings,
+)
 
 __all__ = [
     "cancel_departure",
     "change_departure",
+    "confirm_unflagged",
     "decide_account",
     "end_account",
     "end_due_accounts",

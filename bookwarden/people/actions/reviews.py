@@ -21,7 +21,7 @@ from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 from bookwarden.core.wording import counted
 
-from ..facts import current_memberships, facts_of
+from ..facts import account_facts, current_memberships, facts_of
 from ..models import (
     AccountReview,
     AccountReviewItem,
@@ -195,6 +195,28 @@ def _end(
             end_now=end_now,
         )
     # Holding no role here any more: the access has ended already; the decision says so.
+
+
+@transaction.atomic
+def confirm_unflagged(*, actor: User | None, review: AccountReview) -> int:
+    """Confirm at once every account still without a decision that nothing flags (signed
+    in lately, no end date near, no last day recorded) and that still holds a role here:
+    the director then looks at the flagged ones alone.  Each is recorded as its own
+    decision.  Returns how many were confirmed."""
+    require(actor, Perm.REVIEW_ACCOUNTS, review.library_id)
+    review = AccountReview.objects.select_for_update().select_related("library").get(pk=review.pk)
+    if review.finished_at is not None:
+        raise ValidationError("This review is finished; its decisions are kept as they are.")
+    items = list(review.items.filter(decision="").select_related("user", "review__library"))
+    facts = account_facts(review.library, [item.user for item in items])
+    today = local_today(review.library)
+    confirmed = 0
+    for item in items:
+        known = facts[item.user_id]
+        if known.memberships and not known.flags(today):
+            decide_account(actor=actor, item=item, decision=Decision.CONFIRMED)
+            confirmed += 1
+    return confirmed
 
 
 @transaction.atomic

@@ -208,3 +208,21 @@ def test_review_due_on_my_tasks(people, new_madrid) -> None:
     actions.update_review_settings(actor=director, library=new_madrid, every_months=6)
     with time_machine.travel(at(100), tick=False):
         assert review_tasks(director) == []
+
+
+def test_confirm_every_account_with_nothing_flagged(people, new_madrid) -> None:
+    """The flagged accounts are left for the director to look at one by one."""
+    director = people["director"]
+    actions.record_departure(
+        actor=director,
+        user=people["staff"],
+        library=new_madrid,
+        last_day=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    review = actions.start_review(actor=director, library=new_madrid)
+    head = audit_head()
+    confirmed = actions.confirm_unflagged(actor=director, review=review)
+    assert confirmed == review.items.count() - 1
+    assert _item(review, people["staff"]).decision == ""
+    assert len(events_since(head, AuditAction.ACCOUNT_REVIEW_DECIDED)) == confirmed
+    assert actions.confirm_unflagged(actor=director, review=review) == 0
