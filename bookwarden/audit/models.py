@@ -185,6 +185,18 @@ class AuditAction(models.TextChoices):
     POLICY_SIGNED = "policy.signed", "Policy signed"
     POLICY_NOTICE_ACKNOWLEDGED = "policy.notice_acknowledged", "Monitoring notice acknowledged"
     PRIVACY_POLICY_PUBLISHED = "policy.privacy_published", "Privacy policy published"
+    # Staff program: people
+    DEPARTURE_RECORDED = "people.departure_recorded", "Departure recorded"
+    DEPARTURE_CHANGED = "people.departure_changed", "Departure changed"
+    DEPARTURE_CANCELLED = "people.departure_cancelled", "Departure cancelled"
+    ACCOUNT_ENDED = "people.account_ended", "Account ended"
+    ACCOUNT_REVIEW_STARTED = "people.review_started", "Account review started"
+    ACCOUNT_REVIEW_DECIDED = "people.review_decided", "Account review decision recorded"
+    ACCOUNT_REVIEW_FINISHED = "people.review_finished", "Account review finished"
+    ACCOUNT_REVIEW_SETTINGS_CHANGED = (
+        "people.review_settings_changed",
+        "Account review period changed",
+    )
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -32,6 +32,7 @@ from .my_tasks import grouped_tasks
 from .permissions import StaffRequest, has_perm, has_perm_anywhere, library_for
 from .roles import InstallationRole, Perm, Role
 from .second_factor import has_totp, needs_mfa
+from .staff_pages import detail_parts, list_parts
 
 
 @require_GET
@@ -88,6 +89,7 @@ def staff_list(request: StaffRequest, slug: str) -> HttpResponse:
             "library": library,
             "memberships": memberships,
             "can_manage": has_perm(request.user, Perm.MANAGE_ROLES, library),
+            "parts": list_parts(request, library),
         },
     )
 
@@ -147,7 +149,7 @@ def staff_detail(request: StaffRequest, slug: str, user_id: int) -> HttpResponse
             "role_form": RoleForm(library=library),
             "has_totp": has_totp(person),
             "reset_form": SecondFactorResetForm(),
-            "can_see_program": has_perm(request.user, Perm.VIEW_STAFF_PROGRAM, library),
+            "parts": detail_parts(request, library, person),
         },
     )
 

@@ -10,6 +10,6 @@ class OnboardingConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        from . import duties  # noqa: F401  (the duty providers)
+        from . import duties, staff_pages  # noqa: F401  (duty providers, staff page part)
 
         register(NavItem("My program", "onboarding:mine", perm=Perm.VIEW_LIBRARY, order=5))

@@ -13,8 +13,14 @@ from .installation import (
     revoke_installation_role,
 )
 from .libraries import create_branch, create_consortium, create_library, update_library_settings
-from .sign_in import enroll_totp, log_auth_event, reset_second_factor, unlock_sign_in
-from .staff import assign_role, change_membership, create_staff, revoke_role
+from .sign_in import (
+    end_sessions,
+    enroll_totp,
+    log_auth_event,
+    reset_second_factor,
+    unlock_sign_in,
+)
+from .staff import assign_role, change_membership, create_staff, end_memberships, revoke_role
 
 __all__ = [
     "assign_role",
@@ -24,6 +30,8 @@ __all__ = [
     "create_installation_account",
     "create_library",
     "create_staff",
+    "end_memberships",
+    "end_sessions",
     "enroll_totp",
     "grant_installation_role",
     "log_auth_event",

@@ -8,6 +8,7 @@ from typing import Any
 from axes.utils import reset
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
@@ -30,6 +31,23 @@ def log_auth_event(
             subject_user=user if user is not None and user.pk else None,
             **extra,
         )
+
+
+def end_sessions(user: User) -> int:
+    """Sign ``user`` out everywhere: delete their sessions (database sessions).  An inactive
+    account's session would no longer authenticate anyway; this makes it certain.  Used when
+    an account is held (enforcement) or ended (people: a person leaves, CC-1)."""
+    from django.contrib.sessions.models import Session
+
+    user_id = str(user.pk)
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_id
+    ]
+    if ended:
+        Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
 
 
 @transaction.atomic

@@ -219,6 +219,34 @@ def revoke_role(*, actor: User | None, membership: Membership, reason: str = "")
         return membership
     if actor is not None and membership.user_id == actor.pk and membership.role == Role.DIRECTOR:
         raise ValidationError("A director cannot revoke their own director role.")
+    _revoke(membership, actor=actor, reason=reason)
+    return membership
+
+
+@transaction.atomic
+def end_memberships(
+    *, actor: User | None, user: User, library: Library, reason: str
+) -> list[Membership]:
+    """Revoke every role ``user`` still holds at ``library`` because their access there ends
+    (CC-1): a person leaves (recorded by human resources or the director, who hold
+    ``MANAGE_DEPARTURES``), or a contractor's end date has passed (the job, ``actor=None``).
+    Each role is revoked and recorded as :func:`revoke_role` records it, with ``reason``."""
+    require(actor, Perm.MANAGE_DEPARTURES, library)
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError("You cannot end your own access.")
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(user=user, library=library, revoked_at__isnull=True)
+        .select_related("library", "branch", "user")
+        .order_by("pk")
+    )
+    for membership in memberships:
+        _revoke(membership, actor=actor, reason=reason)
+    user.forget_roles()
+    return memberships
+
+
+def _revoke(membership: Membership, *, actor: User | None, reason: str) -> None:
     membership.revoked_at = timezone.now()
     membership.revoked_by = actor
     membership.save(update_fields=["revoked_at", "revoked_by"])
@@ -231,4 +259,3 @@ def revoke_role(*, actor: User | None, membership: Membership, reason: str = "")
         purpose=reason or None,
         before=changes(membership, _MEMBERSHIP_FIELDS),
     )
-    return membership

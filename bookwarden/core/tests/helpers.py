@@ -152,6 +152,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_training_ids(people, library),
         # A policy in effect with its PDF, signed by the staff member (IT-1, IT-11).
         **_policy_ids(people, library),
+        # A last day to come, an account review under way (CC-1, LV-3).
+        **_people_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -267,5 +269,11 @@ def _training_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
 
 def _policy_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.policies.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _people_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.people.tests.factories import matrix_ids
 
     return matrix_ids(people, library)

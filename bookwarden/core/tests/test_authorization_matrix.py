@@ -34,6 +34,7 @@ from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.models import Card, Patron, SealedOpening
 from bookwarden.patrons.record_access import Purpose, open_records
+from bookwarden.people.tests import factories as people_factories
 from bookwarden.policies.tests import factories as policy_factories
 
 from .helpers import (
@@ -193,6 +194,8 @@ STAFF_PROGRAM_VIEWERS = ("director", "designee", "tech_coordinator", "human_reso
 POLICY_OVERSEERS = {
     w: 200 for w in ("director", "designee", "tech_coordinator", "human_resources", "auditor")
 }
+#: Who records a person's last day at New Madrid (Perm.MANAGE_DEPARTURES; CC-1).
+NM_DEPARTURE_RECORDERS = {"human_resources": 200, "director": 200}
 
 #: Everyone of New Madrid but the auditor, who never writes (CC-2).
 NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
@@ -479,6 +482,24 @@ EXPECTED: dict[str, Expect] = {
             "training:session_new",
         )
     },
+    # --- people: leavers and account reviews (CC-1, LV-3) ---------------------------------
+    # Last days: human resources and the director (manage_departures); Cresco's director
+    # sees Cresco's leavers.  Account reviews: the director alone (review_accounts).
+    "people:departures": same(
+        signed_in(403, **NM_DEPARTURE_RECORDERS, outsider=200, server_admin=404)
+    ),
+    "people:departure_new": sudo_page(
+        new_madrid_page(403, **NM_DEPARTURE_RECORDERS, server_admin=404)
+    ),
+    "people:departure": sudo_page(new_madrid_page(403, **NM_DEPARTURE_RECORDERS, server_admin=404)),
+    "people:departure_cancel": sudo_page(signed_in(405)),  # POST only
+    "people:reviews": same(signed_in(403, director=200, outsider=200, server_admin=404)),
+    "people:review_start": same(signed_in(405)),  # POST only
+    "people:review_settings": same(new_madrid_page(403, director=200, server_admin=404)),
+    "people:review": same(new_madrid_page(403, director=200, server_admin=404)),
+    "people:review_item": sudo_page(new_madrid_page(403, director=200, server_admin=404)),
+    "people:review_confirm_unflagged": sudo_page(signed_in(405)),  # POST only
+    "people:review_finish": same(signed_in(405)),  # POST only
 }
 
 
@@ -1457,6 +1478,71 @@ WRITES = [
             ),
         )
     ),
+    # --- people: leavers and account reviews (CC-1, LV-3) ---------------------------------
+    # (People tables are not in the snapshot: a write shows as its audit event.)
+    Write(
+        "people:departure_new",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"person": str(_user_id("bjohnson")), "last_day": _future(10)},
+        writers=("human_resources", "director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:departure",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "departure_id": people_factories.pending_departure(lib).pk,
+        },
+        lambda: {"last_day": _future(40), "reason": "Forged."},
+        writers=("human_resources", "director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:departure_cancel",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "departure_id": people_factories.pending_departure(lib).pk,
+        },
+        lambda: {},
+        writers=("human_resources", "director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_start",
+        lambda people, lib: people_factories.no_open_review(lib),
+        lambda: {},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_item",
+        lambda people, lib: _review_item_of(people, lib),
+        lambda: {"decision": "confirmed"},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_confirm_unflagged",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "review_id": people_factories.open_review(lib).pk,
+        },
+        lambda: {},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_finish",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "review_id": people_factories.all_decided(people_factories.open_review(lib)).pk,
+        },
+        lambda: {},
+        control_changes_rows=False,
+    ),
+    Write(
+        "people:review_settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"every_months": "6"},
+        control_changes_rows=False,
+    ),
 ]
 
 
@@ -1484,6 +1570,16 @@ def _training_file() -> dict[str, Any]:
 
     body = f"username,course,completed_on\nekim,Matrix course,{_future(-2)}\n"
     return {"file": SimpleUploadedFile("completions.csv", body.encode(), "text/csv")}
+
+
+def _user_id(username: str) -> int:
+    return User.objects.get(username=username).pk
+
+
+def _review_item_of(people: dict[str, User], lib: Library) -> dict[str, Any]:
+    review = people_factories.open_review(lib)
+    item = review.items.get(user=people["staff"])
+    return {"slug": lib.slug, "review_id": review.pk, "item_id": item.pk}
 
 
 def _refused(who: str) -> str:

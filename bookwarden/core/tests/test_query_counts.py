@@ -22,7 +22,8 @@ PAGES = {
     # the installation role's, not a library director's (issue 9)
     # + courses to complete (one query), sessions to take attendance at (training.my_tasks)
     # + policies to sign, policies to review (policies.my_tasks)
-    "/": 22,  # one more: colleagues locked out of signing in
+    # + the account review when due and the last days to come (people.my_tasks)
+    "/": 24,  # one more: colleagues locked out of signing in
     # Every page but /accounts/ also asks whether a monitoring notice waits (one query,
     # policies.notice; no notice here, so no signature is read).
     "/libraries/new-madrid/": 11,
@@ -63,6 +64,7 @@ def test_staff_detail_query_count(client_as, people, django_assert_num_queries) 
     client = client_as("director")
     # + whether the person has two-factor login, and whether their sign-in is locked
     # + whether a monitoring notice waits (policies.notice)
-    with django_assert_num_queries(13):
+    # + their last day at the library (people.staff_pages)
+    with django_assert_num_queries(14):
         response = client.get(f"/libraries/new-madrid/staff/{people['staff'].pk}/")
     assert response.status_code == 200

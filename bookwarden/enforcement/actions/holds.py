@@ -15,6 +15,7 @@ from django.utils import timezone
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core import when as formats
+from bookwarden.core.actions import end_sessions
 from bookwarden.core.models import Library, Membership, User
 from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm, Role
@@ -34,22 +35,6 @@ from .case_steps import (
 
 def _is_director(actor: Any, library: Library | int) -> bool:
     return actor is None or Role.DIRECTOR in actor.roles_in(library)
-
-
-def end_sessions(user: User) -> int:
-    """Sign ``user`` out everywhere: delete their sessions (database sessions).  An inactive
-    account's session would no longer authenticate anyway; this makes it certain."""
-    from django.contrib.sessions.models import Session
-
-    user_id = str(user.pk)
-    ended = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get("_auth_user_id") == user_id
-    ]
-    if ended:
-        Session.objects.filter(pk__in=ended).delete()
-    return len(ended)
 
 
 def _hold_account(user: User) -> bool:
@@ -84,6 +69,9 @@ def _release_account(hold: AccountLock | Suspension) -> bool:
             # The remaining hold now carries the duty to turn the account back on.
             other = others[0]
             type(other).objects.filter(pk=other.pk).update(deactivated_account=True)
+        return False
+    if not Membership.objects.filter(user=user, revoked_at__isnull=True).exists():
+        # The account ended while it was held (the person left, CC-1): it stays off.
         return False
     if hold.deactivated_account and not user.is_active:
         user.is_active = True
