@@ -109,7 +109,7 @@ def test_staff_member_on_a_phone_sees_their_role_and_signs_out(browse, people) -
         [
             "My tasks",
             "New Madrid County Library",
-            "My program",
+            "My checklist",
             "Patrons",
             "Policies",
             "Training",

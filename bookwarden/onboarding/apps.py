@@ -12,4 +12,4 @@ class OnboardingConfig(AppConfig):
 
         from . import duties, staff_pages  # noqa: F401  (duty providers, staff page part)
 
-        register(NavItem("My program", "onboarding:mine", perm=Perm.VIEW_LIBRARY, order=5))
+        register(NavItem("My checklist", "onboarding:mine", perm=Perm.VIEW_LIBRARY, order=5))

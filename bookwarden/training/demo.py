@@ -89,6 +89,8 @@ IMPORTED: tuple[tuple[str, int], ...] = (
     ("it_staff", 400),
     ("assistant_director", 380),
     ("contractor", 420),
+    ("tech_coordinator", 60),
+    ("volunteer", 100),
 )
 
 #: (branch, days ago, who attended): the in-person sessions of the yearly training.

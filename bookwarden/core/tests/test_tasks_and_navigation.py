@@ -22,7 +22,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("director")) == [
         "My tasks",
         "New Madrid County Library",
-        "My program",
+        "My checklist",
         "Patrons",
         "Disclosures",
         "Policies",
@@ -38,7 +38,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("staff")) == [
         "My tasks",
         "New Madrid County Library",
-        "My program",
+        "My checklist",
         "Patrons",
         "Policies",
         "Training",
@@ -48,7 +48,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert _nav_labels(client_as("outsider")) == [
         "My tasks",
         "Cresco Public Library",
-        "My program",
+        "My checklist",
         "Patrons",
         "Disclosures",
         "Policies",

@@ -80,7 +80,7 @@ def test_my_program_lists_open_then_done_with_links(people, new_madrid, board, c
 @pytest.mark.django_db
 def test_my_program_is_in_the_menu_and_links_overseers(people, client_as) -> None:
     page = client_as("human_resources").get("/onboarding/").content.decode()
-    assert 'href="/onboarding/"' in page and "My program" in page
+    assert 'href="/onboarding/"' in page and "My checklist" in page
     assert 'href="/onboarding/new-madrid/"' in page
 
 
@@ -140,13 +140,13 @@ def test_a_person_of_another_library_is_404(people, client_as) -> None:
 def test_a_duty_brought_by_a_later_role_says_since_when(
     people, new_madrid, board, client_as, today
 ):
-    """A role or branch change brings its duties; the page says they are new since then."""
+    """A role or branch change brings its duties; the page says they came after joining."""
     staff = people["staff"]
     joined = Membership.objects.get(user=staff).granted_at.date()
     later = joined + 10 * DAY
     board.give(staff, new_madrid, assigned_on=later, due_on=later + 30 * DAY)
     page = client_as("director").get(f"/onboarding/new-madrid/people/{staff.pk}/")
-    assert "(new since " in page.content.decode()
+    assert "(after joining)" in page.content.decode()
 
 
 @pytest.mark.django_db
