@@ -32,6 +32,7 @@ from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Library, Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
+from bookwarden.core.wording import counted
 from bookwarden.patrons.importer.parsing import ImportFailed, RowError
 
 from .actions import complete
@@ -313,6 +314,6 @@ def import_from_command(command: Any, path: str, library: Library) -> None:
         if len(failed.errors) > MAX_PRINTED_ERRORS:
             command.stderr.write(f"... and {len(failed.errors) - MAX_PRINTED_ERRORS} more")
         raise CommandError(
-            f"{len(failed.errors)} bad row(s) in {path}: nothing was imported."
+            f"{counted(len(failed.errors), 'bad row')} in {path}: nothing was imported."
         ) from None
     command.stdout.write(f"Imported training completions: {summary.text}")

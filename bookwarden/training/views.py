@@ -26,6 +26,7 @@ from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.core.permissions import StaffRequest, has_perm, library_for, perm_required
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import iso_utc, show_times_for
+from bookwarden.core.wording import counted
 from bookwarden.patrons.importer.parsing import ImportFailed
 
 from . import actions
@@ -442,7 +443,7 @@ def import_page(request: StaffRequest, slug: str) -> HttpResponse:
         except ImportFailed as failed:
             done, errors = None, failed.errors
             problem = failed.reason or (
-                f"{len(errors)} problem(s) in the file. Correct them and import the whole "
+                f"{counted(len(errors), 'problem')} in the file. Correct them and import the whole "
                 "file again"
             )
             add_action_errors(form, ValidationError(f"Nothing was imported: {problem}."))

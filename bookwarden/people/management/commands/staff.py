@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from bookwarden.audit.context import audit_context, new_request_id
 from bookwarden.core.models import Library, User
+from bookwarden.core.wording import counted
 from bookwarden.people import actions
 from bookwarden.people.models import Departure, local_today
 
@@ -92,6 +93,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Access of {user.username} at {library.name} ended: "
-                f"{departure.roles_ended} role(s) revoked; {account}."
+                f"{counted(departure.roles_ended, 'role')} revoked; {account}."
             )
         )
