@@ -235,7 +235,9 @@ def end_memberships(
     if actor is not None and actor.pk == user.pk:
         raise ValidationError("You cannot end your own access.")
     memberships = list(
-        Membership.objects.select_for_update()
+        # Only the roles' rows are locked: PostgreSQL cannot lock the nullable side of the
+        # outer join to the branch.
+        Membership.objects.select_for_update(of=("self",))
         .filter(user=user, library=library, revoked_at__isnull=True)
         .select_related("library", "branch", "user")
         .order_by("pk")
