@@ -15,6 +15,10 @@ urlpatterns = [
     path("training/", include("bookwarden.training.urls")),
     path("people/", include("bookwarden.people.urls")),
     path("onboarding/", include("bookwarden.onboarding.urls")),
+    path("devices/", include("bookwarden.devices.urls")),
+    path("credentials/", include("bookwarden.credentials.urls")),
+    path("software/", include("bookwarden.software.urls")),
+    path("vendors/", include("bookwarden.vendors.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

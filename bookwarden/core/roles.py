@@ -83,6 +83,24 @@ class Perm(models.TextChoices):
     )
     MANAGE_DEPARTURES = "manage_departures", "Record a person's last day at the library"
     REVIEW_ACCOUNTS = "review_accounts", "Review every account of the library"
+    VIEW_IT_INVENTORY = (
+        "view_it_inventory",
+        "See the shared logins (never their secrets), devices, software and vendors",
+    )
+    MANAGE_IT_INVENTORY = (
+        "manage_it_inventory",
+        "Keep the shared logins, devices and software; record rotations and patches",
+    )
+    APPROVE_SOFTWARE = "approve_software", "Approve or refuse requests to install software"
+    MANAGE_VENDORS = (
+        "manage_vendors",
+        "Keep the register of vendors and the patron data they receive",
+    )
+    REQUEST_SOFTWARE = "request_software", "Ask for software to be installed or removed"
+    CHECK_PUBLIC_COMPUTERS = (
+        "check_public_computers",
+        "Record the weekly check that public computers forget their users",
+    )
     RUN_JOBS = "run_jobs", "Ask for a periodic job of the whole installation to run now"
     RESEND_MAIL = (
         "resend_mail",
@@ -100,16 +118,18 @@ _EVERYONE = {Perm.VIEW_LIBRARY}
 # Every account that works at the library (all but board members and auditors, who never
 # write) reports security concerns (CC-2, CC-9) and records requests for records that reach
 # them, for the custodian to decide (CC-5).
-_WORKS_HERE = _EVERYONE | {Perm.REPORT_CONCERN, Perm.RECORD_REQUESTS}
+_WORKS_HERE = _EVERYONE | {Perm.REPORT_CONCERN, Perm.RECORD_REQUESTS, Perm.REQUEST_SOFTWARE}
 _READ_ONLY_OVERSIGHT = _EVERYONE | {
     Perm.VIEW_STAFF,
     Perm.VIEW_STAFF_PROGRAM,
+    Perm.VIEW_IT_INVENTORY,
     Perm.VIEW_AUDIT,
     Perm.EXPORT_AUDIT,
     Perm.VIEW_OPERATIONS,
 }
 # Serving patrons: find them, see their details, open their records for ordinary purposes.
 _DESK = {
+    Perm.CHECK_PUBLIC_COMPUTERS,
     Perm.FIND_PATRONS,
     Perm.VIEW_PATRON_DETAILS,
     Perm.MANAGE_PATRONS,
@@ -150,11 +170,24 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.MANAGE_BREACH,
             Perm.VIEW_STAFF_PROGRAM,
             Perm.MANAGE_TRAINING,
+            Perm.VIEW_IT_INVENTORY,
+            Perm.MANAGE_IT_INVENTORY,
+            Perm.APPROVE_SOFTWARE,
+            Perm.MANAGE_VENDORS,
+            Perm.CHECK_PUBLIC_COMPUTERS,
         }
         | _OPERATIONS
     ),
     Role.IT_STAFF: frozenset(
-        _WORKS_HERE | {Perm.VIEW_JOBS, Perm.VIEW_OPERATIONS, Perm.MANAGE_OPERATIONS}
+        _WORKS_HERE
+        | {
+            Perm.VIEW_JOBS,
+            Perm.VIEW_OPERATIONS,
+            Perm.MANAGE_OPERATIONS,
+            Perm.VIEW_IT_INVENTORY,
+            Perm.MANAGE_IT_INVENTORY,
+            Perm.CHECK_PUBLIC_COMPUTERS,
+        }
     ),
     # Human resources is told of every incident (CC-9) and alone decides on discipline (IT-9).
     Role.HUMAN_RESOURCES: frozenset(

@@ -26,6 +26,10 @@ DOMAIN = (
     "training",
     "people",
     "onboarding",
+    "devices",
+    "credentials",
+    "software",
+    "vendors",
 )
 #: Where the one scoping method is written.
 # policies/models.py: a consortium's policies are seen by the people of its members (CC-6).
