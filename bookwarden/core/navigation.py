@@ -9,16 +9,26 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from .hubs import IT, links_for
 from .models import libraries_of
 from .permissions import has_perm_anywhere
 
 
 @dataclass(frozen=True)
 class NavItem:
+    """A menu entry, shown to those who hold ``perm`` somewhere (None: everyone signed in),
+    or, for a hub page (``hub``), to those who may follow one of its links."""
+
     label: str
     url_name: str
     perm: str | None = None
     order: int = 50
+    hub: str = ""
+
+    def shown_to(self, user: Any) -> bool:
+        if self.hub:
+            return bool(links_for(user, self.hub))
+        return self.perm is None or has_perm_anywhere(user, self.perm)
 
 
 _items: list[NavItem] = []
@@ -31,6 +41,7 @@ def register(item: NavItem) -> None:
 
 
 register(NavItem("My tasks", "home", order=0))
+register(NavItem("IT", "it_hub", order=45, hub=IT))
 register(NavItem("Account", "account_security", order=100))
 
 
@@ -41,7 +52,7 @@ def menu(request: HttpRequest) -> dict[str, Any]:
     memberships = user.active_memberships()
     nav: list[dict[str, Any]] = []
     for item in _items:
-        if item.perm is None or has_perm_anywhere(user, item.perm):
+        if item.shown_to(user):
             nav.append({"label": item.label, "url": reverse(item.url_name)})
         if item.url_name == "home":
             for library in libraries_of(memberships):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("session/locked/", views.session_locked, name="session_locked"),
     path("accounts/two-factor-required/", views.mfa_required, name="mfa_required"),
     path("accounts/security/", views.account_security, name="account_security"),
+    path("it/", views.it_hub, name="it_hub"),
     path("libraries/<slug:slug>/", views.library_detail, name="library_detail"),
     path("libraries/<slug:slug>/settings/", views.library_settings, name="library_settings"),
     path("libraries/<slug:slug>/staff/", views.staff_list, name="staff_list"),

@@ -8,6 +8,7 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib.auth import authenticate
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from .forms import (
     UnlockForm,
     submit,
 )
+from .hubs import HUBS, IT, links_for
 from .idle_lock import IDLE_LOCKED, idle_minutes_for, unlock_session
 from .lockout import account_lock, lockout_response
 from .models import Membership, User
@@ -38,6 +40,18 @@ from .staff_pages import detail_parts, list_parts
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_GET
+def it_hub(request: StaffRequest) -> HttpResponse:
+    """The "IT" page: links to the shared logins, devices, software and vendors, each for
+    those who hold its permission (core.hubs); nobody with none of them."""
+    links = links_for(request.user, IT)
+    if not links:
+        raise PermissionDenied
+    title, intro = HUBS[IT]
+    return render(request, "core/hub.html", {"title": title, "intro": intro, "links": links})
 
 
 @login_required
