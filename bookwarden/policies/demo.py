@@ -212,7 +212,41 @@ def build_policy_demo(people: dict[str, User]) -> dict[str, Policy]:
         made = build_library_policies(library, members, late=late, far=far)
         built.update({f"{slug}:{k}": v for k, v in made.items()})
         built[f"{slug}:privacy"] = build_privacy_policy(library)
+    built["consortium"] = build_consortium_policy()
     return built
+
+
+def build_consortium_policy() -> Policy:
+    """CC-6: the consortium's shared rules on patron information, which every member library
+    follows beside its own; read by all, signed by none (each library's own policies are)."""
+    library = Library.objects.select_related("consortium").get(slug="new-madrid")
+    today = timezone.localdate()
+    policy = actions.add_policy(
+        actor=None,
+        consortium=library.consortium,
+        title="Shared Rules on Patron Information",
+        must_sign=False,
+    )
+    actions.add_version(
+        actor=None,
+        policy=policy,
+        text=CONSORTIUM_RULES,
+        approved_by="The consortium's member directors",
+        adopted_on=today - datetime.timedelta(days=400),
+        effective_on=today - datetime.timedelta(days=380),
+        needs_signatures=False,
+    )
+    return policy
+
+
+CONSORTIUM_RULES = """The member libraries share one installation and one catalog. Each follows these rules beside
+its own policies and its state's law on library records.
+
+- A member library's staff see only that library's patrons and records.
+- Patron information is never used for marketing and never sold.
+- A request for another member's records is sent to that library's director.
+- A breach that touches more than one member is reported to every director concerned.
+"""
 
 
 @demo_part(order=60)
