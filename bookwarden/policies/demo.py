@@ -239,7 +239,8 @@ def build_consortium_policy() -> Policy:
     return policy
 
 
-CONSORTIUM_RULES = """The member libraries share one installation and one catalog. Each follows these rules beside
+CONSORTIUM_RULES = """\
+The member libraries share one installation and one catalog. Each follows these rules beside
 its own policies and its state's law on library records.
 
 - A member library's staff see only that library's patrons and records.
