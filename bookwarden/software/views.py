@@ -109,7 +109,7 @@ def _decision_form(found: SoftwareRequest, data: object = None) -> DecisionForm:
 
 
 @login_required
-@perm_required(Perm.REQUEST_SOFTWARE)
+@perm_required(Perm.VIEW_LIBRARY)
 @require_GET
 def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
     """A request, its decision, and for an approver the form to decide (LV-10: the license
@@ -132,8 +132,8 @@ def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.APPROVE_SOFTWARE)
 @require_POST
+@perm_required(Perm.APPROVE_SOFTWARE)
 def decide(request: StaffRequest, request_id: int) -> HttpResponse:
     """CC-4, LV-6, LV-10: approve or refuse a request (errors shown on its page)."""
     found = get_object_or_404(
