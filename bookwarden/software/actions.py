@@ -211,9 +211,7 @@ def request_software(
             raise ValidationError({"software": f"{software} is not installed on {device}."})
     else:
         raise ValidationError({"kind": "Choose install or remove."})
-    waiting = SoftwareRequest.objects.filter(
-        device=device, kind=kind, status=RequestStatus.PENDING
-    )
+    waiting = SoftwareRequest.objects.filter(device=device, kind=kind, status=RequestStatus.PENDING)
     if software is not None and waiting.filter(software=software).exists():
         raise ValidationError("The same request is already waiting for a decision.")
     request = SoftwareRequest.objects.create(
@@ -302,9 +300,11 @@ def _approve(request: SoftwareRequest, today: datetime.date) -> None:
             Software.objects.select_for_update().filter(pk=request.software_id).first()
         if problem := license_problem(request.software, today):
             raise ValidationError(problem)
-        if Installation.objects.current().filter(
-            software=request.software, device=request.device
-        ).exists():
+        if (
+            Installation.objects.current()
+            .filter(software=request.software, device=request.device)
+            .exists()
+        ):
             raise ValidationError(f"{request.software} is already installed on {request.device}.")
     elif not _current_installation(request):
         raise ValidationError(f"{request.software} is no longer installed on {request.device}.")

@@ -49,13 +49,13 @@ class RequestForm(forms.Form):
         required=False,
         help_text="The technology coordinator checks its license and adds it to the list.",
     )
-    reason = forms.CharField(
-        label="Why is it needed?", widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = forms.CharField(label="Why is it needed?", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        devices = Device.objects.for_user(user, Perm.REQUEST_SOFTWARE).in_service()
+        devices = Device.objects.for_user(user, Perm.REQUEST_SOFTWARE).filter(
+            retired_at__isnull=True
+        )
         self.fields["device"].queryset = devices.select_related("branch")  # type: ignore[attr-defined]
         self.fields["device"].label_from_instance = _device_label  # type: ignore[attr-defined]
         self.fields["software"].queryset = Software.objects.for_user(  # type: ignore[attr-defined]

@@ -97,9 +97,7 @@ class SoftwareRequest(models.Model):
     records that the person who decided is the person who asked.
     """
 
-    library = models.ForeignKey(
-        Library, on_delete=models.PROTECT, related_name="software_requests"
-    )
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="software_requests")
     kind = models.CharField(max_length=10, choices=RequestKind.choices)
     software = models.ForeignKey(
         Software, null=True, blank=True, on_delete=models.PROTECT, related_name="requests"

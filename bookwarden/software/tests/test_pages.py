@@ -39,12 +39,18 @@ def test_the_coordinator_decides_from_the_request_page_and_sees_why_not(
 ):
     tool = make_software("Zoom", license_kind=LicenseKind.PER_SEAT, seats=1)
     first = actions.request_software(
-        actor=people["staff"], device=make_device(), kind=RequestKind.INSTALL, software=tool,
+        actor=people["staff"],
+        device=make_device(),
+        kind=RequestKind.INSTALL,
+        software=tool,
         reason="Meetings.",
     )
     second = actions.request_software(
-        actor=people["staff"], device=make_device("PC-2"), kind=RequestKind.INSTALL,
-        software=tool, reason="Meetings.",
+        actor=people["staff"],
+        device=make_device("PC-2"),
+        kind=RequestKind.INSTALL,
+        software=tool,
+        reason="Meetings.",
     )
     client = client_as("tech_coordinator")
     client.post(reverse("software:decide", args=[first.pk]), {"decision": "approve", "note": ""})
@@ -77,15 +83,21 @@ def test_adding_software_from_the_page(people, client_as, new_madrid):
     )
     assert response.status_code == 302
     assert client.get(reverse("software:list")).content.decode().count("0 of 5 seats") == 1
-    assert client_as("staff").get(reverse("software:new", args=[new_madrid.slug])).status_code == 403
+    assert (
+        client_as("staff").get(reverse("software:new", args=[new_madrid.slug])).status_code == 403
+    )
 
 
-def test_another_librarys_request_and_software_are_404(people, client_as, make_device,
-                                                       make_software, cresco):
+def test_another_librarys_request_and_software_are_404(
+    people, client_as, make_device, make_software, cresco
+):
     theirs = make_software("Cresco tool", library=cresco)
     request = actions.request_software(
-        actor=people["outsider"], device=make_device("CR-PC", library=cresco),
-        kind=RequestKind.INSTALL, software=theirs, reason="x",
+        actor=people["outsider"],
+        device=make_device("CR-PC", library=cresco),
+        kind=RequestKind.INSTALL,
+        software=theirs,
+        reason="x",
     )
     client = client_as("tech_coordinator")
     assert client.get(reverse("software:detail", args=[theirs.pk])).status_code == 404
@@ -94,18 +106,21 @@ def test_another_librarys_request_and_software_are_404(people, client_as, make_d
     assert decide.status_code == 404
 
 
-def test_a_colleagues_request_is_not_for_other_staff(people, client_as, make_device,
-                                                     make_software):
+def test_a_colleagues_request_is_not_for_other_staff(people, client_as, make_device, make_software):
     request = actions.request_software(
-        actor=people["staff"], device=make_device(), kind=RequestKind.INSTALL,
-        software=make_software(), reason="x",
+        actor=people["staff"],
+        device=make_device(),
+        kind=RequestKind.INSTALL,
+        software=make_software(),
+        reason="x",
     )
-    assert client_as("volunteer").get(
-        reverse("software:request", args=[request.pk])
-    ).status_code == 403
-    assert client_as("it_staff").get(
-        reverse("software:request", args=[request.pk])
-    ).status_code == 200
+    assert (
+        client_as("volunteer").get(reverse("software:request", args=[request.pk])).status_code
+        == 403
+    )
+    assert (
+        client_as("it_staff").get(reverse("software:request", args=[request.pk])).status_code == 200
+    )
 
 
 def _fill(people, make_device, make_software, n=6):
@@ -130,7 +145,13 @@ def _fill(people, make_device, make_software, n=6):
     ],
 )
 def test_query_counts_are_pinned(
-    people, client_as, make_device, make_software, django_assert_max_num_queries, key, name,
+    people,
+    client_as,
+    make_device,
+    make_software,
+    django_assert_max_num_queries,
+    key,
+    name,
     limit,
 ):
     _fill(people, make_device, make_software)
