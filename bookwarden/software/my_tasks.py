@@ -1,7 +1,7 @@
 """ "My tasks" of software (CC-4, LV-6, LV-10), a query each:
 
-- the approvers' requests waiting for a decision;
-- the person's own requests decided in the last two days (to see the decision);
+- the approvers' requests waiting for a decision, and the person's own requests decided in
+  the last two days (to see the decision), in one query;
 - the technology coordinator's licenses expired or expiring within 30 days.
 """
 
@@ -11,11 +11,13 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.core import when as formats
 from bookwarden.core.my_tasks import Task, task_provider
+from bookwarden.core.permissions import has_perm
 from bookwarden.core.roles import Perm, Role
 
 from .models import EXPIRY_NOTICE_DAYS, RequestStatus, Software, SoftwareRequest
@@ -28,49 +30,45 @@ DECISION_SHOWN_FOR = datetime.timedelta(days=2)
 
 
 @task_provider
-def requests_to_decide(user: User) -> Iterable[Task]:
-    """CC-4, LV-6: a request waiting for the coordinator's or the director's decision."""
-    waiting = (
-        SoftwareRequest.objects.for_user(user, Perm.APPROVE_SOFTWARE)
-        .filter(status=RequestStatus.PENDING)
+def software_requests(user: User) -> Iterable[Task]:
+    """CC-4, LV-6: a request waiting for the coordinator's or the director's decision, and
+    the person who asked sees the decision for two days (one query for both)."""
+    since = timezone.now() - DECISION_SHOWN_FOR
+    wanted = Q(requested_by=user, decided_at__gte=since) & ~Q(decided_by=user)
+    if user.library_ids(Perm.APPROVE_SOFTWARE):
+        wanted |= Q(status=RequestStatus.PENDING)
+    found = (
+        SoftwareRequest.objects.for_user(user)
+        .filter(wanted)
         .select_related("software", "device", "requested_by")
         .order_by("requested_at")
     )
-    for r in waiting:
-        yield Task(
-            f"Software request: {r.get_kind_display().lower()} {r.software_name} on {r.device}",
-            "Approve or refuse it.",
-            reverse("software:request", args=[r.pk]),
-            due=r.requested_at,
-            key=f"software:request:{r.pk}",
-            state=f"Asked by {r.requested_by} {formats.ago(r.requested_at)}.",
-        )
-
-
-@task_provider
-def my_decided_requests(user: User) -> Iterable[Task]:
-    """LV-6: the person who asked sees the decision for two days."""
-    since = timezone.now() - DECISION_SHOWN_FOR
-    decided = (
-        SoftwareRequest.objects.for_user(user)
-        .filter(requested_by=user, decided_at__gte=since)
-        .exclude(decided_by=user)
-        .select_related("software", "device")
-    )
-    for r in decided:
-        yield Task(
-            f"Your software request: {r.software_name} on {r.device}",
-            url=reverse("software:request", args=[r.pk]),
-            key=f"software:decided:{r.pk}",
-            state=f"{r.get_status_display()} {formats.ago(r.decided_at)}.",
-            info=True,
-        )
+    for r in found:
+        if r.status != RequestStatus.PENDING:
+            yield Task(
+                f"Your software request: {r.software_name} on {r.device}",
+                url=reverse("software:request", args=[r.pk]),
+                key=f"software:decided:{r.pk}",
+                state=f"{r.get_status_display()} {formats.ago(r.decided_at)}.",
+                info=True,
+            )
+        elif has_perm(user, Perm.APPROVE_SOFTWARE, r.library_id):
+            yield Task(
+                f"Software request: {r.get_kind_display().lower()} {r.software_name} on {r.device}",
+                "Approve or refuse it.",
+                reverse("software:request", args=[r.pk]),
+                due=r.requested_at,
+                key=f"software:request:{r.pk}",
+                state=f"Asked by {r.requested_by} {formats.ago(r.requested_at)}.",
+            )
 
 
 @task_provider
 def licenses_expiring(user: User) -> Iterable[Task]:
     """LV-10: for the technology coordinator, a license expired or expiring within 30 days
     (the software is not licensed once it has expired)."""
+    if not user.library_ids(role=Role.TECH_COORDINATOR):
+        return
     today = timezone.localdate()
     soon = (
         Software.objects.for_user(user, role=Role.TECH_COORDINATOR)

@@ -30,12 +30,14 @@ from django.utils import timezone
 from bookwarden.audit.models import AuditEvent
 from bookwarden.breach.tests import factories as breach_factories
 from bookwarden.core.models import Branch, Library, Membership, User
+from bookwarden.devices.models import Device
 from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.models import Card, Patron, SealedOpening
 from bookwarden.patrons.record_access import Purpose, open_records
 from bookwarden.people.tests import factories as people_factories
 from bookwarden.policies.tests import factories as policy_factories
+from bookwarden.software.tests import factories as software_factories
 
 from .helpers import (
     INSTALLATION,
@@ -657,9 +659,8 @@ class Write:
 
 
 def _software_ids(people: dict[str, User], lib: Library) -> dict[str, Any]:
-    from bookwarden.software.tests.factories import matrix_ids
-
-    return matrix_ids(people, lib)
+    """A catalog entry and the staff member's request of :mod:`software.tests.factories`."""
+    return software_factories.matrix_ids(people, lib)
 
 
 def _patron_of(lib: Library) -> int:
@@ -1407,6 +1408,20 @@ WRITES = [
     ),
     # --- software (CC-4, LV-6): a decision by anyone without Perm.APPROVE_SOFTWARE, the
     # catalog kept by anyone without Perm.MANAGE_IT_INVENTORY.
+    Write(
+        "software:request_new",
+        lambda people, lib: {},
+        lambda: {
+            "kind": "install",
+            "device": str(Device.objects.get(name="MATRIX-PC-01").pk),
+            "new_software_name": "Forged tool",
+            "reason": "Forged.",
+        },
+        writers=NEW_MADRID_WORKERS,
+        control_changes_rows=False,
+        # Cresco's people may ask at Cresco: New Madrid's device is not theirs to choose.
+        refusals={"outsider": "200", "outsider_staff": "200"},
+    ),
     Write(
         "software:decide",
         lambda people, lib: {"request_id": _software_ids(people, lib)["request_id"]},
