@@ -40,31 +40,38 @@ def seats_used(software: Software) -> int:
     return Installation.objects.filter(software=software, removed_on__isnull=True).count()
 
 
-def license_problem(software: Software | None, today: datetime.date | None = None) -> str:
-    """Why ``software`` may not be installed on one more device (LV-10), or "".
-
-    Not in the catalog, an expired license, or a per-seat license with every seat in use.
-    """
+def refusal_reason(software: Software | None, today: datetime.date | None = None) -> str:
+    """Why ``software`` may not be installed on one more device, in words for the person
+    who asked (LV-10), or "": not in the catalog, an expired license, or a per-seat license
+    with every seat in use."""
     if software is None:
-        return (
-            "This software is not in the catalog: add it with its license first, "
-            "or refuse the request."
-        )
+        return "Not licensed: this software is not in the library's catalog of approved software."
     today = today or timezone.localdate()
     if software.expired(today):
-        return (
-            f"The license of {software} expired on {day(software.license_expires_on)}: "
-            "it is not licensed. Renew it in the catalog first, or refuse the request."
-        )
+        expired_on = day(software.license_expires_on)
+        return f"Not licensed: the license of {software} expired on {expired_on}."
     if software.license_kind == LicenseKind.PER_SEAT:
         used = seats_used(software)
         if used >= (software.seats or 0):
             return (
-                f"Every seat of {software}'s license is in use "
-                f"({counted(used, 'device')} of {software.seats or 0}). Buy more seats and "
-                "change the catalog first, or refuse the request."
+                f"No free seat: every seat of {software}'s license is in use "
+                f"({counted(used, 'device')} of {software.seats or 0})."
             )
     return ""
+
+
+def license_problem(software: Software | None, today: datetime.date | None = None) -> str:
+    """:func:`refusal_reason` with what the approver can do about it, or ""."""
+    reason = refusal_reason(software, today)
+    if not reason:
+        return ""
+    if software is None:
+        fix = "Add it to the catalog with its license first, or refuse the request."
+    elif software.expired(today or timezone.localdate()):
+        fix = "Renew the license in the catalog first, or refuse the request."
+    else:
+        fix = "Buy more seats and change the catalog first, or refuse the request."
+    return f"{reason} {fix}"
 
 
 def _clean_catalog(library: Library, values: dict[str, Any], exclude: int | None = None) -> None:

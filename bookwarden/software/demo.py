@@ -111,7 +111,7 @@ def build_software_demo(people: dict[str, User]) -> None:
             actor=coordinator,
             request=over,
             approve=False,
-            note=actions.license_problem(catalog["meetings"]),
+            note=actions.refusal_reason(catalog["meetings"]),
         )
     unlicensed = actions.request_software(
         actor=staff,
@@ -124,7 +124,7 @@ def build_software_demo(people: dict[str, User]) -> None:
         actor=coordinator,
         request=unlicensed,
         approve=False,
-        note="It is not licensed for library use and may carry malware. Not approved.",
+        note=actions.refusal_reason(None) + " Such tools often carry malware.",
     )
     removal = actions.request_software(
         actor=coordinator,

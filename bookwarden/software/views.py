@@ -99,12 +99,12 @@ def _request_or_404(request: StaffRequest, request_id: int) -> SoftwareRequest:
 
 
 def _decision_form(found: SoftwareRequest, data: object = None) -> DecisionForm:
-    problem = actions.license_problem(found.software) if found.kind == "install" else ""
+    reason = actions.refusal_reason(found.software) if found.kind == "install" else ""
     return DecisionForm(
         data,
         library_id=found.library_id,
         with_software=found.software_id is None,
-        initial={"note": problem},
+        initial={"note": reason},
     )
 
 
