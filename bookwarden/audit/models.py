@@ -197,6 +197,17 @@ class AuditAction(models.TextChoices):
         "people.review_settings_changed",
         "Account review period changed",
     )
+    # Staff program: software
+    SOFTWARE_ADDED = "software.added", "Software added to the catalog"
+    SOFTWARE_CHANGED = "software.changed", "Software in the catalog changed"
+    SOFTWARE_REQUESTED = "software.requested", "Software request made"
+    SOFTWARE_REQUEST_APPROVED = "software.request_approved", "Software request approved"
+    SOFTWARE_REQUEST_REFUSED = "software.request_refused", "Software request refused"
+    SOFTWARE_INSTALLATION_RECORDED = (
+        "software.installation_recorded",
+        "Software installation recorded",
+    )
+    SOFTWARE_INSTALLATION_REMOVED = "software.installation_removed", "Software installation removed"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

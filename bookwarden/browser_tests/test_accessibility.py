@@ -223,6 +223,47 @@ def test_training_pages_have_no_serious_accessibility_findings(browse, people) -
     scanner.assert_clean()
 
 
+def test_software_pages_have_no_serious_accessibility_findings(browse, people) -> None:
+    """CC-4, LV-6: the software pages, as the director (who asks, decides and keeps the
+    catalog), at desktop and phone sizes."""
+    from bookwarden.core.models import Library
+    from bookwarden.software.demo import build_software_demo
+    from bookwarden.software.models import RequestStatus, Software, SoftwareRequest
+    from bookwarden.software.tests.factories import device
+
+    library = Library.objects.get(slug="new-madrid")
+    for name in ("CIRC-PC-01", "CIRC-PC-02"):
+        device(library, name)
+    device(library, "PUBLIC-PC-01", "public_computer")
+    build_software_demo(people)
+    waiting = SoftwareRequest.objects.get(status=RequestStatus.PENDING)
+    editor = Software.objects.get(name="Photoshop Elements")
+    scanner = Scanner()
+    director = browse()
+    sign_in_with_code(director, scanner, people["director"].username)
+    pages = (
+        ("ask for software", "/software/requests/new/"),
+        ("my software requests", "/software/requests/mine/"),
+        ("a software request", f"/software/requests/{waiting.pk}/"),
+        ("software requests", "/software/requests/"),
+        ("software", "/software/"),
+        ("a software entry", f"/software/{editor.pk}/"),
+        ("new software", "/software/library/new-madrid/new/"),
+    )
+    for label, path in pages:
+        director.goto(path)
+        assert director.path == path, (label, director.path)
+        scanner.scan(director, label)
+    # Staff ask from a phone, and follow their requests there.
+    staff = browse(PHONE)
+    staff.sign_in(people["staff"].username, DEMO_PASSWORD)
+    for label, path in pages[:3]:
+        staff.goto(path)
+        assert staff.path == path, (label, staff.path)
+        scanner.scan(staff, f"{label} (phone)")
+    scanner.assert_clean()
+
+
 def test_portal_pages_have_no_serious_accessibility_findings(browse, people, demo_patrons) -> None:
     scanner = Scanner()
     rosa = demo_patrons["parent"]

@@ -150,6 +150,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_disclosure_ids(people, library),
         # A course with a quiz and a session held yesterday (CC-10).
         **_training_ids(people, library),
+        # A catalog entry, the staff member's software request waiting (CC-4, LV-6).
+        **_software_ids(people, library),
         # A policy in effect with its PDF, signed by the staff member (IT-1, IT-11).
         **_policy_ids(people, library),
         # A last day to come, an account review under way (CC-1, LV-3).
@@ -263,6 +265,12 @@ def _disclosure_ids(people: dict[str, User], library: Library) -> dict[str, Any]
 
 def _training_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.training.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _software_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.software.tests.factories import matrix_ids
 
     return matrix_ids(people, library)
 

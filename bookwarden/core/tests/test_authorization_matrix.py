@@ -30,12 +30,14 @@ from django.utils import timezone
 from bookwarden.audit.models import AuditEvent
 from bookwarden.breach.tests import factories as breach_factories
 from bookwarden.core.models import Branch, Library, Membership, User
+from bookwarden.devices.models import Device
 from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.models import Card, Patron, SealedOpening
 from bookwarden.patrons.record_access import Purpose, open_records
 from bookwarden.people.tests import factories as people_factories
 from bookwarden.policies.tests import factories as policy_factories
+from bookwarden.software.tests import factories as software_factories
 
 from .helpers import (
     INSTALLATION,
@@ -204,6 +206,10 @@ NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
 #: manages courses (Perm.MANAGE_TRAINING) at New Madrid.
 TRAINING_READERS = {w: 200 for w in STAFF_PROGRAM_VIEWERS}
 TRAINING_MANAGERS = {"director": 200, "tech_coordinator": 200}
+SOFTWARE_APPROVERS = {"director": 200, "tech_coordinator": 200}
+IT_KEEPERS = {**SOFTWARE_APPROVERS, "it_staff": 200}
+IT_VIEWERS = {**IT_KEEPERS, "designee": 200, "auditor": 200}
+SOFTWARE_REQUEST_READERS = {**IT_VIEWERS, "staff": 200}
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -484,6 +490,21 @@ EXPECTED: dict[str, Expect] = {
             "training:session_new",
         )
     },
+    # --- software: the catalog, requests and their decisions (CC-4, LV-6, LV-10) ---------
+    # Everyone who works at a library asks (not auditors); the catalog is read with
+    # Perm.VIEW_IT_INVENTORY, kept with MANAGE_IT_INVENTORY; requests are decided with
+    # APPROVE_SOFTWARE (director, technology coordinator).  A request is read by the person
+    # who asked and by those who read the IT inventory or decide.
+    "software:request_new": same(signed_in(200, auditor=403, server_admin=404)),
+    "software:my_requests": same(signed_in(200, auditor=403, server_admin=404)),
+    "software:request": same(new_madrid_page(403, **SOFTWARE_REQUEST_READERS, server_admin=404)),
+    "software:decide": same(signed_in(405)),  # POST only
+    "software:queue": same(signed_in(403, **SOFTWARE_APPROVERS, outsider=200, server_admin=404)),
+    "software:list": same(signed_in(403, **IT_VIEWERS, outsider=200, server_admin=404)),
+    # Cresco's staff hold no IT permission anywhere: 403 before any lookup.
+    "software:detail": same(signed_in(403, **IT_VIEWERS, outsider=404, server_admin=404)),
+    "software:new": same(signed_in(403, **IT_KEEPERS, outsider=404, server_admin=404)),
+    "software:edit": same(signed_in(403, **IT_KEEPERS, outsider=404, server_admin=404)),
     # --- people: leavers and account reviews (CC-1, LV-3) ---------------------------------
     # Last days: human resources and the director (manage_departures); Cresco's director
     # sees Cresco's leavers.  Account reviews: the director alone (review_accounts).
@@ -637,6 +658,11 @@ class Write:
     control_changes_rows: bool = True
     #: Answers other than the usual refusal (403, Cresco's people 404, anonymous to login).
     refusals: dict[str, str] = field(default_factory=dict)
+
+
+def _software_ids(people: dict[str, User], lib: Library) -> dict[str, Any]:
+    """A catalog entry and the staff member's request of :mod:`software.tests.factories`."""
+    return software_factories.matrix_ids(people, lib)
 
 
 def _patron_of(lib: Library) -> int:
@@ -1381,6 +1407,47 @@ WRITES = [
         lambda people, lib: {"slug": lib.slug},
         lambda: {"new_account_days": "30", "tell_hr_after_days": "7"},
         control_changes_rows=False,
+    ),
+    # --- software (CC-4, LV-6): a decision by anyone without Perm.APPROVE_SOFTWARE, the
+    # catalog kept by anyone without Perm.MANAGE_IT_INVENTORY.
+    Write(
+        "software:request_new",
+        lambda people, lib: {},
+        lambda: {
+            "kind": "install",
+            "device": str(Device.objects.get(name="MATRIX-PC-01").pk),
+            "new_software_name": "Forged tool",
+            "reason": "Forged.",
+        },
+        writers=NEW_MADRID_WORKERS,
+        control_changes_rows=False,
+        # Cresco's people may ask at Cresco: New Madrid's device is not theirs to choose.
+        refusals={"outsider": "200", "outsider_staff": "200"},
+    ),
+    Write(
+        "software:decide",
+        lambda people, lib: {"request_id": _software_ids(people, lib)["request_id"]},
+        lambda: {"decision": "approve", "note": ""},
+        writers=("tech_coordinator", "director"),
+        control_changes_rows=False,
+        refusals={"outsider_staff": "403"},
+    ),
+    *(
+        Write(
+            key,
+            kwargs,
+            lambda: {"name": "Forged tool", "license_kind": "free", "notes": ""},
+            writers=("tech_coordinator", "director", "it_staff"),
+            control_changes_rows=False,
+            refusals={"outsider_staff": "403"},
+        )
+        for key, kwargs in (
+            ("software:new", lambda people, lib: {"slug": lib.slug}),
+            (
+                "software:edit",
+                lambda people, lib: {"software_id": _software_ids(people, lib)["software_id"]},
+            ),
+        )
     ),
     # --- training (CC-10): a quiz answered by someone outside its audience, attendance
     # taken by someone who is not the trainer, courses, questions, sessions, completions
