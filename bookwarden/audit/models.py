@@ -197,6 +197,13 @@ class AuditAction(models.TextChoices):
         "people.review_settings_changed",
         "Account review period changed",
     )
+    # Staff program: credentials
+    CREDENTIAL_ADDED = "credentials.added", "Shared login added"
+    CREDENTIAL_CHANGED = "credentials.changed", "Shared login changed"
+    CREDENTIAL_ROTATED = "credentials.rotated", "Shared login change recorded"
+    CREDENTIAL_DUE_NOW = "credentials.due_now", "Shared login marked to change now"
+    CREDENTIAL_SETTINGS_CHANGED = "credentials.settings_changed", "Rotation period changed"
+    CREDENTIAL_ROTATIONS_EXPORTED = "credentials.exported", "Shared login changes exported"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
