@@ -32,7 +32,7 @@ class NoSecretsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name, value in data.items():
+        for name, value in list(data.items()):
             if isinstance(value, str) and looks_like_password(value):
                 self.add_error(name, REFUSAL)
         return data
