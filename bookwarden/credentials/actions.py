@@ -19,8 +19,8 @@ from bookwarden.audit.actions import changes, record
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Library, Membership, User
 from bookwarden.core.permissions import require
-from bookwarden.core.when import day
 from bookwarden.core.roles import Perm, Role
+from bookwarden.core.when import day
 from bookwarden.devices.models import Device
 from bookwarden.operations.models import INCIDENT_KINDS, LogEntry
 
@@ -225,10 +225,10 @@ def record_rotation(
     if changed_on > timezone.localdate():
         raise ValidationError({"changed_on": "The change cannot be in the future."})
     if changed_on < credential.last_changed_on:
-        raise ValidationError(
-            {"changed_on": "A later change is already recorded: check the date."}
-        )
-    if changed_by is not None and changed_by.pk not in it_staff_ids(credential.library, [changed_by]):
+        raise ValidationError({"changed_on": "A later change is already recorded: check the date."})
+    if changed_by is not None and changed_by.pk not in it_staff_ids(
+        credential.library, [changed_by]
+    ):
         raise ValidationError({"changed_by": "Choose a member of the library's IT staff."})
     rotation = Rotation.objects.create(
         credential=credential,
@@ -283,7 +283,9 @@ def _mark_due(
 
 
 @transaction.atomic
-def mark_compromised(*, actor: User | None, credential: Credential, incident: LogEntry) -> Credential:
+def mark_compromised(
+    *, actor: User | None, credential: Credential, incident: LogEntry
+) -> Credential:
     """IT-4: a security incident names this login as compromised: it changes now."""
     require(actor, Perm.MANAGE_IT_INVENTORY, credential.library_id)
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
@@ -381,9 +383,11 @@ def mark_due_from_changes() -> int:
     ).order_by("occurred_at", "pk"):  # the job acts for the installation: every library
         entries.setdefault(entry.library_id, []).append(entry)
     it_staff: dict[int, set[int]] = {}
-    for library_id, user_id in Membership.objects.active().filter(
-        library_id__in=library_ids, role__in=IT_ROLES
-    ).values_list("library_id", "user_id"):
+    for library_id, user_id in (
+        Membership.objects.active()
+        .filter(library_id__in=library_ids, role__in=IT_ROLES)
+        .values_list("library_id", "user_id")
+    ):
         it_staff.setdefault(library_id, set()).add(user_id)
     for credential in candidates:
         reason, cause = "", {}
@@ -394,7 +398,9 @@ def mark_due_from_changes() -> int:
                 break
         if not reason:
             gone = [
-                u for u in credential.holders.all() if u.pk not in it_staff.get(credential.library_id, set())
+                u
+                for u in credential.holders.all()
+                if u.pk not in it_staff.get(credential.library_id, set())
             ]
             if gone:
                 reason = REASON_HOLDER_LEFT.format(names=", ".join(str(u) for u in gone))
@@ -410,13 +416,13 @@ def mark_due_from_changes() -> int:
 
 
 @transaction.atomic
-def save_settings(*, actor: User | None, library: Library, rotation_days: int) -> CredentialSettings:
+def save_settings(
+    *, actor: User | None, library: Library, rotation_days: int
+) -> CredentialSettings:
     """IT-2: the library's rotation period, 1 to 180 days (it may only be shorter)."""
     require(actor, Perm.MANAGE_SETTINGS, library)
     if not 1 <= rotation_days <= MAX_ROTATION_DAYS:
-        raise ValidationError(
-            {"rotation_days": f"Choose between 1 and {MAX_ROTATION_DAYS} days."}
-        )
+        raise ValidationError({"rotation_days": f"Choose between 1 and {MAX_ROTATION_DAYS} days."})
     row, _ = CredentialSettings.objects.select_for_update().get_or_create(library=library)
     before = row.rotation_days
     row.rotation_days = rotation_days
@@ -443,4 +449,3 @@ def record_export(
         library=library,
         after={"from": start.isoformat(), "to": end.isoformat(), "rows": rows},
     )
-

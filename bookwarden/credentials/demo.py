@@ -51,22 +51,39 @@ def build_credentials_demo(people: dict[str, User]) -> dict[str, Any]:
 
     # Overdue: changed 200 days ago (and once before that).
     router = add(
-        "Main router", "router", "admin", "IT / Network / Main router", 380,
-        holders=[tech, it], devices=_devices(library, DeviceKind.ROUTER),
+        "Main router",
+        "router",
+        "admin",
+        "IT / Network / Main router",
+        380,
+        holders=[tech, it],
+        devices=_devices(library, DeviceKind.ROUTER),
     )
     actions.record_rotation(
-        actor=tech, credential=router, changed_on=_ago(200), changed_by=it,
+        actor=tech,
+        credential=router,
+        changed_on=_ago(200),
+        changed_by=it,
         note="Changed with the yearly network review.",
     )
     # Fine: changed six weeks ago.
     firewall = add(
-        "Firewall", "firewall", "fwadmin", "IT / Network / Firewall", 250,
-        holders=[tech], devices=_devices(library, DeviceKind.FIREWALL),
+        "Firewall",
+        "firewall",
+        "fwadmin",
+        "IT / Network / Firewall",
+        250,
+        holders=[tech],
+        devices=_devices(library, DeviceKind.FIREWALL),
     )
     actions.record_rotation(actor=tech, credential=firewall, changed_on=_ago(40), changed_by=tech)
     add(
-        "Mail admin account", "internet_account", "postmaster", "IT / Google Workspace admin",
-        20, holders=[tech],
+        "Mail admin account",
+        "internet_account",
+        "postmaster",
+        "IT / Google Workspace admin",
+        20,
+        holders=[tech],
     )
     # Due now: one of its holders, an IT person, left today.
     leaver = create_staff(
@@ -90,8 +107,13 @@ def build_credentials_demo(people: dict[str, User]) -> dict[str, Any]:
     )
     # Due now: the copier vendor used the printer's admin login yesterday.
     add(
-        "Staff network printer NMM-PRN-01", "other", "admin", "IT / Printers / NMM-PRN-01", 90,
-        holders=[it], devices=list(Device.objects.filter(library=library, name="NMM-PRN-01")),
+        "Staff network printer NMM-PRN-01",
+        "other",
+        "admin",
+        "IT / Printers / NMM-PRN-01",
+        90,
+        holders=[it],
+        devices=list(Device.objects.filter(library=library, name="NMM-PRN-01")),
     )
     # The job's first run: the visit and the leaver mark those two to change now.
     marked = actions.mark_due_from_changes()

@@ -27,6 +27,11 @@ class PeopleField(forms.ModelMultipleChoiceField):
         return f"{obj} ({obj.username})"
 
 
+class DevicesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.name)
+
+
 class NoSecretsForm(forms.Form):
     """IT-3: any text field whose value looks like a password is refused."""
 
@@ -59,7 +64,7 @@ class CredentialForm(NoSecretsForm):
         widget=forms.CheckboxSelectMultiple,
         label="IT staff who hold it",
     )
-    devices = forms.ModelMultipleChoiceField(
+    devices = DevicesField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

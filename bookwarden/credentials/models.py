@@ -144,7 +144,7 @@ class CredentialSettings(models.Model):
 def rotation_days_of(library: Library) -> int:
     """The library's period, read from ``library.credential_settings`` when loaded."""
     try:
-        return library.credential_settings.rotation_days  # type: ignore[attr-defined]
+        return library.credential_settings.rotation_days
     except CredentialSettings.DoesNotExist:
         return MAX_ROTATION_DAYS
 

@@ -30,7 +30,7 @@ def to_change_for(user: User) -> list[Credential]:
     coordinated = Credential.objects.for_user(user, role=Role.TECH_COORDINATOR)
     rows = (
         (held | coordinated)
-        .in_use()
+        .filter(retired_at__isnull=True)
         .distinct()
         .select_related("library__credential_settings")
         .order_by("pk")

@@ -70,16 +70,13 @@ def credential_list(request: StaffRequest) -> HttpResponse:
     """IT-2: what must be changed first: to change now, overdue, due soon, then the rest."""
     rows = list(
         Credential.objects.for_user(request.user, Perm.VIEW_IT_INVENTORY)
-        .in_use()
+        .filter(retired_at__isnull=True)
         .select_related("library__credential_settings", "last_changed_by")
         .prefetch_related("holders")
     )
     today = timezone.localdate()
     items = sorted(
-        (
-            {"c": c, "status": status_of(c, today), "due": due_on(c)}
-            for c in rows
-        ),
+        ({"c": c, "status": status_of(c, today), "due": due_on(c)} for c in rows),
         key=lambda i: (_ORDER[i["status"]], i["due"], i["c"].system),
     )
     libraries = list(Library.objects.for_user(request.user, Perm.VIEW_IT_INVENTORY))
@@ -273,8 +270,17 @@ def export(request: StaffRequest, slug: str) -> HttpResponse:
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(
-        ["system", "account", "kind", "changed_on", "changed_by", "recorded_at", "recorded_by",
-         "reason", "note"]
+        [
+            "system",
+            "account",
+            "kind",
+            "changed_on",
+            "changed_by",
+            "recorded_at",
+            "recorded_by",
+            "reason",
+            "note",
+        ]
     )
     for r in rotations:
         writer.writerow(

@@ -513,15 +513,15 @@ EXPECTED: dict[str, Expect] = {
     # --- credentials: shared logins and their rotation (IT-2, IT-3, IT-4) ------------------
     # Read by those who see the IT inventory (view_it_inventory), written by the IT staff,
     # the technology coordinator and the director (manage_it_inventory); the period by the
-    # director alone (manage_settings).  Cresco's director reads Cresco's (empty) list and gets 404 for New Madrid's; Cresco's
-    # staff hold neither permission anywhere: 403.
-    "credentials:list": same(
-        signed_in(403, **CREDENTIAL_READERS, outsider=200, server_admin=404)
-    ),
+    # director alone (manage_settings).  Cresco's director reads Cresco's (empty) list and
+    # gets 404 for New Madrid's; Cresco's staff hold neither permission anywhere: 403.
+    "credentials:list": same(signed_in(403, **CREDENTIAL_READERS, outsider=200, server_admin=404)),
     "credentials:export": same(
         signed_in(403, **CREDENTIAL_READERS, outsider=404, server_admin=404)
     ),
-    "credentials:detail": same(signed_in(403, **CREDENTIAL_READERS, outsider=404, server_admin=404)),
+    "credentials:detail": same(
+        signed_in(403, **CREDENTIAL_READERS, outsider=404, server_admin=404)
+    ),
     "credentials:create": same(
         signed_in(403, **CREDENTIAL_WRITERS, outsider=404, server_admin=404)
     ),
@@ -532,9 +532,7 @@ EXPECTED: dict[str, Expect] = {
     "credentials:compromised": same(
         signed_in(403, **CREDENTIAL_WRITERS, outsider=404, server_admin=404)
     ),
-    "credentials:settings": same(
-        signed_in(403, director=200, outsider=404, server_admin=404)
-    ),
+    "credentials:settings": same(signed_in(403, director=200, outsider=404, server_admin=404)),
 }
 
 

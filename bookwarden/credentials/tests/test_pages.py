@@ -14,7 +14,9 @@ from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.credentials.models import Credential
 
 
-def test_the_list_puts_what_must_change_first(client_as, make_credential, django_assert_max_num_queries) -> None:
+def test_the_list_puts_what_must_change_first(
+    client_as, make_credential, django_assert_max_num_queries
+) -> None:
     make_credential(days_ago=10, system="Firewall", kind="firewall")
     make_credential(days_ago=200, system="Main router")
     for n in range(5):
@@ -37,7 +39,10 @@ def test_who_may_see_and_who_may_write(client_as, make_credential, new_madrid) -
     assert client_as("auditor").get(url + "change/").status_code == 403
     assert client_as("auditor").post(url + "edit/", {"system": "x"}).status_code == 403
     assert client_as("outsider").get(f"/credentials/new/{new_madrid.slug}/").status_code == 404
-    assert client_as("tech_coordinator").get(f"/credentials/settings/{new_madrid.slug}/").status_code == 403
+    assert (
+        client_as("tech_coordinator").get(f"/credentials/settings/{new_madrid.slug}/").status_code
+        == 403
+    )
 
 
 def test_record_a_change_from_the_page(
@@ -47,7 +52,12 @@ def test_record_a_change_from_the_page(
     client = client_as("it_staff")
     url = f"/credentials/{credential.pk}/change/"
     response = client.post(
-        url, {"changed_on": timezone.localdate().isoformat(), "changed_by": people["it_staff"].pk, "note": "Done after hours."}
+        url,
+        {
+            "changed_on": timezone.localdate().isoformat(),
+            "changed_by": people["it_staff"].pk,
+            "note": "Done after hours.",
+        },
     )
     assert response.status_code == 302
     with django_assert_max_num_queries(14):

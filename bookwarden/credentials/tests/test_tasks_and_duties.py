@@ -69,7 +69,9 @@ def test_duties_of_each_holder_and_reminded_once(
         [duty] = [d for d in duties_for(person, new_madrid) if d.kind == "credential"]
         assert duty.key == key
         assert duty.due_on == credential.last_changed_on + datetime.timedelta(days=180)
-    assert not [d for d in duties_for(people["tech_coordinator"], new_madrid) if d.kind == "credential"]
+    assert not [
+        d for d in duties_for(people["tech_coordinator"], new_madrid) if d.kind == "credential"
+    ]
 
     send_reminders()
     send_reminders()

@@ -22,6 +22,7 @@ from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 
+from ..hooks import outside_access_recorded
 from ..models import (
     INCIDENT_KINDS,
     Attachment,
@@ -32,7 +33,6 @@ from ..models import (
     StepKind,
     TimelineStep,
 )
-from ..hooks import outside_access_recorded
 from .incidents import notify_of_incident
 from .timeline import system_step
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.my_tasks import tasks_for
-from bookwarden.core.when import day
 from bookwarden.operations import actions
 from bookwarden.operations.models import OperationsSettings
 from bookwarden.operations.timeliness import DEFAULT_TARGET_DAYS, effective_targets
