@@ -376,17 +376,17 @@ def mark_due_from_changes() -> int:
         .prefetch_related("devices", "holders")
         .order_by("pk")
     )
-    library_ids = {c.library_id for c in candidates}
+    if not candidates:
+        return 0
+    # The job acts for the installation: every library's entries and IT staff.
     entries: dict[int, list[LogEntry]] = {}
-    for entry in LogEntry.objects.filter(
-        library_id__in=library_ids, outside_party=True, occurred_at__gte=oldest
-    ).order_by("occurred_at", "pk"):  # the job acts for the installation: every library
+    for entry in LogEntry.objects.filter(outside_party=True, occurred_at__gte=oldest).order_by(
+        "occurred_at", "pk"
+    ):
         entries.setdefault(entry.library_id, []).append(entry)
     it_staff: dict[int, set[int]] = {}
     for library_id, user_id in (
-        Membership.objects.active()
-        .filter(library_id__in=library_ids, role__in=IT_ROLES)
-        .values_list("library_id", "user_id")
+        Membership.objects.active().filter(role__in=IT_ROLES).values_list("library_id", "user_id")
     ):
         it_staff.setdefault(library_id, set()).add(user_id)
     for credential in candidates:
