@@ -96,7 +96,7 @@ def build_credentials_demo(people: dict[str, User]) -> dict[str, Any]:
         first_name="Dylan",
         last_name="Moss",
     ).user
-    add("ILS database", "database", "koha_admin", "IT / Koha / Database", 60, holders=[it, leaver])
+    add("ILS database", "database", "koha", "IT / Koha / Database", 60, holders=[it, leaver])
     people_actions.record_departure(
         actor=people["human_resources"],
         user=leaver,
