@@ -22,7 +22,7 @@ def test_the_list_puts_what_must_change_first(
     for n in range(5):
         make_credential(days_ago=20 + n, system=f"Server {n}", kind="server")
     client = client_as("auditor")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         page = client.get("/credentials/").content.decode()
     assert page.index("Main router") < page.index("Firewall")
     assert "Overdue" in page
@@ -60,7 +60,7 @@ def test_record_a_change_from_the_page(
         },
     )
     assert response.status_code == 302
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         page = client.get(f"/credentials/{credential.pk}/").content.decode()
     assert "Done after hours." in page
     assert "Overdue" not in page
