@@ -208,6 +208,13 @@ class AuditAction(models.TextChoices):
         "Software installation recorded",
     )
     SOFTWARE_INSTALLATION_REMOVED = "software.installation_removed", "Software installation removed"
+    # Staff program: credentials
+    CREDENTIAL_ADDED = "credentials.added", "Shared login added"
+    CREDENTIAL_CHANGED = "credentials.changed", "Shared login changed"
+    CREDENTIAL_ROTATED = "credentials.rotated", "Shared login change recorded"
+    CREDENTIAL_DUE_NOW = "credentials.due_now", "Shared login marked to change now"
+    CREDENTIAL_SETTINGS_CHANGED = "credentials.settings_changed", "Rotation period changed"
+    CREDENTIAL_ROTATIONS_EXPORTED = "credentials.exported", "Shared login changes exported"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

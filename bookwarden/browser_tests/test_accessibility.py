@@ -21,6 +21,8 @@ from playwright.sync_api import expect
 from bookwarden.breach.demo import build_breach_demo
 from bookwarden.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from bookwarden.core.tests.snapshots import Snapshot, thaw
+from bookwarden.credentials.demo import build_credentials_demo
+from bookwarden.credentials.models import Credential
 from bookwarden.disclosures.demo import build_disclosure_demo
 from bookwarden.disclosures.models import DisclosureRequest
 from bookwarden.enforcement.demo import build_enforcement_demo
@@ -103,6 +105,7 @@ def whole_demo_snapshot(people_snapshot, demo_patrons_snapshot, django_db_blocke
         build_breach_demo(people, patrons)
         build_disclosure_demo(people, patrons)
         build_people_demo(people)
+        build_credentials_demo(people)
 
     with django_db_blocker.unblock():
         return Snapshot.build(build, demo_patrons_snapshot)
@@ -139,6 +142,8 @@ def test_staff_pages_have_no_serious_accessibility_findings(browse, people, whol
     leaving = Departure.objects.pending().filter(library__slug=nm).order_by("pk").first()
     review = AccountReview.objects.filter(library__slug=nm).order_by("pk").first()
     assert leaving is not None and review is not None
+    login = Credential.objects.filter(library__slug=nm).order_by("pk").first()
+    assert login is not None
 
     director = browse()
     sign_in_with_code(director, scanner, people["director"].username)
@@ -165,6 +170,10 @@ def test_staff_pages_have_no_serious_accessibility_findings(browse, people, whol
         ("a person's last day", f"/people/{nm}/departures/{leaving.pk}/"),
         ("account reviews", "/people/account-reviews/"),
         ("a finished account review", f"/people/{nm}/account-reviews/{review.pk}/"),
+        ("shared logins", "/credentials/"),
+        ("a shared login", f"/credentials/{login.pk}/"),
+        ("record a change of a password", f"/credentials/{login.pk}/change/"),
+        ("how often passwords change", f"/credentials/settings/{nm}/"),
     ):
         director.goto(path)
         if director.path.startswith("/accounts/reauthenticate/"):

@@ -1,8 +1,8 @@
-""" "My tasks" of the operations log, one query each (CC-9, IT-4, IT-7):
+""" "My tasks" of the operations log, one query each (CC-9, IT-7).  The shared logins to
+change after an outside party's access (IT-4) are the credentials app's tasks:
 
 - incidents waiting for the person's acknowledgement (those told of them);
 - for a director, who has acknowledged each open incident of their library;
-- for the technology coordinator, passwords to change after an outside party's access;
 - for those who run the log, entries past their timeliness target or due soon.
 
 Every task about an entry carries the key ``operations:<id>``, so an incident the director
@@ -130,29 +130,6 @@ def incident_acknowledgements(user: User) -> Iterable[Task]:
             key=entry_key(entry),
             state=state,
             info=True,
-        )
-
-
-@task_provider
-def passwords_to_change(user: User) -> Iterable[Task]:
-    """IT-4: after access by someone who is not library IT staff, passwords change at once.
-    A duty of the technology coordinator's role."""
-    if not user.library_ids(role=Role.TECH_COORDINATOR):
-        return
-    visits = (
-        LogEntry.objects.for_user(user, role=Role.TECH_COORDINATOR)
-        .filter(outside_party=True, outside_access_resolved_at__isnull=True)
-        .order_by("occurred_at", "pk")
-    )
-    for entry in visits:
-        when = timezone.localtime(entry.occurred_at)
-        yield Task(
-            entry_title(entry),
-            "Change the passwords used during the outside access now, then record it on the entry.",
-            reverse("operations:detail", args=[entry.pk]),
-            urgent=True,
-            key=entry_key(entry),
-            state=f"{entry.outside_party_name} had access on {formats.day(when)}.",
         )
 
 

@@ -156,6 +156,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_policy_ids(people, library),
         # A last day to come, an account review under way (CC-1, LV-3).
         **_people_ids(people, library),
+        # A shared login (IT-2).
+        **_credential_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -259,6 +261,12 @@ def _enforcement_ids(people: dict[str, User], library: Library) -> dict[str, Any
 
 def _disclosure_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.disclosures.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _credential_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.credentials.tests.factories import matrix_ids
 
     return matrix_ids(people, library)
 

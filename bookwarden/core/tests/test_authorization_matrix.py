@@ -200,6 +200,16 @@ POLICY_OVERSEERS = {
 NM_DEPARTURE_RECORDERS = {"human_resources": 200, "director": 200}
 
 #: Everyone of New Madrid but the auditor, who never writes (CC-2).
+#: The shared logins (IT-2): who reads them (Perm.VIEW_IT_INVENTORY) and who writes them
+#: (Perm.MANAGE_IT_INVENTORY) at New Madrid.
+CREDENTIAL_READERS = {
+    "director": 200,
+    "designee": 200,
+    "tech_coordinator": 200,
+    "it_staff": 200,
+    "auditor": 200,
+}
+CREDENTIAL_WRITERS = {"director": 200, "tech_coordinator": 200, "it_staff": 200}
 NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
 
 #: Training (CC-10): who sees who has completed what (Perm.VIEW_STAFF_PROGRAM) and who
@@ -524,6 +534,29 @@ EXPECTED: dict[str, Expect] = {
     "people:review_item": sudo_page(new_madrid_page(403, director=200, server_admin=404)),
     "people:review_confirm_unflagged": sudo_page(signed_in(405)),  # POST only
     "people:review_finish": same(signed_in(405)),  # POST only
+    # --- credentials: shared logins and their rotation (IT-2, IT-3, IT-4) ------------------
+    # Read by those who see the IT inventory (view_it_inventory), written by the IT staff,
+    # the technology coordinator and the director (manage_it_inventory); the period by the
+    # director alone (manage_settings).  Cresco's director reads Cresco's (empty) list and
+    # gets 404 for New Madrid's; Cresco's staff hold neither permission anywhere: 403.
+    "credentials:list": same(signed_in(403, **CREDENTIAL_READERS, outsider=200, server_admin=404)),
+    "credentials:export": same(
+        signed_in(403, **CREDENTIAL_READERS, outsider=404, server_admin=404)
+    ),
+    "credentials:detail": same(
+        signed_in(403, **CREDENTIAL_READERS, outsider=404, server_admin=404)
+    ),
+    "credentials:create": same(
+        signed_in(403, **CREDENTIAL_WRITERS, outsider=404, server_admin=404)
+    ),
+    "credentials:edit": same(signed_in(403, **CREDENTIAL_WRITERS, outsider=404, server_admin=404)),
+    "credentials:rotation_add": same(
+        signed_in(403, **CREDENTIAL_WRITERS, outsider=404, server_admin=404)
+    ),
+    "credentials:compromised": same(
+        signed_in(403, **CREDENTIAL_WRITERS, outsider=404, server_admin=404)
+    ),
+    "credentials:settings": same(signed_in(403, director=200, outsider=404, server_admin=404)),
 }
 
 
@@ -664,6 +697,19 @@ class Write:
 def _software_ids(people: dict[str, User], lib: Library) -> dict[str, Any]:
     """A catalog entry and the staff member's request of :mod:`software.tests.factories`."""
     return software_factories.matrix_ids(people, lib)
+
+
+def _credential_of(lib: Library) -> dict[str, int]:
+    from bookwarden.credentials.tests.factories import a_credential_of
+
+    return {"credential_id": a_credential_of(lib).pk}
+
+
+def _an_incident_of_new_madrid() -> int:
+    from bookwarden.operations.models import INCIDENT_KINDS, LogEntry
+
+    found = LogEntry.objects.filter(library__slug="new-madrid", kind__in=INCIDENT_KINDS)
+    return found.order_by("pk").values_list("pk", flat=True)[0]
 
 
 def _patron_of(lib: Library) -> int:
@@ -1612,6 +1658,67 @@ WRITES = [
         lambda people, lib: {"slug": lib.slug},
         lambda: {"every_months": "6"},
         control_changes_rows=False,
+    ),
+    # --- credentials (IT-2, IT-4): a shared login added, changed, its change recorded or
+    # marked compromised by anyone without Perm.MANAGE_IT_INVENTORY; the period by anyone
+    # but the director.  Each refusal writes nothing.
+    *(
+        Write(
+            key,
+            kwargs,
+            data,
+            writers=("tech_coordinator", "director", "it_staff"),
+            control_changes_rows=False,
+            refusals={"outsider_staff": "403"},
+        )
+        for key, kwargs, data in (
+            (
+                "credentials:create",
+                lambda people, lib: {"slug": lib.slug},
+                lambda: {
+                    "system": "Forged router",
+                    "kind": "router",
+                    "account_name": "admin",
+                    "manager_kind": "bitwarden",
+                    "manager_item": "Network / Forged",
+                    "last_changed_on": _future(-1),
+                },
+            ),
+            (
+                "credentials:edit",
+                lambda people, lib: _credential_of(lib),
+                lambda: {
+                    "system": "Renamed router",
+                    "kind": "router",
+                    "account_name": "admin",
+                    "manager_kind": "bitwarden",
+                    "manager_item": "Network / Renamed",
+                },
+            ),
+            (
+                "credentials:rotation_add",
+                lambda people, lib: _credential_of(lib),
+                lambda: {
+                    "changed_on": _future(0),
+                    "changed_by": str(User.objects.get(username="swilliams").pk),
+                },
+            ),
+        )
+    ),
+    Write(
+        "credentials:compromised",
+        lambda people, lib: _credential_of(lib),
+        lambda: {"incident": str(_an_incident_of_new_madrid())},
+        writers=("tech_coordinator", "director", "it_staff"),
+        control_changes_rows=False,
+        refusals={"outsider_staff": "403"},
+    ),
+    Write(
+        "credentials:settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"rotation_days": "30"},
+        control_changes_rows=False,
+        refusals={"outsider_staff": "403"},
     ),
 ]
 

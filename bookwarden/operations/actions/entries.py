@@ -22,6 +22,7 @@ from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 
+from ..hooks import outside_access_recorded
 from ..models import (
     INCIDENT_KINDS,
     Attachment,
@@ -251,6 +252,7 @@ def create_entry(
     entry.affected_branches.set(branches)
     entry.accounts.set(people)
     told = notify_of_incident(entry, actor)
+    outside_access_recorded(entry)  # IT-4: the shared logins it names change now
     record(
         AuditAction.OPS_ENTRY_CREATED,
         actor=actor,
@@ -325,6 +327,7 @@ def update_entry(
                 actor=actor,
             )
     told = notify_of_incident(entry, actor)
+    outside_access_recorded(entry)  # IT-4: the shared logins it names change now
     diff_before = {k: v for k, v in before.items() if after[k] != v}
     diff_after = {k: after[k] for k in diff_before}
     if before_branches != after_branches:

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.core.my_tasks import tasks_for
-from bookwarden.core.when import day
 from bookwarden.operations import actions
 from bookwarden.operations.models import OperationsSettings
 from bookwarden.operations.timeliness import DEFAULT_TARGET_DAYS, effective_targets
@@ -29,15 +28,10 @@ def _overdue(user) -> list[str]:
     return [t.title for t in tasks_for(user) if t.key.startswith("operations:") and t.overdue]
 
 
-def _passwords(user) -> str:
-    """What the person's home says of passwords to change."""
-    user.forget_roles()
-    return " ".join(t.state for t in tasks_for(user) if t.todo.startswith("Change the passwords"))
-
-
-def test_outside_maintenance_stays_on_the_tech_coordinators_home_until_resolved(
+def test_outside_maintenance_is_open_until_the_passwords_changed(
     people, make_entry, client_as
 ) -> None:
+    """The shared logins it names are the credentials app's tasks (its tests show them)."""
     when = timezone.now() - datetime.timedelta(days=2)
     entry = make_entry(
         kind="maintenance",
@@ -46,24 +40,20 @@ def test_outside_maintenance_stays_on_the_tech_coordinators_home_until_resolved(
         outside_party=True,
         outside_party_name="Dave Lutz, Bootheel Office Systems",
     )
-    title = f"Dave Lutz, Bootheel Office Systems had access on {day(when)}."
     tech = people["tech_coordinator"]
-    assert title in _passwords(tech)
-    assert title not in _passwords(people["staff"])
-    assert title not in _passwords(people["outsider"])
-    home = client_as("tech_coordinator").get("/").content.decode()
-    assert "Change the passwords used during the outside access now" in home
     # It cannot be closed before the passwords changed.
     with pytest.raises(ValidationError):
         actions.close_entry(actor=people["it_staff"], entry=entry)
     # The auditor may not say the passwords changed.
     url = f"/operations/{entry.pk}/passwords-changed/"
     assert client_as("auditor").post(url).status_code == 403
-    assert title in _passwords(tech)
+    entry.refresh_from_db()
+    assert entry.needs_password_change
 
     response = client_as("tech_coordinator").post(url, {"note": "printer admin, scan account"})
     assert response.status_code == 302
-    assert title not in _passwords(tech)
+    entry.refresh_from_db()
+    assert not entry.needs_password_change
     event = AuditEvent.objects.get(action=AuditAction.OPS_OUTSIDE_ACCESS_RESOLVED)
     assert event.actor == tech
     assert entry.steps.filter(text__contains="Passwords changed").exists()
