@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -131,8 +131,8 @@ def create_device(
 
 
 def _locked(device: Device) -> Device:
-    return Device.objects.select_for_update(of=("self",)).select_related("library").get(
-        pk=device.pk
+    return (
+        Device.objects.select_for_update(of=("self",)).select_related("library").get(pk=device.pk)
     )
 
 
@@ -226,9 +226,7 @@ def record_patches(
         raise ValidationError({"entry": "Choose an entry of this library's operations log."})
     if patched_on > library_today(library):
         raise ValidationError({"patched_on": "The day is in the future."})
-    locked = Device.objects.select_for_update(of=("self",)).filter(
-        pk__in=[d.pk for d in chosen]
-    )
+    locked = Device.objects.select_for_update(of=("self",)).filter(pk__in=[d.pk for d in chosen])
     records = []
     for device in locked:
         if device.retired_at:
@@ -293,21 +291,24 @@ def record_public_check(
     no_files: bool,
     no_sessions: bool,
     note: str = "",
+    at: datetime.datetime | None = None,
 ) -> PublicComputerCheck:
     """CC-3, CR-6d: the weekly check of a branch's public computers after logging out of a
     test session.  It passes when nothing was left; a failure opens a maintenance entry on
     the operations log for those who run it."""
     library = branch.library
     require(actor, Perm.CHECK_PUBLIC_COMPUTERS, library)
+    if at is not None and actor is not None:
+        raise PermissionDenied("Only the command line and the demo record a past check.")
     passed = no_history and no_cookies and no_files and no_sessions
     note = note.strip()
     if not passed and not note:
         raise ValidationError({"note": "Say what was left behind and on which computer."})
-    now = timezone.now()
+    now = at or timezone.now()
     check = PublicComputerCheck(
         library=library,
         branch=branch,
-        week_of=week_of(library_today(library)),
+        week_of=week_of(timezone.localtime(now, zone_of(library)).date()),
         checked_at=now,
         checked_by=actor,
         no_history=no_history,
@@ -339,9 +340,9 @@ def record_public_check(
             branch=branch,
             kind=EntryKind.MAINTENANCE,
             title=f"Public computers at {branch.name} kept a user's traces",
-            narrative=f"The weekly check found {', '.join(left)} left after logging out. "
-            f"{note}",
+            narrative=f"The weekly check found {', '.join(left)} left after logging out. {note}",
             occurred_at=now,
+            recorded_at=at,
             devices="\n".join(
                 Device.objects.in_service()
                 .filter(branch=branch, kind=DeviceKind.PUBLIC_COMPUTER)
@@ -386,7 +387,10 @@ def isolate_device(
         raise ValidationError("This device is retired.")
     if device.isolated_at:
         raise ValidationError("This device is already isolated.")
-    device.isolated_at, device.isolation_reason = min(at or timezone.now(), timezone.now()), reason[:300]
+    device.isolated_at, device.isolation_reason = (
+        min(at or timezone.now(), timezone.now()),
+        reason[:300],
+    )
     device.save(update_fields=["isolated_at", "isolation_reason"])
     record(
         AuditAction.DEVICE_MARKED_ISOLATED,

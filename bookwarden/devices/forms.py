@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.models import fields_for_model, model_to_dict
 
 from bookwarden.core.forms import DateInput
 from bookwarden.core.models import Branch
@@ -20,37 +21,43 @@ class BranchField(forms.ModelChoiceField):
         return str(obj.name)
 
 
-class DeviceForm(forms.ModelForm):
-    """CC-7: a device of the inventory."""
+_LABELS = {
+    "branch": "Branch",
+    "name": "Name",
+    "operating_system": "Operating system",
+    "antivirus": "Antivirus in place",
+    "firewall": "Firewall in place",
+    "intrusion_detection": "Intrusion detection in place",
+    "last_patched_on": "Last patched on",
+    "remote_access": "Remote access",
+    "remote_access_authenticated": "Remote access needs signing in",
+    "remote_access_encrypted": "Remote access uses a secure (encrypted) connection",
+    "reset_mechanism": "Reset between users",
+}
 
-    class Meta:
-        model = Device
-        fields = ["branch", *DEVICE_FIELDS]
-        labels = {
-            "name": "Name",
-            "operating_system": "Operating system",
-            "antivirus": "Antivirus in place",
-            "firewall": "Firewall in place",
-            "intrusion_detection": "Intrusion detection in place",
-            "last_patched_on": "Last patched on",
-            "remote_access": "Remote access",
-            "remote_access_authenticated": "Remote access needs signing in",
-            "remote_access_encrypted": "Remote access uses a secure (encrypted) connection",
-            "reset_mechanism": "Reset between users",
-        }
-        widgets = {"last_patched_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
-        field_classes = {"branch": BranchField}
 
-    def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+class DeviceForm(forms.Form):
+    """CC-7: a device of the inventory (the model's fields; the action checks them)."""
+
+    def __init__(
+        self, data: Any = None, *, branches: QuerySet[Branch], device: Device | None = None
+    ) -> None:
+        names = ["branch", *DEVICE_FIELDS]
+        super().__init__(data, initial=model_to_dict(device, fields=names) if device else None)
+        self.fields.update(
+            fields_for_model(
+                Device,
+                fields=names,
+                labels=_LABELS,
+                widgets={
+                    "last_patched_on": DateInput(),
+                    "notes": forms.Textarea(attrs={"rows": 3}),
+                },
+                field_classes={"branch": BranchField},
+            )
+        )
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
         self.fields["branch"].empty_label = "No branch (the whole library)"  # type: ignore[attr-defined]
-
-    def validate_unique(self) -> None:
-        """The action checks the name within the library."""
-
-    def _post_clean(self) -> None:
-        """The action checks the device; the form only reads its fields."""
 
 
 class DeviceFilterForm(forms.Form):

@@ -106,7 +106,9 @@ class _Lookup:
             self.branches[branch.slug.lower()] = branch
         self.kinds = {v: v for v in DeviceKind.values}
         self.kinds.update({str(label).lower(): v for v, label in DeviceKind.choices})
-        self.devices = {d.name.lower(): d for d in Device.objects.in_service().filter(library=library)}
+        self.devices = {
+            d.name.lower(): d for d in Device.objects.in_service().filter(library=library)
+        }
 
 
 def _value(name: str, raw: str, lookup: _Lookup) -> tuple[Any, str]:

@@ -135,6 +135,9 @@ class DeviceSettings(models.Model):
     class Meta:
         verbose_name_plural = "device settings"
 
+    def __str__(self) -> str:
+        return f"Device settings of {self.library}"
+
 
 class PatchRecordQuerySet(ScopedQuerySet):
     library_field = "device__library"
@@ -170,6 +173,9 @@ class PatchRecord(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Patch of {self.device}"
+
 
 class PublicComputerCheck(models.Model):
     """The weekly check of a branch's public computers (CC-3, CR-6d): after logging out of
@@ -197,3 +203,6 @@ class PublicComputerCheck(models.Model):
 
     class Meta:
         ordering = ["-checked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Check of public computers at {self.branch}"

@@ -33,9 +33,7 @@ _PATCHERS = {Role.TECH_COORDINATOR, Role.IT_STAFF}
 @task_provider
 def devices_to_patch(user: User) -> Iterable[Task]:
     """CC-7: devices past the library's patch target, one summary item per library."""
-    libraries = {
-        m.library_id: m.library for m in user.active_memberships() if m.role in _PATCHERS
-    }
+    libraries = {m.library_id: m.library for m in user.active_memberships() if m.role in _PATCHERS}
     if not libraries:
         return
     counts: dict[int, int] = {}

@@ -81,5 +81,3 @@ def sync_from_other_apps() -> tuple[int, int, int]:
     patched = _apply_patching_entries()
     isolated, returned = _isolate_named()
     return patched, isolated, returned
-
-

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.db.models import Case, When
 from django.db.models.functions import Lower
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -72,7 +72,7 @@ def device_list(request: StaffRequest) -> HttpResponse:
     form = DeviceFilterForm(request.GET or None, branches=branches)
     devices = (
         Device.objects.for_user(request.user, Perm.VIEW_IT_INVENTORY)
-        .in_service()
+        .filter(retired_at__isnull=True)
         .filter(library__in=libraries)
         .select_related("library", "branch")
     )
@@ -85,9 +85,7 @@ def device_list(request: StaffRequest) -> HttpResponse:
             devices = devices.filter(overdue_filter(libraries))
     targets = patch_targets(lib.pk for lib in libraries)
     today = {lib.pk: actions.library_today(lib) for lib in libraries}
-    rows = [
-        (d, actions.is_overdue(d, targets[d.library_id], today[d.library_id])) for d in devices
-    ]
+    rows = [(d, actions.is_overdue(d, targets[d.library_id], today[d.library_id])) for d in devices]
     rows.sort(key=lambda row: (not row[1], row[0].library.name, row[0].name.lower()))
     managed = [lib for lib in libraries if has_perm(request.user, Perm.MANAGE_IT_INVENTORY, lib)]
     return render(
@@ -171,7 +169,7 @@ def device_edit(request: StaffRequest, device_id: int) -> HttpResponse:
         raise PermissionDenied
     form = DeviceForm(
         request.POST or None,
-        instance=Device.objects.get(pk=device.pk),  # the form's copy, never saved by it
+        device=device,
         branches=Branch.objects.filter(library_id=device.library_id),
     )
     if request.method == "POST" and (
@@ -263,7 +261,7 @@ def patches(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_IT_INVENTORY)
     devices = (
         Device.objects.for_user(request.user, Perm.MANAGE_IT_INVENTORY)
-        .in_service()
+        .filter(retired_at__isnull=True)
         .filter(library=library)
         .select_related("branch")
     )
@@ -272,7 +270,7 @@ def patches(request: StaffRequest, slug: str) -> HttpResponse:
     ).order_by("late", Lower("name"))
     initial: dict[str, Any] = {"patched_on": actions.library_today(library)}
     if request.GET.get("overdue"):
-        initial["devices"] = [d.pk for d in devices if d.late == 0]  # type: ignore[attr-defined]
+        initial["devices"] = [d.pk for d in devices if d.late == 0]
     form = PatchForm(
         request.POST or None, initial=initial, devices=devices, entries=_patching_entries(library)
     )
@@ -371,9 +369,11 @@ def checks(request: StaffRequest) -> HttpResponse:
         request,
         form,
         lambda data: actions.record_public_check(actor=request.user, **data),
-        success=lambda c: "Check recorded."
-        if c.passed
-        else "Check recorded. An entry on the operations log asks IT to fix the computers.",
+        success=lambda c: (
+            "Check recorded."
+            if c.passed
+            else "Check recorded. An entry on the operations log asks IT to fix the computers."
+        ),
     ):
         return redirect("devices:checks")
     history = (

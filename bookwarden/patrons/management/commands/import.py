@@ -1,7 +1,7 @@
 """``bookwarden import patrons|loans FILE.csv --library SLUG [--format ...]`` (docs/import.md),
 and ``bookwarden import training FILE.csv --library SLUG``: completed training from an outside
-learning system (docs/training.md, :mod:`bookwarden.training.importer`); ``bookwarden import devices FILE.csv
---library SLUG``: the device inventory (docs/devices.md, :mod:`bookwarden.devices.importer`)."""
+learning system (docs/training.md, :mod:`bookwarden.training.importer`); and ``bookwarden
+import devices FILE.csv --library SLUG``: the device inventory (docs/devices.md)."""
 
 from __future__ import annotations
 
