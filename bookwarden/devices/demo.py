@@ -124,7 +124,7 @@ def build_devices_demo(people: dict[str, User]) -> None:
     actions.record_patches(
         actor=it_staff,
         devices=[devices["NM-PRN-01"]],
-        patched_on=today - datetime.timedelta(days=40),
+        patched_on=today - datetime.timedelta(days=25),
     )
     # The enforcement demo isolated CIRC-PC-03 and suspended PUBLIC-PC-07.
     sync_from_other_apps()

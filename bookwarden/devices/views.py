@@ -187,8 +187,8 @@ def device_edit(request: StaffRequest, device_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_IT_INVENTORY)
 @require_POST
+@perm_required(Perm.MANAGE_IT_INVENTORY)
 def device_retire(request: StaffRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(request, device_id, Perm.MANAGE_IT_INVENTORY)
     submit(
@@ -201,8 +201,8 @@ def device_retire(request: StaffRequest, device_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_IT_INVENTORY)
 @require_POST
+@perm_required(Perm.MANAGE_IT_INVENTORY)
 def device_isolate(request: StaffRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(request, device_id, Perm.MANAGE_IT_INVENTORY)
     submit(
@@ -216,8 +216,8 @@ def device_isolate(request: StaffRequest, device_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_IT_INVENTORY)
 @require_POST
+@perm_required(Perm.MANAGE_IT_INVENTORY)
 def device_return(request: StaffRequest, device_id: int) -> HttpResponse:
     device = _device_or_404(request, device_id, Perm.MANAGE_IT_INVENTORY)
     submit(
@@ -233,8 +233,8 @@ def device_return(request: StaffRequest, device_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_IT_INVENTORY)
 @require_POST
+@perm_required(Perm.MANAGE_IT_INVENTORY)
 def device_patched(request: StaffRequest, device_id: int) -> HttpResponse:
     """CC-7: one device patched, from its page."""
     device = _device_or_404(request, device_id, Perm.MANAGE_IT_INVENTORY)

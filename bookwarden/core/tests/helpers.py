@@ -154,6 +154,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_policy_ids(people, library),
         # A last day to come, an account review under way (CC-1, LV-3).
         **_people_ids(people, library),
+        # Devices: one in service, one isolated (CC-7, IT-9).
+        **_devices_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -275,5 +277,11 @@ def _policy_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
 
 def _people_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.people.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _devices_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.devices.tests.factories import matrix_ids
 
     return matrix_ids(people, library)

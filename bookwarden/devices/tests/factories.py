@@ -18,10 +18,20 @@ def a_device(library: Library, name: str = "TEST-PC-01", **values: Any) -> Devic
     found = Device.objects.filter(library=library, name=name, retired_at__isnull=True).first()
     if found is not None:
         return found
-    branch = values.pop("branch", None) or Branch.objects.filter(library=library).order_by("pk").first()
+    branch = (
+        values.pop("branch", None) or Branch.objects.filter(library=library).order_by("pk").first()
+    )
     values.setdefault("kind", DeviceKind.PUBLIC_COMPUTER)
     values.setdefault("last_patched_on", timezone.localdate() - datetime.timedelta(days=3))
     return actions.create_device(actor=None, library=library, branch=branch, name=name, **values)
+
+
+def isolated_device(library: Library) -> Device:
+    """A device of ``library`` marked isolated (for returning it to service)."""
+    device = a_device(library, "MATRIX-PC-02")
+    if not device.is_isolated:
+        device = actions.isolate_device(actor=None, device=device, reason="Test.")
+    return device
 
 
 def matrix_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
@@ -29,13 +39,15 @@ def matrix_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     device = a_device(library, "MATRIX-PC-01")
     by_device = {"device_id": device.pk}
     return {
-        key: by_device
-        for key in (
-            "devices:detail",
-            "devices:edit",
-            "devices:retire",
-            "devices:isolate",
-            "devices:return",
-            "devices:patched",
-        )
+        "devices:return": {"device_id": isolated_device(library).pk},
+        **{
+            key: by_device
+            for key in (
+                "devices:detail",
+                "devices:edit",
+                "devices:retire",
+                "devices:isolate",
+                "devices:patched",
+            )
+        },
     }

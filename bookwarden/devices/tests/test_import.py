@@ -94,9 +94,7 @@ def test_the_same_name_twice_and_unknown_columns(new_madrid) -> None:
         )
     assert [(e.line, e.column) for e in failed.value.errors] == [(1, "colour")]
     with pytest.raises(ImportFailed) as failed:
-        import_devices(
-            actor=None, library=new_madrid, content=b"name,kind\nA,router\na,router\n"
-        )
+        import_devices(actor=None, library=new_madrid, content=b"name,kind\nA,router\na,router\n")
     assert str(failed.value.errors[0]) == "line 3, column name: the same device is on line 2"
 
 

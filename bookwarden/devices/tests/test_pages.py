@@ -73,7 +73,12 @@ def test_another_librarys_device_is_404_and_staff_403(client_as, inventory) -> N
     assert client_as("outsider").get(url).status_code == 404
     assert client_as("staff").get(url).status_code == 403
     assert client_as("auditor").get(url).status_code == 200
-    assert client_as("auditor").post(reverse("devices:retire", args=[inventory["late"].pk])).status_code == 403
+    assert (
+        client_as("auditor")
+        .post(reverse("devices:retire", args=[inventory["late"].pk]))
+        .status_code
+        == 403
+    )
 
 
 def test_add_edit_patch_isolate_from_the_pages(client_as, new_madrid, branches, inventory) -> None:
@@ -91,7 +96,12 @@ def test_add_edit_patch_isolate_from_the_pages(client_as, new_madrid, branches, 
     assert "Another device of this library has this name." in response.content.decode()
     client.post(
         reverse("devices:edit", args=[device.pk]),
-        {"branch": branches["rhodes"].pk, "kind": "printer", "name": "RH-PRN-01", "antivirus": "on"},
+        {
+            "branch": branches["rhodes"].pk,
+            "kind": "printer",
+            "name": "RH-PRN-01",
+            "antivirus": "on",
+        },
     )
     device.refresh_from_db()
     assert device.antivirus
@@ -141,9 +151,12 @@ def test_the_weekly_check_page(
     assert response.status_code == 302
     assert PublicComputerCheck.objects.get().passed
     assert "Not checked this week" not in client.get(reverse("devices:checks")).content.decode()
-    assert client_as("outsider_staff").post(
-        reverse("devices:checks"), {"branch": branches["portageville"].pk}
-    ).status_code == 200  # the form refuses another library's branch
+    assert (
+        client_as("outsider_staff")
+        .post(reverse("devices:checks"), {"branch": branches["portageville"].pk})
+        .status_code
+        == 200
+    )  # the form refuses another library's branch
     assert PublicComputerCheck.objects.count() == 1
 
 

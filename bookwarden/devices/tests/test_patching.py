@@ -59,9 +59,7 @@ def test_overdue_devices_are_one_task_for_the_coordinator_and_it_staff(new_madri
 
 def test_record_one_patch(new_madrid, people) -> None:
     device = _aged(new_madrid, "A", 45)
-    [patch] = actions.record_patches(
-        actor=people["it_staff"], devices=[device], patched_on=TODAY
-    )
+    [patch] = actions.record_patches(actor=people["it_staff"], devices=[device], patched_on=TODAY)
     device.refresh_from_db()
     assert device.last_patched_on == TODAY
     event = AuditEvent.objects.filter(action=AuditAction.DEVICE_PATCHED).latest("seq")
@@ -87,7 +85,9 @@ def test_an_older_patch_keeps_the_later_day_and_the_future_is_refused(new_madrid
     device.refresh_from_db()
     assert device.last_patched_on == TODAY - datetime.timedelta(days=1)
     with pytest.raises(ValidationError):
-        actions.record_patches(actor=None, devices=[device], patched_on=TODAY + datetime.timedelta(1))
+        actions.record_patches(
+            actor=None, devices=[device], patched_on=TODAY + datetime.timedelta(1)
+        )
 
 
 def test_staff_cannot_record_a_patch(new_madrid, people) -> None:

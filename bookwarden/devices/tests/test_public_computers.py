@@ -52,7 +52,9 @@ def test_the_week_is_the_librarys(time_machine, people, public_pc, branches) -> 
 def test_a_failed_check_opens_an_operations_entry(people, public_pc, branches) -> None:
     with pytest.raises(ValidationError):  # a failure says what was left
         actions.record_public_check(
-            actor=people["staff"], branch=branches["portageville"], **{**CHECK_ALL, "no_cookies": False}
+            actor=people["staff"],
+            branch=branches["portageville"],
+            **{**CHECK_ALL, "no_cookies": False},
         )
     check = actions.record_public_check(
         actor=people["staff"],
