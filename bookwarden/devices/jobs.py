@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from bookwarden.core.wording import counted
 from bookwarden.jobs.registry import periodic
 
 from .sync import sync_from_other_apps
@@ -20,4 +21,7 @@ def devices() -> str:
     """CC-7, IT-9: safe to run twice (each patch is recorded once per entry; an isolation
     ended by hand is not repeated).  The output names counts only."""
     patched, isolated, returned = sync_from_other_apps()
-    return f"{patched} patches recorded, {isolated} devices isolated, {returned} returned."
+    return (
+        f"{counted(patched, 'patch', 'patches')} recorded, "
+        f"{counted(isolated, 'device')} isolated, {returned} returned to service."
+    )

@@ -391,5 +391,8 @@ def checks(request: StaffRequest) -> HttpResponse:
             "can_view_inventory": any(
                 has_perm(request.user, Perm.VIEW_IT_INVENTORY, lib) for lib in libraries
             ),
+            "can_read_log": any(
+                has_perm(request.user, Perm.VIEW_OPERATIONS, lib) for lib in libraries
+            ),
         },
     )

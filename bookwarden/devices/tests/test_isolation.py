@@ -65,3 +65,17 @@ def test_returned_by_hand_is_not_isolated_again(people, new_madrid, public_pc) -
     public_pc.refresh_from_db()
     actions.return_to_service(actor=people["it_staff"], device=public_pc)
     assert sync_from_other_apps()[1] == 0
+
+
+def test_the_job_says_counts_only(people, new_madrid, public_pc) -> None:
+    from bookwarden.devices.jobs import devices
+    from bookwarden.enforcement.actions import suspend
+
+    suspend(
+        actor=people["tech_coordinator"],
+        library=new_madrid,
+        workstation="PV-PUB-01",
+        reason="Keylogger found.",
+        ends_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    assert devices() == "0 patches recorded, 1 device isolated, 0 returned to service."
