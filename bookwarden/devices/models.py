@@ -96,6 +96,21 @@ class Device(models.Model):
         return self.isolated_at is not None
 
     @property
+    def protection(self) -> str:
+        """ "Antivirus, firewall", "No antivirus; firewall": what protects it, in words."""
+        parts = [
+            ("antivirus", self.antivirus),
+            ("firewall", self.firewall),
+            ("intrusion detection", self.intrusion_detection),
+        ]
+        have = [name for name, on in parts if on]
+        missing = [name for name, on in parts[:2] if not on]
+        text = "; ".join(
+            filter(None, [", ".join(have), ("no " + " and no ".join(missing)) if missing else ""])
+        )
+        return text[:1].upper() + text[1:]
+
+    @property
     def remote_access_problem(self) -> str:
         """CC-7: what is wrong with its remote access, in plain words ("" when nothing)."""
         if not self.remote_access:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
+from bookwarden.core.models import Branch
 from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.roles import Perm, Role, permissions_for
 from bookwarden.core.wording import counted
@@ -38,12 +39,13 @@ def devices_to_patch(user: User) -> Iterable[Task]:
         return
     counts: dict[int, int] = {}
     for library_id in (
-        Device.objects.in_service()
-        .filter(library_id__in=list(libraries))
+        Device.objects.for_user(user, Perm.MANAGE_IT_INVENTORY)
+        .filter(retired_at__isnull=True)
         .filter(overdue_filter(libraries.values()))
         .values_list("library_id", flat=True)
     ):
-        counts[library_id] = counts.get(library_id, 0) + 1
+        if library_id in libraries:  # not where they direct the library only
+            counts[library_id] = counts.get(library_id, 0) + 1
     for library_id, n in counts.items():
         library = libraries[library_id]
         suffix = f" at {library.name}" if len(libraries) > 1 else ""
@@ -72,7 +74,9 @@ def public_computers_to_check(user: User) -> Iterable[Task]:
         libraries[m.library_id] = m.library
     if not libraries:
         return
-    for branch in branches_missing_check(libraries.values()):
+    for branch in branches_missing_check(
+        Branch.objects.for_user(user, Perm.CHECK_PUBLIC_COMPUTERS)
+    ):
         if branch.library_id not in whole and branch.pk not in branches:
             continue
         monday = week_of(library_today(branch.library))

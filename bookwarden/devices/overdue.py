@@ -17,12 +17,8 @@ from .models import DEFAULT_PATCH_TARGET_DAYS, Device, DeviceKind, PublicCompute
 def patch_targets(library_ids: Iterable[int]) -> dict[int, int]:
     """Each library's patch target in days (one query)."""
     targets = dict.fromkeys(library_ids, DEFAULT_PATCH_TARGET_DAYS)
-    from .models import DeviceSettings
-
-    for library_id, days in DeviceSettings.objects.filter(library_id__in=list(targets)).values_list(
-        "library_id", "patch_target_days"
-    ):
-        targets[library_id] = days
+    chosen = Library.objects.filter(pk__in=list(targets), device_settings__isnull=False)
+    targets.update(chosen.values_list("pk", "device_settings__patch_target_days"))
     return targets
 
 
@@ -42,23 +38,23 @@ def overdue_devices(devices: QuerySet[Device], libraries: Iterable[Library]) -> 
     return devices.in_service().filter(overdue_filter(libraries))  # type: ignore[attr-defined]
 
 
-def branches_missing_check(libraries: Iterable[Library]) -> list[Branch]:
-    """Branches with public computers in service and no check recorded this week (Monday
-    to Sunday in the library's time zone)."""
-    libraries = list(libraries)
-    if not libraries:
+def branches_missing_check(branches: QuerySet[Branch]) -> list[Branch]:
+    """Of ``branches`` (scoped by the caller), those with public computers in service and no
+    check recorded this week (Monday to Sunday in the library's time zone)."""
+    with_public = list(
+        branches.filter(devices__kind=DeviceKind.PUBLIC_COMPUTER, devices__retired_at__isnull=True)
+        .distinct()
+        .select_related("library")
+        .order_by("library__name", "name")
+    )
+    if not with_public:
         return []
-    with_public = Branch.objects.filter(
-        library__in=libraries,
-        devices__kind=DeviceKind.PUBLIC_COMPUTER,
-        devices__retired_at__isnull=True,
-    ).distinct()
     checked = Q()
-    for library in libraries:
+    for library in {b.library_id: b.library for b in with_public}.values():
         checked |= Q(library_id=library.pk, week_of=week_of(library_today(library)))
-    done = set(PublicComputerCheck.objects.filter(checked).values_list("branch_id", flat=True))
-    return [
-        b
-        for b in with_public.select_related("library").order_by("library__name", "name")
-        if b.pk not in done
-    ]
+    done = set(
+        PublicComputerCheck.objects.filter(checked, branch__in=with_public).values_list(
+            "branch_id", flat=True
+        )
+    )
+    return [b for b in with_public if b.pk not in done]

@@ -31,8 +31,9 @@ def _apply_patching_entries() -> int:
     return count
 
 
-def _devices_by_name(library_ids: set[int]) -> dict[tuple[int, str], Device]:
-    found = Device.objects.in_service().filter(library_id__in=library_ids).select_related("library")
+def _devices_by_name() -> dict[tuple[int, str], Device]:
+    # The job acts for the installation: every library's devices in service.
+    found = Device.objects.in_service().select_related("library")
     return {(d.library_id, d.name.lower()): d for d in found}
 
 
@@ -50,7 +51,7 @@ def _isolate_named() -> tuple[int, int]:
         .exclude(workstation="")
         .values_list("library_id", Lower("workstation"), "starts_at", "pk")
     )
-    devices = _devices_by_name({row[0] for row in cases + suspensions})
+    devices = _devices_by_name() if cases or suspensions else {}
     isolated = 0
     for rows, reason in (
         (cases, "Isolated by an enforcement case."),

@@ -64,17 +64,20 @@ def _patching_entries(library: Library) -> Any:
 def device_list(request: StaffRequest) -> HttpResponse:
     """CC-7: the devices of the person's libraries, overdue patches first."""
     libraries = list(Library.objects.for_user(request.user, Perm.VIEW_IT_INVENTORY))
-    if len(libraries) > 1 and (slug := request.GET.get("library")):
-        libraries = [lib for lib in libraries if lib.slug == slug] or libraries
-    if len(libraries) == 1:
-        show_times_for(libraries[0])
-    branches = Branch.objects.filter(library__in=libraries).order_by("library__name", "name")
-    form = DeviceFilterForm(request.GET or None, branches=branches)
+    branches = Branch.objects.for_user(request.user, Perm.VIEW_IT_INVENTORY)
     devices = (
         Device.objects.for_user(request.user, Perm.VIEW_IT_INVENTORY)
         .filter(retired_at__isnull=True)
-        .filter(library__in=libraries)
         .select_related("library", "branch")
+    )
+    slug = request.GET.get("library", "")
+    if len(libraries) > 1 and slug in {lib.slug for lib in libraries}:
+        libraries = [lib for lib in libraries if lib.slug == slug]
+        branches, devices = branches.filter(library__slug=slug), devices.filter(library__slug=slug)
+    if len(libraries) == 1:
+        show_times_for(libraries[0])
+    form = DeviceFilterForm(
+        request.GET or None, branches=branches.order_by("library__name", "name")
     )
     if form.is_valid():
         if form.cleaned_data["branch"]:
@@ -360,7 +363,9 @@ def checks(request: StaffRequest) -> HttpResponse:
     libraries = list(Library.objects.for_user(request.user, Perm.CHECK_PUBLIC_COMPUTERS))
     if len(libraries) == 1:
         show_times_for(libraries[0])
-    branches = Branch.objects.filter(library__in=libraries).order_by("library__name", "name")
+    branches = Branch.objects.for_user(request.user, Perm.CHECK_PUBLIC_COMPUTERS).order_by(
+        "library__name", "name"
+    )
     initial = {}
     if (wanted := request.GET.get("branch", "")).isdigit():
         initial["branch"] = int(wanted)
@@ -386,7 +391,7 @@ def checks(request: StaffRequest) -> HttpResponse:
         "devices/checks.html",
         {
             "form": form,
-            "missing": branches_missing_check(libraries),
+            "missing": branches_missing_check(branches),
             "history": history,
             "can_view_inventory": any(
                 has_perm(request.user, Perm.VIEW_IT_INVENTORY, lib) for lib in libraries
