@@ -5,6 +5,7 @@ write goes through :mod:`bookwarden.devices.actions`; every query is scoped with
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bookwarden.core.forms import add_action_errors, submit
@@ -31,6 +33,8 @@ from .importer import import_devices
 from .models import Device, PatchRecord, PublicComputerCheck
 from .overdue import branches_missing_check, overdue_filter, patch_targets
 
+#: Patching entries of the operations log younger than this are offered on the patch forms.
+RECENT_ENTRY_DAYS = 120
 #: How many past checks the checks page shows.
 CHECK_HISTORY = 60
 
@@ -48,11 +52,13 @@ def _device_or_404(request: StaffRequest, device_id: int, perm: str) -> Device:
 
 
 def _patching_entries(library: Library) -> Any:
+    """The library's patching entries of the last few months, to link a patch to."""
     from bookwarden.operations.models import EntryKind, LogEntry
 
-    return LogEntry.objects.filter(library=library, kind=EntryKind.PATCHING).order_by(
-        "-occurred_at", "-pk"
-    )[:20]
+    since = timezone.now() - datetime.timedelta(days=RECENT_ENTRY_DAYS)
+    return LogEntry.objects.filter(
+        library=library, kind=EntryKind.PATCHING, occurred_at__gte=since
+    ).order_by("-occurred_at", "-pk")
 
 
 # --- the inventory ------------------------------------------------------------------------

@@ -165,3 +165,31 @@ def test_settings_are_the_directors(client_as, new_madrid) -> None:
     assert client_as("tech_coordinator").get(url).status_code == 403
     assert client_as("director").post(url, {"patch_target_days": "14"}).status_code == 302
     assert new_madrid.device_settings.patch_target_days == 14
+
+
+def test_a_patch_from_a_log_entry_on_the_device_page(
+    client_as, people, new_madrid, inventory
+) -> None:
+    from django.utils import timezone
+
+    from bookwarden.devices.models import PatchRecord
+    from bookwarden.operations.actions import create_entry
+    from bookwarden.operations.models import EntryKind
+
+    entry = create_entry(
+        actor=people["it_staff"],
+        library=new_madrid,
+        kind=EntryKind.PATCHING,
+        title="Monthly updates",
+        narrative="Updates.",
+        occurred_at=timezone.now(),
+    )
+    device = inventory["late"]
+    page = client_as("it_staff").get(reverse("devices:detail", args=[device.pk]))
+    assert f"#{entry.pk} Monthly updates" in page.content.decode()
+    response = client_as("it_staff").post(
+        reverse("devices:patched", args=[device.pk]),
+        {"devices": device.pk, "patched_on": "2026-12-02", "entry": entry.pk},
+    )
+    assert response.status_code == 302
+    assert PatchRecord.objects.get(device=device).entry == entry
