@@ -190,6 +190,9 @@ def test_a_patch_from_a_log_entry_on_the_device_page(
     response = client_as("it_staff").post(
         reverse("devices:patched", args=[device.pk]),
         {"devices": device.pk, "patched_on": "2026-12-02", "entry": entry.pk},
+        follow=True,
     )
-    assert response.status_code == 302
+    assert "The patch is recorded." in response.content.decode(), [
+        str(m) for m in response.context["messages"]
+    ]
     assert PatchRecord.objects.get(device=device).entry == entry
