@@ -215,6 +215,16 @@ class AuditAction(models.TextChoices):
     CREDENTIAL_DUE_NOW = "credentials.due_now", "Shared login marked to change now"
     CREDENTIAL_SETTINGS_CHANGED = "credentials.settings_changed", "Rotation period changed"
     CREDENTIAL_ROTATIONS_EXPORTED = "credentials.exported", "Shared login changes exported"
+    # Staff program: devices
+    DEVICE_ADDED = "devices.added", "Device added"
+    DEVICE_CHANGED = "devices.changed", "Device changed"
+    DEVICE_RETIRED = "devices.retired", "Device retired"
+    DEVICES_IMPORTED = "devices.imported", "Devices imported"
+    DEVICE_PATCHED = "devices.patched", "Device patch recorded"
+    DEVICE_MARKED_ISOLATED = "devices.isolated", "Device marked isolated"
+    DEVICE_RETURNED = "devices.returned", "Device returned to service"
+    DEVICE_SETTINGS_CHANGED = "devices.settings_changed", "Device settings changed"
+    PUBLIC_COMPUTERS_CHECKED = "devices.public_checked", "Public computers check recorded"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from bookwarden.breach.demo import build_breach_demo
 from bookwarden.core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from bookwarden.core.models import Library
 from bookwarden.core.tests.snapshots import Snapshot, thaw
 from bookwarden.credentials.demo import build_credentials_demo
 from bookwarden.credentials.models import Credential
@@ -270,6 +271,31 @@ def test_software_pages_have_no_serious_accessibility_findings(browse, people) -
         staff.goto(path)
         assert staff.path == path, (label, staff.path)
         scanner.scan(staff, f"{label} (phone)")
+    scanner.assert_clean()
+
+
+def test_devices_pages_have_no_serious_accessibility_findings(browse, people) -> None:
+    """CC-7, CC-3: the devices pages, as the director (who also sets the patch target)."""
+    from bookwarden.devices.tests.factories import a_device
+
+    library = Library.objects.get(slug="new-madrid")
+    device = a_device(library, "PV-PUB-01", remote_access="Web console")
+    scanner = Scanner()
+    director = browse()
+    sign_in_with_code(director, scanner, people["director"].username)
+    nm = "new-madrid"
+    for label, path in (
+        ("devices", "/devices/"),
+        ("a device", f"/devices/{device.pk}/"),
+        ("adding a device", f"/devices/library/{nm}/new/"),
+        ("recording patches", f"/devices/library/{nm}/patches/"),
+        ("importing devices", f"/devices/library/{nm}/import/"),
+        ("device settings", f"/devices/library/{nm}/settings/"),
+        ("checking public computers", "/devices/public-computers/"),
+    ):
+        director.goto(path)
+        assert director.path == path, (label, director.path)
+        scanner.scan(director, label)
     scanner.assert_clean()
 
 

@@ -64,6 +64,8 @@ class Device(models.Model):
     notes = models.TextField(blank=True)
     isolated_at = models.DateTimeField(null=True, blank=True)
     isolation_reason = models.CharField(max_length=300, blank=True)
+    #: When it was last returned to service: an isolation recorded before this is over.
+    returned_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -92,3 +94,130 @@ class Device(models.Model):
     @property
     def is_isolated(self) -> bool:
         return self.isolated_at is not None
+
+    @property
+    def protection(self) -> str:
+        """ "Antivirus, firewall", "No antivirus; firewall": what protects it, in words."""
+        parts = [
+            ("antivirus", self.antivirus),
+            ("firewall", self.firewall),
+            ("intrusion detection", self.intrusion_detection),
+        ]
+        have = [name for name, on in parts if on]
+        missing = [name for name, on in parts[:2] if not on]
+        text = "; ".join(
+            filter(None, [", ".join(have), ("no " + " and no ".join(missing)) if missing else ""])
+        )
+        return text[:1].upper() + text[1:]
+
+    @property
+    def remote_access_problem(self) -> str:
+        """CC-7: what is wrong with its remote access, in plain words ("" when nothing)."""
+        if not self.remote_access:
+            return ""
+        missing = []
+        if not self.remote_access_authenticated:
+            missing.append("without signing in")
+        if not self.remote_access_encrypted:
+            missing.append("over a connection that is not secure")
+        if not missing:
+            return ""
+        return "Can be reached remotely " + " and ".join(missing) + "."
+
+
+#: A device whose last patch is older than this many days is overdue, unless the library
+#: chose another target.
+DEFAULT_PATCH_TARGET_DAYS = 30
+
+
+class DeviceSettings(models.Model):
+    """A library's patching target (CC-7): days after which a device's patch is overdue."""
+
+    library = models.OneToOneField(
+        Library, on_delete=models.PROTECT, related_name="device_settings"
+    )
+    patch_target_days = models.PositiveIntegerField(
+        default=DEFAULT_PATCH_TARGET_DAYS,
+        help_text="A device not patched for longer than this is overdue.",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "device settings"
+
+    def __str__(self) -> str:
+        return f"Device settings of {self.library}"
+
+
+class PatchRecordQuerySet(ScopedQuerySet):
+    library_field = "device__library"
+
+
+class PatchRecord(models.Model):
+    """One patching of one device (CC-7): the day, who recorded it, and the operations log
+    entry it came from, if any."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="patches")
+    patched_on = models.DateField()
+    entry = models.ForeignKey(
+        "operations.LogEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="device_patches",
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = PatchRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-patched_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "entry"],
+                condition=Q(entry__isnull=False),
+                name="device_patch_once_per_entry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Patch of {self.device}"
+
+
+class PublicComputerCheck(models.Model):
+    """The weekly check of a branch's public computers (CC-3, CR-6d): after logging out of
+    a test session, nothing of it is left.  ``week_of`` is the Monday of the week, in the
+    library's time zone.  A failed check opens ``followup`` on the operations log."""
+
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    week_of = models.DateField()
+    checked_at = models.DateTimeField(default=timezone.now)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    no_history = models.BooleanField(default=False)
+    no_cookies = models.BooleanField(default=False)
+    no_files = models.BooleanField(default=False)
+    no_sessions = models.BooleanField(default=False)
+    passed = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    followup = models.ForeignKey(
+        "operations.LogEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Check of public computers at {self.branch}"

@@ -158,6 +158,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_people_ids(people, library),
         # A shared login (IT-2).
         **_credential_ids(people, library),
+        # Devices: one in service, one isolated (CC-7, IT-9).
+        **_devices_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -291,5 +293,11 @@ def _policy_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
 
 def _people_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.people.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _devices_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.devices.tests.factories import matrix_ids
 
     return matrix_ids(people, library)

@@ -31,6 +31,7 @@ from bookwarden.audit.models import AuditEvent
 from bookwarden.breach.tests import factories as breach_factories
 from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.devices.models import Device
+from bookwarden.devices.tests import factories as device_factories
 from bookwarden.disclosures.tests import factories as disclosure_factories
 from bookwarden.enforcement.tests import factories as enforcement_factories
 from bookwarden.patrons.models import Card, Patron, SealedOpening
@@ -220,6 +221,14 @@ SOFTWARE_APPROVERS = {"director": 200, "tech_coordinator": 200}
 IT_KEEPERS = {**SOFTWARE_APPROVERS, "it_staff": 200}
 IT_VIEWERS = {**IT_KEEPERS, "designee": 200, "auditor": 200}
 SOFTWARE_REQUEST_READERS = {**IT_VIEWERS, "staff": 200}
+
+#: The device inventory (CC-7): who reads it, who manages it, who checks public computers.
+IT_VIEWERS = {w: 200 for w in ("director", "designee", "tech_coordinator", "it_staff", "auditor")}
+IT_MANAGERS = {w: 200 for w in ("director", "tech_coordinator", "it_staff")}
+PUBLIC_PC_CHECKERS = {
+    w: 200
+    for w in ("director", "designee", "assistant_director", "tech_coordinator", "it_staff", "staff")
+}
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -516,6 +525,25 @@ EXPECTED: dict[str, Expect] = {
     "software:detail": same(signed_in(403, **IT_VIEWERS, outsider=404, server_admin=404)),
     "software:new": same(signed_in(403, **IT_KEEPERS, outsider=404, server_admin=404)),
     "software:edit": same(signed_in(403, **IT_KEEPERS, outsider=404, server_admin=404)),
+    # --- devices: the IT inventory, patches, isolation, public computers (CC-7, CC-3) -----
+    # Read by Perm.VIEW_IT_INVENTORY, written by Perm.MANAGE_IT_INVENTORY (director,
+    # technology coordinator, IT staff); the weekly check by Perm.CHECK_PUBLIC_COMPUTERS;
+    # the patch target by the director (manage_settings).  Cresco's staff hold no IT
+    # permission anywhere: 403 before any lookup.
+    "devices:list": same(signed_in(403, **IT_VIEWERS, outsider=200, server_admin=404)),
+    "devices:detail": same(signed_in(403, **IT_VIEWERS, outsider=404, server_admin=404)),
+    "devices:checks": same(
+        signed_in(403, **PUBLIC_PC_CHECKERS, outsider=200, outsider_staff=200, server_admin=404)
+    ),
+    **{
+        key: same(signed_in(403, **IT_MANAGERS, outsider=404, server_admin=404))
+        for key in ("devices:create", "devices:import", "devices:patches", "devices:edit")
+    },
+    "devices:settings": same(signed_in(403, director=200, outsider=404, server_admin=404)),
+    **{
+        key: same(signed_in(405))  # POST only
+        for key in ("devices:retire", "devices:isolate", "devices:return", "devices:patched")
+    },
     # --- people: leavers and account reviews (CC-1, LV-3) ---------------------------------
     # Last days: human resources and the director (manage_departures); Cresco's director
     # sees Cresco's leavers.  Account reviews: the director alone (review_accounts).
@@ -1594,6 +1622,87 @@ WRITES = [
             ),
         )
     ),
+    # --- devices (CC-7, CC-3, CR-6d): the inventory, patches, isolation by anyone without
+    # Perm.MANAGE_IT_INVENTORY; the patch target by anyone but the director; the weekly
+    # check by anyone without Perm.CHECK_PUBLIC_COMPUTERS (Cresco's people hold it at
+    # Cresco: the form refuses New Madrid's branch).  Device tables are not in the snapshot.
+    *(
+        Write(
+            key,
+            kwargs,
+            data,
+            writers=("it_staff", "director", "tech_coordinator"),
+            control_changes_rows=False,
+            refusals={"outsider_staff": "403"},
+        )
+        for key, kwargs, data in (
+            (
+                "devices:create",
+                lambda people, lib: {"slug": lib.slug},
+                lambda: {"kind": "router", "name": "FORGED-RTR"},
+            ),
+            ("devices:import", lambda people, lib: {"slug": lib.slug}, lambda: _devices_file()),
+            (
+                "devices:patches",
+                lambda people, lib: {"slug": lib.slug},
+                lambda: _patch_of(device_factories.a_device(_nm(), "MATRIX-PC-01").pk),
+            ),
+            (
+                "devices:edit",
+                lambda people, lib: {
+                    "device_id": device_factories.a_device(lib, "MATRIX-PC-01").pk
+                },
+                lambda: {"kind": "router", "name": "MATRIX-PC-01"},
+            ),
+            (
+                "devices:patched",
+                lambda people, lib: {
+                    "device_id": device_factories.a_device(lib, "MATRIX-PC-01").pk
+                },
+                lambda: _patch_of(device_factories.a_device(_nm(), "MATRIX-PC-01").pk),
+            ),
+            (
+                "devices:isolate",
+                lambda people, lib: {
+                    "device_id": device_factories.a_device(lib, "MATRIX-PC-01").pk
+                },
+                lambda: {"reason": "Forged."},
+            ),
+            (
+                "devices:return",
+                lambda people, lib: {"device_id": device_factories.isolated_device(lib).pk},
+                lambda: {},
+            ),
+            (
+                "devices:retire",
+                lambda people, lib: {
+                    "device_id": device_factories.a_device(lib, "MATRIX-PC-01").pk
+                },
+                lambda: {},
+            ),
+        )
+    ),
+    Write(
+        "devices:settings",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"patch_target_days": "5"},
+        control_changes_rows=False,
+        refusals={"outsider_staff": "403"},
+    ),
+    Write(
+        "devices:checks",
+        lambda people, lib: {},
+        lambda: {
+            "branch": str(Branch.objects.get(library__slug="new-madrid", slug="portageville").pk),
+            "no_history": "on",
+            "no_cookies": "on",
+            "no_files": "on",
+            "no_sessions": "on",
+        },
+        writers=tuple(PUBLIC_PC_CHECKERS),
+        control_changes_rows=False,
+        refusals={"outsider": "200", "outsider_staff": "200"},
+    ),
     # --- people: leavers and account reviews (CC-1, LV-3) ---------------------------------
     # (People tables are not in the snapshot: a write shows as its audit event.)
     Write(
@@ -1757,6 +1866,20 @@ def _review_item_of(people: dict[str, User], lib: Library) -> dict[str, Any]:
     review = people_factories.open_review(lib)
     item = review.items.get(user=people["staff"])
     return {"slug": lib.slug, "review_id": review.pk, "item_id": item.pk}
+
+
+def _nm() -> Library:
+    return Library.objects.get(slug="new-madrid")
+
+
+def _devices_file() -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("devices.csv", b"name,kind\nFORGED-PC,staff computer\n")}
+
+
+def _patch_of(device_id: int) -> dict[str, Any]:
+    return {"devices": [str(device_id)], "patched_on": str(timezone.localdate())}
 
 
 def _refused(who: str) -> str:

@@ -1,6 +1,7 @@
 """``bookwarden import patrons|loans FILE.csv --library SLUG [--format ...]`` (docs/import.md),
 and ``bookwarden import training FILE.csv --library SLUG``: completed training from an outside
-learning system (docs/training.md, :mod:`bookwarden.training.importer`)."""
+learning system (docs/training.md, :mod:`bookwarden.training.importer`); and ``bookwarden
+import devices FILE.csv --library SLUG``: the device inventory (docs/devices.md)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ class Command(BaseCommand):
         "Import patrons or loans from an ILS export, all or nothing per file. "
         "Formats: bookwarden (native), koha, evergreen. See docs/import.md. "
         "Also: import training FILE.csv --library SLUG, completed training from a learning "
-        "system (docs/training.md)."
+        "system (docs/training.md); import devices FILE.csv --library SLUG, the device "
+        "inventory (docs/devices.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         from bookwarden.patrons.importer import FORMATS, KINDS
 
-        parser.add_argument("kind", choices=(*KINDS, "training"))
+        parser.add_argument("kind", choices=(*KINDS, "training", "devices"))
         parser.add_argument("file", help="The CSV file (UTF-8, header row first).")
         parser.add_argument("--library", required=True, help="The library's slug.")
         parser.add_argument("--format", dest="fmt", choices=FORMATS, default="bookwarden")
@@ -67,6 +69,12 @@ class Command(BaseCommand):
 
             with audit_context():
                 import_from_command(self, options["file"], library)
+            return
+        if options["kind"] == "devices":
+            from bookwarden.devices.importer import import_from_command as import_devices
+
+            with audit_context():
+                import_devices(self, options["file"], library)
             return
         tz = None
         if options["time_zone"]:
