@@ -197,6 +197,12 @@ class AuditAction(models.TextChoices):
         "people.review_settings_changed",
         "Account review period changed",
     )
+    # Staff program: vendors
+    VENDOR_ADDED = "vendor.added", "Vendor added"
+    VENDOR_CHANGED = "vendor.changed", "Vendor changed"
+    VENDOR_REMOVED = "vendor.removed", "Vendor removed"
+    VENDOR_REVIEWED = "vendor.reviewed", "Vendor review recorded"
+    VENDOR_NAMED_ON_INCIDENT = "vendor.named_on_incident", "Vendor named on an incident"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
