@@ -104,7 +104,9 @@ def _facts(vendor: Vendor, branches: list[Branch]) -> dict[str, Any]:
         "contract_starts_on": vendor.contract_starts_on.isoformat()
         if vendor.contract_starts_on
         else None,
-        "contract_ends_on": vendor.contract_ends_on.isoformat() if vendor.contract_ends_on else None,
+        "contract_ends_on": vendor.contract_ends_on.isoformat()
+        if vendor.contract_ends_on
+        else None,
         "bound_by_state_law": vendor.bound_by_state_law,
         "data_categories": list(vendor.data_categories),
         "branch_ids": "all" if vendor.all_branches else sorted(b.pk for b in branches),
@@ -219,9 +221,7 @@ def remove_vendor(*, actor: User | None, vendor: Vendor) -> None:
         )
     facts = _facts(vendor, list(vendor.branches.all()))
     library_id = vendor.library_id
-    record(
-        AuditAction.VENDOR_REMOVED, actor=actor, target=vendor, library=library_id, before=facts
-    )
+    record(AuditAction.VENDOR_REMOVED, actor=actor, target=vendor, library=library_id, before=facts)
     vendor.reviews.all().delete()
     vendor.branches.clear()
     if vendor.terms_document:

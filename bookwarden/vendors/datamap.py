@@ -29,7 +29,9 @@ class MapRow:
     @property
     def cells(self) -> list[tuple[str, bool]]:
         """(kind of patron data, whether the vendor receives it), for the matrix."""
-        return [(label, flag) for (_, label), flag in zip(DATA_CATEGORIES, self.receives, strict=True)]
+        return [
+            (label, flag) for (_, label), flag in zip(DATA_CATEGORIES, self.receives, strict=True)
+        ]
 
     @property
     def category_labels(self) -> list[str]:

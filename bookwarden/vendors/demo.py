@@ -13,7 +13,7 @@ from bookwarden.core.demo import DemoWorld, demo_part
 from bookwarden.core.models import Branch, Library, User
 
 from . import actions
-from .models import CARD_NUMBER, CONTACT, CHECKLIST, Answer
+from .models import CARD_NUMBER, CHECKLIST, CONTACT, Answer
 
 YES, NO, UNKNOWN = Answer.YES, Answer.NO, Answer.UNKNOWN
 

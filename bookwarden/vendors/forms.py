@@ -52,9 +52,7 @@ class VendorForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Patron data it receives",
     )
-    all_branches = forms.BooleanField(
-        required=False, initial=True, label="It serves every branch"
-    )
+    all_branches = forms.BooleanField(required=False, initial=True, label="It serves every branch")
     branches = _BranchesField(
         queryset=Branch.objects.none(),
         required=False,
@@ -65,9 +63,9 @@ class VendorForm(forms.Form):
     def __init__(self, *args: Any, library: Library, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branches"].queryset = Branch.objects.filter(library=library)  # type: ignore[attr-defined]
-        self.fields["bound_by_state_law"].label = (
-            f"The contract binds them to {library.jurisdiction_name}'s library-records law"
-        )
+        self.fields[
+            "bound_by_state_law"
+        ].label = f"The contract binds them to {library.jurisdiction_name}'s library-records law"
 
     @staticmethod
     def initial_of(vendor: Vendor) -> dict[str, Any]:
@@ -122,8 +120,7 @@ class ReviewForm(forms.Form):
             "next_review_on": data["next_review_on"],
             "note": data["note"],
             "answers": {
-                key: {"answer": data[key], "note": data[f"{key}_note"]}
-                for key, _q, _w in CHECKLIST
+                key: {"answer": data[key], "note": data[f"{key}_note"]} for key, _q, _w in CHECKLIST
             },
         }
 
@@ -134,8 +131,10 @@ class _EntryField(forms.ModelChoiceField):
 
 
 class IncidentForm(forms.Form):
-    entry = _EntryField(queryset=None, label="Incident", empty_label="Choose an incident")  # type: ignore[arg-type]
-    note = forms.CharField(required=False, max_length=300, label="What the vendor had to do with it")
+    entry = _EntryField(queryset=None, label="Incident", empty_label="Choose an incident")
+    note = forms.CharField(
+        required=False, max_length=300, label="What the vendor had to do with it"
+    )
 
     def __init__(self, *args: Any, incidents: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

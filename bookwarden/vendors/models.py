@@ -144,6 +144,9 @@ class VendorReview(models.Model):
     class Meta:
         ordering = ["vendor", "-reviewed_on", "-pk"]
 
+    def __str__(self) -> str:
+        return f"Review of {self.vendor} on {self.reviewed_on.isoformat()}"
+
     def checklist(self) -> list[dict[str, Any]]:
         """The questions in order, each with its answer, its note and whether the answer is
         the one a library wants."""
@@ -180,3 +183,6 @@ class VendorIncident(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["vendor", "entry"], name="vendor_incident_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} on log entry #{self.entry_id}"

@@ -26,8 +26,8 @@ def vendor_reviews_due(user: User) -> Iterable[Task]:
         return
     today = timezone.localdate()
     vendors = (
-        Vendor.objects.for_user(user, Perm.MANAGE_VENDORS)
-        .review_due(today)
+        Vendor.objects.review_due(today)
+        .for_user(user, Perm.MANAGE_VENDORS)
         .order_by("next_review_on", "name")
     )
     for vendor in vendors:

@@ -9,6 +9,7 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,7 +30,8 @@ from .models import DATA_CATEGORIES, Vendor, VendorIncident
 
 
 def _vendor_or_404(request: StaffRequest, vendor_id: int, perm: str) -> Vendor:
-    """A vendor of one of the person's libraries (any other is 404), 403 without ``perm``."""
+    """A vendor of one of the person's libraries (any other is 404, before any check of a
+    permission, so that another library's people learn nothing), 403 without ``perm``."""
     vendor = get_object_or_404(
         Vendor.objects.for_user(request.user).select_related("library", "last_reviewed_by"),
         pk=vendor_id,
@@ -40,7 +42,7 @@ def _vendor_or_404(request: StaffRequest, vendor_id: int, perm: str) -> Vendor:
     return vendor
 
 
-def _incidents_of(request: StaffRequest, library: Library) -> object:
+def _incidents_of(request: StaffRequest, library: Library) -> QuerySet[LogEntry]:
     return (
         LogEntry.objects.for_user(request.user)
         .filter(library=library, kind__in=INCIDENT_KINDS)
@@ -79,7 +81,6 @@ def vendor_list(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.VIEW_IT_INVENTORY)
 @require_GET
 def vendor_detail(request: StaffRequest, vendor_id: int) -> HttpResponse:
     vendor = _vendor_or_404(request, vendor_id, Perm.VIEW_IT_INVENTORY)
@@ -111,7 +112,6 @@ def vendor_detail(request: StaffRequest, vendor_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_VENDORS)
 @require_http_methods(["GET", "POST"])
 def vendor_add(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, Perm.MANAGE_VENDORS)
@@ -129,12 +129,14 @@ def vendor_add(request: StaffRequest, slug: str) -> HttpResponse:
         return redirect("vendors:detail", vendor_id=done.result.pk)
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "vendors/form.html", {"form": form, "library": library, "vendor": None}, status=status
+        request,
+        "vendors/form.html",
+        {"form": form, "library": library, "vendor": None},
+        status=status,
     )
 
 
 @login_required
-@perm_required(Perm.MANAGE_VENDORS)
 @require_http_methods(["GET", "POST"])
 def vendor_edit(request: StaffRequest, vendor_id: int) -> HttpResponse:
     vendor = _vendor_or_404(request, vendor_id, Perm.MANAGE_VENDORS)
@@ -165,7 +167,6 @@ def vendor_edit(request: StaffRequest, vendor_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_VENDORS)
 @require_POST
 def vendor_remove(request: StaffRequest, vendor_id: int) -> HttpResponse:
     vendor = _vendor_or_404(request, vendor_id, Perm.MANAGE_VENDORS)
@@ -181,7 +182,6 @@ def vendor_remove(request: StaffRequest, vendor_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_VENDORS)
 @require_http_methods(["GET", "POST"])
 def vendor_review(request: StaffRequest, vendor_id: int) -> HttpResponse:
     """CR-5h: record a review of the vendor's privacy terms with the checklist."""
@@ -201,7 +201,6 @@ def vendor_review(request: StaffRequest, vendor_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.MANAGE_VENDORS)
 @require_POST
 def vendor_incident(request: StaffRequest, vendor_id: int) -> HttpResponse:
     """Name the vendor on an incident of the operations log (a breach it was part of)."""
@@ -218,21 +217,18 @@ def vendor_incident(request: StaffRequest, vendor_id: int) -> HttpResponse:
 
 
 @login_required
-@perm_required(Perm.VIEW_IT_INVENTORY)
 @require_GET
 def terms_document(request: StaffRequest, vendor_id: int) -> HttpResponse:
     vendor = _vendor_or_404(request, vendor_id, Perm.VIEW_IT_INVENTORY)
     if not vendor.terms_document:
         return HttpResponse("This vendor has no document.", status=404)
-    return hand_out(
-        vendor.terms_document, vendor.terms_document_sha256, vendor.terms_document_name
-    )
+    return hand_out(vendor.terms_document, vendor.terms_document_sha256, vendor.terms_document_name)
 
 
 def _maps(request: StaffRequest) -> list:
     vendors = list(
-        Vendor.objects.for_user(request.user, Perm.VIEW_IT_INVENTORY)
-        .current()
+        Vendor.objects.current()
+        .for_user(request.user, Perm.VIEW_IT_INVENTORY)
         .select_related("library")
         .prefetch_related("branches")
         .order_by("name")
@@ -249,7 +245,7 @@ def _maps(request: StaffRequest) -> list:
 @perm_required(Perm.VIEW_IT_INVENTORY)
 @require_GET
 def data_map(request: StaffRequest) -> HttpResponse:
-    """NM-3, CR-5h: vendors × patron data × branches, on one page."""
+    """NM-3, CR-5h: each vendor, the patron data it receives and its branches, on one page."""
     return render(
         request,
         "vendors/data_map.html",

@@ -154,6 +154,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_policy_ids(people, library),
         # A last day to come, an account review under way (CC-1, LV-3).
         **_people_ids(people, library),
+        # A vendor in the register (NM-3, CR-5h).
+        **_vendor_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -241,6 +243,12 @@ def url_of(route: Route, ids: dict[str, Any]) -> str:
                 "new_madrid_ids() in bookwarden/core/tests/helpers.py (an object of New Madrid)."
             )
     return reverse(route.key, kwargs=kwargs)
+
+
+def _vendor_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.vendors.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
 
 
 def _breach_ids(people: dict[str, User], library: Library) -> dict[str, Any]:

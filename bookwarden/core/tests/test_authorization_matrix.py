@@ -36,6 +36,8 @@ from bookwarden.patrons.models import Card, Patron, SealedOpening
 from bookwarden.patrons.record_access import Purpose, open_records
 from bookwarden.people.tests import factories as people_factories
 from bookwarden.policies.tests import factories as policy_factories
+from bookwarden.vendors.models import CHECKLIST as VENDOR_CHECKLIST
+from bookwarden.vendors.tests import factories as vendor_factories
 
 from .helpers import (
     INSTALLATION,
@@ -204,6 +206,14 @@ NEW_MADRID_WORKERS = tuple(p for p in NEW_MADRID_PERSONAS if p != "auditor")
 #: manages courses (Perm.MANAGE_TRAINING) at New Madrid.
 TRAINING_READERS = {w: 200 for w in STAFF_PROGRAM_VIEWERS}
 TRAINING_MANAGERS = {"director": 200, "tech_coordinator": 200}
+
+#: The vendor register (NM-3, CR-5h): who reads it (Perm.VIEW_IT_INVENTORY) and who keeps
+#: it (Perm.MANAGE_VENDORS) at New Madrid.
+VENDOR_READERS = {
+    w: 200 for w in ("director", "designee", "tech_coordinator", "it_staff", "auditor")
+}
+VENDOR_KEEPERS = {"director": 200, "tech_coordinator": 200}
+VENDOR_WRITERS = ("tech_coordinator", "director")
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -500,6 +510,20 @@ EXPECTED: dict[str, Expect] = {
     "people:review_item": sudo_page(new_madrid_page(403, director=200, server_admin=404)),
     "people:review_confirm_unflagged": sudo_page(signed_in(405)),  # POST only
     "people:review_finish": same(signed_in(405)),  # POST only
+    # --- vendors: the register and the data map (NM-3, CR-5h).  Read with view_it_inventory
+    # (director, designee, coordinator, IT staff, auditor), kept by the director and the
+    # technology coordinator (manage_vendors); Cresco's director sees Cresco's register.
+    "vendors:list": same(signed_in(403, **VENDOR_READERS, outsider=200, server_admin=404)),
+    "vendors:data_map": same(signed_in(403, **VENDOR_READERS, outsider=200, server_admin=404)),
+    "vendors:data_map_csv": same(signed_in(403, **VENDOR_READERS, outsider=200, server_admin=404)),
+    "vendors:add": same(new_madrid_page(403, **VENDOR_KEEPERS, server_admin=404)),
+    "vendors:detail": same(new_madrid_page(403, **VENDOR_READERS, server_admin=404)),
+    "vendors:edit": same(new_madrid_page(403, **VENDOR_KEEPERS, server_admin=404)),
+    "vendors:review": same(new_madrid_page(403, **VENDOR_KEEPERS, server_admin=404)),
+    "vendors:remove": same(signed_in(405)),  # POST only
+    "vendors:incident": same(signed_in(405)),  # POST only
+    # The matrix's vendor has its privacy terms on file.
+    "vendors:terms": same(new_madrid_page(403, **VENDOR_READERS, server_admin=404)),
 }
 
 
@@ -1541,6 +1565,43 @@ WRITES = [
         "people:review_settings",
         lambda people, lib: {"slug": lib.slug},
         lambda: {"every_months": "6"},
+        control_changes_rows=False,
+    ),
+    # --- vendors (NM-3, CR-5h): the director and the technology coordinator keep the
+    # register.  (Vendor tables are not in the snapshot: a write shows as its audit event.)
+    Write(
+        "vendors:add",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"name": "Forged Vendor", "service": "Nothing", "all_branches": "on"},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:edit",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {"name": "Forged name", "service": "Nothing", "all_branches": "on"},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:review",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {"reviewed_on": _future(0), **{key: "yes" for key, _q, _w in VENDOR_CHECKLIST}},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:incident",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {"entry": str(_ops_entry(Library.objects.get(slug="new-madrid")))},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:remove",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {},
+        writers=VENDOR_WRITERS,
         control_changes_rows=False,
     ),
 ]
