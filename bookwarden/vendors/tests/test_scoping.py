@@ -12,7 +12,7 @@ from .. import actions
 def test_another_librarys_vendor_is_404_and_lists_stay_apart(
     people, new_madrid, cresco, client_as
 ) -> None:
-    ours = actions.add_vendor(actor=None, library=new_madrid, name="Ours", service="x")
+    actions.add_vendor(actor=None, library=new_madrid, name="Ours", service="x")
     theirs = actions.add_vendor(actor=None, library=cresco, name="Theirs", service="x")
     director = client_as("director")
     for name in ("detail", "edit", "review", "terms"):
