@@ -92,6 +92,9 @@ def vendor_detail(request: StaffRequest, vendor_id: int) -> HttpResponse:
         .order_by("-named_at")
     )
     can_see_log = has_perm(request.user, Perm.VIEW_OPERATIONS, vendor.library_id)
+    incidents_to_name = _incidents_of(request, vendor.library) if can_manage else None
+    if incidents_to_name is not None and not incidents_to_name.exists():
+        incidents_to_name = None
     return render(
         request,
         "vendors/detail.html",
@@ -103,8 +106,8 @@ def vendor_detail(request: StaffRequest, vendor_id: int) -> HttpResponse:
             "incidents": incidents,
             "can_manage": can_manage,
             "can_see_log": can_see_log,
-            "incident_form": IncidentForm(incidents=_incidents_of(request, vendor.library))
-            if can_manage
+            "incident_form": IncidentForm(incidents=incidents_to_name)
+            if incidents_to_name
             else None,
             "overdue": vendor.is_current() and vendor.review_overdue(),
         },
