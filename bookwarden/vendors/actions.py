@@ -222,11 +222,14 @@ def remove_vendor(*, actor: User | None, vendor: Vendor) -> None:
     facts = _facts(vendor, list(vendor.branches.all()))
     library_id = vendor.library_id
     record(AuditAction.VENDOR_REMOVED, actor=actor, target=vendor, library=library_id, before=facts)
+    document = vendor.terms_document.name if vendor.terms_document else ""
+    storage = vendor.terms_document.storage
     vendor.reviews.all().delete()
     vendor.branches.clear()
-    if vendor.terms_document:
-        vendor.terms_document.delete(save=False)
     vendor.delete()
+    if document:
+        # The file goes only once the removal is committed: a rollback keeps it.
+        transaction.on_commit(lambda: storage.delete(document))
 
 
 @transaction.atomic

@@ -158,3 +158,22 @@ def test_pages_add_and_edit_with_a_terms_document(people, new_madrid, client_as)
     )
     assert response.status_code == 302
     assert not Vendor.objects.filter(pk=vendor.pk).exists()
+
+
+def test_removal_deletes_the_terms_document_only_once_committed(
+    people, new_madrid, django_capture_on_commit_callbacks
+) -> None:
+    vendor = actions.add_vendor(
+        actor=None,
+        library=new_madrid,
+        name="Acme",
+        service="x",
+        terms_document=SimpleUploadedFile("t.pdf", b"%PDF terms"),
+    )
+    storage, name = vendor.terms_document.storage, vendor.terms_document.name
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.remove_vendor(actor=None, vendor=vendor)
+    assert storage.exists(name)  # still there until the removal is committed
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(name)
