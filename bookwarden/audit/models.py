@@ -225,6 +225,12 @@ class AuditAction(models.TextChoices):
     DEVICE_RETURNED = "devices.returned", "Device returned to service"
     DEVICE_SETTINGS_CHANGED = "devices.settings_changed", "Device settings changed"
     PUBLIC_COMPUTERS_CHECKED = "devices.public_checked", "Public computers check recorded"
+    # Staff program: vendors
+    VENDOR_ADDED = "vendor.added", "Vendor added"
+    VENDOR_CHANGED = "vendor.changed", "Vendor changed"
+    VENDOR_REMOVED = "vendor.removed", "Vendor removed"
+    VENDOR_REVIEWED = "vendor.reviewed", "Vendor review recorded"
+    VENDOR_NAMED_ON_INCIDENT = "vendor.named_on_incident", "Vendor named on an incident"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -299,6 +299,31 @@ def test_devices_pages_have_no_serious_accessibility_findings(browse, people) ->
     scanner.assert_clean()
 
 
+def test_vendor_pages_have_no_serious_accessibility_findings(browse, people) -> None:
+    """NM-3, CR-5h: the vendor register, a vendor, its review, the data map and the privacy
+    notice's third parties, as the technology coordinator, at desktop and phone sizes."""
+    from bookwarden.vendors.demo import build_vendors_demo
+    from bookwarden.vendors.models import Vendor
+
+    build_vendors_demo(people)
+    morenet = Vendor.objects.get(name="MOREnet")
+    scanner = Scanner()
+    coordinator = browse()
+    sign_in_with_code(coordinator, scanner, people["tech_coordinator"].username)
+    for label, path in (
+        ("vendors", "/vendors/"),
+        ("a vendor", f"/vendors/{morenet.pk}/"),
+        ("a vendor review", f"/vendors/{morenet.pk}/review/"),
+        ("adding a vendor", "/vendors/new/new-madrid/"),
+        ("the patron data map", "/vendors/data-map/"),
+        ("the privacy notice with its third parties", "/portal/new-madrid/privacy/"),
+    ):
+        coordinator.goto(path)
+        assert coordinator.path == path, (label, coordinator.path)
+        scanner.scan(coordinator, label)
+    scanner.assert_clean()
+
+
 def test_portal_pages_have_no_serious_accessibility_findings(browse, people, demo_patrons) -> None:
     scanner = Scanner()
     rosa = demo_patrons["parent"]

@@ -36,6 +36,7 @@ from bookwarden.patrons.models import CONTACT_FIELDS, Patron
 from bookwarden.patrons.record_access import open_own_records, openings_shown_to_patron
 from bookwarden.patrons.records import RECORD_TYPES
 from bookwarden.policies.published import privacy_policy_of
+from bookwarden.vendors.datamap import third_parties
 
 from . import actions, session
 from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
@@ -147,6 +148,8 @@ def privacy(request: HttpRequest, slug: str) -> HttpResponse:
             "card": card,
             # NM-7, CR-6b: the library's published privacy policy, from its effective date.
             "published": privacy_policy_of(library),
+            # NM-3: the third parties, from the vendor register, so the list cannot drift.
+            "third_parties": third_parties(library),
         },
         with_notice=True,
     )

@@ -160,6 +160,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_credential_ids(people, library),
         # Devices: one in service, one isolated (CC-7, IT-9).
         **_devices_ids(people, library),
+        # A vendor in the register (NM-3, CR-5h).
+        **_vendor_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
@@ -247,6 +249,12 @@ def url_of(route: Route, ids: dict[str, Any]) -> str:
                 "new_madrid_ids() in bookwarden/core/tests/helpers.py (an object of New Madrid)."
             )
     return reverse(route.key, kwargs=kwargs)
+
+
+def _vendor_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.vendors.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
 
 
 def _breach_ids(people: dict[str, User], library: Library) -> dict[str, Any]:

@@ -39,6 +39,8 @@ from bookwarden.patrons.record_access import Purpose, open_records
 from bookwarden.people.tests import factories as people_factories
 from bookwarden.policies.tests import factories as policy_factories
 from bookwarden.software.tests import factories as software_factories
+from bookwarden.vendors.models import CHECKLIST as VENDOR_CHECKLIST
+from bookwarden.vendors.tests import factories as vendor_factories
 
 from .helpers import (
     INSTALLATION,
@@ -229,6 +231,14 @@ PUBLIC_PC_CHECKERS = {
     w: 200
     for w in ("director", "designee", "assistant_director", "tech_coordinator", "it_staff", "staff")
 }
+
+#: The vendor register (NM-3, CR-5h): who reads it (Perm.VIEW_IT_INVENTORY) and who keeps
+#: it (Perm.MANAGE_VENDORS) at New Madrid.
+VENDOR_READERS = {
+    w: 200 for w in ("director", "designee", "tech_coordinator", "it_staff", "auditor")
+}
+VENDOR_KEEPERS = {"director": 200, "tech_coordinator": 200}
+VENDOR_WRITERS = ("tech_coordinator", "director")
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -585,6 +595,20 @@ EXPECTED: dict[str, Expect] = {
         signed_in(403, **CREDENTIAL_WRITERS, outsider=404, server_admin=404)
     ),
     "credentials:settings": same(signed_in(403, director=200, outsider=404, server_admin=404)),
+    # --- vendors: the register and the data map (NM-3, CR-5h).  Read with view_it_inventory
+    # (director, designee, coordinator, IT staff, auditor), kept by the director and the
+    # technology coordinator (manage_vendors); Cresco's director sees Cresco's register.
+    "vendors:list": same(signed_in(403, **VENDOR_READERS, outsider=200, server_admin=404)),
+    "vendors:data_map": same(signed_in(403, **VENDOR_READERS, outsider=200, server_admin=404)),
+    "vendors:data_map_csv": same(signed_in(403, **VENDOR_READERS, outsider=200, server_admin=404)),
+    "vendors:add": same(new_madrid_page(403, **VENDOR_KEEPERS, server_admin=404)),
+    "vendors:detail": same(new_madrid_page(403, **VENDOR_READERS, server_admin=404)),
+    "vendors:edit": same(new_madrid_page(403, **VENDOR_KEEPERS, server_admin=404)),
+    "vendors:review": same(new_madrid_page(403, **VENDOR_KEEPERS, server_admin=404)),
+    "vendors:remove": same(signed_in(405)),  # POST only
+    "vendors:incident": same(signed_in(405)),  # POST only
+    # The matrix's vendor has its privacy terms on file.
+    "vendors:terms": same(new_madrid_page(403, **VENDOR_READERS, server_admin=404)),
 }
 
 
@@ -1828,6 +1852,43 @@ WRITES = [
         lambda: {"rotation_days": "30"},
         control_changes_rows=False,
         refusals={"outsider_staff": "403"},
+    ),
+    # --- vendors (NM-3, CR-5h): the director and the technology coordinator keep the
+    # register.  (Vendor tables are not in the snapshot: a write shows as its audit event.)
+    Write(
+        "vendors:add",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"name": "Forged Vendor", "service": "Nothing", "all_branches": "on"},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:edit",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {"name": "Forged name", "service": "Nothing", "all_branches": "on"},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:review",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {"reviewed_on": _future(0), **{key: "yes" for key, _q, _w in VENDOR_CHECKLIST}},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:incident",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {"entry": str(_ops_entry(Library.objects.get(slug="new-madrid")))},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
+    ),
+    Write(
+        "vendors:remove",
+        lambda people, lib: {"vendor_id": vendor_factories.a_vendor(lib).pk},
+        lambda: {},
+        writers=VENDOR_WRITERS,
+        control_changes_rows=False,
     ),
 ]
 

@@ -24,7 +24,8 @@ PAGES = {
     # + policies to sign, policies to review (policies.my_tasks)
     # + the account review when due and the last days to come (people.my_tasks)
     # + software requests to decide and decisions to see (software.my_tasks)
-    "/": 25,  # one more: colleagues locked out of signing in
+    # + vendors whose privacy review is due (vendors.my_tasks)
+    "/": 26,  # one more: colleagues locked out of signing in
     # Every page but /accounts/ also asks whether a monitoring notice waits (one query,
     # policies.notice; no notice here, so no signature is read).
     "/libraries/new-madrid/": 11,
