@@ -112,6 +112,7 @@ def test_staff_member_on_a_phone_sees_their_role_and_signs_out(browse, people) -
             "My checklist",
             "Patrons",
             "Policies",
+            "IT",
             "Training",
             "Account",
         ]

@@ -27,6 +27,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Disclosures",
         "Policies",
         "Operations",
+        "IT",
         "Training",
         "Leavers",
         "Audit log",
@@ -41,6 +42,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "My checklist",
         "Patrons",
         "Policies",
+        "IT",
         "Training",
         "Account",
     ]
@@ -53,6 +55,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Disclosures",
         "Policies",
         "Operations",
+        "IT",
         "Training",
         "Leavers",
         "Audit log",
