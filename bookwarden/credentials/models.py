@@ -143,10 +143,9 @@ class CredentialSettings(models.Model):
 
 def rotation_days_of(library: Library) -> int:
     """The library's period, read from ``library.credential_settings`` when loaded."""
-    try:
-        return library.credential_settings.rotation_days
-    except CredentialSettings.DoesNotExist:
-        return MAX_ROTATION_DAYS
+    # A missing reverse one-to-one raises an AttributeError: no settings, the default.
+    row = getattr(library, "credential_settings", None)
+    return MAX_ROTATION_DAYS if row is None else row.rotation_days
 
 
 def due_on(credential: Credential, days: int | None = None) -> datetime.date:

@@ -65,10 +65,9 @@ def week_of(day: datetime.date) -> datetime.date:
 
 
 def patch_target_days(library: Library) -> int:
-    try:
-        return library.device_settings.patch_target_days
-    except DeviceSettings.DoesNotExist:
-        return DEFAULT_PATCH_TARGET_DAYS
+    # A missing reverse one-to-one raises an AttributeError: no settings, the default.
+    row = getattr(library, "device_settings", None)
+    return DEFAULT_PATCH_TARGET_DAYS if row is None else row.patch_target_days
 
 
 def patch_due_on(device: Device, target_days: int) -> datetime.date | None:
