@@ -12,6 +12,6 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/mine/", views.my_requests, name="my_requests"),
     path("requests/", views.queue, name="queue"),
-    path("requests/<int:request_id>/", views.request_detail, name="request"),
-    path("requests/<int:request_id>/decide/", views.decide, name="decide"),
+    path("requests/<int:software_request_id>/", views.request_detail, name="request"),
+    path("requests/<int:software_request_id>/decide/", views.decide, name="decide"),
 ]

@@ -46,7 +46,7 @@ def request_new(request: StaffRequest) -> HttpResponse:
             success="Your request is sent. You will see the decision here and on your home page.",
         )
     ):
-        return redirect("software:request", request_id=done.result.pk)
+        return redirect("software:request", software_request_id=done.result.pk)
     return render(request, "software/request_form.html", {"form": form})
 
 
@@ -81,12 +81,12 @@ def queue(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _request_or_404(request: StaffRequest, request_id: int) -> SoftwareRequest:
+def _request_or_404(request: StaffRequest, software_request_id: int) -> SoftwareRequest:
     """A request of one of the person's libraries (another library's: 404), seen by the
     person who asked and by those who keep or approve software (else 403)."""
     found = get_object_or_404(
         SoftwareRequest.objects.for_user(request.user).select_related(*_REQUEST_RELATED),
-        pk=request_id,
+        pk=software_request_id,
     )
     user = request.user
     if found.requested_by_id != user.pk and not (
@@ -111,10 +111,10 @@ def _decision_form(found: SoftwareRequest, data: object = None) -> DecisionForm:
 @login_required
 @perm_required(Perm.VIEW_LIBRARY)
 @require_GET
-def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
+def request_detail(request: StaffRequest, software_request_id: int) -> HttpResponse:
     """A request, its decision, and for an approver the form to decide (LV-10: the license
     check says why an approval would be refused)."""
-    found = _request_or_404(request, request_id)
+    found = _request_or_404(request, software_request_id)
     can_decide = found.pending and has_perm(request.user, Perm.APPROVE_SOFTWARE, found.library_id)
     problem = ""
     if can_decide and found.kind == "install":
@@ -134,10 +134,11 @@ def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @perm_required(Perm.APPROVE_SOFTWARE)
-def decide(request: StaffRequest, request_id: int) -> HttpResponse:
+def decide(request: StaffRequest, software_request_id: int) -> HttpResponse:
     """CC-4, LV-6, LV-10: approve or refuse a request (errors shown on its page)."""
     found = get_object_or_404(
-        SoftwareRequest.objects.for_user(request.user).select_related("library"), pk=request_id
+        SoftwareRequest.objects.for_user(request.user).select_related("library"),
+        pk=software_request_id,
     )
     if not has_perm(request.user, Perm.APPROVE_SOFTWARE, found.library_id):
         raise PermissionDenied
@@ -155,7 +156,7 @@ def decide(request: StaffRequest, request_id: int) -> HttpResponse:
         success=lambda r: "Approved." if r.status == RequestStatus.APPROVED else "Refused.",
         flash=True,
     )
-    return redirect("software:request", request_id=found.pk)
+    return redirect("software:request", software_request_id=found.pk)
 
 
 # --- the catalog -------------------------------------------------------------------------

@@ -131,7 +131,7 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     staff = people["staff"]
     event = AuditEvent.objects.filter(library=library).order_by("seq").first()
     assert event is not None
-    return {
+    base = {
         "patron_id": _a_patron_of(library),
         # An opening of that patron's records by the staff member (CR-5).
         "opening_id": _an_opening_of(people["staff"], library),
@@ -146,26 +146,34 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         **_breach_ids(people, library),
         # Enforcement cases, a lock, a suspension and a restriction (IT-9, LV-12, CC-3).
         **_enforcement_ids(people, library),
-        # Requests for records: recorded, released, refused; a policy rule (CR-5a, NM-2).
-        **_disclosure_ids(people, library),
-        # A course with a quiz and a session held yesterday (CC-10).
-        **_training_ids(people, library),
-        # A catalog entry, the staff member's software request waiting (CC-4, LV-6).
-        **_software_ids(people, library),
-        # A policy in effect with its PDF, signed by the staff member (IT-1, IT-11).
-        **_policy_ids(people, library),
-        # A last day to come, an account review under way (CC-1, LV-3).
-        **_people_ids(people, library),
-        # A shared login (IT-2).
-        **_credential_ids(people, library),
-        # Devices: one in service, one isolated (CC-7, IT-9).
-        **_devices_ids(people, library),
-        # A vendor in the register (NM-3, CR-5h).
-        **_vendor_ids(people, library),
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
     }
+    # Each app's objects, under argument names of its own: two apps naming the same argument
+    # would send one app's pages the other's ids (found only where the ids differ).
+    for part in (
+        # Requests for records: recorded, released, refused; a policy rule (CR-5a, NM-2).
+        _disclosure_ids(people, library),
+        # A course with a quiz and a session held yesterday (CC-10).
+        _training_ids(people, library),
+        # A catalog entry, the staff member's software request waiting (CC-4, LV-6).
+        _software_ids(people, library),
+        # A policy in effect with its PDF, signed by the staff member (IT-1, IT-11).
+        _policy_ids(people, library),
+        # A last day to come, an account review under way (CC-1, LV-3).
+        _people_ids(people, library),
+        # A shared login (IT-2).
+        _credential_ids(people, library),
+        # Devices: one in service, one isolated (CC-7, IT-9).
+        _devices_ids(people, library),
+        # A vendor in the register (NM-3, CR-5h).
+        _vendor_ids(people, library),
+    ):
+        twice = set(part) & set(base)
+        assert not twice, f"URL arguments named by two apps: {sorted(twice)}"
+        base.update(part)
+    return base
 
 
 def _a_patron_of(library: Library) -> int:

@@ -1525,7 +1525,9 @@ WRITES = [
     ),
     Write(
         "software:decide",
-        lambda people, lib: {"request_id": _software_ids(people, lib)["request_id"]},
+        lambda people, lib: {
+            "software_request_id": _software_ids(people, lib)["software_request_id"]
+        },
         lambda: {"decision": "approve", "note": ""},
         writers=("tech_coordinator", "director"),
         control_changes_rows=False,

@@ -51,5 +51,5 @@ def matrix_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     """URL arguments of the software pages: a catalog entry, the staff member's request."""
     return {
         "software_id": software(library).pk,
-        "request_id": pending_request(library, people["staff"]).pk,
+        "software_request_id": pending_request(library, people["staff"]).pk,
     }
