@@ -10,9 +10,9 @@ from django.forms.models import fields_for_model, model_to_dict
 
 from bookwarden.core.forms import DateInput
 from bookwarden.core.models import Branch
+from bookwarden.patrons.importer.small_files import FileForm
 
 from .actions import DEVICE_FIELDS
-from .importer import MAX_BYTES
 from .models import Device, DeviceKind
 
 
@@ -74,19 +74,8 @@ class DeviceFilterForm(forms.Form):
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text="Columns: name, kind, branch, operating system and the others listed above.",
-    )
-    filename = ""
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
-        self.filename = str(upload.name or "")
-        return bytes(upload.read())
+class ImportForm(FileForm):
+    columns = "Columns: name, kind, branch, operating system and the others listed above."
 
 
 class DeviceChoices(forms.ModelMultipleChoiceField):

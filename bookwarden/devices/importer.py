@@ -32,6 +32,7 @@ from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 from bookwarden.core.wording import counted
 from bookwarden.patrons.importer.parsing import ImportFailed, RowError
+from bookwarden.patrons.importer.small_files import column_index, decode
 
 from .actions import DEVICE_FIELDS, create_device, library_today, update_device
 from .models import Device, DeviceKind
@@ -47,8 +48,6 @@ BOOLEANS = {
 }
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
-MAX_BYTES = 5 * 1024 * 1024
-MAX_PRINTED_ERRORS = 200
 
 
 @dataclass
@@ -67,29 +66,8 @@ class ImportSummary:
         )
 
 
-def _text_of(content: bytes) -> str:
-    if len(content) > MAX_BYTES:
-        raise ImportFailed([], reason="the file is larger than 5 MB")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        raise ImportFailed(
-            [RowError(line, "", "not UTF-8 text: save the file as CSV UTF-8")]
-        ) from None
-
-
 def _header(names: list[str]) -> dict[str, int]:
-    errors: list[RowError] = []
-    index: dict[str, int] = {}
-    for position, raw in enumerate(names):
-        name = raw.strip().lower().replace(" ", "_")
-        if name not in COLUMNS:
-            errors.append(RowError(1, raw.strip() or f"#{position + 1}", "unknown column"))
-        elif name in index:
-            errors.append(RowError(1, name, "column named twice"))
-        else:
-            index[name] = position
+    index, errors = column_index(names, COLUMNS)
     errors += [RowError(1, name, "missing column") for name in REQUIRED if name not in index]
     if errors:
         raise ImportFailed(errors)
@@ -201,7 +179,7 @@ def import_devices(
     """Import one file of devices for ``library``, all or nothing (see the module)."""
     require(actor, Perm.MANAGE_IT_INVENTORY, library)
     lookup = _Lookup(library)
-    rows, count = _parse(_text_of(content), lookup)
+    rows, count = _parse(decode(content), lookup)
     summary = ImportSummary(rows=count, sha256=hashlib.sha256(content).hexdigest())
     for _line, values in rows:
         existing = lookup.devices.get(values["name"].lower())
@@ -231,27 +209,3 @@ def import_devices(
         },
     )
     return summary
-
-
-def import_from_command(command: Any, path: str, library: Library) -> None:
-    """``bookwarden import devices FILE.csv --library SLUG``: the summary on stdout; every
-    bad row on stderr and exit status 1, nothing imported."""
-    from django.core.management.base import CommandError
-
-    with open(path, "rb") as handle:
-        content = handle.read(MAX_BYTES + 1)
-    try:
-        summary = import_devices(
-            actor=None, library=library, content=content, filename=path.rsplit("/", 1)[-1]
-        )
-    except ImportFailed as failed:
-        if failed.reason:
-            raise CommandError(f"{path} was not imported: {failed.reason}.") from None
-        for error in failed.errors[:MAX_PRINTED_ERRORS]:
-            command.stderr.write(str(error))
-        if len(failed.errors) > MAX_PRINTED_ERRORS:
-            command.stderr.write(f"... and {len(failed.errors) - MAX_PRINTED_ERRORS} more")
-        raise CommandError(
-            f"{counted(len(failed.errors), 'bad row')} in {path}: nothing was imported."
-        ) from None
-    command.stdout.write(f"Imported devices: {summary.text}")

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.db.models.functions import Lower
 from django.http import HttpResponse
@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bookwarden.core.forms import add_action_errors, submit
+from bookwarden.core.forms import submit
 from bookwarden.core.models import Branch, Library
 from bookwarden.core.permissions import StaffRequest, has_perm, library_for, perm_required
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import show_times_for
 from bookwarden.core.wording import counted
-from bookwarden.patrons.importer.parsing import ImportFailed
+from bookwarden.patrons.importer.small_files import MAX_LISTED_ERRORS, import_from_page
 
 from . import actions
 from .forms import CheckForm, DeviceFilterForm, DeviceForm, ImportForm, IsolateForm, PatchForm
@@ -307,31 +307,15 @@ def import_page(request: StaffRequest, slug: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[Any] = []
     if request.method == "POST":
-        try:
-            done = submit(
-                request,
-                form,
-                lambda data: import_devices(
-                    actor=request.user,
-                    library=library,
-                    content=data["file"],
-                    filename=form.filename,
-                ),
-                success=lambda s: f"Devices imported. {s.text}",
-            )
-        except ImportFailed as failed:
-            done, errors = None, failed.errors
-            problem = failed.reason or (
-                f"{counted(len(errors), 'problem')} in the file. Correct them and import the "
-                "whole file again"
-            )
-            add_action_errors(form, ValidationError(f"Nothing was imported: {problem}."))
+        done, errors = import_from_page(
+            request, form, import_devices, library=library, success="Devices imported."
+        )
         if done:
             return redirect(reverse_list(library))
     return render(
         request,
         "devices/import.html",
-        {"library": library, "form": form, "errors": errors[:500]},
+        {"library": library, "form": form, "errors": errors[:MAX_LISTED_ERRORS]},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 
 from bookwarden.core.forms import DateInput
 from bookwarden.core.models import Branch, User
+from bookwarden.patrons.importer.small_files import FileForm
 
 from .actions import MAX_CHOICES
-from .importer import MAX_BYTES
 from .models import STAFF_ROLE_CHOICES, Course, CourseAudience, CourseKind, Delivery, Question
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -218,17 +218,5 @@ class CompletionForm(forms.Form):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text="Columns: email (or username), course, completed_on (YYYY-MM-DD).",
-    )
-
-    filename = ""
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 5 MB.")
-        self.filename = str(upload.name or "")
-        return bytes(upload.read())
+class ImportForm(FileForm):
+    columns = "Columns: email (or username), course, completed_on (YYYY-MM-DD)."

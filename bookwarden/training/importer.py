@@ -32,8 +32,8 @@ from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Library, Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
-from bookwarden.core.wording import counted
 from bookwarden.patrons.importer.parsing import ImportFailed, RowError
+from bookwarden.patrons.importer.small_files import column_index, decode
 
 from .actions import complete
 from .cycles import joined_on
@@ -43,7 +43,6 @@ PERSON_COLUMNS = ("email", "username")
 COLUMNS = (*PERSON_COLUMNS, "course", "completed_on")
 #: Files bigger than this are refused as a whole: a learning system's yearly export of a
 #: library's completions is a few hundred rows.
-MAX_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -91,29 +90,8 @@ class _Row:
     completed_on: datetime.date
 
 
-def _text_of(content: bytes) -> str:
-    if len(content) > MAX_BYTES:
-        raise ImportFailed([], reason="the file is larger than 5 MB")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        raise ImportFailed(
-            [RowError(line, "", "not UTF-8 text: save the file as CSV UTF-8")]
-        ) from None
-
-
 def _header(names: list[str]) -> tuple[dict[str, int], list[RowError]]:
-    errors: list[RowError] = []
-    index: dict[str, int] = {}
-    for position, raw in enumerate(names):
-        name = raw.strip().lower().replace(" ", "_")
-        if name not in COLUMNS:
-            errors.append(RowError(1, raw.strip() or f"#{position + 1}", "unknown column"))
-        elif name in index:
-            errors.append(RowError(1, name, "column named twice"))
-        else:
-            index[name] = position
+    index, errors = column_index(names, COLUMNS)
     if not any(name in index for name in PERSON_COLUMNS):
         errors.append(RowError(1, "email", "missing column: name people by email or username"))
     for name in ("course", "completed_on"):
@@ -247,7 +225,7 @@ def import_completions(
 ) -> ImportSummary:
     """Import one file of completions for ``library``, all or nothing (see the module)."""
     require(actor, Perm.MANAGE_TRAINING, library)
-    text = _text_of(content)
+    text = decode(content)
     lookup = _Lookup(library)
     rows, errors, count = _parse(text, lookup)
     if errors:
@@ -289,31 +267,3 @@ def import_completions(
         after={**summary.as_dict(), "sha256": summary.sha256, "file": filename[:200]},
     )
     return summary
-
-
-#: At most this many bad rows are printed by the command (the rest are counted).
-MAX_PRINTED_ERRORS = 200
-
-
-def import_from_command(command: Any, path: str, library: Library) -> None:
-    """``bookwarden import training FILE.csv --library SLUG``: the summary line on stdout;
-    every bad row on stderr and exit status 1, nothing imported."""
-    from django.core.management.base import CommandError
-
-    with open(path, "rb") as handle:
-        content = handle.read(MAX_BYTES + 1)
-    try:
-        summary = import_completions(
-            actor=None, library=library, content=content, filename=path.rsplit("/", 1)[-1]
-        )
-    except ImportFailed as failed:
-        if failed.reason:
-            raise CommandError(f"{path} was not imported: {failed.reason}.") from None
-        for error in failed.errors[:MAX_PRINTED_ERRORS]:
-            command.stderr.write(str(error))
-        if len(failed.errors) > MAX_PRINTED_ERRORS:
-            command.stderr.write(f"... and {len(failed.errors) - MAX_PRINTED_ERRORS} more")
-        raise CommandError(
-            f"{counted(len(failed.errors), 'bad row')} in {path}: nothing was imported."
-        ) from None
-    command.stdout.write(f"Imported training completions: {summary.text}")

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,13 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from markdown_it import MarkdownIt
 
 from bookwarden.core.files import csv_writer
-from bookwarden.core.forms import add_action_errors, submit
+from bookwarden.core.forms import submit
 from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.core.permissions import StaffRequest, has_perm, library_for, perm_required
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import iso_utc, show_times_for
-from bookwarden.core.wording import counted
-from bookwarden.patrons.importer.parsing import ImportFailed
+from bookwarden.patrons.importer.small_files import MAX_LISTED_ERRORS, import_from_page
 
 from . import actions
 from .cycles import standing
@@ -428,25 +427,9 @@ def import_page(request: StaffRequest, slug: str) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[Any] = []
     if request.method == "POST":
-        try:
-            done = submit(
-                request,
-                form,
-                lambda data: import_completions(
-                    actor=request.user,
-                    library=library,
-                    content=data["file"],
-                    filename=form.filename,
-                ),
-                success=lambda s: f"Completions imported. {s.text}",
-            )
-        except ImportFailed as failed:
-            done, errors = None, failed.errors
-            problem = failed.reason or (
-                f"{counted(len(errors), 'problem')} in the file. Correct them and import the whole "
-                "file again"
-            )
-            add_action_errors(form, ValidationError(f"Nothing was imported: {problem}."))
+        done, errors = import_from_page(
+            request, form, import_completions, library=library, success="Completions imported."
+        )
         if done:
             return redirect("training:manage", slug=library.slug)
     status = 400 if request.method == "POST" else 200
@@ -456,8 +439,8 @@ def import_page(request: StaffRequest, slug: str) -> HttpResponse:
         {
             "library": library,
             "form": form,
-            "errors": errors[:500],
-            "more": max(0, len(errors) - 500),
+            "errors": errors[:MAX_LISTED_ERRORS],
+            "more": max(0, len(errors) - MAX_LISTED_ERRORS),
         },
         status=status,
     )

@@ -105,14 +105,23 @@ def shared_database(tmp_path: Path) -> Iterator[SharedDatabase]:
     connection.ensure_connection()
     with contextlib.closing(sqlite3.connect(path)) as file_db:
         connection.connection.backup(file_db)
-    watcher = sqlite3.connect(path, timeout=30, isolation_level=None)
+    # No busy timeout: SQLite's busy handler sleeps between tries, and the run, taking the
+    # lock again as soon as it commits, would win every race and finish while the test slept.
+    watcher = sqlite3.connect(path, timeout=0, isolation_level=None)
 
     def count_in_file(sql: str) -> int:
         return int(watcher.execute(sql).fetchone()[0])
 
     def hold_file() -> None:
-        # Holds the write lock: the run's next chunk waits at its BEGIN.
-        watcher.execute("BEGIN IMMEDIATE")
+        # Holds the write lock: the run's next chunk waits at its BEGIN.  Tried without
+        # pause, so the lock is taken at the run's next commit, between two chunks.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                watcher.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError:
+                assert time.monotonic() < deadline, "the run held the write lock for 30 s"
 
     def let_go_file() -> None:
         if watcher.in_transaction:

@@ -14,6 +14,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 MAX_PRINTED_ERRORS = 200
 
 
+def _training() -> tuple[Any, str]:
+    from bookwarden.training.importer import import_completions
+
+    return import_completions, "training completions"
+
+
+def _devices() -> tuple[Any, str]:
+    from bookwarden.devices.importer import import_devices
+
+    return import_devices, "devices"
+
+
+#: The small files of other apps: their importer and what the summary line calls them
+#: (:mod:`bookwarden.patrons.importer.small_files`).
+SMALL_FILES = {"training": _training, "devices": _devices}
+
+
 class Command(BaseCommand):
     help = (
         "Import patrons or loans from an ILS export, all or nothing per file. "
@@ -26,7 +43,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         from bookwarden.patrons.importer import FORMATS, KINDS
 
-        parser.add_argument("kind", choices=(*KINDS, "training", "devices"))
+        parser.add_argument("kind", choices=(*KINDS, *SMALL_FILES))
         parser.add_argument("file", help="The CSV file (UTF-8, header row first).")
         parser.add_argument("--library", required=True, help="The library's slug.")
         parser.add_argument("--format", dest="fmt", choices=FORMATS, default="bookwarden")
@@ -64,17 +81,12 @@ class Command(BaseCommand):
             library = Library.objects.get(slug=options["library"])
         except Library.DoesNotExist:
             raise CommandError(f"No library with slug {options['library']!r}.") from None
-        if options["kind"] == "training":
-            from bookwarden.training.importer import import_from_command
+        if options["kind"] in SMALL_FILES:
+            from bookwarden.patrons.importer.small_files import import_from_command
 
+            run, what = SMALL_FILES[options["kind"]]()
             with audit_context():
-                import_from_command(self, options["file"], library)
-            return
-        if options["kind"] == "devices":
-            from bookwarden.devices.importer import import_from_command as import_devices
-
-            with audit_context():
-                import_devices(self, options["file"], library)
+                import_from_command(self, options["file"], library, run, what)
             return
         tz = None
         if options["time_zone"]:
