@@ -219,8 +219,31 @@ def revoke_role(*, actor: User | None, membership: Membership, reason: str = "")
         return membership
     if actor is not None and membership.user_id == actor.pk and membership.role == Role.DIRECTOR:
         raise ValidationError("A director cannot revoke their own director role.")
+    if actor is not None and membership.role == Role.DIRECTOR:
+        refuse_leaving_no_director(membership.library, leaving=membership.user)
     _revoke(membership, actor=actor, reason=reason)
     return membership
+
+
+def refuse_leaving_no_director(library: Library, *, leaving: User) -> None:
+    """CC-2, CC-5: a person may not take away the last director role in force at a library,
+    whoever they are (human resources ending an account, a director at an account review):
+    the library would be left with nobody who may grant roles, change its settings or
+    decide a request for records.  Another director is assigned first.  The job that ends
+    the access of someone whose last day has passed (``actor=None``) is not held back: a
+    leaver's access ends on time, and the person who runs the server assigns a director."""
+    others = (
+        Membership.objects.active()
+        .filter(library=library, role=Role.DIRECTOR)
+        .exclude(user=leaving)
+    )
+    if not others.exists():
+        name = leaving.get_full_name() or leaving.get_username()
+        raise ValidationError(
+            f"{name} is the only director of {library.name}. Assign another director first, "
+            "so that someone can still manage the library's people, settings and requests "
+            "for records."
+        )
 
 
 @transaction.atomic
@@ -234,6 +257,13 @@ def end_memberships(
     require(actor, Perm.MANAGE_DEPARTURES, library)
     if actor is not None and actor.pk == user.pk:
         raise ValidationError("You cannot end your own access.")
+    if (
+        actor is not None
+        and Membership.objects.active()
+        .filter(user=user, library=library, role=Role.DIRECTOR)
+        .exists()
+    ):
+        refuse_leaving_no_director(library, leaving=user)
     memberships = list(
         # Only the roles' rows are locked: PostgreSQL cannot lock the nullable side of the
         # outer join to the branch.

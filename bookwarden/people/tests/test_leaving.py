@@ -249,3 +249,44 @@ def test_a_login_after_the_end_is_refused(people, new_madrid) -> None:
         end_now=True,
     )
     assert login_through_page(Client(), staff.username)["Location"] == "/accounts/inactive/"
+
+
+def test_the_only_director_cannot_be_taken_away_by_a_person(people, new_madrid) -> None:
+    """CC-2, CC-5: human resources cannot end the access of the library's only director,
+    at once or through an account of the job's: another director is assigned first.
+    Nothing is written by the refusal."""
+    director = people["director"]
+    head = audit_head()
+    with pytest.raises(ValidationError, match="only director of New Madrid"):
+        _human_resources_ends_at_once(people, director, new_madrid)
+    assert events_since(head) == []
+    assert not Departure.objects.filter(user=director).exists()
+    assert Membership.objects.active().filter(user=director, role=Role.DIRECTOR).exists()
+
+    # With a second director in force, the same request ends the first one's access.
+    assign_role(actor=None, user=people["designee"], library=new_madrid, role=Role.DIRECTOR)
+    _human_resources_ends_at_once(people, director, new_madrid)
+    assert not Membership.objects.active().filter(user=director, library=new_madrid).exists()
+
+
+def _human_resources_ends_at_once(people, user, library) -> Departure:
+    return actions.record_departure(
+        actor=people["human_resources"],
+        user=user,
+        library=library,
+        last_day=timezone.localdate(),
+        end_now=True,
+    )
+
+
+def test_the_job_still_ends_the_only_directors_access_on_their_last_day(people, new_madrid) -> None:
+    """CC-1: a recorded last day ends a leaver's access on time even when they are the
+    only director; the guard holds back people, not the departures job."""
+    director = people["director"]
+    last_day = timezone.localdate()
+    actions.record_departure(
+        actor=people["human_resources"], user=director, library=new_madrid, last_day=last_day
+    )
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, hours=1), tick=False):
+        assert get_job("departures").func() == "1 account ended."
+    assert not Membership.objects.active().filter(user=director, library=new_madrid).exists()
