@@ -363,7 +363,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bookwarden@localhost")
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# The container collects them when the image is built, outside the data volume.
+STATIC_ROOT = Path(env_str("BOOKWARDEN_STATIC_ROOT") or DATA_DIR / "static")
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded files (attachments of the operations log): never served by a public URL; a view

@@ -182,3 +182,46 @@ def test_the_technology_coordinator_is_told_when_the_loop_is_down(people) -> Non
         (stopped,) = loop_items("tech_coordinator")
         assert stopped.title == "The periodic jobs have stopped"
         assert stopped.state.startswith("They last ran Mar 9, 2026")
+
+
+@pytest.mark.django_db
+def test_setup_of_the_first_director_prints_the_next_steps_in_order() -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from bookwarden.core.models import User
+
+    assert not Library.objects.exists() and not User.objects.exists()  # nothing by itself
+    out = io.StringIO()
+    call_command(
+        "setup",
+        "library",
+        "--name",
+        "Rhodes",
+        "--slug",
+        "rhodes",
+        "--jurisdiction",
+        "US-MO",
+        stdout=out,
+    )
+    assert "bookwarden setup staff --library rhodes --role director" in out.getvalue()
+    out = io.StringIO()
+    call_command(
+        "setup",
+        "staff",
+        "--library",
+        "rhodes",
+        "--username",
+        "ddirector",
+        "--email",
+        "d@example.org",
+        "--role",
+        "director",
+        "--no-password",
+        stdout=out,
+    )
+    text = out.getvalue()
+    steps = ["Sign in as ddirector", "two-factor", "Set mail", "periodic jobs", "backups"]
+    positions = [text.index(step) for step in steps]
+    assert positions == sorted(positions)

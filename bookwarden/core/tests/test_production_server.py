@@ -118,11 +118,16 @@ def share_the_test_database(data_dir: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str]) -> Iterator[int]:
-    """``bookwarden serve`` on a free loopback port until the block ends (SIGTERM)."""
+def serving(env: dict[str, str], command: tuple[str, ...] = ()) -> Iterator[int]:
+    """``bookwarden serve`` (or ``command``, given ``--bind``) on a free loopback port
+    until the block ends (SIGTERM)."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "bookwarden", "serve", "--bind", f"127.0.0.1:{port}"],
+        [
+            *(command or (sys.executable, "-m", "bookwarden", "serve")),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
         cwd=REPO_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -130,12 +135,12 @@ def serving(env: dict[str, str]) -> Iterator[int]:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, server.communicate()[0]
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
                 break
-            assert time.monotonic() < deadline, "the server did not listen within 30 s"
+            assert time.monotonic() < deadline, "the server did not listen within 60 s"
             time.sleep(0.1)
         yield port
     finally:
