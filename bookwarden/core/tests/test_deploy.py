@@ -172,4 +172,4 @@ def test_the_entry_point_migrates_serves_and_runs_the_loop(tmp_path: Path) -> No
         check=True,
     )
     assert count.stdout.split()[-2:] == ["0", "0"]
-    print(f"entry point test: {time.monotonic() - started:.1f} s")  # noqa: T201
+    assert time.monotonic() - started < 120

@@ -151,9 +151,7 @@ def test_a_loop_killed_during_a_job_is_picked_up_cleanly_at_the_next_start(tmp_p
 
         # The killed job ran again, to its end, once; the quick job did not run again.
         assert lines() == ["quick", "slow start", "slow start", "slow end"]
-        runs = rows(
-            "SELECT name, kind, status FROM jobs_jobrun ORDER BY name, status, kind, id"
-        )
+        runs = rows("SELECT name, kind, status FROM jobs_jobrun ORDER BY name, status, kind, id")
         assert runs == [
             ("a-quick", "scheduled", "queued"),  # tomorrow's
             ("a-quick", "scheduled", "succeeded"),

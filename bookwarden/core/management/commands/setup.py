@@ -22,7 +22,6 @@ from bookwarden.core import actions
 from bookwarden.core.models import Branch, Consortium, Library, User
 from bookwarden.core.roles import InstallationRole, Role
 
-
 #: What to do after the first director exists, in order (docs/deployment.md).
 NEXT_STEPS = """
 Next steps, in order (docs/deployment.md):
