@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -119,7 +118,6 @@ def test_the_entry_point_migrates_serves_and_runs_the_loop(tmp_path: Path) -> No
     """The container's entry point on an empty SQLite database: ``web`` migrates and serves
     (the health check answers, down until the loop runs); ``jobs --once`` runs the loop;
     then the health check is up, and the container's health check script agrees."""
-    started = time.monotonic()
     static = tmp_path / "static"
     env = production_env(
         tmp_path,
@@ -172,4 +170,3 @@ def test_the_entry_point_migrates_serves_and_runs_the_loop(tmp_path: Path) -> No
         check=True,
     )
     assert count.stdout.split()[-2:] == ["0", "0"]
-    assert time.monotonic() - started < 120
