@@ -26,7 +26,7 @@ RUN python -m venv /opt/venv \
 
 COPY pyproject.toml README.md manage.py ./
 COPY bookwarden ./bookwarden
-RUN pip install --no-deps --no-build-isolation . \
+RUN pip install --no-deps . \
     && rm -rf build bookwarden.egg-info
 
 # Static files, fingerprinted and compressed, outside the data volume (a throwaway key:
