@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bookwarden.core.when import iso_utc
 from bookwarden.jobs.models import JobStatus
 from bookwarden.jobs.registry import all_jobs
 from bookwarden.jobs.status import latest_finished, loop_health
@@ -36,7 +37,7 @@ MAIL_STUCK_AFTER = datetime.timedelta(hours=1)
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:
-    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds") if moment else None
+    return iso_utc(moment) if moment else None
 
 
 def _seconds(delta: datetime.timedelta | None) -> int | None:

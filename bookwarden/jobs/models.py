@@ -144,4 +144,6 @@ class LoopBeat(models.Model):
     worker = models.CharField(max_length=200, help_text="The loop that wrote it: host:pid.")
 
     def __str__(self) -> str:
-        return f"Job loop seen at {self.seen_at:%Y-%m-%d %H:%M:%S} ({self.worker})"
+        from bookwarden.core.when import iso_utc
+
+        return f"Job loop seen at {iso_utc(self.seen_at)} ({self.worker})"

@@ -64,13 +64,13 @@ def test_a_loop_seen_now_is_ok_and_silent_ten_minutes_is_503() -> None:
         assert (code, answer["status"]) == (200, "ok")
         assert answer["job_loop"] == {
             "ok": True,
-            "last_seen": "2026-03-10T03:15:00+00:00",
+            "last_seen": "2026-03-10T03:15:00Z",
             "seconds_ago": 0,
         }
         retention = next(job for job in answer["jobs"] if job["name"] == "retention")
         assert retention == {
             "name": "retention",
-            "finished_at": "2026-03-10T03:15:00+00:00",
+            "finished_at": "2026-03-10T03:15:00Z",
             "ok": True,
         }
 
