@@ -22,7 +22,13 @@ def env_str(name: str, default: str | None = None) -> str | None:
     """Read ``NAME`` or, for secrets, the contents of the file named by ``NAME_FILE``."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
-        return Path(file_name).read_text(encoding="utf-8").strip()
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(
+                f"{name}_FILE names {file_name}, which cannot be read ({exc.strerror}). "
+                "Refusing to start."
+            ) from exc
     value = os.environ.get(name)
     return value if value not in (None, "") else default
 
@@ -325,6 +331,9 @@ if PRODUCTION:
             "CSRF_COOKIE_SECURE). Refusing to start."
         )
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The health check answers plain HTTP too, for the container's own check and a monitor
+    # on the machine itself; it says nothing of any library (bookwarden.core.health).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -354,7 +363,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bookwarden@localhost")
 
 # --- Static files, i18n ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# The container collects them when the image is built, outside the data volume.
+STATIC_ROOT = Path(env_str("BOOKWARDEN_STATIC_ROOT") or DATA_DIR / "static")
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploaded files (attachments of the operations log): never served by a public URL; a view

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("session/locked/", views.session_locked, name="session_locked"),
     path("accounts/two-factor-required/", views.mfa_required, name="mfa_required"),
     path("accounts/security/", views.account_security, name="account_security"),

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,11 +35,6 @@ from .permissions import StaffRequest, has_perm, has_perm_anywhere, library_for
 from .roles import InstallationRole, Perm, Role
 from .second_factor import has_totp, needs_mfa
 from .staff_pages import detail_parts, list_parts
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
 
 
 @login_required

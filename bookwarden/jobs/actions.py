@@ -17,6 +17,7 @@ import contextlib
 import datetime
 import json
 import logging
+import os
 import re
 import traceback
 from typing import Any
@@ -31,7 +32,7 @@ from bookwarden.core import when as formats
 from bookwarden.core.permissions import require_installation
 from bookwarden.core.roles import Perm
 
-from .models import PERIODIC_KINDS, JobRun, JobStatus, RunKind
+from .models import PERIODIC_KINDS, JobRun, JobStatus, LoopBeat, RunKind
 from .registry import Job, all_jobs, get_job
 
 logger = logging.getLogger(__name__)
@@ -188,12 +189,28 @@ def claim(run: JobRun, *, worker: str, now: datetime.datetime | None = None) -> 
 
 
 def beat(run_id: int, *, worker: str, now: datetime.datetime | None = None) -> bool:
-    """The worker is alive and still running ``run_id``."""
+    """The worker is alive and still running ``run_id`` (and so is its loop)."""
+    now = now or timezone.now()
+    loop_beat(worker=worker, now=now)
     return bool(
         JobRun.objects.filter(pk=run_id, status=JobStatus.RUNNING, claimed_by=worker).update(
-            heartbeat_at=now or timezone.now()
+            heartbeat_at=now
         )
     )
+
+
+def loop_beat(*, worker: str, now: datetime.datetime | None = None) -> None:
+    """A loop is alive now: rewrite the one :class:`LoopBeat` row (created the first time;
+    of two loops creating it at once, one inserts and the other updates)."""
+    now = now or timezone.now()
+    fields = {"seen_at": now, "worker": worker[:200]}
+    if LoopBeat.objects.filter(pk=LoopBeat.THE_LOOP).update(**fields):
+        return
+    try:
+        with transaction.atomic():
+            LoopBeat.objects.create(pk=LoopBeat.THE_LOOP, **fields)
+    except IntegrityError:
+        LoopBeat.objects.filter(pk=LoopBeat.THE_LOOP).update(**fields)
 
 
 def format_output(result: Any) -> str:
@@ -310,6 +327,41 @@ def abandon_stale(
             "ago); the process was probably killed. A new run was queued."
         )
         if abandon(run, reason=reason, now=now, heartbeat_at=seen) is not None or (
+            run.status == JobStatus.ABANDONED
+        ):
+            abandoned.append(run)
+    return abandoned
+
+
+def _process_is_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another account's
+        return False
+    return False
+
+
+def abandon_dead_here(*, worker: str, now: datetime.datetime | None = None) -> list[JobRun]:
+    """At the start of a loop: runs still ``running`` for a process of this machine that is
+    gone (killed, the machine restarted), or whose process number is this new loop's own
+    (a container restarts with the same one), are abandoned at once and queued again,
+    without waiting ``JOBS_STALE_AFTER`` for their heartbeat to go stale.  A process number
+    taken since by another program keeps its run until the heartbeat goes stale, as runs of
+    other machines do."""
+    now = now or timezone.now()
+    host, _, own_pid = worker.rpartition(":")
+    abandoned = []
+    for run in JobRun.objects.filter(status=JobStatus.RUNNING, claimed_by__startswith=f"{host}:"):
+        pid = run.claimed_by.rpartition(":")[2]
+        if not pid.isdigit() or not (pid == own_pid or _process_is_gone(int(pid))):
+            continue
+        reason = (
+            f"Abandoned: its worker {run.claimed_by} stopped before the run finished (the "
+            "process was killed or the machine restarted). A new run was queued."
+        )
+        if abandon(run, reason=reason, now=now, claimed_by=run.claimed_by) is not None or (
             run.status == JobStatus.ABANDONED
         ):
             abandoned.append(run)

@@ -2,6 +2,10 @@
 
 Each tick:
 
+0. (at the start of the loop only) runs left ``running`` by a process of this machine that
+   is gone are abandoned at once and queued again (:meth:`Worker.recover`); every tick
+   also rewrites the loop's own heartbeat (:class:`~bookwarden.jobs.models.LoopBeat`),
+   which the health check and "My tasks" read;
 1. runs left ``running`` by a worker that stopped beating for ``JOBS_STALE_AFTER`` seconds
    (default 600) are marked abandoned, and a new run of each is queued at once;
 2. every registered job gets its next scheduled run, if it has none queued;
@@ -110,6 +114,7 @@ class Worker:
     def tick(self) -> list[JobRun]:
         """One pass: abandon stale runs, schedule, run what is due.  Returns the runs it ran."""
         now = timezone.now()
+        actions.loop_beat(worker=self.worker, now=now)
         for run in actions.abandon_stale(stale_after=stale_after(), now=now):
             self.report(f"{run.name}: run #{run.pk} abandoned (its worker stopped); retrying.")
         actions.schedule_all(now=now)
@@ -126,6 +131,14 @@ class Worker:
             if self.run_one(run):
                 ran.append(run)
         return ran
+
+    def recover(self) -> list[JobRun]:
+        """At the start of the loop: the runs a killed loop of this machine left running
+        are abandoned and queued again at once (:func:`actions.abandon_dead_here`)."""
+        runs = actions.abandon_dead_here(worker=self.worker)
+        for run in runs:
+            self.report(f"{run.name}: run #{run.pk} abandoned (its worker was killed); retrying.")
+        return runs
 
     def run_one(self, run: JobRun) -> bool:
         """Claim ``run`` and run it; ``False`` if another worker has it (or its job)."""

@@ -130,3 +130,20 @@ class JobRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+
+class LoopBeat(models.Model):
+    """When a job loop last showed it was alive: one row, rewritten at each check for due
+    jobs and, while a job runs, with each heartbeat of its run.  The health check and the
+    technology coordinator's "My tasks" read it: a loop silent for ten minutes is down."""
+
+    #: The one row's key.
+    THE_LOOP = 1
+
+    seen_at = models.DateTimeField()
+    worker = models.CharField(max_length=200, help_text="The loop that wrote it: host:pid.")
+
+    def __str__(self) -> str:
+        from bookwarden.core.when import iso_utc
+
+        return f"Job loop seen at {iso_utc(self.seen_at)} ({self.worker})"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from .models import JobRun, JobStatus
+from .models import JobRun, JobStatus, LoopBeat
 from .registry import Job, all_jobs
 
 #: A run due longer ago than this, and not started: the loop is probably not running.
@@ -91,3 +91,31 @@ def loop_state(states: list[JobState]) -> str | None:
     if any(state.overdue for state in states):
         return LOOP_STALLED
     return None
+
+
+#: A job loop silent for longer than this is down: the health check answers 503 and the
+#: technology coordinator's "My tasks" says so.
+LOOP_DOWN_AFTER = datetime.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class LoopHealth:
+    """When a job loop last showed it was alive (``None``: never), read from
+    :class:`~bookwarden.jobs.models.LoopBeat` (one query)."""
+
+    last_seen: datetime.datetime | None
+    now: datetime.datetime
+
+    @property
+    def silent_for(self) -> datetime.timedelta | None:
+        return None if self.last_seen is None else self.now - self.last_seen
+
+    @property
+    def down(self) -> bool:
+        silent = self.silent_for
+        return silent is None or silent > LOOP_DOWN_AFTER
+
+
+def loop_health(now: datetime.datetime | None = None) -> LoopHealth:
+    seen = LoopBeat.objects.filter(pk=LoopBeat.THE_LOOP).values_list("seen_at", flat=True)
+    return LoopHealth(last_seen=seen.first(), now=now or timezone.now())

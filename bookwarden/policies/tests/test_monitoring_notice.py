@@ -46,7 +46,7 @@ def test_notice_blocks_until_acknowledged(make_policy, people) -> None:
     assert shown.status_code == 200
     assert "<strong>monitored</strong>" in shown.content.decode()
     # Still open: sign-out, the idle lock, the health check, the portal.
-    assert client.get("/healthz").status_code == 200
+    assert client.get("/healthz").status_code == 503  # not sent to the notice: no job loop here
     assert client.get("/portal/new-madrid/privacy/").status_code == 200
 
     head = audit_head()

@@ -22,6 +22,18 @@ from bookwarden.core import actions
 from bookwarden.core.models import Branch, Consortium, Library, User
 from bookwarden.core.roles import InstallationRole, Role
 
+#: What to do after the first director exists, in order (docs/deployment.md).
+NEXT_STEPS = """
+Next steps, in order (docs/deployment.md):
+  1. Sign in as {username} at https://<your server>/ with the password just set.
+  2. Set up two-factor sign-in when asked (an authenticator app); keep the recovery codes.
+  3. Set mail: EMAIL_HOST and the other EMAIL_* settings of the library's SMTP relay, then
+     restart (systemctl restart bookwarden-web bookwarden-jobs).
+  4. Start the periodic jobs: systemctl enable --now bookwarden-jobs (in containers, the
+     jobs service). Without them no mail is sent and retention does not run.
+  5. Schedule backups and keep their key off this server (docs/backups.md).
+"""
+
 
 class Command(BaseCommand):
     help = (
@@ -110,6 +122,10 @@ class Command(BaseCommand):
             consortium=consortium,
         )
         self.stdout.write(self.style.SUCCESS(f"Library {library.slug} created."))
+        self.stdout.write(
+            f"Next: its director, with bookwarden setup staff --library {library.slug} "
+            "--role director --username ... --email ..."
+        )
 
     def _branch(self, o: dict[str, Any]) -> None:
         library = self._library_or_fail(o["library"])
@@ -141,6 +157,8 @@ class Command(BaseCommand):
                 f"{library.name}."
             )
         )
+        if o["role"] == Role.DIRECTOR:
+            self.stdout.write(NEXT_STEPS.format(username=membership.user.username))
 
     def _password(self, o: dict[str, Any]) -> str | None:
         if o["no_password"]:

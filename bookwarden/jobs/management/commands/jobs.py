@@ -65,6 +65,7 @@ class Command(BaseCommand):
         worker = Worker(report=self._say)
         try:
             with worker.stop_on_signals():
+                worker.recover()
                 if once:
                     self._once(worker)
                     return
