@@ -329,7 +329,7 @@ class PolicyRule(models.Model):
     records = models.JSONField(default=list)
     bill_sent = models.BooleanField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    outcome = models.CharField(max_length=30, choices=OUTCOME_CHOICES)
+    outcome = models.CharField(max_length=40, choices=OUTCOME_CHOICES)
     citation = models.CharField(max_length=200)
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(
