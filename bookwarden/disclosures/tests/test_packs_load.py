@@ -15,7 +15,7 @@ from bookwarden.disclosures.rules.schema import RECORDS
 from bookwarden.patrons.records import RECORD_TYPES
 
 from .conftest import decide
-from .small_packs import READ_ON, pack_data, rule_of, small_pack, write_pack
+from .small_packs import READ_ON, old_pack_data, pack_data, rule_of, small_pack, write_pack
 
 REQUIRED = {"US-MO", "US-IA", "US-NY"}
 
@@ -278,9 +278,14 @@ def test_a_version_file_must_take_effect_on_the_day_its_name_gives(tmp_path) -> 
         parse_pack(path)
 
 
-def test_old_statute_lines_keep_their_citation_and_title() -> None:
-    pack = load_pack("US-MO")
-    assert pack is not None
-    assert pack.first_statute() == "RSMo 182.815"
-    assert pack.statutes[0] == str(pack.statute_entries[0])
+def test_a_pack_written_before_format_2_still_loads(tmp_path) -> None:
+    pack = small_pack(tmp_path, old_pack_data())
+    first = pack.statute_entries[0]
+    assert (first.cite, first.title) == ("T.S. 1-1", "library records; the privilege (a) and (b)")
+    assert pack.first_statute() == "T.S. 1-1"
+    assert pack.statutes == ("T.S. 1-1 (library records; the privilege (a) and (b))", "T.S. 9-7")
     assert pack.version == "" and pack.effective is None and pack.covers is None
+    assert pack.rules[0].text is None and pack.unchecked == ["O-1"]
+    assert pack.is_covered("loans") and not pack.is_covered("camera_recordings")
+    assert pack.law_for("loans") == "T.S. 1-1"
+    assert pack.law_for("camera_recordings") == "T.S. 9-7"
