@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from bookwarden.disclosures.rules import PackError, load_all, load_pack
-from bookwarden.disclosures.rules.loader import SHIPPED_DIR, parse_pack
+from bookwarden.disclosures.rules import PackError, load_all, load_pack, loader
+from bookwarden.disclosures.rules.loader import SHIPPED_DIR, pack_files, parse_pack
 from bookwarden.disclosures.rules.schema import RECORDS
 from bookwarden.patrons.records import RECORD_TYPES
 
@@ -289,3 +289,17 @@ def test_a_pack_written_before_format_2_still_loads(tmp_path) -> None:
     assert pack.is_covered("loans") and not pack.is_covered("camera_recordings")
     assert pack.law_for("loans") == "T.S. 1-1"
     assert pack.law_for("camera_recordings") == "T.S. 9-7"
+
+
+def test_an_override_replaces_only_the_file_of_the_same_name(settings, tmp_path, monkeypatch):
+    shipped = tmp_path / "shipped"
+    write_pack(shipped, pack_data())
+    write_pack(shipped, pack_data(version="2027", effective="2027-07-01"), stem="US-KS@2027-07-01")
+    monkeypatch.setattr(loader, "SHIPPED_DIR", shipped)
+    folder = tmp_path / "override"
+    settings.BOOKWARDEN_PACK_DIR = str(folder)
+    write_pack(folder, pack_data(version="corrected"))
+    assert load_pack("US-KS", on=datetime.date(2027, 6, 30)).version == "corrected"
+    assert load_pack("US-KS", on=datetime.date(2027, 7, 1)).version == "2027"
+    assert pack_files()["US-KS"].parent == folder
+    assert pack_files()["US-KS@2027-07-01"].parent == shipped
