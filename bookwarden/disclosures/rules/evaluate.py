@@ -258,7 +258,9 @@ def _statute_part(pack: Pack, facts: Facts, record: str, answer: StatuteAnswer) 
     return _Part(record, rule.outcome, reason, [rule.citation], [rule])
 
 
-def _part(pack: Pack, facts: Facts, record: str, policy: Policy | None) -> tuple[_Part, dict]:
+def _part(
+    pack: Pack, facts: Facts, record: str, policy: Policy | None
+) -> tuple[_Part, dict[str, Any]]:
     """The answer for one record type, and its entry of the explanation."""
     answer = statute_answer(pack, facts, record)
     part = _layer_policy(_statute_part(pack, facts, record, answer), answer, facts, policy)
