@@ -10,12 +10,21 @@ import pytest
 import yaml
 
 from bookwarden.disclosures.rules import PackError, load_all, load_pack, loader
-from bookwarden.disclosures.rules.loader import SHIPPED_DIR, pack_files, parse_pack
+from bookwarden.disclosures.rules.loader import pack_files, parse_pack
 from bookwarden.disclosures.rules.schema import RECORDS
 from bookwarden.patrons.records import RECORD_TYPES
 
 from .conftest import decide
-from .small_packs import READ_ON, old_pack_data, pack_data, rule_of, small_pack, write_pack
+from .small_packs import (
+    BEFORE_FORMAT_2,
+    READ_ON,
+    old_pack_data,
+    pack_data,
+    rule_of,
+    small_pack,
+    use_packs_before_format_2,
+    write_pack,
+)
 
 REQUIRED = {"US-MO", "US-IA", "US-NY"}
 
@@ -47,7 +56,7 @@ def test_the_shapes_are_all_exercised() -> None:
 
 
 def _write(tmp_path, mutate, code: str = "US-MO"):
-    data = yaml.safe_load((SHIPPED_DIR / f"{code}.yaml").read_text())
+    data = yaml.safe_load((BEFORE_FORMAT_2 / f"{code}.yaml").read_text())
     mutate(data)
     path = tmp_path / f"{code}.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -121,6 +130,7 @@ def test_a_verified_rule_records_who_and_when(tmp_path) -> None:
 
 def test_the_override_folder_corrects_a_rule_without_a_code_change(settings, tmp_path) -> None:
     """Copy the pack into BOOKWARDEN_PACK_DIR and edit it: it replaces the shipped one."""
+    use_packs_before_format_2(settings)
     assert decide("US-MO", "attorney", "subpoena").permitted is False
     folder = tmp_path / "packs"
     folder.mkdir()
@@ -262,19 +272,19 @@ def _set_rule(rule_id, **changes):
 def test_a_bad_format_2_pack_names_the_problem(tmp_path, change, message) -> None:
     data = pack_data()
     change(data)
-    with pytest.raises(PackError, match=r"US-KS.yaml: " + message):
+    with pytest.raises(PackError, match=r"US-XT.yaml: " + message):
         small_pack(tmp_path, data)
 
 
 def test_a_version_file_must_take_effect_on_the_day_its_name_gives(tmp_path) -> None:
     folder = tmp_path / "packs"
-    path = write_pack(folder, pack_data(), stem="US-KS@2027-07-01")
-    with pytest.raises(PackError, match=r"US-KS@2027-07-01.yaml: effective: must be 2027-07-01"):
+    path = write_pack(folder, pack_data(), stem="US-XT@2027-07-01")
+    with pytest.raises(PackError, match=r"US-XT@2027-07-01.yaml: effective: must be 2027-07-01"):
         parse_pack(path)
-    path = write_pack(folder, pack_data(effective="2027-07-01"), stem="US-KS@2027-07-01")
+    path = write_pack(folder, pack_data(effective="2027-07-01"), stem="US-XT@2027-07-01")
     assert parse_pack(path).effective == datetime.date(2027, 7, 1)
     path = write_pack(folder, pack_data(), stem="US-MO@2027-07-01")
-    with pytest.raises(PackError, match=r"jurisdiction: is 'US-KS' but the file is US-MO@"):
+    with pytest.raises(PackError, match=r"jurisdiction: is 'US-XT' but the file is US-MO@"):
         parse_pack(path)
 
 
@@ -294,12 +304,12 @@ def test_a_pack_written_before_format_2_still_loads(tmp_path) -> None:
 def test_an_override_replaces_only_the_file_of_the_same_name(settings, tmp_path, monkeypatch):
     shipped = tmp_path / "shipped"
     write_pack(shipped, pack_data())
-    write_pack(shipped, pack_data(version="2027", effective="2027-07-01"), stem="US-KS@2027-07-01")
+    write_pack(shipped, pack_data(version="2027", effective="2027-07-01"), stem="US-XT@2027-07-01")
     monkeypatch.setattr(loader, "SHIPPED_DIR", shipped)
     folder = tmp_path / "override"
     settings.BOOKWARDEN_PACK_DIR = str(folder)
     write_pack(folder, pack_data(version="corrected"))
-    assert load_pack("US-KS", on=datetime.date(2027, 6, 30)).version == "corrected"
-    assert load_pack("US-KS", on=datetime.date(2027, 7, 1)).version == "2027"
-    assert pack_files()["US-KS"].parent == folder
-    assert pack_files()["US-KS@2027-07-01"].parent == shipped
+    assert load_pack("US-XT", on=datetime.date(2027, 6, 30)).version == "corrected"
+    assert load_pack("US-XT", on=datetime.date(2027, 7, 1)).version == "2027"
+    assert pack_files()["US-XT"].parent == folder
+    assert pack_files()["US-XT@2027-07-01"].parent == shipped
