@@ -20,8 +20,10 @@ from .rules.schema import (
     OUTCOME_TEXT,
     REFUSE,
     RELEASE,
+    RELEASE_CONTACT_AND_AMOUNT_OWED,
     RELEASE_IDENTITY_ONLY,
     RELEASE_OVERDUE_ONLY,
+    RELEASE_PARENT_IDENTITY_ONLY,
     STEP_CONSULT_COUNSEL,
     STEP_CUSTODIAN_DECISION,
     STEP_VERIFY_IDENTITY,
@@ -37,13 +39,17 @@ FINDING_TEXT: dict[str, str] = {
         "A rational connection to a legitimate end, and a cogent and compelling need "
         "(a judicial determination)"
     ),
+    "good_cause": "Good cause shown",
+    "necessary_to_prosecution": "The records are necessary to the prosecution of a case",
 }
 
 #: Each outcome of a rule as a short label (lists, the policy page).
 OUTCOME_LABELS: dict[str, str] = {
     RELEASE: "Release",
     RELEASE_OVERDUE_ONLY: "Release for overdue recovery only",
+    RELEASE_CONTACT_AND_AMOUNT_OWED: "Release only name, contact information and amount owed",
     RELEASE_IDENTITY_ONLY: "Release only to identify a suspect, witness or victim",
+    RELEASE_PARENT_IDENTITY_ONLY: "Release only the identity of the parent or guardian",
     REFUSE: "Refuse",
     NEEDS_INFORMATION: "More information needed",
 }
