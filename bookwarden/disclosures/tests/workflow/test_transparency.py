@@ -19,7 +19,7 @@ from bookwarden.disclosures.tests.factories import (
     recorded,
     steps_recorded,
 )
-from bookwarden.disclosures.transparency import OUTCOMES, build
+from bookwarden.disclosures.transparency import OUTCOMES, SCOPES, build
 
 YEAR = timezone.localdate().year
 
@@ -109,6 +109,7 @@ def test_page_and_csv_for_auditor_with_no_personal_data(client_as, people, patro
         "count",
     ]
     codes = {"", *REQUESTERS, *INSTRUMENTS, *RECORDS, *(k for k, _ in OUTCOMES), "public"}
+    codes |= {k for k, _ in SCOPES}
     codes |= {"open_records_request"}
     sections = set()
     for row in rows[1:]:
