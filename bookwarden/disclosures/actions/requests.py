@@ -8,7 +8,6 @@ the request page read.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
@@ -66,7 +65,7 @@ def facts_for(request: DisclosureRequest) -> Facts:
     today = timezone.localdate()
     ages = [_age(p, today) for p in request.patrons.all()]
     age = None if not ages or None in ages else max(a for a in ages if a is not None)
-    facts: dict[str, Any] = dict(
+    return Facts(
         jurisdiction=request.library.jurisdiction,
         requester=request.requester_type,
         instrument=request.instrument,
@@ -83,8 +82,6 @@ def facts_for(request: DisclosureRequest) -> Facts:
         publicly_funded=publicly_funded(request.library_id),
         custodial=request.custodial,
     )
-    known = {f.name for f in dataclasses.fields(Facts)}
-    return Facts(**{k: v for k, v in facts.items() if k in known})
 
 
 def rule_decision(request: DisclosureRequest) -> tuple[Decision, str]:

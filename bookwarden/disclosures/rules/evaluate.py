@@ -19,8 +19,10 @@ from .schema import (
     COUNSEL_INSTRUMENTS,
     FINDINGS,
     IDENTIFIED_REQUESTERS,
+    INSTRUMENT_TEXT,
     INSTRUMENTS,
     ISSUERS,
+    MISSING_TEXT,
     NEEDS_INFORMATION,
     OUTCOME_TEXT,
     OUTCOMES,
@@ -28,6 +30,7 @@ from .schema import (
     REFUSE,
     RELEASE_IDENTITY_ONLY,
     RELEASE_OVERDUE_ONLY,
+    REQUESTER_TEXT,
     REQUESTERS,
     STEP_CONSULT_COUNSEL,
     STEP_CUSTODIAN_DECISION,
@@ -40,32 +43,6 @@ from .schema import (
     Policy,
     Rule,
 )
-
-REQUESTER_TEXT = {
-    "patron": "the patron",
-    "parent": "a parent",
-    "law_enforcement": "law enforcement",
-    "court": "a court",
-    "attorney": "an attorney",
-    "collection_agency": "a collection agency",
-    "public": "a member of the public",
-    "other_library": "another library",
-    "vendor": "a vendor",
-}
-INSTRUMENT_TEXT = {
-    "none": "no legal instrument",
-    "written_consent": "the patron's written consent",
-    "court_order": "a court order",
-    "subpoena": "a subpoena",
-    "search_warrant": "a search warrant",
-    "open_records_request": "an open-records request",
-    "emergency": "an emergency",
-}
-MISSING_TEXT = {
-    "age": "the patron's age (--age)",
-    "amount_owed": "the amount the patron owes (--amount-owed)",
-    "issued_by": "who issued the subpoena (--issued-by)",
-}
 
 
 def at_most(outcome: str, other: str) -> bool:

@@ -1,9 +1,14 @@
-"""Load and validate the rule packs: one YAML file per jurisdiction (NM-1, NM-2, CR-1).
+"""Load and validate the rule packs: one YAML file per jurisdiction and version (NM-1, NM-2,
+CR-1, CR-5g).  The format is version 2 (docs/disclosures.md, "Rule packs, format 2"); a pack
+written before it (no ``covers``, ``text`` or ``version``) still loads.
 
-The shipped packs live in ``rules/packs/``.  A library (or a consortium) corrects a rule
-without a code change by copying a pack into the override folder (the setting
-``BOOKWARDEN_PACK_DIR``, by default ``<DATA_DIR>/packs/``) and editing it there: a pack in
-that folder replaces the shipped pack of the same jurisdiction.  Every pack is validated
+A jurisdiction may have several versions: ``US-IA.yaml`` and ``US-IA@2027-07-01.yaml`` (a
+version dropped in ahead of the day it takes effect).  :func:`load_pack` picks the one in
+effect on a day.  The shipped packs live in ``rules/packs/``.  A library (or a consortium)
+corrects a rule without a code change by copying a pack into the override folder (the setting
+``BOOKWARDEN_PACK_DIR``, by default ``<DATA_DIR>/packs/``) and editing it there: a file in
+that folder replaces the shipped file of the same name (``US-MO.yaml``, or one version
+``US-MO@2027-01-01.yaml``).  Every pack is validated
 when it is read; any problem raises :class:`PackError` naming the file, the rule and the
 problem.  ``bookwarden disclosures packs`` validates them all.
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -23,19 +29,26 @@ import yaml
 from django.conf import settings
 
 from .schema import (
+    BOOLEAN_CONDITIONS,
     CONDITION_KEYS,
     FINDINGS,
     INSTRUMENTS,
     ISSUERS,
     OUTCOMES,
+    PURPOSES,
     RECORDS,
     REFUSE,
     REQUESTERS,
     ClassificationEntry,
     Conditions,
+    Confidentiality,
+    Covers,
+    Outside,
     Pack,
     PackError,
     Rule,
+    SourceText,
+    Statute,
 )
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "packs"
@@ -43,8 +56,30 @@ CONFIDENTIAL = "confidential"
 PUBLIC = "public"
 
 _JURISDICTION = re.compile(r"^[A-Z]{2}-[A-Z]{2}$")
+#: A pack file's name: the jurisdiction, and for a version other than the base one the day
+#: it takes effect (``US-IA@2027-07-01``).
+_FILE_STEM = re.compile(r"^(?P<code>[A-Z]{2}-[A-Z]{2})(?:@(?P<day>\d{4}-\d{2}-\d{2}))?$")
 _RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_HEADER_KEYS = {"jurisdiction", "name", "statutes", "disclaimer", "classification", "rules"}
+_HEADER_KEYS = {
+    "jurisdiction",
+    "name",
+    "version",
+    "effective",
+    "statutes",
+    "disclaimer",
+    "covers",
+    "outside",
+    "confidentiality",
+    "classification",
+    "rules",
+}
+_STATUTE_KEYS = {"cite", "title", "source", "read_on"}
+_TEXT_KEYS = {"quote", "source", "read_on"}
+_COVERS_KEYS = {"law", "records", "text", "note"}
+_OUTSIDE_KEYS = {"law", "citation", "outcome", "text", "note"}
+_CONFIDENTIALITY_KEYS = {"citation", "text", "note"}
+#: The longest quote a rule may carry: the operative sentence, quoted short.
+QUOTE_LIMIT = 300
 _RULE_KEYS = {
     "id",
     "requester",
@@ -58,8 +93,10 @@ _RULE_KEYS = {
     "needs_library_policy",
     "verified_by",
     "verified_on",
+    "purpose",
+    "text",
 }
-_CLASSIFICATION_KEYS = {"classification", "citation", "note", "verified"}
+_CLASSIFICATION_KEYS = {"classification", "citation", "note", "verified", "text"}
 
 
 def normalize_jurisdiction(value: str) -> str:
@@ -77,8 +114,9 @@ def override_dir() -> Path:
     return Path(configured) if configured else Path(settings.DATA_DIR) / "packs"
 
 
-def pack_paths() -> dict[str, Path]:
-    """Every pack by jurisdiction: the shipped ones, replaced by any in the override folder."""
+def pack_files() -> dict[str, Path]:
+    """Every pack file by its name without ``.yaml`` (``US-MO``, ``US-MO@2027-01-01``): the
+    shipped ones, each replaced by a file of the same name in the override folder."""
     found: dict[str, Path] = {}
     for folder in (SHIPPED_DIR, override_dir()):
         if folder.is_dir():
@@ -87,32 +125,80 @@ def pack_paths() -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-def load_pack(jurisdiction: str) -> Pack | None:
-    """The pack of ``jurisdiction`` (e.g. ``US-MO``), or ``None`` if there is none (the
-    caller then fails closed).  An invalid pack raises :class:`PackError`."""
+def version_paths() -> dict[str, list[Path]]:
+    """Every jurisdiction's pack files (all its versions)."""
+    out: dict[str, list[Path]] = {}
+    for stem, path in pack_files().items():
+        code = stem.split("@", 1)[0]
+        out.setdefault(code, []).append(path)
+    return out
+
+
+def pack_paths() -> dict[str, Path]:
+    """Every jurisdiction's base pack file (``US-MO.yaml``, or its only version)."""
+    return {code: paths[0] for code, paths in version_paths().items()}
+
+
+def today() -> datetime.date:
+    """Today in the installation's time zone: the day whose law applies by default."""
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _in_effect(packs: list[Pack], on: datetime.date) -> Pack | None:
+    """The version in effect ``on`` the day: the newest ``effective`` on or before it (a
+    version without ``effective`` has always been in effect)."""
+    current = [p for p in packs if p.effective is None or p.effective <= on]
+    if not current:
+        return None
+    return max(current, key=lambda p: p.effective or datetime.date.min)
+
+
+def load_pack(jurisdiction: str, on: datetime.date | None = None) -> Pack | None:
+    """The pack of ``jurisdiction`` (e.g. ``US-MO``) in effect on the day ``on`` (default
+    today), or ``None`` if there is none (the caller then fails closed).  An invalid pack
+    file of that jurisdiction raises :class:`PackError`."""
     if not jurisdiction or not _JURISDICTION.fullmatch(jurisdiction):
         return None
-    path = pack_paths().get(jurisdiction)
-    if path is None:
+    paths = version_paths().get(jurisdiction)
+    if not paths:
         return None
-    return _parse_cached(str(path), path.stat().st_mtime_ns)
+    packs = [_parse_cached(str(path), path.stat().st_mtime_ns) for path in paths]
+    return _in_effect(packs, on or today())
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _parse_cached(path: str, mtime_ns: int) -> Pack:
     return parse_pack(Path(path))
 
 
-def load_all() -> tuple[dict[str, Pack], list[PackError]]:
-    """Every pack that loads, and the errors of those that do not."""
+def load_all(on: datetime.date | None = None) -> tuple[dict[str, Pack], list[PackError]]:
+    """Every jurisdiction's pack in effect ``on`` the day (default today), and the errors of
+    every file that does not load (future versions included)."""
     packs: dict[str, Pack] = {}
     errors: list[PackError] = []
-    for code, path in pack_paths().items():
-        try:
-            packs[code] = _parse_cached(str(path), path.stat().st_mtime_ns)
-        except PackError as exc:
-            errors.append(exc)
+    day = on or today()
+    for code, versions in load_versions(errors).items():
+        pack = _in_effect(versions, day)
+        if pack is not None:
+            packs[code] = pack
     return packs, errors
+
+
+def load_versions(errors: list[PackError]) -> dict[str, list[Pack]]:
+    """Every version of every jurisdiction's pack that loads, oldest first; the errors of the
+    others are appended to ``errors``."""
+    out: dict[str, list[Pack]] = {}
+    for code, paths in version_paths().items():
+        for path in paths:
+            try:
+                out.setdefault(code, []).append(_parse_cached(str(path), path.stat().st_mtime_ns))
+            except PackError as exc:
+                errors.append(exc)
+    for versions in out.values():
+        versions.sort(key=lambda p: p.effective or datetime.date.min)
+    return out
 
 
 def read_yaml(path: Path) -> Any:
@@ -125,41 +211,266 @@ def read_yaml(path: Path) -> Any:
 
 
 def parse_pack(path: Path) -> Pack:
-    """Read and validate one pack file; its name must be its jurisdiction (``US-MO.yaml``)."""
+    """Read and validate one pack file; its name must be its jurisdiction (``US-MO.yaml``),
+    or its jurisdiction and the day its version takes effect (``US-MO@2027-01-01.yaml``)."""
     src = path.name
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise PackError(src, "(file)", "must be a mapping with jurisdiction, name, rules...")
-    unknown = sorted(set(data) - _HEADER_KEYS)
+    unknown = sorted(set(data) - _HEADER_KEYS, key=str)
     if unknown:
-        raise PackError(src, unknown[0], "is not a pack key")
+        raise PackError(src, str(unknown[0]), "is not a pack key")
     jurisdiction = data.get("jurisdiction")
     if not isinstance(jurisdiction, str) or not _JURISDICTION.fullmatch(jurisdiction):
         raise PackError(src, "jurisdiction", "must be a code like US-MO")
-    if jurisdiction != path.stem:
+    stem = _FILE_STEM.fullmatch(path.stem)
+    if stem is None or jurisdiction != stem["code"]:
         raise PackError(src, "jurisdiction", f"is {jurisdiction!r} but the file is {src}")
     name = _text(data.get("name"), src, "name", required=True)
-    statutes = data.get("statutes")
-    if (
-        not isinstance(statutes, list)
-        or not statutes
-        or not all(isinstance(s, str) and s.strip() for s in statutes)
-    ):
-        raise PackError(src, "statutes", "must list the statutes the pack encodes, as text")
+    version = _version(data.get("version"), src)
+    effective = _date(data.get("effective"), src, "effective") if "effective" in data else None
+    day_of_file = stem["day"]
+    if day_of_file is not None and (effective is None or effective.isoformat() != day_of_file):
+        raise PackError(src, "effective", f"must be {day_of_file}, the day the file's name gives")
+    statutes = _statutes(data.get("statutes"), src)
     disclaimer = _text(data.get("disclaimer"), src, "disclaimer", required=True)
     if "not legal advice" not in disclaimer.lower():
         raise PackError(src, "disclaimer", "must say that the pack is not legal advice")
-    classification = _classification(data.get("classification"), src)
+    covers = _covers(data["covers"], src) if "covers" in data else None
+    outside = _outside(data["outside"], src) if "outside" in data else None
+    confidentiality = (
+        _confidentiality(data["confidentiality"], src) if "confidentiality" in data else None
+    )
+    given = _classification(data.get("classification"), src, complete=covers is None)
     rules = parse_rules(data.get("rules"), src, policy=False)
-    return Pack(
+    if covers is not None:
+        _check_coverage(covers, given, rules, src)
+    pack = Pack(
         jurisdiction=jurisdiction,
         name=name,
-        statutes=tuple(s.strip() for s in statutes),
+        statutes=tuple(str(s) for s in statutes),
         disclaimer=disclaimer,
-        classification=classification,
+        classification=given,
         rules=rules,
         source=path,
+        version=version,
+        effective=effective,
+        statute_entries=statutes,
+        covers=covers,
+        outside=outside,
+        confidentiality=confidentiality,
+        classified=tuple(given),
     )
+    return _with_every_record_classified(pack)
+
+
+def _version(value: Any, src: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value):
+        raise PackError(src, "version", 'must be text, e.g. "2026-12-02"')
+    return str(value).strip()
+
+
+def _date(value: Any, src: str, where: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise PackError(src, where, "must be a day written YYYY-MM-DD")
+
+
+def _statutes(data: Any, src: str) -> tuple[Statute, ...]:
+    """``statutes``: a list of citations as text (``"RSMo 182.817 (disclosure)"``) or of
+    mappings ``{cite, title, source, read_on}``."""
+    if not isinstance(data, list) or not data:
+        raise PackError(src, "statutes", "must list the statutes the pack encodes, as text")
+    out = []
+    for index, item in enumerate(data, start=1):
+        where = f"statutes #{index}"
+        if isinstance(item, str) and item.strip():
+            out.append(_statute_from_text(" ".join(item.split())))
+            continue
+        if not isinstance(item, dict):
+            raise PackError(src, "statutes", "must list the statutes the pack encodes, as text")
+        extra = sorted(set(item) - _STATUTE_KEYS, key=str)
+        if extra:
+            raise PackError(src, f"{where}.{extra[0]}", "is not a statute key")
+        source = _text(item.get("source"), src, f"{where}.source")
+        if source:
+            _check_address(source, src, f"{where}.source")
+        out.append(
+            Statute(
+                cite=_text(item.get("cite"), src, f"{where}.cite", required=True),
+                title=_text(item.get("title"), src, f"{where}.title"),
+                source=source,
+                read_on=_date(item["read_on"], src, f"{where}.read_on").isoformat()
+                if item.get("read_on") is not None
+                else "",
+            )
+        )
+    return tuple(out)
+
+
+def _statute_from_text(text: str) -> Statute:
+    """``"Iowa Code 22.7(13) (library records)"`` → cite ``Iowa Code 22.7(13)``, title
+    ``library records``; text without a title in brackets is all citation."""
+    found = re.fullmatch(r"(?P<cite>.+?) \((?P<title>[^()]*(?:\([^()]*\)[^()]*)*)\)", text)
+    if found is None:
+        return Statute(cite=text)
+    return Statute(cite=found["cite"], title=found["title"])
+
+
+def _check_address(value: str, src: str, where: str) -> None:
+    if not re.fullmatch(r"https?://\S+", value):
+        raise PackError(src, where, "must be the address (http or https) the text was read at")
+
+
+def source_text(value: Any, src: str, where: str) -> SourceText:
+    """``text``: ``{quote, source, read_on}`` (the words, quoted short, where and when they
+    were read) or ``{unavailable: why}``."""
+    if not isinstance(value, dict):
+        raise PackError(src, where, "must be {quote, source, read_on} or {unavailable: why}")
+    if "unavailable" in value:
+        if len(value) != 1:
+            raise PackError(src, where, "unavailable stands alone: no quote, source or read_on")
+        why = _text(value["unavailable"], src, f"{where}.unavailable", required=True)
+        return SourceText(unavailable=why)
+    extra = sorted(set(value) - _TEXT_KEYS, key=str)
+    if extra:
+        raise PackError(src, f"{where}.{extra[0]}", "is not a text key (quote, source, read_on)")
+    quote = _text(value.get("quote"), src, f"{where}.quote", required=True)
+    if len(quote) > QUOTE_LIMIT:
+        raise PackError(
+            src,
+            f"{where}.quote",
+            f"is {len(quote)} characters: quote the operative words, {QUOTE_LIMIT} at most",
+        )
+    source = _text(value.get("source"), src, f"{where}.source", required=True)
+    _check_address(source, src, f"{where}.source")
+    if value.get("read_on") is None:
+        raise PackError(src, f"{where}.read_on", "must be the day the text was read (YYYY-MM-DD)")
+    read_on = _date(value["read_on"], src, f"{where}.read_on").isoformat()
+    return SourceText(quote=quote, source=source, read_on=read_on)
+
+
+def _optional_text(data: dict[str, Any], src: str, where: str) -> SourceText | None:
+    return source_text(data["text"], src, f"{where}.text") if "text" in data else None
+
+
+def _mapping(data: Any, keys: set[str], src: str, where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise PackError(src, where, f"must be a mapping of {', '.join(sorted(keys))}")
+    extra = sorted(set(data) - keys, key=str)
+    if extra:
+        raise PackError(src, f"{where}.{extra[0]}", f"is not a {where} key")
+    return data
+
+
+def _covers(data: Any, src: str) -> Covers:
+    data = _mapping(data, _COVERS_KEYS, src, "covers")
+    raw = data.get("records")
+    records = (
+        tuple(RECORDS)
+        if raw == "all"
+        else _choices(raw, tuple(RECORDS), src, "covers", "record type")
+    )
+    return Covers(
+        law=_text(data.get("law"), src, "covers.law", required=True),
+        records=records,
+        text=_optional_text(data, src, "covers"),
+        note=_text(data.get("note"), src, "covers.note"),
+    )
+
+
+def _outside(data: Any, src: str) -> Outside:
+    data = _mapping(data, _OUTSIDE_KEYS, src, "outside")
+    outcome = data.get("outcome")
+    if outcome not in OUTCOMES:
+        raise PackError(
+            src, "outside.outcome", f"bad outcome {outcome!r}: use one of {', '.join(OUTCOMES)}"
+        )
+    return Outside(
+        law=_text(data.get("law"), src, "outside.law", required=True),
+        citation=_text(data.get("citation"), src, "outside.citation", required=True),
+        outcome=outcome,
+        text=_optional_text(data, src, "outside"),
+        note=_text(data.get("note"), src, "outside.note"),
+    )
+
+
+def _confidentiality(data: Any, src: str) -> Confidentiality:
+    data = _mapping(data, _CONFIDENTIALITY_KEYS, src, "confidentiality")
+    return Confidentiality(
+        citation=_text(data.get("citation"), src, "confidentiality.citation", required=True),
+        text=_optional_text(data, src, "confidentiality"),
+        note=_text(data.get("note"), src, "confidentiality.note"),
+    )
+
+
+def _check_coverage(
+    covers: Covers, given: dict[str, ClassificationEntry], rules: tuple[Rule, ...], src: str
+) -> None:
+    """A record type is either covered (the rules decide it), classified public, or outside
+    (the public-records law decides it), never two of these at once."""
+    for key, entry in given.items():
+        if entry.classification == PUBLIC and key in covers.records:
+            raise PackError(
+                src, f"classification.{key}", "is classified public but listed in covers.records"
+            )
+    covered = set(covers.records) | {k for k, e in given.items() if e.classification != PUBLIC}
+    for rule in rules:
+        if rule.records == tuple(RECORDS):
+            continue  # records: all
+        for record in rule.records:
+            if record not in covered:
+                raise PackError(
+                    src,
+                    f"rule {rule.id}",
+                    f"record type {record!r} is not in covers.records: the pack's law does "
+                    "not cover it (outside decides it)",
+                )
+
+
+def _with_every_record_classified(pack: Pack) -> Pack:
+    """The pack with a classification entry for every record type: the given ones, then
+    what ``covers`` and ``outside`` make of the others (confidential unless the law outside
+    releases them)."""
+    if len(pack.classification) == len(RECORDS):
+        return pack
+    out: dict[str, ClassificationEntry] = {}
+    for key in RECORDS:
+        if key in pack.classification:
+            out[key] = pack.classification[key]
+        elif pack.is_covered(key):
+            covers = pack.covers
+            citation = pack.confidentiality_citation(key)
+            out[key] = ClassificationEntry(
+                key, CONFIDENTIAL, citation, covers.note if covers else "", False,
+                covers.text if covers else None,
+            )  # fmt: skip
+        elif pack.outside is not None:
+            outside = pack.outside
+            kind = PUBLIC if outside.outcome == "release" else CONFIDENTIAL
+            out[key] = ClassificationEntry(
+                key, kind, outside.citation, outside.note, False, outside.text
+            )
+        else:
+            out[key] = ClassificationEntry(
+                key,
+                CONFIDENTIAL,
+                pack.confidentiality_citation(key),
+                "Not covered by the pack's law and no other law named: kept confidential.",
+                False,
+            )
+    return replace(pack, classification=out)
 
 
 def _text(value: Any, src: str, where: str, *, required: bool = False) -> str:
@@ -170,7 +481,11 @@ def _text(value: Any, src: str, where: str, *, required: bool = False) -> str:
     return " ".join(value.split())
 
 
-def _classification(data: Any, src: str) -> dict[str, ClassificationEntry]:
+def _classification(data: Any, src: str, *, complete: bool) -> dict[str, ClassificationEntry]:
+    """The given classification entries; a pack without ``covers`` must classify every
+    record type (as before format 2), a pack with it only those it needs to."""
+    if data is None and not complete:
+        return {}
     if not isinstance(data, dict):
         raise PackError(src, "classification", "must map every record type to its class")
     unknown = sorted(set(data) - set(RECORDS), key=str)
@@ -180,6 +495,8 @@ def _classification(data: Any, src: str) -> dict[str, ClassificationEntry]:
     for key in RECORDS:
         where = f"classification.{key}"
         entry = data.get(key)
+        if entry is None and not complete:
+            continue
         if not isinstance(entry, dict):
             raise PackError(src, where, "is missing (every record type must be classified)")
         extra = sorted(set(entry) - _CLASSIFICATION_KEYS)
@@ -193,7 +510,8 @@ def _classification(data: Any, src: str) -> dict[str, ClassificationEntry]:
         verified = entry.get("verified", False)
         if not isinstance(verified, bool):
             raise PackError(src, f"{where}.verified", "must be true or false")
-        out[key] = ClassificationEntry(key, value, citation, note, verified)
+        text = _optional_text(entry, src, where)
+        out[key] = ClassificationEntry(key, value, citation, note, verified, text)
     return out
 
 
@@ -229,7 +547,13 @@ def _rule(item: Any, src: str, index: int, *, policy: bool) -> Rule:
         records = tuple(RECORDS)
     else:
         records = _choices(records_value, tuple(RECORDS), src, where, "record type")
-    conditions = _conditions(item.get("conditions"), src, where)
+    conditions, condition_purposes = _conditions(item.get("conditions"), src, where)
+    purposes = condition_purposes
+    if "purpose" in item:
+        if condition_purposes is not None:
+            raise PackError(src, where, "purpose is given twice (rule and conditions)")
+        purposes = _choices(item["purpose"], PURPOSES, src, where, "purpose")
+    text = source_text(item["text"], src, f"{where}: text") if "text" in item else None
     outcome = item.get("outcome")
     if outcome not in OUTCOMES:
         raise PackError(src, where, f"bad outcome {outcome!r}: use one of {', '.join(OUTCOMES)}")
@@ -268,6 +592,8 @@ def _rule(item: Any, src: str, index: int, *, policy: bool) -> Rule:
         needs_library_policy=needs_policy,
         verified_by=verified_by,
         verified_on=verified_on,
+        purposes=purposes,
+        text=text,
     )
 
 
@@ -285,9 +611,10 @@ def _choices(
     return tuple(dict.fromkeys(items))
 
 
-def _conditions(data: Any, src: str, where: str) -> Conditions:
+def _conditions(data: Any, src: str, where: str) -> tuple[Conditions, tuple[str, ...] | None]:
+    """The rule's conditions, and the purposes written among them (``None``: not given)."""
     if data is None:
-        return Conditions()
+        return Conditions(), None
     if not isinstance(data, dict):
         raise PackError(src, where, "conditions must be a mapping")
     for key in data:
@@ -295,11 +622,13 @@ def _conditions(data: Any, src: str, where: str) -> Conditions:
             raise PackError(
                 src, where, f"bad condition key {key!r}: use one of {', '.join(CONDITION_KEYS)}"
             )
-    finding = issued_by = None
+    finding = issued_by = purposes = None
     if "finding" in data:
         finding = _choices(data["finding"], FINDINGS, src, where, "finding")
     if "issued_by" in data:
-        issued_by = _choices(data["issued_by"], ISSUERS, src, where, "subpoena issuer")
+        issued_by = _choices(data["issued_by"], ISSUERS, src, where, "issuer")
+    if "purpose" in data:
+        purposes = _choices(data["purpose"], PURPOSES, src, where, "purpose")
     ages: dict[str, int | None] = {}
     for key in ("min_age", "max_age"):
         value = data.get(key)
@@ -311,9 +640,12 @@ def _conditions(data: Any, src: str, where: str) -> Conditions:
     low, high = ages["min_age"], ages["max_age"]
     if low is not None and high is not None and low > high:
         raise PackError(src, where, "condition min_age is above max_age")
-    bill_sent = data.get("bill_sent")
-    if bill_sent is not None and not isinstance(bill_sent, bool):
-        raise PackError(src, where, "condition bill_sent must be true or false")
+    flags: dict[str, bool | None] = {}
+    for key in BOOLEAN_CONDITIONS:
+        value = data.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise PackError(src, where, f"condition {key} must be true or false")
+        flags[key] = value
     amount = None
     if data.get("min_amount_owed") is not None:
         raw = data["min_amount_owed"]
@@ -323,13 +655,14 @@ def _conditions(data: Any, src: str, where: str) -> Conditions:
             amount = Decimal(str(raw))
         except InvalidOperation:
             amount = None
-        if amount is None or amount < 0:
+        if amount is None or not amount.is_finite() or amount < 0:
             raise PackError(src, where, "condition min_amount_owed must be a sum of dollars")
-    return Conditions(
+    conditions = Conditions(
         finding=finding,
         min_age=ages["min_age"],
         max_age=ages["max_age"],
-        bill_sent=bill_sent,
         min_amount_owed=amount,
         issued_by=issued_by,
+        **flags,
     )
+    return conditions, purposes

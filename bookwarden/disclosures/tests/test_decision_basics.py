@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bookwarden.disclosures.rules import Facts, evaluate, load_pack, normalize_jurisdiction
+from bookwarden.disclosures.rules import Facts, evaluate, load_pack, normalize_jurisdiction, schema
+from bookwarden.disclosures.rules.evaluate import at_most, releases
 from bookwarden.patrons.classification import for_jurisdiction
 
 from .conftest import decide
@@ -93,3 +94,41 @@ def test_state_codes(given, code) -> None:
     assert normalize_jurisdiction(given) == code
     with pytest.raises(ValueError):
         normalize_jurisdiction("Missouri")
+
+
+def test_every_value_of_the_vocabulary_has_plain_words() -> None:
+    """Format 2's vocabulary: each requester, instrument, purpose, finding, issuer, outcome
+    and yes/no fact has its words; each fact that may be unknown names its command option."""
+    assert "prosecutor" in schema.REQUESTERS
+    for values, words in (
+        (schema.REQUESTERS, schema.REQUESTER_TEXT),
+        (schema.INSTRUMENTS, schema.INSTRUMENT_TEXT),
+        (schema.PURPOSES, schema.PURPOSE_TEXT),
+        (schema.FINDINGS, schema.FINDING_TEXT),
+        (schema.ISSUERS, schema.ISSUER_TEXT),
+        (tuple(schema.OUTCOMES), schema.OUTCOME_TEXT),
+        (schema.BOOLEAN_CONDITIONS, schema.BOOLEAN_TEXT),
+    ):
+        assert set(words) == set(values)
+        assert all(w and "_" not in w for w in words.values())
+    for fact in (*schema.BOOLEAN_CONDITIONS, "age", "amount_owed", "issued_by"):
+        assert "(--" in schema.MISSING_TEXT[fact]
+    assert {"good_cause", "necessary_to_prosecution"} <= set(schema.FINDINGS)
+    assert {"federal_court", "out_of_state_court", "grand_jury"} <= set(schema.ISSUERS)
+
+
+@pytest.mark.parametrize(
+    "partial",
+    ["release_overdue_only", "release_contact_and_amount_owed", "release_identity_only",
+     "release_parent_identity_only"],
+)  # fmt: skip
+def test_each_partial_release_is_stricter_than_release_and_not_comparable_to_another(
+    partial,
+) -> None:
+    assert at_most(partial, "release") and not at_most("release", partial)
+    assert at_most("needs_information", partial) and at_most("refuse", partial)
+    assert not at_most(partial, "needs_information")
+    for other in schema.OUTCOMES:
+        if other != partial and other.startswith("release_"):
+            assert not at_most(partial, other) and not at_most(other, partial)
+    assert releases(partial)

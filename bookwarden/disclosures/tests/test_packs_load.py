@@ -3,6 +3,9 @@ library corrects a pack without a code change through the override folder (NM-1,
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 import yaml
 
@@ -12,6 +15,7 @@ from bookwarden.disclosures.rules.schema import RECORDS
 from bookwarden.patrons.records import RECORD_TYPES
 
 from .conftest import decide
+from .small_packs import READ_ON, pack_data, rule_of, small_pack, write_pack
 
 REQUIRED = {"US-MO", "US-IA", "US-NY"}
 
@@ -134,3 +138,149 @@ def test_the_override_folder_corrects_a_rule_without_a_code_change(settings, tmp
     _write(folder, lambda d: d.update(jurisdiction="US-KS", name="Kansas"), code="US-MO")
     (folder / "US-MO.yaml").rename(folder / "US-KS.yaml")
     assert load_pack("US-KS").name == "Kansas"
+
+
+# --- format 2 (NM-1, NM-2, CR-1, CR-5g) -----------------------------------------------------
+
+
+def test_a_format_2_pack_loads_with_its_coverage_text_and_version(tmp_path) -> None:
+    pack = small_pack(tmp_path)
+    assert (pack.version, pack.effective) == ("2026-12-02", datetime.date(2016, 7, 1))
+    statute = pack.statute_entries[0]
+    assert (statute.cite, statute.source, statute.read_on) == (
+        "T.S. 1-1",
+        "https://example.org/statutes/1-1",
+        "2026-12-02",
+    )
+    assert pack.statutes == ("T.S. 1-1 (Library records)",)
+    assert pack.covers is not None and "loans" in pack.covers.records
+    assert pack.outside is not None and pack.outside.outcome == "needs_information"
+    assert pack.confidentiality is not None and pack.confidentiality.citation == "T.S. 1-1(1)"
+    rules = {r.id: r for r in pack.rules}
+    assert rules["T-2"].purposes == ("fines_and_overdues",)
+    assert rules["T-1"].purposes is None
+    assert rules["T-2"].conditions.min_amount_owed == Decimal("50")
+    assert rules["T-4"].conditions.sworn_officer is True
+    assert rules["T-5"].conditions.custodial is True
+    assert rules["T-6"].conditions.issued_by == ("court", "federal_court")
+    # A quote is "text checked"; unavailable text is not; neither is counsel's verification.
+    assert rules["T-1"].text_checked and not rules["T-1"].verified
+    assert not rules["T-4"].text_checked
+    assert rules["T-4"].text is not None and "could not be read" in rules["T-4"].text.unavailable
+    assert pack.unchecked == ["T-4"]
+
+
+def test_every_record_type_is_classified_from_covers_and_outside(tmp_path) -> None:
+    """The patrons' pages read a classification of every record type: what the pack does not
+    classify follows from covers (confidential) and outside (the public-records law)."""
+    pack = small_pack(tmp_path)
+    assert list(pack.classification) == list(RECORDS)
+    assert pack.classified == ()
+    assert pack.classification["loans"].classification == "confidential"
+    assert pack.classification["loans"].citation == "T.S. 1-1(1)"
+    camera = pack.classification["camera_recordings"]
+    assert (camera.classification, camera.citation) == ("confidential", "T.S. 9-7(1)")
+    assert pack.law_for("loans") == "T.S. 1-1"
+    assert pack.law_for("camera_recordings") == "Testland public records law (T.S. chapter 9)"
+    # The public-records law releasing them makes them public; a given entry wins.
+    data = pack_data()
+    data["outside"]["outcome"] = "release"
+    data["classification"] = {
+        "room_bookings": {"classification": "public", "citation": "T.S. 9-7(2)"},
+    }
+    pack = small_pack(tmp_path, data)
+    assert pack.classification["camera_recordings"].classification == "public"
+    assert pack.classified == ("room_bookings",)
+    assert pack.law_for("room_bookings") == "T.S. 9-7(2)"
+
+
+def _small(change):
+    def mutate(data):
+        change(data)
+        return data
+
+    return mutate
+
+
+def _set_rule(rule_id, **changes):
+    def change(data):
+        rule = rule_of(data, rule_id)
+        for key, value in changes.items():
+            if value is None:
+                rule.pop(key, None)
+            else:
+                rule[key] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_set_rule("T-1", text={"quote": "x", "read_on": "2026-12-02"}),
+         r"rule T-1: text.source: must be text and is required"),
+        (_set_rule("T-1", text={"quote": "x", "source": "a book", "read_on": "2026-12-02"}),
+         r"rule T-1: text.source: must be the address"),
+        (_set_rule("T-1", text={"quote": "x" * 301, "source": "https://a.b", "read_on": READ_ON}),
+         r"rule T-1: text.quote: is 301 characters"),
+        (_set_rule("T-1", text={"quote": "x", "source": "https://a.b", "read_on": "Tuesday"}),
+         r"rule T-1: text.read_on: must be a day"),
+        (_set_rule("T-1", text={"quote": "x", "source": "https://a.b"}),
+         r"rule T-1: text.read_on: must be the day the text was read"),
+        (_set_rule("T-1", text={"unavailable": "gone", "quote": "x"}),
+         r"rule T-1: text: unavailable stands alone"),
+        (_set_rule("T-1", text={"unavailable": ""}), r"rule T-1: text.unavailable: must be text"),
+        (_set_rule("T-1", text="the statute"), r"rule T-1: text: must be \{quote"),
+        (_set_rule("T-1", text={"quote": "x", "source": "https://a.b", "read_on": "2026-12-02",
+                                "page": 4}), r"rule T-1: text.page: is not a text key"),
+        (_set_rule("T-2", purpose="curiosity"), r"rule T-2: unknown purpose 'curiosity'"),
+        (_set_rule("T-2", conditions={"purpose": "research"}),
+         r"rule T-2: purpose is given twice"),
+        (_set_rule("T-4", conditions={"sworn_officer": "yes"}),
+         r"rule T-4: condition sworn_officer must be true or false"),
+        (_set_rule("T-6", conditions={"issued_by": ["sheriff"]}),
+         r"rule T-6: unknown issuer 'sheriff'"),
+        (_set_rule("T-2", records=["camera_recordings"]),
+         r"rule T-2: record type 'camera_recordings' is not in covers.records"),
+        (lambda d: d["outside"].update(outcome="maybe"), r"outside.outcome: bad outcome 'maybe'"),
+        (lambda d: d["outside"].pop("citation"), r"outside.citation: must be text and is requ"),
+        (lambda d: d["covers"].update(records=["loans", "emails"]),
+         r"covers: unknown record type 'emails'"),
+        (lambda d: d["covers"].update(scope="all"), r"covers.scope: is not a covers key"),
+        (lambda d: d["confidentiality"].pop("citation"), r"confidentiality.citation: must be"),
+        (lambda d: d.update(classification={"loans": {"classification": "public",
+                                                      "citation": "T.S. 9-7"}}),
+         r"classification.loans: is classified public but listed in covers.records"),
+        (lambda d: d.update(effective="last year"), r"effective: must be a day"),
+        (lambda d: d.update(version=True), r"version: must be text"),
+        (lambda d: d["statutes"][0].update(source="the library"),
+         r"statutes #1.source: must be the address"),
+        (lambda d: d["statutes"][0].update(chapter=3), r"statutes #1.chapter: is not a statute"),
+        (lambda d: d.pop("covers"), r"classification: must map every record type"),
+    ],
+)  # fmt: skip
+def test_a_bad_format_2_pack_names_the_problem(tmp_path, change, message) -> None:
+    data = pack_data()
+    change(data)
+    with pytest.raises(PackError, match=r"US-KS.yaml: " + message):
+        small_pack(tmp_path, data)
+
+
+def test_a_version_file_must_take_effect_on_the_day_its_name_gives(tmp_path) -> None:
+    folder = tmp_path / "packs"
+    path = write_pack(folder, pack_data(), stem="US-KS@2027-07-01")
+    with pytest.raises(PackError, match=r"US-KS@2027-07-01.yaml: effective: must be 2027-07-01"):
+        parse_pack(path)
+    path = write_pack(folder, pack_data(effective="2027-07-01"), stem="US-KS@2027-07-01")
+    assert parse_pack(path).effective == datetime.date(2027, 7, 1)
+    path = write_pack(folder, pack_data(), stem="US-MO@2027-07-01")
+    with pytest.raises(PackError, match=r"jurisdiction: is 'US-KS' but the file is US-MO@"):
+        parse_pack(path)
+
+
+def test_old_statute_lines_keep_their_citation_and_title() -> None:
+    pack = load_pack("US-MO")
+    assert pack is not None
+    assert pack.first_statute() == "RSMo 182.815"
+    assert pack.statutes[0] == str(pack.statute_entries[0])
+    assert pack.version == "" and pack.effective is None and pack.covers is None

@@ -30,6 +30,9 @@ from bookwarden.disclosures.rules.schema import (
     Policy,
 )
 
+#: What ``evaluate`` prints without ``--explain``: the decision's keys before format 2.
+TODAYS_KEYS = ("permitted", "outcome", "reasons", "citations", "steps", "conflicts")
+
 
 def _one_of(value: str, allowed: tuple[str, ...], flag: str) -> str:
     if value not in allowed:
@@ -82,7 +85,8 @@ class Command(BaseCommand):
             return
         facts, policy = self._facts(options)
         decision = evaluate(facts, policy)
-        self.stdout.write(json.dumps(decision.as_dict(), indent=2))
+        shown = {key: decision.as_dict()[key] for key in TODAYS_KEYS}
+        self.stdout.write(json.dumps(shown, indent=2))
 
     def _facts(self, options: dict[str, Any]) -> tuple[Facts, Policy | None]:
         requester = _one_of(options["requester"], REQUESTERS, "--requester")
