@@ -438,8 +438,6 @@ class PolicyRule(models.Model):
             data["purpose"] = list(self.purposes)
         if conditions:
             data["conditions"] = conditions
-        if self.quote:
-            data["text"] = {"quote": self.quote, "source": self.citation}
         if self.note:
             data["note"] = self.note
         return data
