@@ -175,7 +175,7 @@ def test_the_letter_and_the_notice_say_what_was_given(
     letter = client.get(f"/disclosures/{req.pk}/letter/").content.decode()
     assert letter_words in letter.replace("&#x27;", "'")
     assert "Kinds of records" not in letter
-    subject, body = notice_text(req, reader)
+    _subject, body = notice_text(req, reader)
     assert notice_words in body
     assert "Kinds of records released" not in body
     page = client.get(f"/disclosures/{req.pk}/").content.decode()
