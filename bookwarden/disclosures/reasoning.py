@@ -16,8 +16,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rules.schema import OUTCOME_TEXT, RECORDS
-from .wording import FACT_NAMES, condition_if, fact_value
+from .rules.schema import OUTCOME_TEXT, OUTCOMES, RECORDS
+from .wording import FACT_NAMES, OUTCOME_LABELS, condition_if, fact_value
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,14 @@ class NearMiss:
 
     @property
     def sentence(self) -> str:
-        allowed = OUTCOME_TEXT.get(self.outcome, "would have been decided otherwise")
-        return f"Would have allowed it (the records {allowed}) if {self.needs}."
+        """ "Would have allowed release if the patron were under 16: release only who the
+        minor's parent or guardian is." """
+        if self.outcome in OUTCOME_LABELS and OUTCOMES.get(self.outcome, 0) >= 2:
+            label = OUTCOME_LABELS[self.outcome]
+            if self.outcome == "release":
+                return f"Would have allowed release if {self.needs}."
+            return f"Would have allowed release if {self.needs}: {label[:1].lower()}{label[1:]}."
+        return f"Would have been decided otherwise if {self.needs}."
 
 
 @dataclass

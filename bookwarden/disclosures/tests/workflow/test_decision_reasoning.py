@@ -85,7 +85,10 @@ def test_the_page_shows_the_reasoning_record_by_record(client_as, people, patron
     assert "Text checked</dt><dd>Yes" in page
     assert 'Verified by the library\'s counsel</dt><dd><span class="badge">Not yet' in page
     assert "The patron's age: 17" in page and "Who asks: A collection agency" in page
-    assert "if the patron were under 16" in page
+    assert (
+        "Would have allowed release if the patron were under 16: release only who the "
+        "minor's parent or guardian is." in page
+    )
     # The record type outside the library-records law: which law, and that it was not read.
     assert "the public-records law" in page
     assert "The statute's text could not be read." in page
