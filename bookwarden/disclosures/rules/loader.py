@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -41,19 +40,28 @@ from .schema import (
     REQUESTERS,
     ClassificationEntry,
     Conditions,
-    Confidentiality,
-    Covers,
-    Outside,
     Pack,
     PackError,
     Rule,
-    SourceText,
-    Statute,
+)
+from .sections import (
+    CONFIDENTIAL,
+    PUBLIC,
+    check_coverage,
+    choices,
+    optional_text,
+    parse_confidentiality,
+    parse_covers,
+    parse_date,
+    parse_outside,
+    parse_statutes,
+    parse_version,
+    plain_text,
+    source_text,
+    with_every_record_classified,
 )
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "packs"
-CONFIDENTIAL = "confidential"
-PUBLIC = "public"
 
 _JURISDICTION = re.compile(r"^[A-Z]{2}-[A-Z]{2}$")
 #: A pack file's name: the jurisdiction, and for a version other than the base one the day
@@ -73,13 +81,6 @@ _HEADER_KEYS = {
     "classification",
     "rules",
 }
-_STATUTE_KEYS = {"cite", "title", "source", "read_on"}
-_TEXT_KEYS = {"quote", "source", "read_on"}
-_COVERS_KEYS = {"law", "records", "text", "note"}
-_OUTSIDE_KEYS = {"law", "citation", "outcome", "text", "note"}
-_CONFIDENTIALITY_KEYS = {"citation", "text", "note"}
-#: The longest quote a rule may carry: the operative sentence, quoted short.
-QUOTE_LIMIT = 300
 _RULE_KEYS = {
     "id",
     "requester",
@@ -226,25 +227,25 @@ def parse_pack(path: Path) -> Pack:
     stem = _FILE_STEM.fullmatch(path.stem)
     if stem is None or jurisdiction != stem["code"]:
         raise PackError(src, "jurisdiction", f"is {jurisdiction!r} but the file is {src}")
-    name = _text(data.get("name"), src, "name", required=True)
-    version = _version(data.get("version"), src)
-    effective = _date(data.get("effective"), src, "effective") if "effective" in data else None
+    name = plain_text(data.get("name"), src, "name", required=True)
+    version = parse_version(data.get("version"), src)
+    effective = parse_date(data.get("effective"), src, "effective") if "effective" in data else None
     day_of_file = stem["day"]
     if day_of_file is not None and (effective is None or effective.isoformat() != day_of_file):
         raise PackError(src, "effective", f"must be {day_of_file}, the day the file's name gives")
-    statutes = _statutes(data.get("statutes"), src)
-    disclaimer = _text(data.get("disclaimer"), src, "disclaimer", required=True)
+    statutes = parse_statutes(data.get("statutes"), src)
+    disclaimer = plain_text(data.get("disclaimer"), src, "disclaimer", required=True)
     if "not legal advice" not in disclaimer.lower():
         raise PackError(src, "disclaimer", "must say that the pack is not legal advice")
-    covers = _covers(data["covers"], src) if "covers" in data else None
-    outside = _outside(data["outside"], src) if "outside" in data else None
+    covers = parse_covers(data["covers"], src) if "covers" in data else None
+    outside = parse_outside(data["outside"], src) if "outside" in data else None
     confidentiality = (
-        _confidentiality(data["confidentiality"], src) if "confidentiality" in data else None
+        parse_confidentiality(data["confidentiality"], src) if "confidentiality" in data else None
     )
     given = _classification(data.get("classification"), src, complete=covers is None)
     rules = parse_rules(data.get("rules"), src, policy=False)
     if covers is not None:
-        _check_coverage(covers, given, rules, src)
+        check_coverage(covers, given, rules, src)
     pack = Pack(
         jurisdiction=jurisdiction,
         name=name,
@@ -261,224 +262,7 @@ def parse_pack(path: Path) -> Pack:
         confidentiality=confidentiality,
         classified=tuple(given),
     )
-    return _with_every_record_classified(pack)
-
-
-def _version(value: Any, src: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value):
-        raise PackError(src, "version", 'must be text, e.g. "2026-12-02"')
-    return str(value).strip()
-
-
-def _date(value: Any, src: str, where: str) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise PackError(src, where, "must be a day written YYYY-MM-DD")
-
-
-def _statutes(data: Any, src: str) -> tuple[Statute, ...]:
-    """``statutes``: a list of citations as text (``"RSMo 182.817 (disclosure)"``) or of
-    mappings ``{cite, title, source, read_on}``."""
-    if not isinstance(data, list) or not data:
-        raise PackError(src, "statutes", "must list the statutes the pack encodes, as text")
-    out = []
-    for index, item in enumerate(data, start=1):
-        where = f"statutes #{index}"
-        if isinstance(item, str) and item.strip():
-            out.append(_statute_from_text(" ".join(item.split())))
-            continue
-        if not isinstance(item, dict):
-            raise PackError(src, "statutes", "must list the statutes the pack encodes, as text")
-        extra = sorted(set(item) - _STATUTE_KEYS, key=str)
-        if extra:
-            raise PackError(src, f"{where}.{extra[0]}", "is not a statute key")
-        source = _text(item.get("source"), src, f"{where}.source")
-        if source:
-            _check_address(source, src, f"{where}.source")
-        out.append(
-            Statute(
-                cite=_text(item.get("cite"), src, f"{where}.cite", required=True),
-                title=_text(item.get("title"), src, f"{where}.title"),
-                source=source,
-                read_on=_date(item["read_on"], src, f"{where}.read_on").isoformat()
-                if item.get("read_on") is not None
-                else "",
-            )
-        )
-    return tuple(out)
-
-
-def _statute_from_text(text: str) -> Statute:
-    """``"Iowa Code 22.7(13) (library records)"`` → cite ``Iowa Code 22.7(13)``, title
-    ``library records``; text without a title in brackets is all citation."""
-    found = re.fullmatch(r"(?P<cite>.+?) \((?P<title>[^()]*(?:\([^()]*\)[^()]*)*)\)", text)
-    if found is None:
-        return Statute(cite=text)
-    return Statute(cite=found["cite"], title=found["title"])
-
-
-def _check_address(value: str, src: str, where: str) -> None:
-    if not re.fullmatch(r"https?://\S+", value):
-        raise PackError(src, where, "must be the address (http or https) the text was read at")
-
-
-def source_text(value: Any, src: str, where: str) -> SourceText:
-    """``text``: ``{quote, source, read_on}`` (the words, quoted short, where and when they
-    were read) or ``{unavailable: why}``."""
-    if not isinstance(value, dict):
-        raise PackError(src, where, "must be {quote, source, read_on} or {unavailable: why}")
-    if "unavailable" in value:
-        if len(value) != 1:
-            raise PackError(src, where, "unavailable stands alone: no quote, source or read_on")
-        why = _text(value["unavailable"], src, f"{where}.unavailable", required=True)
-        return SourceText(unavailable=why)
-    extra = sorted(set(value) - _TEXT_KEYS, key=str)
-    if extra:
-        raise PackError(src, f"{where}.{extra[0]}", "is not a text key (quote, source, read_on)")
-    quote = _text(value.get("quote"), src, f"{where}.quote", required=True)
-    if len(quote) > QUOTE_LIMIT:
-        raise PackError(
-            src,
-            f"{where}.quote",
-            f"is {len(quote)} characters: quote the operative words, {QUOTE_LIMIT} at most",
-        )
-    source = _text(value.get("source"), src, f"{where}.source", required=True)
-    _check_address(source, src, f"{where}.source")
-    if value.get("read_on") is None:
-        raise PackError(src, f"{where}.read_on", "must be the day the text was read (YYYY-MM-DD)")
-    read_on = _date(value["read_on"], src, f"{where}.read_on").isoformat()
-    return SourceText(quote=quote, source=source, read_on=read_on)
-
-
-def _optional_text(data: dict[str, Any], src: str, where: str) -> SourceText | None:
-    return source_text(data["text"], src, f"{where}.text") if "text" in data else None
-
-
-def _mapping(data: Any, keys: set[str], src: str, where: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise PackError(src, where, f"must be a mapping of {', '.join(sorted(keys))}")
-    extra = sorted(set(data) - keys, key=str)
-    if extra:
-        raise PackError(src, f"{where}.{extra[0]}", f"is not a {where} key")
-    return data
-
-
-def _covers(data: Any, src: str) -> Covers:
-    data = _mapping(data, _COVERS_KEYS, src, "covers")
-    raw = data.get("records")
-    records = (
-        tuple(RECORDS)
-        if raw == "all"
-        else _choices(raw, tuple(RECORDS), src, "covers", "record type")
-    )
-    return Covers(
-        law=_text(data.get("law"), src, "covers.law", required=True),
-        records=records,
-        text=_optional_text(data, src, "covers"),
-        note=_text(data.get("note"), src, "covers.note"),
-    )
-
-
-def _outside(data: Any, src: str) -> Outside:
-    data = _mapping(data, _OUTSIDE_KEYS, src, "outside")
-    outcome = data.get("outcome")
-    if outcome not in OUTCOMES:
-        raise PackError(
-            src, "outside.outcome", f"bad outcome {outcome!r}: use one of {', '.join(OUTCOMES)}"
-        )
-    return Outside(
-        law=_text(data.get("law"), src, "outside.law", required=True),
-        citation=_text(data.get("citation"), src, "outside.citation", required=True),
-        outcome=outcome,
-        text=_optional_text(data, src, "outside"),
-        note=_text(data.get("note"), src, "outside.note"),
-    )
-
-
-def _confidentiality(data: Any, src: str) -> Confidentiality:
-    data = _mapping(data, _CONFIDENTIALITY_KEYS, src, "confidentiality")
-    return Confidentiality(
-        citation=_text(data.get("citation"), src, "confidentiality.citation", required=True),
-        text=_optional_text(data, src, "confidentiality"),
-        note=_text(data.get("note"), src, "confidentiality.note"),
-    )
-
-
-def _check_coverage(
-    covers: Covers, given: dict[str, ClassificationEntry], rules: tuple[Rule, ...], src: str
-) -> None:
-    """A record type is either covered (the rules decide it), classified public, or outside
-    (the public-records law decides it), never two of these at once."""
-    for key, entry in given.items():
-        if entry.classification == PUBLIC and key in covers.records:
-            raise PackError(
-                src, f"classification.{key}", "is classified public but listed in covers.records"
-            )
-    covered = set(covers.records) | {k for k, e in given.items() if e.classification != PUBLIC}
-    for rule in rules:
-        if rule.records == tuple(RECORDS):
-            continue  # records: all
-        for record in rule.records:
-            if record not in covered:
-                raise PackError(
-                    src,
-                    f"rule {rule.id}",
-                    f"record type {record!r} is not in covers.records: the pack's law does "
-                    "not cover it (outside decides it)",
-                )
-
-
-def _with_every_record_classified(pack: Pack) -> Pack:
-    """The pack with a classification entry for every record type: the given ones, then
-    what ``covers`` and ``outside`` make of the others (confidential unless the law outside
-    releases them)."""
-    if len(pack.classification) == len(RECORDS):
-        return pack
-    out: dict[str, ClassificationEntry] = {}
-    for key in RECORDS:
-        if key in pack.classification:
-            out[key] = pack.classification[key]
-        elif pack.is_covered(key):
-            covers = pack.covers
-            citation = pack.confidentiality_citation(key)
-            out[key] = ClassificationEntry(
-                key, CONFIDENTIAL, citation, covers.note if covers else "", False,
-                covers.text if covers else None,
-            )  # fmt: skip
-        elif pack.outside is not None:
-            outside = pack.outside
-            kind = PUBLIC if outside.outcome == "release" else CONFIDENTIAL
-            out[key] = ClassificationEntry(
-                key, kind, outside.citation, outside.note, False, outside.text
-            )
-        else:
-            out[key] = ClassificationEntry(
-                key,
-                CONFIDENTIAL,
-                pack.confidentiality_citation(key),
-                "Not covered by the pack's law and no other law named: kept confidential.",
-                False,
-            )
-    return replace(pack, classification=out)
-
-
-def _text(value: Any, src: str, where: str, *, required: bool = False) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise PackError(src, where, "must be text" + (" and is required" if required else ""))
-    return " ".join(value.split())
+    return with_every_record_classified(pack)
 
 
 def _classification(data: Any, src: str, *, complete: bool) -> dict[str, ClassificationEntry]:
@@ -505,12 +289,12 @@ def _classification(data: Any, src: str, *, complete: bool) -> dict[str, Classif
         value = entry.get("classification")
         if value not in (CONFIDENTIAL, PUBLIC):
             raise PackError(src, f"{where}.classification", "must be confidential or public")
-        citation = _text(entry.get("citation"), src, f"{where}.citation", required=True)
-        note = _text(entry.get("note"), src, f"{where}.note")
+        citation = plain_text(entry.get("citation"), src, f"{where}.citation", required=True)
+        note = plain_text(entry.get("note"), src, f"{where}.note")
         verified = entry.get("verified", False)
         if not isinstance(verified, bool):
             raise PackError(src, f"{where}.verified", "must be true or false")
-        text = _optional_text(entry, src, where)
+        text = optional_text(entry, src, where)
         out[key] = ClassificationEntry(key, value, citation, note, verified, text)
     return out
 
@@ -540,19 +324,19 @@ def _rule(item: Any, src: str, index: int, *, policy: bool) -> Rule:
     unknown = sorted(set(item) - _RULE_KEYS, key=str)
     if unknown:
         raise PackError(src, where, f"unknown key {unknown[0]!r}")
-    requesters = _choices(item.get("requester"), REQUESTERS, src, where, "requester")
-    instruments = _choices(item.get("instrument"), INSTRUMENTS, src, where, "instrument")
+    requesters = choices(item.get("requester"), REQUESTERS, src, where, "requester")
+    instruments = choices(item.get("instrument"), INSTRUMENTS, src, where, "instrument")
     records_value = item.get("records")
     if records_value == "all":
         records = tuple(RECORDS)
     else:
-        records = _choices(records_value, tuple(RECORDS), src, where, "record type")
+        records = choices(records_value, tuple(RECORDS), src, where, "record type")
     conditions, condition_purposes = _conditions(item.get("conditions"), src, where)
     purposes = condition_purposes
     if "purpose" in item:
         if condition_purposes is not None:
             raise PackError(src, where, "purpose is given twice (rule and conditions)")
-        purposes = _choices(item["purpose"], PURPOSES, src, where, "purpose")
+        purposes = choices(item["purpose"], PURPOSES, src, where, "purpose")
     text = source_text(item["text"], src, f"{where}: text") if "text" in item else None
     outcome = item.get("outcome")
     if outcome not in OUTCOMES:
@@ -563,7 +347,7 @@ def _rule(item: Any, src: str, index: int, *, policy: bool) -> Rule:
     verified = item.get("verified")
     if not isinstance(verified, bool):
         raise PackError(src, where, "missing verified flag (true or false)")
-    note = _text(item.get("note"), src, f"{where}: note")
+    note = plain_text(item.get("note"), src, f"{where}: note")
     needs_policy = item.get("needs_library_policy", False)
     if not isinstance(needs_policy, bool):
         raise PackError(src, where, "needs_library_policy must be true or false")
@@ -571,12 +355,12 @@ def _rule(item: Any, src: str, index: int, *, policy: bool) -> Rule:
         raise PackError(src, where, "needs_library_policy belongs in a state pack, not a policy")
     if needs_policy and outcome == REFUSE:
         raise PackError(src, where, "needs_library_policy makes no sense with outcome refuse")
-    verified_by = _text(item.get("verified_by"), src, f"{where}: verified_by")
+    verified_by = plain_text(item.get("verified_by"), src, f"{where}: verified_by")
     verified_on_raw = item.get("verified_on")
     if isinstance(verified_on_raw, datetime.date):
         verified_on = verified_on_raw.isoformat()
     else:
-        verified_on = _text(verified_on_raw, src, f"{where}: verified_on")
+        verified_on = plain_text(verified_on_raw, src, f"{where}: verified_on")
     if verified and not (verified_by and verified_on):
         raise PackError(src, where, "verified: true needs verified_by and verified_on")
     return Rule(
@@ -597,20 +381,6 @@ def _rule(item: Any, src: str, index: int, *, policy: bool) -> Rule:
     )
 
 
-def _choices(
-    value: Any, allowed: tuple[str, ...], src: str, where: str, what: str
-) -> tuple[str, ...]:
-    if value == "any" and what != "record type":
-        return allowed
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items:
-        raise PackError(src, where, f"missing {what} (a name or a list of names)")
-    for v in items:
-        if v not in allowed:
-            raise PackError(src, where, f"unknown {what} {v!r}: use one of {', '.join(allowed)}")
-    return tuple(dict.fromkeys(items))
-
-
 def _conditions(data: Any, src: str, where: str) -> tuple[Conditions, tuple[str, ...] | None]:
     """The rule's conditions, and the purposes written among them (``None``: not given)."""
     if data is None:
@@ -624,11 +394,11 @@ def _conditions(data: Any, src: str, where: str) -> tuple[Conditions, tuple[str,
             )
     finding = issued_by = purposes = None
     if "finding" in data:
-        finding = _choices(data["finding"], FINDINGS, src, where, "finding")
+        finding = choices(data["finding"], FINDINGS, src, where, "finding")
     if "issued_by" in data:
-        issued_by = _choices(data["issued_by"], ISSUERS, src, where, "issuer")
+        issued_by = choices(data["issued_by"], ISSUERS, src, where, "issuer")
     if "purpose" in data:
-        purposes = _choices(data["purpose"], PURPOSES, src, where, "purpose")
+        purposes = choices(data["purpose"], PURPOSES, src, where, "purpose")
     ages: dict[str, int | None] = {}
     for key in ("min_age", "max_age"):
         value = data.get(key)

@@ -1,10 +1,16 @@
 """A library's own disclosure policy: the second layer over its state's pack (NM-1, NM-2,
-CR-5a, CR-5c).
+CR-1, CR-5a, CR-5c, CR-5g).
 
-A policy is a list of rules in exactly the pack's rule format.  Where it is stricter than
-the statute it applies; where it is looser it is a *conflict*: reported on every decision
-it touches and by :func:`policy_conflicts` (for the custodian's home page), and never
-applied.
+A policy is a list of rules in exactly the pack's rule format (format 2: ``purpose``, the
+yes/no conditions and ``text`` are accepted as in a pack).  Where it is stricter than the
+statute it applies; where it is looser it is a *conflict*: reported on every decision it
+touches and by :func:`policy_conflicts` (for the custodian's home page), and never applied.
+
+A policy classifies nothing as public: a library's "these are public" is a rule that
+releases them (e.g. camera_recordings on an open_records_request).  Where the statute's
+answer is ``needs_information`` (a rule's, or the public-records law's for a record type the
+library-records law does not cover) or ``refuse``, such a release is looser than the law: a
+conflict, flagged, never applied.
 
 Interim storage: one YAML file per library, ``<BOOKWARDEN_POLICY_DIR>/<slug>.yaml``
 (default ``<DATA_DIR>/policies/<slug>.yaml``)::
@@ -29,13 +35,18 @@ from typing import Any
 
 from django.conf import settings
 
-from .evaluate import INSTRUMENT_TEXT, REQUESTER_TEXT, at_most, match, releases, statute_answer
+from .evaluate import at_most, releases, statute_answer
 from .loader import parse_rules, read_yaml
+from .matching import match
 from .schema import (
+    BOOLEAN_CONDITIONS,
     FINDINGS,
+    INSTRUMENT_TEXT,
     ISSUERS,
     OUTCOME_TEXT,
+    PURPOSES,
     RECORDS,
+    REQUESTER_TEXT,
     Conflict,
     Facts,
     Pack,
@@ -45,12 +56,23 @@ from .schema import (
 )
 
 _POLICY_KEYS = {"library", "name", "jurisdiction", "rules"}
+#: Pack sections a policy may not have: what the law covers, and what it makes public, is
+#: the statute's to say; a library's own word on it is a rule.
+_PACK_ONLY_KEYS = {"classification", "covers", "outside", "confidentiality"}
 
 
 def parse_policy(data: Any, source: str) -> Policy:
     """Validate a policy document (a mapping, e.g. from YAML or later from the database)."""
     if not isinstance(data, dict):
         raise PackError(source, "(file)", "must be a mapping with library, name and rules")
+    pack_only = sorted(set(data) & _PACK_ONLY_KEYS)
+    if pack_only:
+        raise PackError(
+            source,
+            pack_only[0],
+            "a library policy classifies nothing: what is public is the statute's to say; "
+            "write a rule instead (e.g. release camera_recordings on an open_records_request)",
+        )
     unknown = sorted(set(data) - _POLICY_KEYS, key=str)
     if unknown:
         raise PackError(source, str(unknown[0]), "is not a policy key")
@@ -128,13 +150,42 @@ def policy_for_library(library: Any) -> Policy | None:
     return policy
 
 
+def _overlapping(rule: Rule, pack: Pack) -> list[Rule]:
+    """The pack's rules that could answer the same requests as ``rule``, and ``rule``."""
+    return [
+        r
+        for r in pack.rules
+        if set(r.requesters) & set(rule.requesters)
+        and set(r.instruments) & set(rule.instruments)
+        and set(r.records) & set(rule.records)
+    ] + [rule]
+
+
+def _choices_for(
+    key: str, every: tuple[Any, ...], relevant: list[Rule], rule: Rule, absent: Any
+) -> tuple[Any, ...]:
+    """The values of a list-valued fact worth trying: all of them when any relevant rule
+    tests it, else the one value no rule cares about; never one the policy rule excludes."""
+    if key == "purpose":
+        tested = [r.purposes for r in relevant]
+        own = rule.purposes
+    else:
+        tested = [getattr(r.conditions, key) for r in relevant]
+        own = getattr(rule.conditions, key)
+    if not any(t is not None for t in tested):
+        return (absent,)
+    return tuple(v for v in every if own is None or v in own)
+
+
 def _grid(rule: Rule, pack: Pack) -> list[Facts]:
     """Concrete facts a policy rule matches: every combination that could change a pack's
-    answer, with ages and sums at the boundaries any rule names."""
-    every = (*pack.rules, rule)
-    conds = [r.conditions for r in every]
-    findings: tuple[str | None, ...] = FINDINGS if any(c.finding for c in conds) else ("none",)
-    issuers: tuple[str | None, ...] = ISSUERS if any(c.issued_by for c in conds) else (None,)
+    answer, with ages and sums at the boundaries any rule names.  Only the facts that the
+    pack rules overlapping the policy rule test are varied, so the grid stays small."""
+    relevant = _overlapping(rule, pack)
+    conds = [r.conditions for r in relevant]
+    findings = _choices_for("finding", FINDINGS, relevant, rule, "none")
+    issuers = _choices_for("issued_by", ISSUERS, relevant, rule, None)
+    purposes = _choices_for("purpose", PURPOSES, relevant, rule, "unstated")
     ages: set[int] = set()
     for c in conds:
         for bound in (c.min_age, c.max_age):
@@ -146,15 +197,25 @@ def _grid(rule: Rule, pack: Pack) -> list[Facts]:
             amounts.update({c.min_amount_owed, max(c.min_amount_owed - 1, 0)})
     age_values: list[int | None] = [*sorted(ages)] or [None]
     amount_values: list[Any] = [*sorted(amounts)] or [None]
+    flags: list[tuple[bool | None, ...]] = []
+    for key in BOOLEAN_CONDITIONS:
+        own = getattr(rule.conditions, key)
+        if own is not None:
+            flags.append((own,))
+        elif any(getattr(c, key) is not None for c in conds):
+            flags.append((False, True))
+        else:
+            flags.append((False,) if key == "bill_sent" else (None,))
     out = []
-    for requester, instrument, finding, issuer, age, amount, bill in itertools.product(
+    for requester, instrument, finding, issuer, purpose, age, amount, *flag in itertools.product(
         rule.requesters,
         rule.instruments,
         findings,
         issuers,
+        purposes,
         age_values,
         amount_values,
-        (False, True),
+        *flags,
     ):
         out.append(
             Facts(
@@ -162,11 +223,12 @@ def _grid(rule: Rule, pack: Pack) -> list[Facts]:
                 requester=requester,
                 instrument=instrument,
                 records=rule.records,
-                finding=finding or "none",
+                finding=finding,
                 age=age,
-                bill_sent=bill,
                 amount_owed=amount,
                 issued_by=issuer,
+                purpose=purpose,
+                **dict(zip(BOOLEAN_CONDITIONS, flag, strict=True)),
             )
         )
     return out
@@ -201,11 +263,7 @@ def policy_conflicts(policy: Policy, pack: Pack) -> list[Conflict]:
                     continue
                 key = (prule.id, answer.rule.id if answer.rule else None)
                 if key not in found:
-                    basis = (
-                        f"{answer.rule.citation}, rule {answer.rule.id}"
-                        if answer.rule
-                        else "no statute basis was found"
-                    )
+                    basis = answer.grounds
                     why = (
                         f"Policy rule {prule.id} ({prule.citation}) says records "
                         f"{OUTCOME_TEXT[prule.outcome]} to "
