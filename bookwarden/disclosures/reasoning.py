@@ -19,6 +19,19 @@ from typing import Any
 from .rules.schema import OUTCOME_TEXT, OUTCOMES, RECORDS
 from .wording import FACT_NAMES, OUTCOME_LABELS, condition_if, fact_value
 
+#: What decided a record type when no rule of the pack did (the explanation's ``basis``).
+BASIS_WORDS: dict[str, str] = {
+    "no_rule": "No rule of the state's law allows this release: the records stay confidential.",
+    "public": "Public records under the state's law, open to examination on request.",
+    "outside": (
+        "Not library records under the library-records law: the public-records law decides, "
+        "and counsel answers under it."
+    ),
+    "not_covered": "No law the rules know covers these records: they stay confidential.",
+    "lost_card": "The card was reported lost or stolen: holding it is not the patron's consent.",
+    "no_pack": "There are no rules for this state: nothing may be released.",
+}
+
 
 @dataclass(frozen=True)
 class SourceText:
@@ -72,13 +85,20 @@ class RecordReasoning:
     rule_words: str = ""
     citation: str = ""
     text: SourceText | None = None
-    from_policy: bool = False
     verified: bool = False
     verified_by: str = ""
     verified_on: datetime.date | None = None
+    has_rule: bool = False
+    basis: str = ""
     missing: list[str] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
     near_misses: list[NearMiss] = field(default_factory=list)
+    policy: PolicyPart | None = None
+
+    @property
+    def basis_words(self) -> str:
+        """What decided the record type when no rule did, in words."""
+        return BASIS_WORDS.get(self.basis, "")
 
     @property
     def outcome_words(self) -> str:
@@ -107,22 +127,49 @@ def _text(value: Any) -> SourceText | None:
     )
 
 
+def _needs_words(fact: str, needed: str) -> str:
+    """What a near miss needed, after "if": "the patron were at most 15 years old"."""
+    if fact == "age":
+        return f"the patron were {needed}"
+    if fact == "requester":
+        return f"the requester were {needed}"
+    if fact == "instrument":
+        return f"the request rested on {needed}"
+    if fact == "records":
+        return f"the records asked for were {needed.lower()}"
+    if fact == "purpose":
+        return f"the records were asked for {needed}"
+    if fact == "finding":
+        return f"the order stated {needed}"
+    if fact == "issued_by":
+        return f"it had been {needed}"
+    if fact == "amount_owed":
+        return needed.replace(" owed", " were owed")
+    if needed.startswith("not: "):
+        return f"it were not so that {needed.removeprefix('not: ')}"
+    return needed
+
+
 def _facts(value: Any) -> list[tuple[str, str]]:
+    """The facts a rule used: the fact's name, its value, and what the rule needs."""
     if isinstance(value, dict):
-        pairs = list(value.items())
+        pairs = [(name, v, "") for name, v in value.items()]
     elif isinstance(value, list):
         pairs = [
-            (str(f.get("fact") or f.get("name") or ""), f.get("value"))
+            (str(f.get("fact") or ""), f.get("value"), str(f.get("needed") or ""))
             for f in value
             if isinstance(f, dict)
         ]
     else:
         return []
-    return [
-        (FACT_NAMES.get(name, name.replace("_", " ").capitalize()), fact_value(name, v))
-        for name, v in pairs
-        if name
-    ]
+    out = []
+    for name, given, needed in pairs:
+        if not name:
+            continue
+        label = FACT_NAMES.get(name, name.replace("_", " ").capitalize())
+        shown = fact_value(name, given)
+        out.append((label, f"{shown} (the rule needs: {needed})" if needed else shown))
+    return out
 
 
 def _near_miss(value: Any) -> NearMiss | None:
@@ -133,48 +180,109 @@ def _near_miss(value: Any) -> NearMiss | None:
     fact = str(value.get("condition") or value.get("fact") or "")
     if not fact:
         return None
-    needed = value.get("needed", value.get("value"))
+    needed = value.get("needed")
+    needs = _needs_words(fact, needed) if isinstance(needed, str) else condition_if(fact, needed)
     return NearMiss(
         outcome=str(value.get("outcome") or rule.get("outcome") or ""),
-        needs=condition_if(fact, needed),
+        needs=needs,
         citation=str(value.get("citation") or rule.get("citation") or ""),
-        note=str(value.get("note") or rule.get("note") or ""),
     )
 
 
-def _one(entry: dict[str, Any], law: dict[str, Any]) -> RecordReasoning:
+@dataclass(frozen=True)
+class PolicyPart:
+    """What the library's own policy did to a record type's answer."""
+
+    citation: str
+    outcome: str
+    applied: bool
+    conflict: bool
+    words: str = ""
+    quote: str = ""
+
+
+def _policy(value: Any, policy_rules: dict[str, tuple[str, str]]) -> PolicyPart | None:
+    if not isinstance(value, dict) or not value.get("rule"):
+        return None
+    note, quote = policy_rules.get(str(value["rule"]), ("", ""))
+    return PolicyPart(
+        citation=str(value.get("citation") or ""),
+        outcome=str(value.get("outcome") or ""),
+        applied=bool(value.get("applied")),
+        conflict=bool(value.get("conflict")),
+        words=note,
+        quote=quote,
+    )
+
+
+def _one(
+    entry: dict[str, Any],
+    law: dict[str, Any],
+    notes: dict[str, str],
+    policy_rules: dict[str, tuple[str, str]],
+) -> RecordReasoning:
     record = str(entry.get("record") or "")
     found = entry.get("rule")
     rule: dict[str, Any] = found if isinstance(found, dict) else {}
-    governing = str(law.get(record) or entry.get("law") or "")
-    kind = str(entry.get("law_kind") or entry.get("governed_by") or "")
+    basis = str(entry.get("basis") or "")
+    text = _text(rule.get("text") or entry.get("text"))
+    if text is None and (rule or basis == "outside"):
+        text = SourceText(unavailable="No text of the statute was given for this rule.")
     reasoning = RecordReasoning(
         record=record,
         label=RECORDS.get(record, record.replace("_", " ").capitalize()),
         outcome=str(entry.get("outcome") or ""),
-        law=governing,
-        public_records_law=kind in ("outside", "public_records") or bool(entry.get("outside")),
-        rule_words=str(rule.get("note") or entry.get("note") or "").strip(),
+        law=str(entry.get("law") or law.get(record) or ""),
+        public_records_law=basis == "outside" or str(entry.get("law_kind") or "") == "outside",
+        rule_words=str(notes.get(str(rule.get("id") or "")) or rule.get("note") or "").strip()
+        or str(entry.get("note") or "").strip(),
         citation=str(rule.get("citation") or entry.get("citation") or ""),
-        text=_text(rule.get("text") or entry.get("text")),
-        from_policy=str(rule.get("layer") or rule.get("source") or "") == "policy"
-        or bool(rule.get("policy")),
+        text=text,
         verified=bool(rule.get("verified")),
         verified_by=str(rule.get("verified_by") or ""),
         verified_on=_date(rule.get("verified_on")),
+        has_rule=bool(rule),
+        basis=basis,
         missing=[FACT_NAMES.get(m, m).lower() for m in entry.get("missing", []) or []],
         facts=_facts(entry.get("facts_used") or entry.get("facts")),
+        policy=_policy(entry.get("policy"), policy_rules),
     )
-    for miss in entry.get("near_misses", []) or []:
-        found = _near_miss(miss)
-        if found is not None:
-            reasoning.near_misses.append(found)
+    reasoning.near_misses = _worth_showing(entry.get("near_misses"), reasoning.outcome)
     return reasoning
 
 
-def reasoning_of(decision: dict[str, Any] | None) -> list[RecordReasoning]:
+#: Near misses on these facts are not shown: who asks and what they ask for are not
+#: something the request could have had otherwise.
+_NOT_A_MISS = ("requester", "records")
+
+
+def _worth_showing(misses: Any, outcome: str) -> list[NearMiss]:
+    """The near misses that would have released more than the answer given, once each."""
+    out: list[NearMiss] = []
+    seen: set[tuple[str, str]] = set()
+    for miss in misses or []:
+        if not isinstance(miss, dict) or miss.get("fact") in _NOT_A_MISS:
+            continue
+        near = _near_miss(miss)
+        if near is None or OUTCOMES.get(near.outcome, 0) <= OUTCOMES.get(outcome, 0):
+            continue
+        if OUTCOMES.get(near.outcome, 0) < 2 or (near.needs, near.outcome) in seen:
+            continue
+        seen.add((near.needs, near.outcome))
+        out.append(near)
+    return out
+
+
+def reasoning_of(
+    decision: dict[str, Any] | None,
+    *,
+    notes: dict[str, str] | None = None,
+    policy_rules: dict[str, tuple[str, str]] | None = None,
+) -> list[RecordReasoning]:
     """Record type by record type, why the stored decision says what it says ([] for a
-    decision stored before the packs explained themselves)."""
+    decision stored before the packs explained themselves).  ``notes``: the pack rules'
+    plain words by rule id (the pack version the decision used); ``policy_rules``: the
+    library's policy rules' plain words and quoted policy sentence by rule id."""
     if not decision:
         return []
     explanation = decision.get("explanation")
@@ -185,7 +293,27 @@ def reasoning_of(decision: dict[str, Any] | None) -> list[RecordReasoning]:
         entries = [e for e in explanation if isinstance(e, dict)]
     else:
         return []
-    return [_one(e, law if isinstance(law, dict) else {}) for e in entries]
+    return [
+        _one(e, law if isinstance(law, dict) else {}, notes or {}, policy_rules or {})
+        for e in entries
+    ]
+
+
+def rule_notes(jurisdiction: str, decision: dict[str, Any] | None) -> dict[str, str]:
+    """The plain words (``note``) of the pack rules, by id, from the pack version the
+    decision used ({} when that version is no longer the one found for its day)."""
+    from .rules import PackError, load_pack
+
+    version, effective = pack_version_of(decision)
+    if not version:
+        return {}
+    try:
+        pack = load_pack(jurisdiction, on=effective) if effective else load_pack(jurisdiction)
+    except PackError:
+        return {}
+    if pack is None or pack.version != version:
+        return {}
+    return {rule.id: rule.note for rule in pack.rules if rule.note}
 
 
 def pack_version_of(decision: dict[str, Any] | None) -> tuple[str, datetime.date | None]:

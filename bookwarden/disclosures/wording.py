@@ -271,10 +271,11 @@ def fact_value(name: str, value: Any) -> str:
         return named.get(str(value), str(value))
     if name == "amount_owed":
         return f"{value} dollars"
-    if name == "records" and isinstance(value, list | tuple):
+    if name == "records":
         from .rules.schema import RECORDS
 
-        return ", ".join(RECORDS.get(str(v), str(v)) for v in value)
+        values = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(RECORDS.get(str(v), str(v)) for v in values)
     if name == "instrument":
         from .rules.evaluate import INSTRUMENT_TEXT
 

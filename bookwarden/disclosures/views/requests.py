@@ -46,10 +46,11 @@ from ..models import (
     DisclosureRequest,
     Document,
     PatronNotice,
+    PolicyRule,
     Status,
     Verdict,
 )
-from ..reasoning import pack_version_of, reasoning_of
+from ..reasoning import pack_version_of, reasoning_of, rule_notes
 from ..rules import PackError, load_pack
 from ..scopes import PACKET_HOLDS, scope_of
 from ..steps import blocking, missing_before_release, steps_of
@@ -292,7 +293,16 @@ def _custodian_context(request: StaffRequest, obj: DisclosureRequest) -> dict[st
     pack_version, pack_effective = pack_version_of(decision)
     return {
         "decision": decision,
-        "reasoning": reasoning_of(decision),
+        "reasoning": reasoning_of(
+            decision,
+            notes=rule_notes(obj.library.jurisdiction, decision),
+            policy_rules={
+                rule.rule_id: (rule.note, rule.quote)
+                for rule in PolicyRule.objects.filter(library_id=obj.library_id)
+            }
+            if decision.get("explanation")
+            else {},
+        ),
         "pack_version": pack_version,
         "pack_effective": pack_effective,
         "pack_name": _pack_name(obj.library.jurisdiction) if pack_version else "",
