@@ -181,3 +181,29 @@ def test_the_letter_and_the_notice_say_what_was_given(
     page = client.get(f"/disclosures/{req.pk}/").content.decode()
     assert "Open the cover letter for the requester" in page
     assert client_as("staff").get(f"/disclosures/{req.pk}/letter/").status_code == 403
+
+
+def test_my_tasks_say_what_the_packet_will_hold(client_as, people, patrons, media) -> None:
+    """A release decided on a finer outcome, not yet fulfilled: the custodian's task says
+    what the packet will hold."""
+    _policy(people, "release_identity_only")
+    req = nm_request(people, [patrons["reader"]], instrument="court_order", finding="public_safety")
+    req = actions.decide(
+        actor=people["director"],
+        request=steps_recorded(people, req),
+        verdict="release_part",
+        released_types=["loans"],
+        reasons="Identity only.",
+    )
+    home = client_as("director").get("/").content.decode().replace("&#x27;", "'")
+    assert "Produce the packet, which holds only who the patron is (name and card number)" in home
+
+
+def test_a_release_decided_before_the_scope_keeps_its_overdue_limit() -> None:
+    """Requests decided before release_scope existed kept overdue_only: still honoured."""
+    old = DisclosureRequest(overdue_only=True)
+    assert old.scope == "release_overdue_only"
+    assert DisclosureRequest().scope == ""
+    assert DisclosureRequest(release_scope="release_identity_only").scope == (
+        "release_identity_only"
+    )
