@@ -235,6 +235,7 @@ def _one(
         law=str(entry.get("law") or law.get(record) or ""),
         public_records_law=basis == "outside" or str(entry.get("law_kind") or "") == "outside",
         rule_words=str(notes.get(str(rule.get("id") or "")) or rule.get("note") or "").strip()
+        or OUTCOME_LABELS.get(str(rule.get("outcome") or ""), "")
         or str(entry.get("note") or "").strip(),
         citation=str(rule.get("citation") or entry.get("citation") or ""),
         text=text,
@@ -305,13 +306,11 @@ def rule_notes(jurisdiction: str, decision: dict[str, Any] | None) -> dict[str, 
     from .rules import PackError, load_pack
 
     version, effective = pack_version_of(decision)
-    if not version:
-        return {}
     try:
         pack = load_pack(jurisdiction, on=effective) if effective else load_pack(jurisdiction)
     except PackError:
         return {}
-    if pack is None or pack.version != version:
+    if pack is None or (pack.version or "") != version:
         return {}
     return {rule.id: rule.note for rule in pack.rules if rule.note}
 
