@@ -26,7 +26,7 @@ from bookwarden.disclosures.rules.evaluate import at_most, releases
 from bookwarden.patrons.classification import for_jurisdiction
 
 from .conftest import decide
-from .small_packs import pack_data, rule_of, small_pack, write_pack
+from .small_packs import old_pack_data, pack_data, rule_of, small_pack, write_pack
 
 
 def test_unknown_state_fails_closed() -> None:
@@ -302,8 +302,19 @@ def test_every_refusal_cites_the_confidentiality_section(testland) -> None:
     lost = ask(testland, "patron", card_lost=True, records=("loans", "holds"))
     assert (lost.outcome, lost.citations) == ("refuse", ["T.S. 1-1(1)"])
     assert [e["basis"] for e in lost.as_dict()["explanation"]] == ["lost_card", "lost_card"]
-    # A pack written before format 2 cites its first statute on a lost card.
-    assert decide("US-NY", "patron", card_lost=True).citations == ["NY CPLR 4509"]
+
+
+def test_a_pack_written_before_format_2_cites_what_it_has(tmp_path) -> None:
+    """No confidentiality section: the no-match refusal cites the record type's
+    classification, the lost card the first statute; the version is not known."""
+    old = small_pack(tmp_path, old_pack_data())
+    assert ask(old, "vendor").citations == ["T.S. 1-1(a)"]
+    assert ask(old, "patron", card_lost=True).citations == ["T.S. 1-1"]
+    assert ask(old, "vendor", records=("camera_recordings",)).citations == ["T.S. 9-7"]
+    data = ask(old, "patron").as_dict()
+    assert (data["pack_version"], data["pack_effective"]) == (None, None)
+    assert data["explanation"][0]["rule"]["text"] is None
+    assert any(r.startswith("Rule O-1: its text has not been checked") for r in data["reasons"])
 
 
 def test_every_outcome_carries_a_citation(testland) -> None:
@@ -361,9 +372,6 @@ def test_the_explanation_names_the_rule_the_facts_and_the_words(testland) -> Non
     searches = _entry(decision, "searches")
     assert (searches["basis"], searches["rule"]) == ("no_rule", None)
     assert {m["rule"]: m["fact"] for m in searches["near_misses"]}["T-2"] == "records"
-    old = decide("US-MO", "patron").as_dict()
-    assert (old["pack_version"], old["pack_effective"]) == (None, None)
-    assert old["explanation"][0]["rule"]["text"] is None
 
 
 def test_the_version_in_effect_on_the_day_decides(settings, tmp_path) -> None:

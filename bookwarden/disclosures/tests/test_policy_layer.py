@@ -227,3 +227,23 @@ def test_policy_rules_take_the_new_keys(tmp_path) -> None:
                     **facts)  # fmt: skip
     assert evaluate(unknown, policy, pack=pack).outcome == "needs_information"
     assert policy_conflicts(policy, pack) == []
+
+
+def test_a_policy_that_drops_the_statutes_purpose_is_looser(tmp_path) -> None:
+    """The statute releases to a collection agency only for fines and overdues; a policy
+    releasing for any purpose is a conflict where no purpose is stated."""
+    pack = small_pack(tmp_path)
+    policy = _policy({"id": "P-any", "requester": "collection_agency", "instrument": "none",
+                      "records": ["loans"], "outcome": "release_contact_and_amount_owed"},
+                     )  # fmt: skip
+    found = policy_conflicts(policy, pack)
+    # Without the purpose no rule allows it; for a child the statute gives only the parent's
+    # identity, which the contact and amount owed are not.
+    assert {(c.policy_rule, c.rule) for c in found} == {("P-any", None), ("P-any", "T-3")}
+    stated = Facts("US-KS", "collection_agency", "none", ("loans",), age=40,
+                   amount_owed=Decimal(90), purpose="fines_and_overdues")  # fmt: skip
+    assert evaluate(stated, policy, pack=pack).conflicts == []
+    unstated = Facts("US-KS", "collection_agency", "none", ("loans",), age=40,
+                     amount_owed=Decimal(90))  # fmt: skip
+    decision = evaluate(unstated, policy, pack=pack)
+    assert (decision.outcome, [c.policy_rule for c in decision.conflicts]) == ("refuse", ["P-any"])
