@@ -58,11 +58,21 @@ def record_intake(tab: Browsing, card: str, label: str, **how: str) -> Disclosur
     page.get_by_label("Card numbers, if the request gives them").fill(card)
     page.get_by_label("The patrons as the request names them").fill("Walter Okafor")
     page.get_by_role("group", name="Records asked for").get_by_label("Loans").check()
+    # The facts some states' rules turn on, asked only of law enforcement here.
+    expect(
+        page.get_by_role("group", name="Does this parent or guardian have custody")
+    ).to_be_hidden()
+    sworn = page.get_by_role("group", name="Is the requester a sworn law-enforcement officer?")
+    sworn.get_by_label("Yes").check()
+    page.get_by_label("What the records are for, as the requester says").select_option(
+        "investigation"
+    )
+    page.get_by_label("Who issued the subpoena, order or warrant").select_option(
+        "agency" if how["instrument"] == "subpoena" else "court"
+    )
     if how["instrument"] == "subpoena":
         expect(page.get_by_label("What the order states as its reason")).to_be_hidden()
-        page.get_by_label("The subpoena was issued by").select_option("agency")
     else:
-        expect(page.get_by_label("The subpoena was issued by")).to_be_hidden()
         page.get_by_label("What the order states as its reason").select_option(
             how.get("finding", "none")
         )

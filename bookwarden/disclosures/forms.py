@@ -19,12 +19,14 @@ from .models import (
     INSTRUMENT_CHOICES,
     ISSUER_CHOICES,
     OUTCOME_CHOICES,
+    PURPOSE_CHOICES,
     RECORD_CHOICES,
     REQUESTER_CHOICES,
     DisclosureRequest,
     Document,
     Verdict,
 )
+from .wording import REQUESTER_IN_SENTENCE
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -43,9 +45,23 @@ _ORGANISATIONS = (
 )
 #: Requesters for whom an overdue bill may matter (the overdue-recovery rules of the packs).
 _OVERDUE_RECOVERY = ("parent", "collection_agency", "law_enforcement")
+#: Requesters whose stated purpose some states' rules turn on (everyone but the patron and
+#: a court).
+_PURPOSEFUL = (
+    "parent",
+    "law_enforcement",
+    "prosecutor",
+    "attorney",
+    "collection_agency",
+    "public",
+    "other_library",
+    "vendor",
+)
+#: Requesters who investigate or prosecute crimes.
+_CRIMINAL_JUSTICE = ("law_enforcement", "prosecutor")
 
 _INSTRUMENT_WORDS = dict(INSTRUMENT_CHOICES)
-_REQUESTER_WORDS = dict(REQUESTER_CHOICES)
+_REQUESTER_WORDS = REQUESTER_IN_SENTENCE
 
 
 @dataclass(frozen=True)
@@ -67,7 +83,7 @@ class Applies:
         if self.instruments:
             names = [_INSTRUMENT_WORDS[i].lower() for i in self.instruments]
         else:
-            names = [_REQUESTER_WORDS[r].lower() for r in self.requesters]
+            names = [_REQUESTER_WORDS[r] for r in self.requesters]
         words = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         if self.instruments:
             return f"Only when the request rests on {words}."
@@ -82,7 +98,12 @@ CONDITIONAL_FIELDS: dict[str, Applies] = {
     "instrument_reference": Applies(instruments=(*_LEGAL_PAPERS, "written_consent")),
     "document": Applies(instruments=(*_LEGAL_PAPERS, "written_consent", "open_records_request")),
     "finding": Applies(instruments=("court_order", "search_warrant")),
-    "issued_by": Applies(instruments=("subpoena",)),
+    "issued_by": Applies(instruments=_LEGAL_PAPERS),
+    "stated_purpose": Applies(requesters=_PURPOSEFUL),
+    "sworn_officer": Applies(requesters=("law_enforcement",)),
+    "crime_at_library": Applies(requesters=_CRIMINAL_JUSTICE),
+    "particular_suspect": Applies(requesters=(*_CRIMINAL_JUSTICE, "court")),
+    "custodial": Applies(requesters=("parent",)),
     "gag_order": Applies(instruments=_LEGAL_PAPERS),
     "gag_reference": Applies(instruments=_LEGAL_PAPERS),
     "gag_until": Applies(instruments=_LEGAL_PAPERS),
@@ -96,12 +117,34 @@ _NOT_APPLYING: dict[str, Any] = {
     "document": None,
     "finding": "none",
     "issued_by": "",
+    "stated_purpose": "unstated",
+    "sworn_officer": None,
+    "crime_at_library": None,
+    "particular_suspect": None,
+    "custodial": None,
     "gag_order": False,
     "gag_reference": "",
     "gag_until": None,
     "bill_sent": False,
     "amount_owed": None,
 }
+
+
+_YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not known")]
+
+
+def yes_no_unknown(label: str, help_text: str = "") -> forms.TypedChoiceField:
+    """A question answered yes, no or not known (None: the rules then ask for it)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=_YES_NO_UNKNOWN,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
 
 
 class _PatronChoices(forms.ModelMultipleChoiceField):
@@ -217,11 +260,16 @@ class IntakeForm(PatronScopeForm):
         "requester_type",
         "requester_agency",
         "requester_contact",
+        "sworn_officer",
+        "custodial",
+        "stated_purpose",
+        "crime_at_library",
+        "particular_suspect",
         "instrument",
         "instrument_reference",
         "document",
-        "finding",
         "issued_by",
+        "finding",
         "gag_order",
         "gag_reference",
         "gag_until",
@@ -247,6 +295,11 @@ class IntakeForm(PatronScopeForm):
                 "requester_type",
                 "requester_agency",
                 "requester_contact",
+                "sworn_officer",
+                "custodial",
+                "stated_purpose",
+                "crime_at_library",
+                "particular_suspect",
             ),
         ),
         (
@@ -255,8 +308,8 @@ class IntakeForm(PatronScopeForm):
                 "instrument",
                 "instrument_reference",
                 "document",
-                "finding",
                 "issued_by",
+                "finding",
                 "gag_order",
                 "gag_reference",
                 "gag_until",
@@ -312,10 +365,27 @@ class IntakeForm(PatronScopeForm):
         label="What the order states as its reason", choices=FINDING_CHOICES, initial="none"
     )
     issued_by = forms.ChoiceField(
-        label="The subpoena was issued by",
+        label="Who issued the subpoena, order or warrant",
         choices=[("", "Not known"), *ISSUER_CHOICES],
         required=False,
     )
+    stated_purpose = forms.ChoiceField(
+        label="What the records are for, as the requester says",
+        choices=PURPOSE_CHOICES,
+        initial="unstated",
+        required=False,
+        help_text="Some states allow a release only for one purpose, such as collecting "
+        "fines or recovering overdue materials.",
+    )
+    sworn_officer = yes_no_unknown(
+        "Is the requester a sworn law-enforcement officer?",
+        "A police officer or deputy with a badge, not civilian staff of the agency.",
+    )
+    crime_at_library = yes_no_unknown("Was the crime committed at the library?")
+    particular_suspect = yes_no_unknown(
+        "Does the investigation concern a particular person suspected of a known crime?"
+    )
+    custodial = yes_no_unknown("Does this parent or guardian have custody of the child?")
     bill_sent = forms.BooleanField(
         label="A bill for overdue items was sent to the patron", required=False
     )
@@ -384,6 +454,8 @@ class IntakeForm(PatronScopeForm):
             if not rule(instrument, requester):  # typed before the choice changed: ignored
                 data[name] = _NOT_APPLYING[name]
                 self._errors.pop(name, None)
+        if not data.get("stated_purpose"):
+            data["stated_purpose"] = "unstated"
         return data
 
 
@@ -473,7 +545,20 @@ class DocumentForm(forms.Form):
     document = forms.FileField(label="Add a document", help_text="Up to 20 MB.")
 
 
+def _only_when(label: str) -> forms.TypedChoiceField:
+    """A yes/no condition of a policy rule: does not matter, only when yes, only when no."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", "Does not matter"), ("yes", "Only when yes"), ("no", "Only when no")],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+    )
+
+
 class PolicyRuleForm(forms.Form):
+    """One rule of the library's own policy (NM-2), in the pack's rule format."""
+
     rule_id = forms.RegexField(
         label="Rule id",
         regex=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
@@ -489,6 +574,13 @@ class PolicyRuleForm(forms.Form):
     records = forms.MultipleChoiceField(
         label="Records", choices=RECORD_CHOICES, widget=forms.CheckboxSelectMultiple
     )
+    purposes = forms.MultipleChoiceField(
+        label="Only for these purposes",
+        choices=PURPOSE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Tick none for any purpose.",
+    )
     bill_sent = forms.TypedChoiceField(
         label="Condition: a bill was sent",
         choices=[
@@ -500,15 +592,58 @@ class PolicyRuleForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    min_age = forms.IntegerField(
+        label="Condition: the patron is at least this old",
+        min_value=0,
+        max_value=130,
+        required=False,
+    )
     max_age = forms.IntegerField(
         label="Condition: the patron is at most this old",
         min_value=0,
         max_value=130,
         required=False,
+        help_text="A child under 16: 15.",
     )
+    min_amount_owed = forms.DecimalField(
+        label="Condition: the patron owes at least (dollars)",
+        min_value=0,
+        decimal_places=2,
+        required=False,
+    )
+    sworn_officer = _only_when("Condition: the requester is a sworn law-enforcement officer")
+    crime_at_library = _only_when("Condition: the crime was committed at the library")
+    particular_suspect = _only_when("Condition: a particular person is suspected of a known crime")
+    publicly_funded = _only_when("Condition: the library is publicly funded")
+    custodial = _only_when("Condition: the parent or guardian has custody of the minor")
     outcome = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES)
     citation = forms.CharField(label="Citation (the policy section)", max_length=200)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    quote = forms.CharField(
+        label="The policy's words (quoted)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="The sentence of the library's written policy this rule rests on.",
+    )
+    note = forms.CharField(
+        label="In plain words",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="What the rule does, as the custodian will read it on a request.",
+    )
+
+
+class PubliclyFundedForm(forms.Form):
+    """Whether the library is publicly funded (a public library): some states' laws turn on
+    it."""
+
+    publicly_funded = forms.TypedChoiceField(
+        label="Is the library publicly funded (a public library)?",
+        choices=[("yes", "Yes"), ("no", "No"), ("", "Not said yet")],
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 class OpenRecordsForm(forms.Form):

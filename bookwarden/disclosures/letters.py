@@ -1,5 +1,8 @@
-"""The refusal letter (CR-5a, CC-5): a printable page that cites the statute(s) of the
-decision.  Only the custodian produces and opens it."""
+"""The letters to the requester (CR-5a, CC-5, NM-4): the refusal letter, a printable page
+that cites the statute(s) of the decision, and the cover letter of a release, which says
+what the packet holds: for a release on a finer outcome, exactly the little it holds (only
+the identity, only the contact information and amount owed ...).  Only the custodian
+produces and opens them."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from bookwarden.core.when import zone_of
 from .models import DisclosureRequest
 from .rules import PackError, load_pack
 from .rules.evaluate import INSTRUMENT_TEXT
+from .scopes import GIVEN_TO_REQUESTER
 
 
 def refusal_letter_context(request: DisclosureRequest) -> dict[str, Any]:
@@ -37,3 +41,21 @@ def refusal_letter_context(request: DisclosureRequest) -> dict[str, Any]:
         "state": pack_name,
         "instrument": INSTRUMENT_TEXT.get(request.instrument, request.instrument),
     }
+
+
+def release_letter_context(request: DisclosureRequest) -> dict[str, Any]:
+    """The cover letter of a packet: what was given, on which basis, and what was not."""
+    context = refusal_letter_context(request)
+    scope = request.scope
+    context.update(
+        {
+            "date": timezone.localtime(
+                request.packet_at or timezone.now(), zone_of(request.library)
+            ),
+            "given": GIVEN_TO_REQUESTER.get(scope, GIVEN_TO_REQUESTER[""]),
+            "scoped": bool(scope),
+            "kinds": [label.lower() for label in request.released_labels()],
+            "partial": request.verdict == "release_part",
+        }
+    )
+    return context

@@ -15,25 +15,28 @@ from bookwarden.core.models import Library, ScopedQuerySet
 from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.patrons.models import Patron
 
-from .rules.evaluate import INSTRUMENT_TEXT, REQUESTER_TEXT
-from .rules.schema import (
-    COUNSEL_INSTRUMENTS,
-    FINDINGS,
-    INSTRUMENTS,
+from .rules.evaluate import INSTRUMENT_TEXT
+from .rules.schema import COUNSEL_INSTRUMENTS, INSTRUMENTS, RECORDS
+from .scopes import PACKET_HOLDS
+from .wording import (
+    FINDING_TEXT,
     ISSUER_TEXT,
-    ISSUERS,
-    OUTCOMES,
-    RECORDS,
-    REQUESTERS,
+    OUTCOME_LABELS,
+    PURPOSE_TEXT,
+    REQUESTER_WORDS,
+    labels,
 )
-from .wording import FINDING_TEXT, OUTCOME_LABELS, labels
 
-REQUESTER_CHOICES = [(k, REQUESTER_TEXT[k].removeprefix("the ").capitalize()) for k in REQUESTERS]
+# The choices follow the rule packs' vocabulary (format 2), in the words of the pages.
+REQUESTER_CHOICES = list(REQUESTER_WORDS.items())
 INSTRUMENT_CHOICES = [(k, INSTRUMENT_TEXT[k].capitalize()) for k in INSTRUMENTS]
-FINDING_CHOICES = [(k, FINDING_TEXT[k]) for k in FINDINGS]
-ISSUER_CHOICES = [(k, ISSUER_TEXT[k].capitalize()) for k in ISSUERS]
+FINDING_CHOICES = list(FINDING_TEXT.items())
+ISSUER_CHOICES = list(ISSUER_TEXT.items())
+PURPOSE_CHOICES = list(PURPOSE_TEXT.items())
 RECORD_CHOICES = list(RECORDS.items())
-OUTCOME_CHOICES = [(k, OUTCOME_LABELS[k]) for k in OUTCOMES]
+OUTCOME_CHOICES = list(OUTCOME_LABELS.items())
+#: The yes/no facts of a request, each None while not known (the rules then ask for it).
+YES_NO_FACTS = ("sworn_officer", "crime_at_library", "particular_suspect", "custodial")
 
 
 class Status(models.TextChoices):
@@ -98,7 +101,27 @@ class DisclosureRequest(models.Model):
     instrument = models.CharField(max_length=30, choices=INSTRUMENT_CHOICES)
     instrument_reference = models.CharField(max_length=300, blank=True)
     finding = models.CharField(max_length=50, choices=FINDING_CHOICES, default="none")
+    # Who issued the subpoena or the order (a court of this state, a federal court ...).
     issued_by = models.CharField(max_length=20, choices=ISSUER_CHOICES, blank=True)
+    # What the records are for, as the requester states it (the fact ``purpose``).
+    stated_purpose = models.CharField(
+        max_length=30, choices=PURPOSE_CHOICES, default="unstated", blank=True
+    )
+    # Facts some states' rules turn on; None while nobody has said (the rules then ask).
+    sworn_officer = models.BooleanField(
+        null=True, blank=True, help_text="The requester is a sworn law-enforcement officer."
+    )
+    crime_at_library = models.BooleanField(
+        null=True, blank=True, help_text="A crime was committed at the library."
+    )
+    particular_suspect = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="The investigation concerns a particular person suspected of a known crime.",
+    )
+    custodial = models.BooleanField(
+        null=True, blank=True, help_text="The parent or guardian has custody of the minor."
+    )
     patrons = models.ManyToManyField(Patron, related_name="+")
     patrons_as_named = models.TextField(blank=True, help_text="As the request names them.")
     record_types = models.JSONField(default=list)
@@ -148,6 +171,9 @@ class DisclosureRequest(models.Model):
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     released_types = models.JSONField(default=list)
     overdue_only = models.BooleanField(default=False)
+    # How much a release holds: "" all of the types released, else the finer rule outcome
+    # it was decided on (see scopes.py); overdue_only is kept for the requests before it.
+    release_scope = models.CharField(max_length=40, blank=True)
     reasons = models.TextField(blank=True)
     against_rule = models.BooleanField(default=False)
     justification = models.TextField(blank=True)
@@ -240,6 +266,17 @@ class DisclosureRequest(models.Model):
         """Decided against the rule outcome, or released with steps overridden."""
         return self.against_rule or self.overridden
 
+    @property
+    def scope(self) -> str:
+        """How much the release holds ("" a full release): see :mod:`.scopes`."""
+        if self.release_scope:
+            return self.release_scope
+        return "release_overdue_only" if self.overdue_only else ""
+
+    @property
+    def scope_text(self) -> str:
+        return PACKET_HOLDS.get(self.scope, PACKET_HOLDS[""])
+
     def record_labels(self) -> list[str]:
         return [RECORDS.get(t, t) for t in self.record_types]
 
@@ -328,10 +365,18 @@ class PolicyRule(models.Model):
     requesters = models.JSONField(default=list)
     instruments = models.JSONField(default=list)
     records = models.JSONField(default=list)
+    purposes = models.JSONField(default=list, blank=True)  # empty: any purpose
     bill_sent = models.BooleanField(null=True, blank=True)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_amount_owed = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # The yes/no conditions of the pack format (sworn_officer, crime_at_library,
+    # particular_suspect, publicly_funded, custodial): {name: true/false}.
+    flags = models.JSONField(default=dict, blank=True)
     outcome = models.CharField(max_length=40, choices=OUTCOME_CHOICES)
     citation = models.CharField(max_length=200)
+    # The policy's own sentence the rule rests on, quoted.
+    quote = models.TextField(blank=True)
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -358,13 +403,28 @@ class PolicyRule(models.Model):
     def record_words(self) -> str:
         return labels(self.records, RECORDS)
 
+    def purpose_words(self) -> str:
+        return labels(self.purposes, PURPOSE_TEXT) if self.purposes else "Any purpose"
+
+    def condition_words(self) -> list[str]:
+        """The rule's conditions in words, for the policy page."""
+        from .wording import condition_words
+
+        return condition_words(self.as_data().get("conditions", {}))
+
     def as_data(self) -> dict[str, Any]:
         """The rule as the pack format's mapping, for the rules package's validator."""
         conditions: dict[str, Any] = {}
         if self.bill_sent is not None:
             conditions["bill_sent"] = self.bill_sent
+        if self.min_age is not None:
+            conditions["min_age"] = self.min_age
         if self.max_age is not None:
             conditions["max_age"] = self.max_age
+        if self.min_amount_owed is not None:
+            conditions["min_amount_owed"] = str(self.min_amount_owed)
+        for name, value in sorted((self.flags or {}).items()):
+            conditions[name] = bool(value)
         data: dict[str, Any] = {
             "id": self.rule_id,
             "requester": list(self.requesters),
@@ -374,11 +434,42 @@ class PolicyRule(models.Model):
             "citation": self.citation,
             "verified": False,
         }
+        if self.purposes:
+            data["purpose"] = list(self.purposes)
         if conditions:
             data["conditions"] = conditions
         if self.note:
             data["note"] = self.note
         return data
+
+
+class DisclosureSettings(models.Model):
+    """What the disclosure rules need to know about the library itself, set by its
+    custodian on the policy page: whether it is publicly funded (a public library), which
+    some states' laws turn on.  No row, or None, means not said yet: a rule that needs the
+    fact then asks for it rather than guessing."""
+
+    library = models.OneToOneField(Library, on_delete=models.PROTECT, related_name="+")
+    publicly_funded = models.BooleanField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "disclosure settings"
+
+    def __str__(self) -> str:
+        return f"Disclosure settings of {self.library_id}"
+
+
+def publicly_funded(library: Library | int) -> bool | None:
+    """Whether the library is publicly funded, as its custodian said (None: not said)."""
+    library_id = library if isinstance(library, int) else library.pk
+    found = DisclosureSettings.objects.filter(library_id=library_id).first()
+    return None if found is None else found.publicly_funded
 
 
 # --- open-records requests for public records (CR-1, CR-5e, CR-5g) ---------------------------

@@ -20,6 +20,7 @@ from bookwarden.mail.models import MailStatus
 from .models import DisclosureRequest, NoticeState, PolicyRule, Status, Verdict
 from .rules import PackError, Policy, load_pack, policy_conflicts
 from .rules.policy import policy_for_library, policy_from_rows
+from .scopes import PACKET_HOLDS
 
 if TYPE_CHECKING:
     from bookwarden.core.models import Library, User
@@ -78,7 +79,10 @@ def disclosure_requests(user: User) -> Iterable[Task]:
                 title,
                 "Produce the refusal letter and send it."
                 if req.verdict == Verdict.REFUSE
-                else "Produce the packet of released records and send it.",
+                else "Produce the packet of released records and send it with its cover letter."
+                if not req.scope
+                else f"Produce the packet, which holds {PACKET_HOLDS[req.scope]}, and send "
+                "it with its cover letter.",
                 url,
                 due=req.deadline,
                 key=key,

@@ -4,7 +4,10 @@ An aggregate a library can publish: requests for records received in a calendar 
 counted by requester type, instrument and outcome; the open-records requests for public
 records, counted by kind of record; how many of the custodian's decisions went against the
 rule outcome, and how many requests had the required steps overridden in an emergency.
-Only counts and the names of categories: no names, no patron, no identifier, no free text.
+Releases are also counted by how much they held (in full, or only the overdue items, only
+the contact information and amount owed, only an identity, only a parent's identity: the
+finer outcomes of the rule packs).  Only counts and the names of categories: no names, no
+patron, no identifier, no free text.
 Viewing or exporting it is an audit event.
 """
 
@@ -46,6 +49,14 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
     ("closed_undecided", "Closed without a decision"),
 )
 #: Who may read the report: the audit readers (board, auditor) and the custodian.
+#: What a release held, in order: in full, then the finer outcomes (see scopes.py).
+SCOPES: tuple[tuple[str, str], ...] = (
+    ("full", "In full (the kinds of records released)"),
+    ("release_overdue_only", "Only the overdue items and the amount owed"),
+    ("release_contact_and_amount_owed", "Only name, contact information and amount owed"),
+    ("release_identity_only", "Only the identity of a person"),
+    ("release_parent_identity_only", "Only the identity of a minor's parent or guardian"),
+)
 READ_PERMS = (Perm.VIEW_AUDIT, Perm.OPEN_RECORDS_AS_CUSTODIAN)
 CSV_HEADER = ["year", "library", "section", "requester_type", "instrument", "record_type"]
 
@@ -89,6 +100,7 @@ class Report:
     against_rule: int = 0
     overrides: int = 0
     open_records: dict[str, int] = field(default_factory=dict)
+    scopes: dict[str, int] = field(default_factory=dict)
 
     @property
     def requests(self) -> int:
@@ -100,6 +112,13 @@ class Report:
 
     def total_cells(self) -> list[int]:
         return [self.totals.get(key, 0) for key, _ in OUTCOMES]
+
+    @property
+    def releases(self) -> int:
+        return sum(self.scopes.values())
+
+    def scope_rows(self) -> list[tuple[str, int]]:
+        return [(label, self.scopes.get(key, 0)) for key, label in SCOPES]
 
     def open_records_rows(self) -> list[tuple[str, int]]:
         return [(str(_RECORDS.get(k, k)), n) for k, n in sorted(self.open_records.items())]
@@ -127,20 +146,25 @@ def build(library: Library, year: int) -> Report:
     received = DisclosureRequest.objects.filter(
         library=library, received_at__gte=start, received_at__lt=end
     )
-    grouped = received.values("requester_type", "instrument", "verdict", "status").annotate(
-        n=Count("pk")
-    )
+    grouped = received.values(
+        "requester_type", "instrument", "verdict", "status", "release_scope", "overdue_only"
+    ).annotate(n=Count("pk"))
     cells: dict[tuple[str, str], Counter[str]] = {}
     totals: Counter[str] = Counter()
+    scopes: Counter[str] = Counter()
     for g in grouped:
         outcome = _outcome(g["verdict"], g["status"])
         cells.setdefault((g["requester_type"], g["instrument"]), Counter())[outcome] += g["n"]
         totals[outcome] += g["n"]
+        if g["verdict"] and g["verdict"] != "refuse":
+            scope = g["release_scope"] or ("release_overdue_only" if g["overdue_only"] else "full")
+            scopes[scope] += g["n"]
     report.rows = [
         Row(requester, instrument, dict(counts))
         for (requester, instrument), counts in sorted(cells.items())
     ]
     report.totals = dict(totals)
+    report.scopes = dict(scopes)
     report.against_rule = received.filter(against_rule=True).count()
     report.overrides = received.filter(override_at__isnull=False).count()
     report.open_records = {
@@ -168,6 +192,10 @@ def as_csv(report: Report) -> str:
     for key, _ in OUTCOMES:
         writer.writerow(
             [*base, "requests_for_records_total", "", "", "", key, report.totals.get(key, 0)]
+        )
+    for key, _ in SCOPES:
+        writer.writerow(
+            [*base, "releases_by_what_they_held", "", "", "", key, report.scopes.get(key, 0)]
         )
     writer.writerow([*base, "decisions_against_rule_outcome", "", "", "", "", report.against_rule])
     writer.writerow([*base, "steps_overridden", "", "", "", "", report.overrides])

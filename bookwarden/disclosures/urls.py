@@ -24,7 +24,7 @@ urlpatterns = [
         name="document",
     ),
     path("<int:request_id>/packet/", requests.packet_download, name="packet"),
-    path("<int:request_id>/letter/", requests.refusal_letter, name="letter"),
+    path("<int:request_id>/letter/", requests.requester_letter, name="letter"),
     path("open-records/", open_records.open_records_list, name="open_records"),
     path("open-records/new/", open_records.open_records_new, name="open_records_new"),
     path(

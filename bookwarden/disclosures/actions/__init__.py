@@ -14,7 +14,7 @@ re-exported here: ``from bookwarden.disclosures import actions; actions.decide(.
 
 from .decisions import decide, fulfil, is_against_rule, log_packet_downloaded
 from .notices import notice_text, notify_held_patrons
-from .policy import add_policy_rule, remove_policy_rule
+from .policy import add_policy_rule, remove_policy_rule, set_publicly_funded
 from .requests import (
     CUSTODIAN,
     MAX_DOCUMENT_BYTES,
@@ -48,6 +48,7 @@ __all__ = [
     "record_request",
     "remove_policy_rule",
     "rule_decision",
+    "set_publicly_funded",
     "verify_identity",
     "verify_instrument",
 ]

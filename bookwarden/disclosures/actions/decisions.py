@@ -20,6 +20,7 @@ from ..models import DisclosureRequest, Status, Verdict
 from ..packet import build_packet
 from ..rules.evaluate import releases
 from ..rules.schema import RELEASE, RELEASE_OVERDUE_ONLY
+from ..scopes import scope_of
 from ..steps import blocking, release_refused_message
 from .notices import tell_patrons
 from .requests import CUSTODIAN, lock_request, rule_decision
@@ -91,6 +92,8 @@ def decide(
     request.verdict = verdict
     request.released_types = types
     request.overdue_only = verdict != Verdict.REFUSE and decision.outcome == RELEASE_OVERDUE_ONLY
+    # A release on a finer outcome holds only what that outcome allows (NM-4: minimal).
+    request.release_scope = scope_of(decision.outcome) if verdict != Verdict.REFUSE else ""
     request.reasons = reasons.strip()
     request.against_rule = against
     request.justification = justification.strip()
@@ -107,6 +110,7 @@ def decide(
             "verdict": verdict,
             "released_types": types,
             "rule_outcome": decision.outcome,
+            "scope": request.release_scope,
             "against_rule": against,
             "citations": decision.citations,
             "conflicts": [c.policy_rule for c in decision.conflicts],

@@ -18,23 +18,28 @@ from bookwarden.mail.models import OutboxMessage
 from bookwarden.patrons.models import Patron
 
 from ..models import DisclosureRequest, NoticeState, PatronNotice
-from ..rules.evaluate import REQUESTER_TEXT
+from ..scopes import TOLD_TO_PATRON
+from ..wording import REQUESTER_IN_SENTENCE
 from .requests import CUSTODIAN, lock_request
 
 
 def notice_text(request: DisclosureRequest, patron: Patron) -> tuple[str, str]:
     """The patron's notice: who asked (the kind of requester), which kinds of records, when;
-    never the records' contents."""
+    never the records' contents.  A release of less than the records (only the identity,
+    only the contact information and amount owed...) says exactly what was given (NM-4)."""
     library = request.library
     released_on = day(request.packet_at or timezone.now(), library=library)
     kinds = ", ".join(request.released_labels()).lower()
     subject = f"{library.name}: records about you were released"
+    given = TOLD_TO_PATRON.get(request.scope) or f"Kinds of records released: {kinds}."
+    what = "library records" if request.scope in ("", "release_overdue_only") else "information"
     body = (
         f"Dear {patron.first_name or 'patron'} {patron.last_name},\n\n"
-        f"On {released_on} {library.name} released some of your library records to "
-        f"{REQUESTER_TEXT.get(request.requester_type, 'a requester')}, as the law allows. "
-        f"The custodian of library records decided this after reviewing the request.\n\n"
-        f"Kinds of records released: {kinds}.\n\n"
+        f"On {released_on} {library.name} released some of your {what} to "
+        f"{REQUESTER_IN_SENTENCE.get(request.requester_type, 'a requester')}, as the law "
+        "allows. The custodian of library records decided this after reviewing the "
+        "request.\n\n"
+        f"{given}\n\n"
         "You can see who opened your records and why in the patron privacy portal. "
         f"If you have questions, please contact {library.name}.\n"
     )

@@ -27,9 +27,23 @@ from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
 from bookwarden.patrons.models import Patron
 
-from ..models import DisclosureRequest, Document, Status
+from ..models import (
+    FINDING_CHOICES,
+    ISSUER_CHOICES,
+    PURPOSE_CHOICES,
+    REQUESTER_CHOICES,
+    DisclosureRequest,
+    Document,
+    Status,
+    publicly_funded,
+)
 from ..rules import Decision, Facts, PackError, evaluate, policy_for_library
-from ..rules.schema import FINDINGS, INSTRUMENTS, ISSUERS, RECORDS, REQUESTERS
+from ..rules.schema import INSTRUMENTS, RECORDS
+
+REQUESTERS = tuple(k for k, _ in REQUESTER_CHOICES)
+FINDINGS = tuple(k for k, _ in FINDING_CHOICES)
+ISSUERS = tuple(k for k, _ in ISSUER_CHOICES)
+PURPOSES = tuple(k for k, _ in PURPOSE_CHOICES)
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
@@ -43,8 +57,11 @@ def _age(patron: Patron, today: datetime.date) -> int | None:
 
 
 def facts_for(request: DisclosureRequest) -> Facts:
-    """What the rules need to know about the request.  With several patrons the oldest one's
-    age counts (a rule for minors then applies only if every patron is one)."""
+    """What the rules need to know about the request (NM-1, NM-2, CR-5c).  With several
+    patrons the oldest one's age counts (a rule for minors then applies only if every patron
+    is one).  Whether the library is publicly funded is the library's own setting
+    (:class:`~bookwarden.disclosures.models.DisclosureSettings`); the other facts are the
+    request's, None while nobody has said."""
     today = timezone.localdate()
     ages = [_age(p, today) for p in request.patrons.all()]
     age = None if not ages or None in ages else max(a for a in ages if a is not None)
@@ -58,6 +75,12 @@ def facts_for(request: DisclosureRequest) -> Facts:
         bill_sent=request.bill_sent,
         amount_owed=request.amount_owed,
         issued_by=request.issued_by or None,
+        purpose=request.stated_purpose or "unstated",
+        sworn_officer=request.sworn_officer,
+        crime_at_library=request.crime_at_library,
+        particular_suspect=request.particular_suspect,
+        publicly_funded=publicly_funded(request.library_id),
+        custodial=request.custodial,
     )
 
 
@@ -79,6 +102,7 @@ def _clean_intake(
     instrument: str,
     finding: str,
     issued_by: str,
+    stated_purpose: str,
     record_types: list[str],
     patrons: list[Patron],
     patrons_as_named: str,
@@ -97,7 +121,9 @@ def _clean_intake(
     if finding not in FINDINGS:
         errors["finding"] = "Choose the court's finding, or none."
     if issued_by and issued_by not in ISSUERS:
-        errors["issued_by"] = "Choose who issued the subpoena."
+        errors["issued_by"] = "Choose who issued the subpoena, order or warrant."
+    if stated_purpose not in PURPOSES:
+        errors["stated_purpose"] = "Choose what the records are for, or not stated."
     if not record_types or set(record_types) - set(RECORDS):
         errors["record_types"] = "Choose the kinds of records asked for."
     if not patrons and not patrons_as_named.strip():
@@ -134,6 +160,11 @@ def record_request(
     instrument_reference: str = "",
     finding: str = "none",
     issued_by: str = "",
+    stated_purpose: str = "unstated",
+    sworn_officer: bool | None = None,
+    crime_at_library: bool | None = None,
+    particular_suspect: bool | None = None,
+    custodial: bool | None = None,
     patrons_as_named: str = "",
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
@@ -161,6 +192,7 @@ def record_request(
         instrument=instrument,
         finding=finding,
         issued_by=issued_by,
+        stated_purpose=stated_purpose,
         record_types=list(record_types),
         patrons=patron_list,
         patrons_as_named=patrons_as_named,
@@ -181,6 +213,11 @@ def record_request(
         instrument_reference=instrument_reference.strip(),
         finding=finding,
         issued_by=issued_by,
+        stated_purpose=stated_purpose,
+        sworn_officer=sworn_officer,
+        crime_at_library=crime_at_library,
+        particular_suspect=particular_suspect,
+        custodial=custodial,
         patrons_as_named=patrons_as_named.strip(),
         record_types=types,
         date_from=date_from,
@@ -206,6 +243,7 @@ def record_request(
         after={
             "requester_type": requester_type,
             "instrument": instrument,
+            "purpose": stated_purpose,
             "record_types": types,
             "patrons": [p.pk for p in patron_list],
             "date_from": str(date_from or ""),

@@ -12,20 +12,29 @@ from django.test import Client
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.core.models import User
-from bookwarden.disclosures.models import DisclosureRequest, Status, Verdict
+from bookwarden.disclosures.models import (
+    DisclosureRequest,
+    DisclosureSettings,
+    PolicyRule,
+    Status,
+    Verdict,
+)
 from bookwarden.disclosures.steps import blocking
 
 
 @pytest.mark.django_db
 def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page() -> None:
     call_command("demo", stdout=io.StringIO())
-    requests = {r.status: r for r in DisclosureRequest.objects.all()}
-    assert set(requests) == {Status.FULFILLED, Status.RECORDED}
-    refused = requests[Status.FULFILLED]
-    assert refused.verdict == Verdict.REFUSE and refused.instrument == "subpoena"
+    requests = {
+        r.instrument: r for r in DisclosureRequest.objects.filter(library__slug="new-madrid")
+    }
+    assert set(requests) == {"subpoena", "court_order"}
+    refused = requests["subpoena"]
+    assert refused.verdict == Verdict.REFUSE and refused.status == Status.FULFILLED
     # The court order waits: counsel is recorded, the instrument is not stored, so the
     # page lists that step as missing and a release is refused (CR-5a).
-    order = requests[Status.RECORDED]
+    order = requests["court_order"]
+    assert order.status == Status.RECORDED
     assert order.rule_decision["outcome"] == "release" and order.counsel_at is not None
     assert [s.key for s in blocking(order, order.rule_decision["steps"])] == ["verify_instrument"]
     assert AuditEvent.objects.filter(action__startswith="disclosure.").count() >= 5
@@ -48,3 +57,30 @@ def test_the_packs_command_checks_the_policies_set_on_the_pages() -> None:
     text = out.getvalue()
     assert "Library policies set on the pages: 2" in text
     assert "CONFLICT Policy rule NMCL-overdue" in text and "RSMo 182.817.1" in text
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_the_newer_shapes_and_each_librarys_own_policy() -> None:
+    """Cresco's requests state their purpose and the facts the rules may need; its policy
+    layer carries policy 5g (camera recordings are public records), New Madrid's its
+    "Exceptions"; both libraries are publicly funded (NM-2, CR-5c, CR-5g)."""
+    call_command("demo", stdout=io.StringIO())
+    cresco = {r.requester_type: r for r in DisclosureRequest.objects.filter(library__slug="cresco")}
+    agency, police = cresco["collection_agency"], cresco["law_enforcement"]
+    assert agency.stated_purpose == "fines_and_overdues" and agency.bill_sent
+    assert police.record_types == ["camera_recordings"]
+    assert (police.sworn_officer, police.crime_at_library) == (True, True)
+    rules = {r.rule_id: r for r in PolicyRule.objects.filter(library__slug="cresco")}
+    assert rules["CRESCO-5g-crime"].flags == {"crime_at_library": True}
+    assert "public records" in rules["CRESCO-5g-open-records"].quote
+    assert set(
+        PolicyRule.objects.filter(library__slug="new-madrid").values_list("rule_id", flat=True)
+    ) == {"NMCL-overdue", "NMCL-subpoena", "NMCL-operations"}
+    assert DisclosureSettings.objects.filter(publicly_funded=True).count() == 2
+    client = Client()
+    client.force_login(
+        User.objects.get(username="mreyes"),
+        backend="allauth.account.auth_backends.AuthenticationBackend",
+    )
+    policy = client.get("/disclosures/policy/new-madrid/").content.decode()
+    assert "For collecting fines or recovering overdue materials" in policy

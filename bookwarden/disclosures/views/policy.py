@@ -15,8 +15,8 @@ from bookwarden.core.permissions import StaffRequest, library_for
 from bookwarden.core.roles import Perm
 
 from .. import actions
-from ..forms import PolicyRuleForm
-from ..models import PolicyRule
+from ..forms import PolicyRuleForm, PubliclyFundedForm
+from ..models import PolicyRule, publicly_funded
 from ..rules import PackError, load_pack, policy_conflicts, policy_for_library
 
 CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
@@ -26,12 +26,32 @@ CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
 @require_http_methods(["GET", "POST"])
 def policy_page(request: StaffRequest, slug: str) -> HttpResponse:
     library = library_for(request, slug, CUSTODIAN)
-    form = PolicyRuleForm(request.POST or None)
-    if request.method == "POST" and submit(
+    funded = publicly_funded(library)
+    setting_posted = request.method == "POST" and "publicly_funded_form" in request.POST
+    form = PolicyRuleForm(request.POST if request.method == "POST" and not setting_posted else None)
+    funded_form = PubliclyFundedForm(
+        request.POST if setting_posted else None,
+        prefix="library",
+        initial={"publicly_funded": {True: "yes", False: "no"}.get(funded, "")},  # type: ignore[arg-type]
+    )
+    if setting_posted and submit(
         request,
-        form,
-        lambda data: actions.add_policy_rule(actor=request.user, library=library, **data),
-        success="The rule is added to the library's policy.",
+        funded_form,
+        lambda data: actions.set_publicly_funded(
+            actor=request.user, library=library, publicly_funded=data["publicly_funded"]
+        ),
+        success="The library's setting is saved.",
+    ):
+        return redirect("disclosures:policy", slug=library.slug)
+    if (
+        request.method == "POST"
+        and not setting_posted
+        and submit(
+            request,
+            form,
+            lambda data: actions.add_policy_rule(actor=request.user, library=library, **data),
+            success="The rule is added to the library's policy.",
+        )
     ):
         return redirect("disclosures:policy", slug=library.slug)
     rules = list(PolicyRule.objects.filter(library=library))
@@ -52,6 +72,8 @@ def policy_page(request: StaffRequest, slug: str) -> HttpResponse:
             "library": library,
             "rules": rules,
             "form": form,
+            "funded_form": funded_form,
+            "publicly_funded": funded,
             "conflicts": conflicts,
             "problem": problem,
             "pack": pack,

@@ -40,17 +40,21 @@ from ..forms import (
     OverrideForm,
     PatronScopeForm,
 )
-from ..letters import refusal_letter_context
+from ..letters import refusal_letter_context, release_letter_context
 from ..models import (
     SHOWN_STATUSES,
     DisclosureRequest,
     Document,
     PatronNotice,
+    PolicyRule,
     Status,
     Verdict,
 )
+from ..reasoning import pack_version_of, reasoning_of, rule_notes
+from ..rules import PackError, load_pack
+from ..scopes import PACKET_HOLDS, scope_of
 from ..steps import blocking, missing_before_release, steps_of
-from ..wording import STEP_BASIS, STEP_WHY, finding_of, plain_reason
+from ..wording import STEP_BASIS, STEP_WHY, fact_value, finding_of, plain_reason
 
 CUSTODIAN = Perm.OPEN_RECORDS_AS_CUSTODIAN
 INTAKE_DONE = (
@@ -180,6 +184,11 @@ def request_new(request: StaffRequest) -> HttpResponse:
             instrument_reference=data["instrument_reference"],
             finding=data["finding"],
             issued_by=data["issued_by"] or "",
+            stated_purpose=data["stated_purpose"],
+            sworn_officer=data["sworn_officer"],
+            crime_at_library=data["crime_at_library"],
+            particular_suspect=data["particular_suspect"],
+            custodial=data["custodial"],
             patrons=data.get("patrons", []),
             patrons_as_named=data["patrons_as_named"],
             record_types=data["record_types"],
@@ -223,7 +232,7 @@ def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
     library's patrons up for the form that identifies the patrons the request names."""
     obj = _request_or_404(request, request_id)
     custodian = has_perm(request.user, CUSTODIAN, obj.library_id)
-    ctx: dict[str, Any] = {"req": obj, "custodian": custodian}
+    ctx: dict[str, Any] = {"req": obj, "custodian": custodian, "stated_facts": _stated_facts(obj)}
     if custodian:
         ctx.update(_custodian_context(request, obj))
         if "find" in request.GET:
@@ -232,6 +241,32 @@ def request_detail(request: StaffRequest, request_id: int) -> HttpResponse:
             _log_lookup(request, form, obj.library)
             ctx["identify_form"] = form
     return render(request, "disclosures/detail.html", ctx)
+
+
+#: The yes/no facts of a request as its page names them.
+_FACT_LABELS = (
+    ("sworn_officer", "The requester is a sworn officer"),
+    ("crime_at_library", "The crime was committed at the library"),
+    ("particular_suspect", "A particular person is suspected of a known crime"),
+    ("custodial", "The parent or guardian has custody"),
+)
+
+
+def _stated_facts(obj: DisclosureRequest) -> list[tuple[str, str]]:
+    """The yes/no facts that were answered at intake, in words."""
+    return [
+        (label, fact_value(name, getattr(obj, name)))
+        for name, label in _FACT_LABELS
+        if getattr(obj, name) is not None
+    ]
+
+
+def _pack_name(jurisdiction: str) -> str:
+    try:
+        pack = load_pack(jurisdiction)
+    except PackError:
+        return jurisdiction
+    return pack.name if pack is not None else jurisdiction
 
 
 def _identify_form(request: StaffRequest, obj: DisclosureRequest, data: Any = None) -> Any:
@@ -255,8 +290,25 @@ def _custodian_context(request: StaffRequest, obj: DisclosureRequest) -> dict[st
     before_release = obj.status in (Status.RECORDED, Status.DECIDED)
     patrons = list(obj.patrons.order_by("last_name", "first_name"))
     names = {patron.pk: str(patron) for patron in patrons}
+    pack_version, pack_effective = pack_version_of(decision)
     return {
         "decision": decision,
+        "reasoning": reasoning_of(
+            decision,
+            notes=rule_notes(obj.library.jurisdiction, decision),
+            policy_rules={
+                rule.rule_id: (rule.note, rule.quote)
+                for rule in PolicyRule.objects.filter(library_id=obj.library_id)
+            }
+            if decision.get("explanation")
+            else {},
+        ),
+        "pack_version": pack_version,
+        "pack_effective": pack_effective,
+        "pack_name": _pack_name(obj.library.jurisdiction) if pack_version else "",
+        "scope_ahead": PACKET_HOLDS.get(scope_of(decision.get("outcome", "")), "")
+        if scope_of(decision.get("outcome", ""))
+        else "",
         "policy_problem": policy_problem,
         "patrons": patrons,
         "documents": list(obj.documents.all()),
@@ -482,8 +534,12 @@ def packet_download(request: StaffRequest, request_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def refusal_letter(request: StaffRequest, request_id: int) -> HttpResponse:
+def requester_letter(request: StaffRequest, request_id: int) -> HttpResponse:
+    """The letter to the requester: the refusal letter once produced, or the cover letter
+    of the packet once the packet is produced (404 before)."""
     obj = _custodian_request(request, request_id)
-    if obj.letter_at is None:
-        raise Http404
-    return render(request, "disclosures/letter.html", refusal_letter_context(obj))
+    if obj.letter_at is not None:
+        return render(request, "disclosures/letter.html", refusal_letter_context(obj))
+    if obj.packet_at is not None:
+        return render(request, "disclosures/release_letter.html", release_letter_context(obj))
+    raise Http404

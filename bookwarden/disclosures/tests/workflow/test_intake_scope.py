@@ -98,5 +98,8 @@ def test_bad_input_says_what_is_missing_and_keeps_what_was_typed(client_as, patr
 def test_the_form_says_when_each_conditional_field_applies(client_as) -> None:
     page = client_as("staff").get("/disclosures/new/").content.decode()
     assert "Only when the request rests on a court order or a search warrant." in page
-    assert "Only when the requester is a parent, a collection agency or law enforcement." in page
+    assert (
+        "Only when the requester is a parent or guardian, a collection agency or law enforcement."
+        in page
+    )
     assert "disclosures/intake.js" in page

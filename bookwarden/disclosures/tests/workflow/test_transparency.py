@@ -19,7 +19,7 @@ from bookwarden.disclosures.tests.factories import (
     recorded,
     steps_recorded,
 )
-from bookwarden.disclosures.transparency import OUTCOMES, build
+from bookwarden.disclosures.transparency import OUTCOMES, SCOPES, build
 
 YEAR = timezone.localdate().year
 
@@ -109,6 +109,7 @@ def test_page_and_csv_for_auditor_with_no_personal_data(client_as, people, patro
         "count",
     ]
     codes = {"", *REQUESTERS, *INSTRUMENTS, *RECORDS, *(k for k, _ in OUTCOMES), "public"}
+    codes |= {k for k, _ in SCOPES}
     codes |= {"open_records_request"}
     sections = set()
     for row in rows[1:]:
@@ -120,6 +121,7 @@ def test_page_and_csv_for_auditor_with_no_personal_data(client_as, people, patro
     assert sections == {
         "requests_for_records",
         "requests_for_records_total",
+        "releases_by_what_they_held",
         "decisions_against_rule_outcome",
         "steps_overridden",
         "open_records_requests_total",
@@ -166,3 +168,45 @@ def test_who_may_read(client_as, people, media) -> None:
     future = f"/disclosures/transparency/new-madrid/{YEAR + 1}/"
     assert client_as("director").get(future).status_code == 404
     assert client_as("outsider").get("/disclosures/transparency/cresco/").status_code == 200
+
+
+def test_releases_are_counted_by_what_they_held(client_as, people, patrons) -> None:
+    """A release on a finer outcome (only an identity) is counted apart from a release in
+    full, on the page and in the CSV (NM-4)."""
+    nm = Library.objects.get(slug="new-madrid")
+    director = people["director"]
+    actions.decide(
+        actor=director,
+        request=steps_recorded(people, recorded(people, nm)),
+        verdict="release_all",
+        reasons="Order.",
+    )
+    actions.add_policy_rule(
+        actor=director,
+        library=nm,
+        rule_id="NMCL-identity",
+        requesters=["law_enforcement"],
+        instruments=["court_order"],
+        records=["loans"],
+        outcome="release_identity_only",
+        citation="Policy",
+    )
+    scoped = actions.decide(
+        actor=director,
+        request=steps_recorded(people, recorded(people, nm)),
+        verdict="release_part",
+        released_types=["loans"],
+        reasons="Identity only.",
+    )
+    assert scoped.release_scope == "release_identity_only"
+    report = build(nm, YEAR)
+    assert report.scopes == {"full": 1, "release_identity_only": 1}
+    client = client_as("director")
+    page = client.get(f"/disclosures/transparency/new-madrid/{YEAR}/").content.decode()
+    assert "What the releases held" in page
+    assert "<td>Only the identity of a person</td><td>1</td>" in page
+    body = client.get(f"/disclosures/transparency/new-madrid/{YEAR}.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    held = {r[6]: r[7] for r in rows if r[2] == "releases_by_what_they_held"}
+    assert held["release_identity_only"] == "1" and held["full"] == "1"
+    assert held["release_parent_identity_only"] == "0"
