@@ -1,5 +1,7 @@
 """Missouri, RSMo 182.815 and 182.817 (NM-1, NM-2, CR-5a, CC-5): written consent, a court
-order only upon a finding, no subpoena, no overdue recovery."""
+order only upon a finding (182.817.1(2): "upon a finding that the disclosure of such record is
+necessary to protect the public safety or to prosecute a crime"; an order without it is
+refused), no subpoena, no overdue recovery, camera recordings left to the Sunshine Law."""
 
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ from .conftest import decide
         ("attorney", "written_consent", "none", True, "release"),
         ("law_enforcement", "court_order", "public_safety", True, "release"),
         ("court", "court_order", "prosecution", True, "release"),
-        ("law_enforcement", "court_order", "none", None, "needs_information"),
-        ("law_enforcement", "court_order", "rational_connection_cogent_compelling", None,
-         "needs_information"),
+        ("law_enforcement", "court_order", "none", False, "refuse"),
+        ("law_enforcement", "court_order", "rational_connection_cogent_compelling", False,
+         "refuse"),
         ("law_enforcement", "subpoena", "none", False, "refuse"),
         ("attorney", "subpoena", "prosecution", False, "refuse"),
         ("parent", "none", "none", False, "refuse"),
@@ -46,9 +48,9 @@ def test_court_order_with_finding_goes_to_counsel_first() -> None:
     assert decision.citations == ["RSMo 182.817.1(2)"]
 
 
-def test_court_order_without_the_finding_needs_information() -> None:
+def test_court_order_without_the_finding_is_refused_and_goes_to_counsel() -> None:
     decision = decide("US-MO", "law_enforcement", "court_order", records=("loans", "searches"))
-    assert decision.permitted is None
+    assert decision.permitted is False
     assert "consult_counsel" in decision.steps
     assert any("does not state the finding" in r for r in decision.reasons)
 
@@ -58,7 +60,7 @@ def test_a_subpoena_alone_is_refused_but_still_goes_to_counsel() -> None:
     assert decision.permitted is False
     assert decision.outcome == "refuse"
     assert "consult_counsel" in decision.steps  # CR-5a: counsel on any subpoena
-    assert any("subpoena alone" in r for r in decision.reasons)
+    assert any("A subpoena is not an order of a court" in r for r in decision.reasons)
 
 
 def test_overdue_recovery_is_refused_and_policy_allowing_it_is_a_conflict(
@@ -75,13 +77,18 @@ def test_overdue_recovery_is_refused_and_policy_allowing_it_is_a_conflict(
     assert decision.outcome == "refuse"
     assert len(decision.conflicts) == 1
     conflict = decision.conflicts[0]
-    assert (conflict.policy_rule, conflict.rule) == ("NMCL-overdue", "MO-7")
+    # 182.817.1 has no exception for overdue recovery (rule MO-6 says so).
+    assert (conflict.policy_rule, conflict.rule) == ("NMCL-overdue", "MO-6")
     assert conflict.records == ("loans", "registration")
     assert "looser than the law" in " ".join(decision.reasons)
     # Without the policy, the same request has no conflict.
     assert decide("US-MO", "collection_agency", bill_sent=True).conflicts == []
 
 
-def test_every_missouri_record_type_is_confidential() -> None:
+def test_camera_recordings_go_to_counsel_under_the_sunshine_law() -> None:
+    """182.815(5) does not name recordings: counsel decides under RSMo chapter 610."""
     decision = decide("US-MO", "public", "open_records_request", records=("camera_recordings",))
-    assert decision.permitted is False
+    assert (decision.permitted, decision.outcome) == (None, "needs_information")
+    assert "RSMo 610.011" in decision.citations
+    loans = decide("US-MO", "public", "open_records_request", records=("loans",))
+    assert (loans.permitted, loans.citations) == (False, ["RSMo 182.817.1"])

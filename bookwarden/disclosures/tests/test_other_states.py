@@ -18,22 +18,33 @@ CASES = [
     ("US-FL", "law_enforcement", "none", ("loans",), {}, True, "release_overdue_only"),
     ("US-FL", "attorney", "subpoena", ("loans",), {}, False, "refuse"),
     ("US-FL", "attorney", "court_order", ("loans",), {}, True, "release"),
-    # Wisconsin: a custodial parent of a child under 16 (all records, mandatory).
-    ("US-WI", "parent", "none", ("searches",), {"age": 15}, True, "release"),
-    ("US-WI", "parent", "none", ("searches",), {"age": 16}, False, "refuse"),
-    # Wisconsin: collection agency; law enforcement only when at least 50 dollars is owed.
-    ("US-WI", "collection_agency", "none", ("loans",), {}, True, "release_overdue_only"),
-    ("US-WI", "law_enforcement", "none", ("loans",), {"amount_owed": 50}, True,
-     "release_overdue_only"),
-    ("US-WI", "law_enforcement", "none", ("loans",), {"amount_owed": "49.99"}, False, "refuse"),
-    ("US-WI", "law_enforcement", "none", ("loans",), {}, None, "needs_information"),
+    # Wisconsin: a custodial parent of a child under 16 (all records, mandatory, 43.30(4)).
+    ("US-WI", "parent", "none", ("searches",), {"age": 15, "custodial": True}, True, "release"),
+    ("US-WI", "parent", "none", ("searches",), {"age": 16, "custodial": True}, False, "refuse"),
+    ("US-WI", "parent", "none", ("searches",), {"age": 15}, None, "needs_information"),
+    # Wisconsin 43.30(6): delinquent accounts to a collection agency, and to law enforcement
+    # only when at least 50 dollars is owed; name, contact information and amount owed only.
+    ("US-WI", "collection_agency", "none", ("loans",), {"purpose": "fines_and_overdues"}, True,
+     "release_contact_and_amount_owed"),
+    ("US-WI", "collection_agency", "none", ("loans",), {}, False, "refuse"),
+    ("US-WI", "law_enforcement", "none", ("loans",),
+     {"purpose": "fines_and_overdues", "amount_owed": 50}, True,
+     "release_contact_and_amount_owed"),
+    ("US-WI", "law_enforcement", "none", ("loans",),
+     {"purpose": "fines_and_overdues", "amount_owed": "49.99"}, False, "refuse"),
+    ("US-WI", "law_enforcement", "none", ("loans",), {"purpose": "fines_and_overdues"}, None,
+     "needs_information"),
     ("US-WI", "law_enforcement", "court_order", ("loans",), {}, True, "release"),
     # South Dakota: a parent of a patron under 18.
     ("US-SD", "parent", "none", ("loans",), {"age": 17}, True, "release"),
     ("US-SD", "parent", "none", ("loans",), {"age": 18}, False, "refuse"),
-    # Illinois: an emergency lets law enforcement learn who, never what.
-    ("US-IL", "law_enforcement", "emergency", ("computer_sessions",), {}, True,
+    # Illinois: an emergency lets a sworn officer learn who, never what (70/1(a)(2)).
+    ("US-IL", "law_enforcement", "emergency", ("registration",), {"sworn_officer": True}, True,
      "release_identity_only"),
+    ("US-IL", "law_enforcement", "emergency", ("loans",), {"sworn_officer": True}, False,
+     "refuse"),
+    ("US-IL", "law_enforcement", "emergency", ("computer_sessions",), {"sworn_officer": True},
+     False, "refuse"),
     ("US-IL", "public", "emergency", ("computer_sessions",), {}, False, "refuse"),
     ("US-IL", "law_enforcement", "subpoena", ("loans",), {}, False, "refuse"),
     ("US-IL", "law_enforcement", "none", ("loans",), {}, False, "refuse"),
@@ -43,7 +54,8 @@ CASES = [
     ("US-NJ", "law_enforcement", "subpoena", ("loans",), {"issued_by": "agency"}, False,
      "refuse"),
     ("US-NJ", "attorney", "subpoena", ("loans",), {}, None, "needs_information"),
-    ("US-NJ", "vendor", "none", ("loans",), {}, True, "release"),
+    ("US-NJ", "vendor", "none", ("loans",), {"purpose": "library_operation"}, True, "release"),
+    ("US-NJ", "vendor", "none", ("loans",), {}, False, "refuse"),
     # Texas: a court order or subpoena after a showing to a district court.
     ("US-TX", "law_enforcement", "subpoena", ("loans",), {"finding": "public_safety"}, True,
      "release"),
@@ -65,12 +77,24 @@ def test_state_shapes(state, requester, instrument, records, facts, permitted, o
 
 
 def test_emergency_identity_only_says_so() -> None:
-    decision = decide("US-IL", "law_enforcement", "emergency", ("computer_sessions", "loans"))
+    decision = decide(
+        "US-IL", "law_enforcement", "emergency", ("registration",), sworn_officer=True
+    )
     assert decision.outcome == "release_identity_only"
     text = " ".join(decision.reasons)
     assert "suspect, witness or victim" in text
     assert "never the materials" in text
-    assert decision.citations == ["75 ILCS 70/1 (emergency exception)"]
+    assert decision.citations == ["75 ILCS 70/1(a)(2)"]
+
+
+def test_an_emergency_never_opens_the_loans() -> None:
+    """70/1(a)(2): "may not include the disclosure of registration or circulation records that
+    would indicate materials borrowed, resources reviewed, or services used"."""
+    decision = decide(
+        "US-IL", "law_enforcement", "emergency", ("registration", "loans"), sworn_officer=True
+    )
+    assert (decision.permitted, decision.outcome) == (False, "refuse")
+    assert "75 ILCS 70/1(a)(2)" in decision.citations
     assert "consult_counsel" not in decision.steps
     assert "verify_instrument" in decision.steps
 
@@ -81,7 +105,7 @@ def test_overdue_only_says_what_may_go() -> None:
 
 
 def test_missing_facts_are_named() -> None:
-    decision = decide("US-WI", "law_enforcement")
+    decision = decide("US-WI", "law_enforcement", purpose="fines_and_overdues")
     assert any("--amount-owed" in r for r in decision.reasons)
     decision = decide("US-NJ", "attorney", "subpoena")
     assert any("--issued-by" in r for r in decision.reasons)

@@ -72,12 +72,15 @@ Expected = tuple[bool | None, str, str, str | None]
 MO_1, MO_2, MO_4 = "RSMo 182.817.1(1)", "RSMo 182.817.1(1)", "RSMo 182.817.1(2)"
 MO = "RSMo 182.817.1"
 IA_CUSTODIAN, IA_13 = "Iowa Code 22.7 (release by the lawful custodian)", "Iowa Code 22.7(13)"
+IA_CH22 = "Iowa Code 22.2(1)"
 NY = "NY CPLR 4509"
 NY_OPERATION = "NY CPLR 4509 (proper operation of the library)"
 FL = "Fla. Stat. 257.261"
 WI_1M = "Wis. Stat. 43.30(1m)"
 SD = "SDCL 14-2-51"
 IL, IL_A = "75 ILCS 70/1", "75 ILCS 70/1(a)"
+IL_A1, IL_A2 = "75 ILCS 70/1(a)(1)", "75 ILCS 70/1(a)(2)"
+WI_4, WI_6 = "Wis. Stat. 43.30(4)", "Wis. Stat. 43.30(6)(b), (6)(c)1."
 NJ, NJ_B, NJ_C = "N.J.S.A. 18A:73-43.2", "N.J.S.A. 18A:73-43.2(b)", "N.J.S.A. 18A:73-43.2(c)"
 TX, TX_A3 = "Tex. Gov't Code 552.124", "Tex. Gov't Code 552.124(a)(3)"
 
@@ -89,85 +92,89 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-FL": (True, "release", FL, "FL-1"),
         "US-WI": (True, "release", WI_1M, "WI-1"),
         "US-SD": (True, "release", SD, "SD-1"),
-        "US-IL": (True, "release", IL, "IL-1"),
+        "US-IL": (True, "release", IL_A, "IL-1"),
         "US-NJ": (True, "release", NJ_B, "NJ-1"),
         "US-TX": (True, "release", "Tex. Gov't Code 552.124(a)(2), 552.023", "TX-1"),
     },
     "subpoena": {
-        "US-MO": (False, "refuse", MO, "MO-6"),
-        "US-IA": (False, "refuse", IA_13, "IA-6"),
+        "US-MO": (False, "refuse", MO, "MO-5"),
+        "US-IA": (False, "refuse", IA_13, "IA-3"),  # police: 22.7(13)
         "US-NY": (True, "release", NY, "NY-3"),  # a subpoena alone is enough
         "US-FL": (False, "refuse", FL, "FL-5"),
-        "US-WI": (False, "refuse", WI_1M, "WI-8"),
-        "US-SD": (False, "refuse", SD, "SD-4"),
-        "US-IL": (False, "refuse", IL_A, "IL-4"),
+        "US-WI": (False, "refuse", WI_1M, None),
+        "US-SD": (False, "refuse", SD, None),
+        "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (None, "needs_information", NJ_C, "NJ-4"),  # who issued it?
         "US-TX": (None, "needs_information", TX_A3, "TX-3"),  # showing to a district court?
     },
     "order_with_finding": {
-        "US-MO": (True, "release", MO_4, "MO-4"),
-        "US-IA": (True, "release", IA_13, "IA-3"),
+        "US-MO": (True, "release", MO_4, "MO-3"),
+        # 22.7(13): also "a particular person ... suspected"; not given here.
+        "US-IA": (None, "needs_information", IA_13, "IA-2"),
         "US-NY": (True, "release", NY, "NY-3"),
         "US-FL": (True, "release", FL, "FL-2"),
         "US-WI": (True, "release", WI_1M, "WI-3"),
         "US-SD": (True, "release", SD, "SD-2"),
-        "US-IL": (True, "release", IL_A, "IL-2"),
+        "US-IL": (True, "release", IL_A1, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (True, "release", TX_A3, "TX-2"),
     },
     "order_without_finding": {
-        "US-MO": (None, "needs_information", MO_4, "MO-5"),
-        "US-IA": (None, "needs_information", IA_13, "IA-4"),
+        "US-MO": (False, "refuse", MO_4, "MO-4"),  # "upon a finding"
+        "US-IA": (False, "refuse", IA_13, "IA-3"),  # "only upon a judicial determination"
         "US-NY": (True, "release", NY, "NY-3"),
         "US-FL": (True, "release", FL, "FL-2"),
         "US-WI": (True, "release", WI_1M, "WI-3"),
         "US-SD": (True, "release", SD, "SD-2"),
-        "US-IL": (True, "release", IL_A, "IL-2"),
+        "US-IL": (True, "release", IL_A1, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (None, "needs_information", TX_A3, "TX-3"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
-        "US-MO": (False, "refuse", MO, "MO-7"),
-        "US-IA": (False, "refuse", IA_13, "IA-9"),  # not to see what a child reads
+        "US-MO": (False, "refuse", MO, "MO-6"),  # 182.817.1: no parent exception
+        # 22.7: only the lawful custodian's release, through the library's policy (none here)
+        "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-8"),
         "US-NY": (False, "refuse", NY, "NY-6"),
         "US-FL": (True, "release_overdue_only", FL, "FL-3"),  # fines and overdues only
-        "US-WI": (True, "release", "Wis. Stat. 43.30(4)", "WI-4"),  # mandatory
+        "US-WI": (None, "needs_information", WI_4, "WI-4"),  # 43.30(4): a custodial parent?
         "US-SD": (True, "release", SD, "SD-3"),
-        "US-IL": (False, "refuse", IL_A, "IL-4"),
+        "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
-        "US-MO": (False, "refuse", MO, "MO-7"),
-        "US-IA": (False, "refuse", IA_13, "IA-9"),
+        "US-MO": (False, "refuse", MO, "MO-6"),
+        "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-8"),
         "US-NY": (False, "refuse", NY, "NY-6"),
         "US-FL": (False, "refuse", FL, "FL-5"),
-        "US-WI": (False, "refuse", WI_1M, "WI-8"),
-        "US-SD": (False, "refuse", SD, "SD-4"),
-        "US-IL": (False, "refuse", IL_A, "IL-4"),
+        "US-WI": (False, "refuse", WI_1M, None),
+        "US-SD": (False, "refuse", SD, None),
+        "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
     },
     "collection_after_bill": {
-        "US-MO": (False, "refuse", MO, "MO-7"),
+        "US-MO": (False, "refuse", MO, "MO-6"),
         # Iowa and New York: only under the library's own policy; none given here.
-        "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-7"),
+        "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-8"),
         "US-NY": (False, "refuse", NY_OPERATION, "NY-4"),
         "US-FL": (True, "release_overdue_only", FL, "FL-4"),
-        "US-WI": (True, "release_overdue_only", "Wis. Stat. 43.30(3)", "WI-5"),
-        "US-SD": (False, "refuse", SD, "SD-4"),
-        "US-IL": (False, "refuse", IL_A, "IL-4"),
+        # 43.30(6): delinquent accounts only; no purpose stated here.
+        "US-WI": (False, "refuse", WI_1M, None),
+        "US-SD": (False, "refuse", SD, None),
+        "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
     },
     "emergency": {
-        "US-MO": (False, "refuse", MO, "MO-8"),
-        "US-IA": (False, "refuse", IA_13, "IA-10"),
+        "US-MO": (False, "refuse", MO, "MO-6"),
+        "US-IA": (False, "refuse", IA_13, "IA-3"),
         "US-NY": (False, "refuse", NY, "NY-6"),
         "US-FL": (False, "refuse", FL, "FL-5"),
-        "US-WI": (False, "refuse", WI_1M, "WI-8"),
-        "US-SD": (False, "refuse", SD, "SD-4"),
-        "US-IL": (True, "release_identity_only", "75 ILCS 70/1 (emergency exception)", "IL-3"),
+        "US-WI": (False, "refuse", WI_1M, None),
+        "US-SD": (False, "refuse", SD, None),
+        # 70/1(a)(2): never "materials borrowed" (the loans asked for here).
+        "US-IL": (False, "refuse", IL_A2, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
     },
@@ -224,45 +231,58 @@ EXTRA_ROWS = [
     Row("patron-without-form", "US-MO", {"requester": "patron"}, None, "needs_information",
         MO_2, "MO-2"),
     Row("attorney-with-consent", "US-MO", {"requester": "attorney",
-        "instrument": "written_consent"}, True, "release", MO_1, "MO-3"),
+        "instrument": "written_consent"}, True, "release", MO_1, "MO-1"),
     Row("warrant-with-finding", "US-MO", {"requester": "law_enforcement",
-        "instrument": "search_warrant", "finding": "prosecution"}, True, "release", MO_4, "MO-4"),
+        "instrument": "search_warrant", "finding": "prosecution"}, True, "release", MO_4, "MO-3"),
     Row("attorney-subpoena-with-finding", "US-MO", {"requester": "attorney",
-        "instrument": "subpoena", "finding": "prosecution"}, False, "refuse", MO, "MO-6"),
+        "instrument": "subpoena", "finding": "prosecution"}, False, "refuse", MO, "MO-5"),
     Row("police-overdue", "US-MO", {"requester": "law_enforcement", "bill_sent": True},
-        False, "refuse", MO, "MO-7"),
+        False, "refuse", MO, "MO-6"),
     Row("open-records", "US-MO", {"requester": "public", "instrument": "open_records_request"},
-        False, "refuse", MO, "MO-9"),
-    Row("vendor-operation", "US-MO", {"requester": "vendor"}, False, "refuse",
-        "RSMo 182.815, 182.817.1", "MO-10"),
+        False, "refuse", MO, "MO-6"),
+    Row("vendor-operation", "US-MO", {"requester": "vendor", "purpose": "library_operation"},
+        False, "refuse", MO, "MO-6"),
+    # 182.815(5) does not name recordings: the Sunshine Law, with counsel.
     Row("camera-open-records", "US-MO", {"requester": "public",
-        "instrument": "open_records_request"}, False, "refuse", MO, "MO-9",
+        "instrument": "open_records_request"}, None, "needs_information", "RSMo 610.011", None,
         records=("camera_recordings",)),
     # Iowa
     Row("patron-asks", "US-IA", {"requester": "patron"}, True, "release", IA_CUSTODIAN, "IA-1"),
+    Row("police-order-particular-suspect", "US-IA", {"requester": "law_enforcement",
+        "instrument": "court_order", "finding": "rational_connection_cogent_compelling",
+        "particular_suspect": True}, True, "release", IA_13, "IA-2"),
+    # 22.7: the custodian's release to someone the patron names rests on the library's policy.
     Row("attorney-with-consent", "US-IA", {"requester": "attorney",
-        "instrument": "written_consent"}, True, "release", IA_CUSTODIAN, "IA-2"),
+        "instrument": "written_consent"}, False, "refuse", IA_CUSTODIAN, "IA-8"),
     Row("attorney-court-order", "US-IA", {"requester": "attorney", "instrument": "court_order",
-        "finding": "rational_connection_cogent_compelling"}, None, "needs_information",
-        "Iowa Code 22.7, 22.7(13)", "IA-5"),
+        "finding": "rational_connection_cogent_compelling"}, True, "release", IA_13, "IA-4"),
+    Row("attorney-court-order-without-determination", "US-IA", {"requester": "attorney",
+        "instrument": "court_order"}, None, "needs_information", "Iowa Code 22.7, 22.7(13)",
+        "IA-5"),
+    Row("attorney-subpoena", "US-IA", {"requester": "attorney", "instrument": "subpoena"},
+        False, "refuse", IA_13, "IA-6"),
     Row("collection-after-bill-with-policy", "US-IA", {"requester": "collection_agency",
-        "bill_sent": True}, True, "release_overdue_only", IA_CUSTODIAN, "IA-7",
+        "bill_sent": True}, True, "release_overdue_only", IA_CUSTODIAN, "IA-8",
         policy="IA-overdue", extra_citations=("Library policy 5c",)),
     Row("parent-after-bill-with-policy", "US-IA", {"requester": "parent", "age": 12,
-        "bill_sent": True}, True, "release_overdue_only", IA_CUSTODIAN, "IA-7",
+        "bill_sent": True}, True, "release_overdue_only", IA_CUSTODIAN, "IA-8",
         policy="IA-overdue"),
     Row("parent-searches-after-bill", "US-IA", {"requester": "parent", "age": 12,
-        "bill_sent": True}, False, "refuse", IA_13, "IA-9", policy="IA-overdue",
+        "bill_sent": True}, False, "refuse", IA_CUSTODIAN, "IA-8", policy="IA-overdue",
         records=("searches",)),
+    # 22.7(13): never to the police without the judicial determination, whatever the policy.
+    Row("police-after-bill-with-policy", "US-IA", {"requester": "law_enforcement",
+        "bill_sent": True}, False, "refuse", IA_13, "IA-3", policy="IA-overdue"),
     Row("collection-before-bill", "US-IA", {"requester": "collection_agency"}, False, "refuse",
-        IA_13, None),
-    Row("vendor-operation", "US-IA", {"requester": "vendor"}, True, "release", IA_CUSTODIAN,
-        "IA-8"),
+        IA_CUSTODIAN, "IA-8"),
+    Row("vendor-operation", "US-IA", {"requester": "vendor", "purpose": "library_operation"},
+        False, "refuse", IA_CUSTODIAN, "IA-8"),
     Row("open-records", "US-IA", {"requester": "public", "instrument": "open_records_request"},
-        False, "refuse", IA_13, "IA-10"),
+        False, "refuse", IA_13, "IA-7"),
+    # Recordings are outside 22.7(13): chapter 22 decides, with counsel.
     Row("camera-open-records", "US-IA", {"requester": "public",
-        "instrument": "open_records_request"}, True, "release",
-        "Iowa Code chapter 22; Cresco policy 5g (CR-5g)", None, records=("camera_recordings",)),
+        "instrument": "open_records_request"}, None, "needs_information", IA_CH22, None,
+        records=("camera_recordings",)),
     # New York
     Row("attorney-with-consent", "US-NY", {"requester": "attorney",
         "instrument": "written_consent"}, True, "release", NY, "NY-2"),
@@ -277,22 +297,30 @@ EXTRA_ROWS = [
     # Other states: the fact a rule turns on.
     Row("parent-age-unknown", "US-FL", {"requester": "parent"}, None, "needs_information", FL,
         "FL-3"),
-    Row("parent-age-unknown", "US-WI", {"requester": "parent"}, None, "needs_information",
-        "Wis. Stat. 43.30(4)", "WI-4"),
+    Row("parent-age-unknown", "US-WI", {"requester": "parent", "custodial": True}, None,
+        "needs_information", WI_4, "WI-4"),
+    Row("custodial-parent-of-15", "US-WI", {"requester": "parent", "age": 15,
+        "custodial": True}, True, "release", WI_4, "WI-4"),
+    Row("collection-delinquent-account", "US-WI", {"requester": "collection_agency",
+        "purpose": "fines_and_overdues"}, True, "release_contact_and_amount_owed", WI_6, "WI-6"),
     Row("parent-age-unknown", "US-SD", {"requester": "parent"}, None, "needs_information", SD,
         "SD-3"),
-    Row("police-owed-50", "US-WI", {"requester": "law_enforcement", "amount_owed": 50}, True,
-        "release_overdue_only", "Wis. Stat. 43.30(3)", "WI-6"),
+    Row("police-owed-50", "US-WI", {"requester": "law_enforcement", "amount_owed": 50,
+        "purpose": "fines_and_overdues"}, True, "release_contact_and_amount_owed",
+        "Wis. Stat. 43.30(6)(b), (6)(c)2.", "WI-7"),
     Row("police-owed-49.99", "US-WI", {"requester": "law_enforcement",
-        "amount_owed": "49.99"}, False, "refuse", WI_1M, "WI-8"),
+        "amount_owed": "49.99", "purpose": "fines_and_overdues"}, False, "refuse", WI_1M, None),
     Row("subpoena-by-court", "US-NJ", {"requester": "law_enforcement",
         "instrument": "subpoena", "issued_by": "court"}, True, "release", NJ_C, "NJ-4"),
     Row("subpoena-by-agency", "US-NJ", {"requester": "law_enforcement",
-        "instrument": "subpoena", "issued_by": "agency"}, False, "refuse", NJ_C, "NJ-5"),
+        "instrument": "subpoena", "issued_by": "agency"}, False, "refuse", NJ_C, "NJ-6"),
     Row("subpoena-after-showing", "US-TX", {"requester": "law_enforcement",
         "instrument": "subpoena", "finding": "public_safety"}, True, "release", TX_A3, "TX-2"),
     Row("emergency-public", "US-IL", {"requester": "public", "instrument": "emergency"}, False,
-        "refuse", IL_A, "IL-4"),
+        "refuse", IL_A, None),
+    Row("emergency-sworn-officer-identity", "US-IL", {"requester": "law_enforcement",
+        "instrument": "emergency", "sworn_officer": True}, True, "release_identity_only",
+        IL_A2, "IL-3", records=("registration",)),
 ]  # fmt: skip
 
 ROWS = CORE_ROWS + EXTRA_ROWS
