@@ -74,7 +74,13 @@ MO = "RSMo 182.817.1"
 IA_CUSTODIAN, IA_13 = "Iowa Code 22.7 (release by the lawful custodian)", "Iowa Code 22.7(13)"
 NY = "NY CPLR 4509"
 NY_OPERATION = "NY CPLR 4509 (proper operation of the library)"
-FL = "Fla. Stat. 257.261"
+# Florida: the refusal, a proper judicial order, the patron outside fines and overdues.
+FL, FL_3A, FL_PATRON = (
+    "Fla. Stat. 257.261(1), (3)(a)",
+    "Fla. Stat. 257.261(3)(a)",
+    "Fla. Stat. 257.261(3)(a), (3)(b)1",
+)
+FL_PARENT = "Fla. Stat. 257.261(3)(b)2"
 WI_1M = "Wis. Stat. 43.30(1m)"
 SD = "SDCL 14-2-51"
 IL, IL_A = "75 ILCS 70/1", "75 ILCS 70/1(a)"
@@ -86,7 +92,8 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (True, "release", MO_1, "MO-1"),
         "US-IA": (True, "release", IA_CUSTODIAN, "IA-1"),
         "US-NY": (True, "release", NY, "NY-1"),
-        "US-FL": (True, "release", FL, "FL-1"),
+        # 257.261(3)(b)1 names the patron only for fines and overdues.
+        "US-FL": (None, "needs_information", FL_PATRON, "FL-3"),
         "US-WI": (True, "release", WI_1M, "WI-1"),
         "US-SD": (True, "release", SD, "SD-1"),
         "US-IL": (True, "release", IL, "IL-1"),
@@ -97,7 +104,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (False, "refuse", MO, "MO-6"),
         "US-IA": (False, "refuse", IA_13, "IA-6"),
         "US-NY": (True, "release", NY, "NY-3"),  # a subpoena alone is enough
-        "US-FL": (False, "refuse", FL, "FL-5"),
+        "US-FL": (False, "refuse", FL, None),  # a subpoena is not a judicial order
         "US-WI": (False, "refuse", WI_1M, "WI-8"),
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
@@ -108,7 +115,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (True, "release", MO_4, "MO-4"),
         "US-IA": (True, "release", IA_13, "IA-3"),
         "US-NY": (True, "release", NY, "NY-3"),
-        "US-FL": (True, "release", FL, "FL-2"),
+        "US-FL": (True, "release", FL_3A, "FL-1"),
         "US-WI": (True, "release", WI_1M, "WI-3"),
         "US-SD": (True, "release", SD, "SD-2"),
         "US-IL": (True, "release", IL_A, "IL-2"),
@@ -119,7 +126,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
         "US-IA": (None, "needs_information", IA_13, "IA-4"),
         "US-NY": (True, "release", NY, "NY-3"),
-        "US-FL": (True, "release", FL, "FL-2"),
+        "US-FL": (True, "release", FL_3A, "FL-1"),
         "US-WI": (True, "release", WI_1M, "WI-3"),
         "US-SD": (True, "release", SD, "SD-2"),
         "US-IL": (True, "release", IL_A, "IL-2"),
@@ -130,7 +137,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (False, "refuse", MO, "MO-7"),
         "US-IA": (False, "refuse", IA_13, "IA-9"),  # not to see what a child reads
         "US-NY": (False, "refuse", NY, "NY-6"),
-        "US-FL": (True, "release_overdue_only", FL, "FL-3"),  # fines and overdues only
+        "US-FL": (False, "refuse", FL, None),  # only for fines and overdues (none stated)
         "US-WI": (True, "release", "Wis. Stat. 43.30(4)", "WI-4"),  # mandatory
         "US-SD": (True, "release", SD, "SD-3"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
@@ -141,7 +148,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (False, "refuse", MO, "MO-7"),
         "US-IA": (False, "refuse", IA_13, "IA-9"),
         "US-NY": (False, "refuse", NY, "NY-6"),
-        "US-FL": (False, "refuse", FL, "FL-5"),
+        "US-FL": (False, "refuse", FL, None),
         "US-WI": (False, "refuse", WI_1M, "WI-8"),
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
@@ -152,8 +159,9 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (False, "refuse", MO, "MO-7"),
         # Iowa and New York: only under the library's own policy; none given here.
         "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-7"),
+        # New York, Florida, Texas: the purpose (fines and overdues) is not stated.
         "US-NY": (False, "refuse", NY_OPERATION, "NY-4"),
-        "US-FL": (True, "release_overdue_only", FL, "FL-4"),
+        "US-FL": (False, "refuse", FL, None),
         "US-WI": (True, "release_overdue_only", "Wis. Stat. 43.30(3)", "WI-5"),
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
@@ -164,7 +172,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-MO": (False, "refuse", MO, "MO-8"),
         "US-IA": (False, "refuse", IA_13, "IA-10"),
         "US-NY": (False, "refuse", NY, "NY-6"),
-        "US-FL": (False, "refuse", FL, "FL-5"),
+        "US-FL": (False, "refuse", FL, None),
         "US-WI": (False, "refuse", WI_1M, "WI-8"),
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (True, "release_identity_only", "75 ILCS 70/1 (emergency exception)", "IL-3"),
@@ -275,8 +283,8 @@ EXTRA_ROWS = [
     Row("open-records", "US-NY", {"requester": "public", "instrument": "open_records_request"},
         False, "refuse", NY, "NY-6"),
     # Other states: the fact a rule turns on.
-    Row("parent-age-unknown", "US-FL", {"requester": "parent"}, None, "needs_information", FL,
-        "FL-3"),
+    Row("parent-age-unknown", "US-FL", {"requester": "parent", "purpose": "fines_and_overdues"},
+        None, "needs_information", FL_PARENT, "FL-4"),
     Row("parent-age-unknown", "US-WI", {"requester": "parent"}, None, "needs_information",
         "Wis. Stat. 43.30(4)", "WI-4"),
     Row("parent-age-unknown", "US-SD", {"requester": "parent"}, None, "needs_information", SD,
