@@ -73,7 +73,6 @@ MO_1, MO_2, MO_4 = "RSMo 182.817.1(1)", "RSMo 182.817.1(1)", "RSMo 182.817.1(2)"
 MO = "RSMo 182.817.1"
 IA_CUSTODIAN, IA_13 = "Iowa Code 22.7 (release by the lawful custodian)", "Iowa Code 22.7(13)"
 NY = "NY CPLR 4509"
-NY_OPERATION = "NY CPLR 4509 (proper operation of the library)"
 # Florida: the refusal, a proper judicial order, the patron outside fines and overdues.
 FL, FL_3A, FL_PATRON = (
     "Fla. Stat. 257.261(1), (3)(a)",
@@ -136,7 +135,7 @@ TABLE: dict[str, dict[str, Expected]] = {
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
         "US-IA": (False, "refuse", IA_13, "IA-9"),  # not to see what a child reads
-        "US-NY": (False, "refuse", NY, "NY-6"),
+        "US-NY": (False, "refuse", NY, None),
         "US-FL": (False, "refuse", FL, None),  # only for fines and overdues (none stated)
         "US-WI": (True, "release", "Wis. Stat. 43.30(4)", "WI-4"),  # mandatory
         "US-SD": (True, "release", SD, "SD-3"),
@@ -147,7 +146,7 @@ TABLE: dict[str, dict[str, Expected]] = {
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
         "US-IA": (False, "refuse", IA_13, "IA-9"),
-        "US-NY": (False, "refuse", NY, "NY-6"),
+        "US-NY": (False, "refuse", NY, None),
         "US-FL": (False, "refuse", FL, None),
         "US-WI": (False, "refuse", WI_1M, "WI-8"),
         "US-SD": (False, "refuse", SD, "SD-4"),
@@ -160,7 +159,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         # Iowa and New York: only under the library's own policy; none given here.
         "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-7"),
         # New York, Florida, Texas: the purpose (fines and overdues) is not stated.
-        "US-NY": (False, "refuse", NY_OPERATION, "NY-4"),
+        "US-NY": (False, "refuse", NY, None),
         "US-FL": (False, "refuse", FL, None),
         "US-WI": (True, "release_overdue_only", "Wis. Stat. 43.30(3)", "WI-5"),
         "US-SD": (False, "refuse", SD, "SD-4"),
@@ -171,7 +170,7 @@ TABLE: dict[str, dict[str, Expected]] = {
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
         "US-IA": (False, "refuse", IA_13, "IA-10"),
-        "US-NY": (False, "refuse", NY, "NY-6"),
+        "US-NY": (False, "refuse", NY, None),
         "US-FL": (False, "refuse", FL, None),
         "US-WI": (False, "refuse", WI_1M, "WI-8"),
         "US-SD": (False, "refuse", SD, "SD-4"),
@@ -216,7 +215,6 @@ _OVERDUE_POLICY_RULE = {
 }
 POLICIES: dict[str, Callable[[], Policy]] = {
     "IA-overdue": lambda: _policy("US-IA", _OVERDUE_POLICY_RULE),
-    "NY-overdue": lambda: _policy("US-NY", _OVERDUE_POLICY_RULE),
 }
 
 CORE_ROWS = [
@@ -276,12 +274,12 @@ EXTRA_ROWS = [
         "instrument": "written_consent"}, True, "release", NY, "NY-2"),
     Row("attorney-subpoena", "US-NY", {"requester": "attorney", "instrument": "subpoena"},
         True, "release", NY, "NY-3"),
-    Row("collection-after-bill-with-policy", "US-NY", {"requester": "collection_agency",
-        "bill_sent": True}, True, "release_overdue_only", NY_OPERATION, "NY-4",
-        policy="NY-overdue", extra_citations=("Library policy 5c",)),
-    Row("vendor-operation", "US-NY", {"requester": "vendor"}, True, "release", NY, "NY-5"),
+    Row("collection-for-overdues", "US-NY", {"requester": "collection_agency",
+        "purpose": "fines_and_overdues"}, True, "release_overdue_only", NY, "NY-5"),
+    Row("vendor-operation", "US-NY", {"requester": "vendor", "purpose": "library_operation"},
+        True, "release", NY, "NY-4"),
     Row("open-records", "US-NY", {"requester": "public", "instrument": "open_records_request"},
-        False, "refuse", NY, "NY-6"),
+        False, "refuse", NY, None),
     # Other states: the fact a rule turns on.
     Row("parent-age-unknown", "US-FL", {"requester": "parent", "purpose": "fines_and_overdues"},
         None, "needs_information", FL_PARENT, "FL-4"),
