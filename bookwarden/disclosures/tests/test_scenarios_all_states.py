@@ -84,7 +84,11 @@ WI_1M = "Wis. Stat. 43.30(1m)"
 SD = "SDCL 14-2-51"
 IL, IL_A = "75 ILCS 70/1", "75 ILCS 70/1(a)"
 NJ, NJ_B, NJ_C = "N.J.S.A. 18A:73-43.2", "N.J.S.A. 18A:73-43.2(b)", "N.J.S.A. 18A:73-43.2(c)"
-TX, TX_A3 = "Tex. Gov't Code 552.124", "Tex. Gov't Code 552.124(a)(3)"
+TX, TX_A2, TX_A3 = (
+    "Tex. Gov't Code 552.124(b)",
+    "Tex. Gov't Code 552.124(a)(2)",
+    "Tex. Gov't Code 552.124(a)(3)",
+)
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -97,7 +101,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (True, "release", SD, "SD-1"),
         "US-IL": (True, "release", IL, "IL-1"),
         "US-NJ": (True, "release", NJ_B, "NJ-1"),
-        "US-TX": (True, "release", "Tex. Gov't Code 552.124(a)(2), 552.023", "TX-1"),
+        "US-TX": (True, "release", TX_A2, "TX-1"),
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -108,7 +112,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (None, "needs_information", NJ_C, "NJ-4"),  # who issued it?
-        "US-TX": (None, "needs_information", TX_A3, "TX-3"),  # showing to a district court?
+        "US-TX": (None, "needs_information", TX_A3, "TX-5"),  # showing to a district court?
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-4"),
@@ -119,7 +123,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (True, "release", SD, "SD-2"),
         "US-IL": (True, "release", IL_A, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
-        "US-TX": (True, "release", TX_A3, "TX-2"),
+        "US-TX": (True, "release", TX_A3, "TX-4"),
     },
     "order_without_finding": {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
@@ -130,7 +134,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (True, "release", SD, "SD-2"),
         "US-IL": (True, "release", IL_A, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
-        "US-TX": (None, "needs_information", TX_A3, "TX-3"),
+        "US-TX": (None, "needs_information", TX_A3, "TX-5"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -141,7 +145,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (True, "release", SD, "SD-3"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (None, "needs_information", TX_A2, "TX-3"),  # 552.023 could not be read
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -152,7 +156,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (False, "refuse", TX, None),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -165,7 +169,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (False, "refuse", TX, None),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
@@ -176,7 +180,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-SD": (False, "refuse", SD, "SD-4"),
         "US-IL": (True, "release_identity_only", "75 ILCS 70/1 (emergency exception)", "IL-3"),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (False, "refuse", TX, None),
     },
 }
 
@@ -296,7 +300,7 @@ EXTRA_ROWS = [
     Row("subpoena-by-agency", "US-NJ", {"requester": "law_enforcement",
         "instrument": "subpoena", "issued_by": "agency"}, False, "refuse", NJ_C, "NJ-5"),
     Row("subpoena-after-showing", "US-TX", {"requester": "law_enforcement",
-        "instrument": "subpoena", "finding": "public_safety"}, True, "release", TX_A3, "TX-2"),
+        "instrument": "subpoena", "finding": "public_safety"}, True, "release", TX_A3, "TX-4"),
     Row("emergency-public", "US-IL", {"requester": "public", "instrument": "emergency"}, False,
         "refuse", IL_A, "IL-4"),
 ]  # fmt: skip
