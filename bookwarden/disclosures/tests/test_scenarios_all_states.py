@@ -21,7 +21,10 @@ from bookwarden.disclosures.rules import Decision, Pack, Policy, load_all, parse
 
 from .conftest import decide
 
-SHIPPED = {"US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX"}
+SHIPPED = {
+    "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
+    "US-CA",
+}  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
 # The finding each state's court order must state (LAW.md: "Court order needs a specific
@@ -89,6 +92,11 @@ TX, TX_A2, TX_A3 = (
     "Tex. Gov't Code 552.124(a)(2)",
     "Tex. Gov't Code 552.124(a)(3)",
 )
+CA, CA_C2, CA_C3 = (
+    "Cal. Gov. Code 7927.105(c)",
+    "Cal. Gov. Code 7927.105(c)(2)",
+    "Cal. Gov. Code 7927.105(c)(3)",
+)
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -102,6 +110,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release", IL, "IL-1"),
         "US-NJ": (True, "release", NJ_B, "NJ-1"),
         "US-TX": (True, "release", TX_A2, "TX-1"),
+        "US-CA": (True, "release", CA_C2, "CA-1"),
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -113,6 +122,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (None, "needs_information", NJ_C, "NJ-4"),  # who issued it?
         "US-TX": (None, "needs_information", TX_A3, "TX-5"),  # showing to a district court?
+        "US-CA": (False, "refuse", CA, None),  # only an order of the superior court
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-4"),
@@ -124,6 +134,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release", IL_A, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (True, "release", TX_A3, "TX-4"),
+        "US-CA": (None, "needs_information", CA_C3, "CA-3"),  # which court issued it?
     },
     "order_without_finding": {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
@@ -135,6 +146,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release", IL_A, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (None, "needs_information", TX_A3, "TX-5"),
+        "US-CA": (None, "needs_information", CA_C3, "CA-3"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -146,6 +158,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (None, "needs_information", TX_A2, "TX-3"),  # 552.023 could not be read
+        "US-CA": (False, "refuse", CA, None),
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -157,6 +170,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, None),
+        "US-CA": (False, "refuse", CA, None),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -170,6 +184,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, None),
+        "US-CA": (False, "refuse", CA, None),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
@@ -181,6 +196,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release_identity_only", "75 ILCS 70/1 (emergency exception)", "IL-3"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, None),
+        "US-CA": (False, "refuse", CA, None),
     },
 }
 
