@@ -23,7 +23,7 @@ from .conftest import decide
 
 SHIPPED = {
     "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
-    "US-CA",
+    "US-CA", "US-OH",
 }  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
@@ -97,6 +97,7 @@ CA, CA_C2, CA_C3 = (
     "Cal. Gov. Code 7927.105(c)(2)",
     "Cal. Gov. Code 7927.105(c)(3)",
 )
+OH = "Ohio Rev. Code 149.432(B)"
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -111,6 +112,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (True, "release", NJ_B, "NJ-1"),
         "US-TX": (True, "release", TX_A2, "TX-1"),
         "US-CA": (True, "release", CA_C2, "CA-1"),
+        "US-OH": (None, "needs_information", OH, "OH-1"),  # 149.432(B) could not be read
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -123,6 +125,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (None, "needs_information", NJ_C, "NJ-4"),  # who issued it?
         "US-TX": (None, "needs_information", TX_A3, "TX-5"),  # showing to a district court?
         "US-CA": (False, "refuse", CA, None),  # only an order of the superior court
+        "US-OH": (None, "needs_information", OH, "OH-4"),
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-4"),
@@ -135,6 +138,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (True, "release", TX_A3, "TX-4"),
         "US-CA": (None, "needs_information", CA_C3, "CA-3"),  # which court issued it?
+        "US-OH": (None, "needs_information", OH, "OH-4"),
     },
     "order_without_finding": {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
@@ -147,6 +151,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (None, "needs_information", TX_A3, "TX-5"),
         "US-CA": (None, "needs_information", CA_C3, "CA-3"),
+        "US-OH": (None, "needs_information", OH, "OH-4"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -159,6 +164,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (None, "needs_information", TX_A2, "TX-3"),  # 552.023 could not be read
         "US-CA": (False, "refuse", CA, None),
+        "US-OH": (None, "needs_information", OH, "OH-3"),
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -171,6 +177,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, None),
         "US-CA": (False, "refuse", CA, None),
+        "US-OH": (False, "refuse", OH, None),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -185,6 +192,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, None),
         "US-CA": (False, "refuse", CA, None),
+        "US-OH": (False, "refuse", OH, None),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
@@ -197,6 +205,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, None),
         "US-CA": (False, "refuse", CA, None),
+        "US-OH": (None, "needs_information", OH, "OH-5"),  # exigent circumstances
     },
 }
 
