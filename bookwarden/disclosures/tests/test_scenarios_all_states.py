@@ -23,7 +23,7 @@ from .conftest import decide
 
 SHIPPED = {
     "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
-    "US-CA", "US-OH",
+    "US-CA", "US-OH", "US-PA",
 }  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
@@ -98,6 +98,7 @@ CA, CA_C2, CA_C3 = (
     "Cal. Gov. Code 7927.105(c)(3)",
 )
 OH = "Ohio Rev. Code 149.432(B)"
+PA = "24 P.S. 4428"
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -113,6 +114,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (True, "release", TX_A2, "TX-1"),
         "US-CA": (True, "release", CA_C2, "CA-1"),
         "US-OH": (None, "needs_information", OH, "OH-1"),  # 149.432(B) could not be read
+        "US-PA": (None, "needs_information", PA, "PA-3"),  # 4428 could not be read
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -126,6 +128,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (None, "needs_information", TX_A3, "TX-5"),  # showing to a district court?
         "US-CA": (False, "refuse", CA, None),  # only an order of the superior court
         "US-OH": (None, "needs_information", OH, "OH-4"),
+        "US-PA": (False, "refuse", PA, None),  # only a court order
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-4"),
@@ -139,6 +142,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (True, "release", TX_A3, "TX-4"),
         "US-CA": (None, "needs_information", CA_C3, "CA-3"),  # which court issued it?
         "US-OH": (None, "needs_information", OH, "OH-4"),
+        "US-PA": (None, "needs_information", PA, "PA-2"),  # a criminal proceeding?
     },
     "order_without_finding": {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
@@ -152,6 +156,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (None, "needs_information", TX_A3, "TX-5"),
         "US-CA": (None, "needs_information", CA_C3, "CA-3"),
         "US-OH": (None, "needs_information", OH, "OH-4"),
+        "US-PA": (None, "needs_information", PA, "PA-2"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -165,6 +170,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (None, "needs_information", TX_A2, "TX-3"),  # 552.023 could not be read
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (None, "needs_information", OH, "OH-3"),
+        "US-PA": (False, "refuse", PA, None),
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -178,6 +184,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (False, "refuse", TX, None),
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (False, "refuse", OH, None),
+        "US-PA": (False, "refuse", PA, None),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -193,6 +200,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (False, "refuse", TX, None),
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (False, "refuse", OH, None),
+        "US-PA": (False, "refuse", PA, None),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
@@ -206,6 +214,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-TX": (False, "refuse", TX, None),
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (None, "needs_information", OH, "OH-5"),  # exigent circumstances
+        "US-PA": (False, "refuse", PA, None),
     },
 }
 
