@@ -1,6 +1,7 @@
 """Small rule packs in format 2, written in the tests, for the engine's own features (the
-state packs are the researchers' and change with the statutes).  ``pack_data()`` is a
-mapping to change; ``write_pack()`` puts it in a folder as ``<stem>.yaml``."""
+state packs change with the statutes), and the packs as they were before format 2.
+``pack_data()`` is a mapping to change; ``write_pack()`` puts it in a folder as
+``<stem>.yaml``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ import yaml
 from bookwarden.disclosures.rules.loader import parse_pack
 from bookwarden.disclosures.rules.schema import Pack
 
+#: The shipped packs as they were written before format 2, kept for the engine's tests that
+#: were written against them: those decide the same way whatever the state packs become.
+BEFORE_FORMAT_2 = Path(__file__).resolve().parent / "packs_before_format_2"
+
 SOURCE = "https://example.org/statutes/1-1"
 READ_ON = datetime.date(2026, 12, 2)
 
@@ -23,7 +28,7 @@ def quote(words: str) -> dict[str, Any]:
 
 
 _PACK: dict[str, Any] = {
-    "jurisdiction": "US-KS",
+    "jurisdiction": "US-XT",
     "name": "Testland",
     "version": "2026-12-02",
     "effective": datetime.date(2016, 7, 1),
@@ -116,6 +121,11 @@ _PACK: dict[str, Any] = {
 }
 
 
+def use_packs_before_format_2(settings: Any) -> None:
+    """Read the packs as they were before format 2 (through the override folder)."""
+    settings.BOOKWARDEN_PACK_DIR = str(BEFORE_FORMAT_2)
+
+
 def pack_data(**changes: Any) -> dict[str, Any]:
     """The small pack as a mapping (a fresh copy), with the top-level ``changes``."""
     data = copy.deepcopy(_PACK)
@@ -137,3 +147,34 @@ def write_pack(folder: Path, data: dict[str, Any], stem: str | None = None) -> P
 def small_pack(tmp_path: Path, data: dict[str, Any] | None = None) -> Pack:
     """The small pack (or ``data``) parsed from a file, as the loader reads it."""
     return parse_pack(write_pack(tmp_path / "small", data if data is not None else pack_data()))
+
+
+def old_pack_data() -> dict[str, Any]:
+    """A pack written before format 2: statutes as text, every record type classified, no
+    covers, confidentiality, text or version."""
+    classification: dict[str, Any] = {
+        key: {"classification": "confidential", "citation": "T.S. 1-1(a)"}
+        for key in (
+            "loans", "holds", "searches", "reference", "computer_sessions", "room_bookings",
+            "program_registrations", "registration",
+        )
+    }  # fmt: skip
+    classification["camera_recordings"] = {"classification": "public", "citation": "T.S. 9-7"}
+    return {
+        "jurisdiction": "US-XT",
+        "name": "Oldland",
+        "statutes": ["T.S. 1-1 (library records; the privilege (a) and (b))", "T.S. 9-7"],
+        "disclaimer": "This pack is not legal advice.",
+        "classification": classification,
+        "rules": [
+            {
+                "id": "O-1",
+                "requester": "patron",
+                "instrument": ["none", "written_consent"],
+                "records": "all",
+                "outcome": "release",
+                "citation": "T.S. 1-1(2)",
+                "verified": False,
+            }
+        ],
+    }

@@ -18,9 +18,15 @@ from django.core.management import CommandError, call_command
 from bookwarden.core.models import Library
 
 from .conftest import EXAMPLES
-from .small_packs import pack_data, rule_of, write_pack
+from .small_packs import pack_data, rule_of, use_packs_before_format_2, write_pack
 
 KEYS = ["permitted", "outcome", "reasons", "citations", "steps", "conflicts"]
+
+
+@pytest.fixture(autouse=True)
+def _packs_before_format_2(settings) -> None:
+    """These tests were written against the packs as they were before format 2."""
+    use_packs_before_format_2(settings)
 
 
 def run(*args: str) -> dict:
@@ -160,12 +166,12 @@ def testland(settings, tmp_path):
     write_pack(folder, pack_data())
     newer = pack_data(version="2027-07-01", effective="2027-07-01")
     rule_of(newer, "T-2")["conditions"]["min_amount_owed"] = 25
-    write_pack(folder, newer, stem="US-KS@2027-07-01")
+    write_pack(folder, newer, stem="US-XT@2027-07-01")
     return folder
 
 
 def test_the_new_fact_options(testland) -> None:
-    base = ["--state", "KS", "--record", "registration"]
+    base = ["--state", "XT", "--record", "registration"]
     officer = [*base, "--requester", "law_enforcement"]
     assert run(*officer)["outcome"] == "needs_information"
     assert "--sworn-officer" in " ".join(run(*officer)["reasons"])
@@ -173,7 +179,7 @@ def test_the_new_fact_options(testland) -> None:
         "release_identity_only"
     )
     assert run(*officer, "--sworn-officer", "--no-crime-at-library")["outcome"] == "refuse"
-    assert run("--state", "KS", "--requester", "prosecutor", "--record", "registration",
+    assert run("--state", "XT", "--requester", "prosecutor", "--record", "registration",
                "--sworn-officer", "--crime-at-library")["permitted"] is True  # fmt: skip
     parent = [*base, "--requester", "parent", "--age", "17"]
     assert run(*parent, "--custodial")["outcome"] == "release"
@@ -186,7 +192,7 @@ def test_the_new_fact_options(testland) -> None:
         "release_contact_and_amount_owed"
     )
     assert run(*collect, "--on", "2027-07-01")["outcome"] == "refuse"  # no purpose stated
-    order = ["--state", "KS", "--requester", "court", "--instrument", "court_order", "--record",
+    order = ["--state", "XT", "--requester", "court", "--instrument", "court_order", "--record",
              "loans", "--finding", "good_cause"]  # fmt: skip
     assert run(*order, "--issued-by", "federal_court")["permitted"] is True
     assert run(*order, "--issued-by", "grand_jury")["permitted"] is False
@@ -208,7 +214,7 @@ def test_bad_new_options_are_command_errors(args, message) -> None:
 
 def test_explain_prints_the_law_the_rule_its_words_and_the_near_misses(testland) -> None:
     out = StringIO()
-    call_command("disclosures", "evaluate", "--state", "KS", "--requester", "collection_agency",
+    call_command("disclosures", "evaluate", "--state", "XT", "--requester", "collection_agency",
                  "--purpose", "fines_and_overdues", "--age", "16", "--amount-owed", "49.99",
                  "--record", "loans,camera_recordings", "--on", "2027-01-01", "--explain",
                  stdout=out)  # fmt: skip
@@ -225,7 +231,7 @@ def test_explain_prints_the_law_the_rule_its_words_and_the_near_misses(testland)
     assert "    Law: Testland public records law (T.S. chapter 9)" in text
     assert "Citations: T.S. 1-1(1); T.S. 9-7(1)" in text
     out = StringIO()
-    call_command("disclosures", "evaluate", "--state", "KS", "--requester", "collection_agency",
+    call_command("disclosures", "evaluate", "--state", "XT", "--requester", "collection_agency",
                  "--purpose", "fines_and_overdues", "--age", "16", "--amount-owed", "50",
                  "--record", "loans", "--explain", stdout=out)  # fmt: skip
     text = out.getvalue()
@@ -241,7 +247,7 @@ def test_packs_lists_versions_and_unchecked_text(testland) -> None:
     with time_machine.travel(datetime.datetime(2027, 1, 1, 12, tzinfo=datetime.UTC)):
         call_command("disclosures", "packs", stdout=out)
     text = out.getvalue()
-    assert "US-KS  Testland: 6 rules, 6 unverified (T-1, T-2, T-3, T-4, T-5, T-6), 1 with text " \
+    assert "US-XT  Testland: 6 rules, 6 unverified (T-1, T-2, T-3, T-4, T-5, T-6), 1 with text " \
         "not checked" in text  # fmt: skip
-    assert "US-KS version 2026-12-02, in effect since 2016-07-01" in text
-    assert "US-KS version 2027-07-01, takes effect on 2027-07-01" in text
+    assert "US-XT version 2026-12-02, in effect since 2016-07-01" in text
+    assert "US-XT version 2027-07-01, takes effect on 2027-07-01" in text

@@ -9,13 +9,22 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from bookwarden.disclosures.rules import PackError, load_all, load_pack
-from bookwarden.disclosures.rules.loader import SHIPPED_DIR, parse_pack
+from bookwarden.disclosures.rules import PackError, load_all, load_pack, loader
+from bookwarden.disclosures.rules.loader import pack_files, parse_pack
 from bookwarden.disclosures.rules.schema import RECORDS
 from bookwarden.patrons.records import RECORD_TYPES
 
 from .conftest import decide
-from .small_packs import READ_ON, pack_data, rule_of, small_pack, write_pack
+from .small_packs import (
+    BEFORE_FORMAT_2,
+    READ_ON,
+    old_pack_data,
+    pack_data,
+    rule_of,
+    small_pack,
+    use_packs_before_format_2,
+    write_pack,
+)
 
 REQUIRED = {"US-MO", "US-IA", "US-NY"}
 
@@ -47,7 +56,7 @@ def test_the_shapes_are_all_exercised() -> None:
 
 
 def _write(tmp_path, mutate, code: str = "US-MO"):
-    data = yaml.safe_load((SHIPPED_DIR / f"{code}.yaml").read_text())
+    data = yaml.safe_load((BEFORE_FORMAT_2 / f"{code}.yaml").read_text())
     mutate(data)
     path = tmp_path / f"{code}.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -121,6 +130,7 @@ def test_a_verified_rule_records_who_and_when(tmp_path) -> None:
 
 def test_the_override_folder_corrects_a_rule_without_a_code_change(settings, tmp_path) -> None:
     """Copy the pack into BOOKWARDEN_PACK_DIR and edit it: it replaces the shipped one."""
+    use_packs_before_format_2(settings)
     assert decide("US-MO", "attorney", "subpoena").permitted is False
     folder = tmp_path / "packs"
     folder.mkdir()
@@ -262,25 +272,44 @@ def _set_rule(rule_id, **changes):
 def test_a_bad_format_2_pack_names_the_problem(tmp_path, change, message) -> None:
     data = pack_data()
     change(data)
-    with pytest.raises(PackError, match=r"US-KS.yaml: " + message):
+    with pytest.raises(PackError, match=r"US-XT.yaml: " + message):
         small_pack(tmp_path, data)
 
 
 def test_a_version_file_must_take_effect_on_the_day_its_name_gives(tmp_path) -> None:
     folder = tmp_path / "packs"
-    path = write_pack(folder, pack_data(), stem="US-KS@2027-07-01")
-    with pytest.raises(PackError, match=r"US-KS@2027-07-01.yaml: effective: must be 2027-07-01"):
+    path = write_pack(folder, pack_data(), stem="US-XT@2027-07-01")
+    with pytest.raises(PackError, match=r"US-XT@2027-07-01.yaml: effective: must be 2027-07-01"):
         parse_pack(path)
-    path = write_pack(folder, pack_data(effective="2027-07-01"), stem="US-KS@2027-07-01")
+    path = write_pack(folder, pack_data(effective="2027-07-01"), stem="US-XT@2027-07-01")
     assert parse_pack(path).effective == datetime.date(2027, 7, 1)
     path = write_pack(folder, pack_data(), stem="US-MO@2027-07-01")
-    with pytest.raises(PackError, match=r"jurisdiction: is 'US-KS' but the file is US-MO@"):
+    with pytest.raises(PackError, match=r"jurisdiction: is 'US-XT' but the file is US-MO@"):
         parse_pack(path)
 
 
-def test_old_statute_lines_keep_their_citation_and_title() -> None:
-    pack = load_pack("US-MO")
-    assert pack is not None
-    assert pack.first_statute() == "RSMo 182.815"
-    assert pack.statutes[0] == str(pack.statute_entries[0])
+def test_a_pack_written_before_format_2_still_loads(tmp_path) -> None:
+    pack = small_pack(tmp_path, old_pack_data())
+    first = pack.statute_entries[0]
+    assert (first.cite, first.title) == ("T.S. 1-1", "library records; the privilege (a) and (b)")
+    assert pack.first_statute() == "T.S. 1-1"
+    assert pack.statutes == ("T.S. 1-1 (library records; the privilege (a) and (b))", "T.S. 9-7")
     assert pack.version == "" and pack.effective is None and pack.covers is None
+    assert pack.rules[0].text is None and pack.unchecked == ["O-1"]
+    assert pack.is_covered("loans") and not pack.is_covered("camera_recordings")
+    assert pack.law_for("loans") == "T.S. 1-1"
+    assert pack.law_for("camera_recordings") == "T.S. 9-7"
+
+
+def test_an_override_replaces_only_the_file_of_the_same_name(settings, tmp_path, monkeypatch):
+    shipped = tmp_path / "shipped"
+    write_pack(shipped, pack_data())
+    write_pack(shipped, pack_data(version="2027", effective="2027-07-01"), stem="US-XT@2027-07-01")
+    monkeypatch.setattr(loader, "SHIPPED_DIR", shipped)
+    folder = tmp_path / "override"
+    settings.BOOKWARDEN_PACK_DIR = str(folder)
+    write_pack(folder, pack_data(version="corrected"))
+    assert load_pack("US-XT", on=datetime.date(2027, 6, 30)).version == "corrected"
+    assert load_pack("US-XT", on=datetime.date(2027, 7, 1)).version == "2027"
+    assert pack_files()["US-XT"].parent == folder
+    assert pack_files()["US-XT@2027-07-01"].parent == shipped

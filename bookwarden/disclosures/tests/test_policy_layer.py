@@ -20,7 +20,13 @@ from bookwarden.disclosures.rules import (
 )
 
 from .conftest import EXAMPLES, decide
-from .small_packs import pack_data, quote, small_pack
+from .small_packs import pack_data, quote, small_pack, use_packs_before_format_2
+
+
+@pytest.fixture(autouse=True)
+def _packs_before_format_2(settings) -> None:
+    """These tests were written against the packs as they were before format 2."""
+    use_packs_before_format_2(settings)
 
 
 def _policy(*rules: dict) -> object:
@@ -155,7 +161,7 @@ def test_a_public_statement_in_a_policy_is_a_conflict_where_the_law_needs_counse
         {"id": "P-cam", "requester": "public", "instrument": "open_records_request",
          "records": ["camera_recordings"], "outcome": "release"},
     )  # fmt: skip
-    facts = Facts("US-KS", "public", "open_records_request", ("camera_recordings",))
+    facts = Facts("US-XT", "public", "open_records_request", ("camera_recordings",))
     decision = evaluate(facts, policy, pack=pack)
     assert decision.outcome == "needs_information"
     assert [(c.policy_rule, c.rule, c.records) for c in decision.conflicts] == [
@@ -184,7 +190,7 @@ def test_a_stricter_policy_applies_over_the_public_records_law(tmp_path) -> None
     pack = small_pack(tmp_path)
     policy = _policy({"id": "P-no", "instrument": "any", "records": ["camera_recordings"],
                       "outcome": "refuse"})  # fmt: skip
-    facts = Facts("US-KS", "law_enforcement", "subpoena", ("camera_recordings",))
+    facts = Facts("US-XT", "law_enforcement", "subpoena", ("camera_recordings",))
     decision = evaluate(facts, policy, pack=pack)
     assert (decision.outcome, decision.conflicts) == ("refuse", [])
     assert decision.citations == ["T.S. 9-7(1)", "Test policy"]
@@ -196,11 +202,11 @@ def test_a_policy_release_waits_with_the_statute_for_a_fact(tmp_path) -> None:
     pack = small_pack(tmp_path)
     policy = _policy({"id": "P-parent", "requester": "parent", "instrument": "none",
                       "outcome": "release"})  # fmt: skip
-    facts = Facts("US-KS", "parent", "none", ("loans",), age=12)
+    facts = Facts("US-XT", "parent", "none", ("loans",), age=12)
     decision = evaluate(facts, policy, pack=pack)
     assert (decision.outcome, decision.conflicts) == ("needs_information", [])
     assert any("cannot apply before the statute's answer is known" in r for r in decision.reasons)
-    without_custody = Facts("US-KS", "parent", "none", ("loans",), age=12, custodial=False)
+    without_custody = Facts("US-XT", "parent", "none", ("loans",), age=12, custodial=False)
     assert evaluate(without_custody, policy, pack=pack).conflicts[0].rule is None
     assert [c.policy_rule for c in policy_conflicts(policy, pack)] == ["P-parent"]
 
@@ -217,13 +223,33 @@ def test_policy_rules_take_the_new_keys(tmp_path) -> None:
     assert rule.purposes == ("fines_and_overdues",) and rule.text_checked
     facts = {"purpose": "fines_and_overdues", "age": 30}
     small = Facts(
-        "US-KS", "collection_agency", "none", ("loans",), amount_owed=Decimal(60), **facts
+        "US-XT", "collection_agency", "none", ("loans",), amount_owed=Decimal(60), **facts
     )
     assert evaluate(small, policy, pack=pack).outcome == "release_contact_and_amount_owed"
-    large = Facts("US-KS", "collection_agency", "none", ("loans",), amount_owed=Decimal(160),
+    large = Facts("US-XT", "collection_agency", "none", ("loans",), amount_owed=Decimal(160),
                   publicly_funded=True, **facts)  # fmt: skip
     assert evaluate(large, policy, pack=pack).outcome == "refuse"
-    unknown = Facts("US-KS", "collection_agency", "none", ("loans",), amount_owed=Decimal(160),
+    unknown = Facts("US-XT", "collection_agency", "none", ("loans",), amount_owed=Decimal(160),
                     **facts)  # fmt: skip
     assert evaluate(unknown, policy, pack=pack).outcome == "needs_information"
     assert policy_conflicts(policy, pack) == []
+
+
+def test_a_policy_that_drops_the_statutes_purpose_is_looser(tmp_path) -> None:
+    """The statute releases to a collection agency only for fines and overdues; a policy
+    releasing for any purpose is a conflict where no purpose is stated."""
+    pack = small_pack(tmp_path)
+    policy = _policy({"id": "P-any", "requester": "collection_agency", "instrument": "none",
+                      "records": ["loans"], "outcome": "release_contact_and_amount_owed"},
+                     )  # fmt: skip
+    found = policy_conflicts(policy, pack)
+    # Without the purpose no rule allows it; for a child the statute gives only the parent's
+    # identity, which the contact and amount owed are not.
+    assert {(c.policy_rule, c.rule) for c in found} == {("P-any", None), ("P-any", "T-3")}
+    stated = Facts("US-XT", "collection_agency", "none", ("loans",), age=40,
+                   amount_owed=Decimal(90), purpose="fines_and_overdues")  # fmt: skip
+    assert evaluate(stated, policy, pack=pack).conflicts == []
+    unstated = Facts("US-XT", "collection_agency", "none", ("loans",), age=40,
+                     amount_owed=Decimal(90))  # fmt: skip
+    decision = evaluate(unstated, policy, pack=pack)
+    assert (decision.outcome, [c.policy_rule for c in decision.conflicts]) == ("refuse", ["P-any"])
