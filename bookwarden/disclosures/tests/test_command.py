@@ -61,8 +61,8 @@ def test_state_codes_and_record_lists() -> None:
 def test_every_flag() -> None:
     camera = ["--record", "camera_recordings"]
     assert run("--state", "IA", "--requester", "public", *camera)["permitted"] is True
-    assert run("--state", "FL", "--requester", "parent", "--record", "loans",
-               "--age", "15")["outcome"] == "release_overdue_only"  # fmt: skip
+    assert run("--state", "FL", "--requester", "parent", "--record", "loans", "--age", "15",
+               "--purpose", "fines_and_overdues")["outcome"] == "release_overdue_only"  # fmt: skip
     assert run("--state", "WI", "--requester", "law_enforcement", "--record", "loans",
                "--amount-owed", "50.00")["outcome"] == "release_overdue_only"  # fmt: skip
     assert run("--state", "NJ", "--requester", "attorney", "--instrument", "subpoena",

@@ -20,7 +20,7 @@ def test_a_subpoena_is_enough_with_counsel_first(requester) -> None:
     ("requester", "instrument", "permitted"),
     [
         ("patron", "none", True),  # upon request of the user
-        ("vendor", "none", True),  # proper operation of the library
+        ("vendor", "none", False),  # no purpose stated: only for the library's operation
         ("parent", "none", False),
         ("law_enforcement", "emergency", False),
         ("public", "open_records_request", False),
@@ -30,3 +30,9 @@ def test_new_york_table(requester, instrument, permitted) -> None:
     decision = decide("US-NY", requester, instrument)
     assert decision.permitted is permitted
     assert "custodian_decision" in decision.steps
+
+
+def test_a_vendor_gets_what_the_library_s_operation_needs() -> None:
+    """CPLR 4509: "to the extent necessary for the proper operation of such library"."""
+    decision = decide("US-NY", "vendor", purpose="library_operation")
+    assert (decision.permitted, decision.outcome) == (True, "release")

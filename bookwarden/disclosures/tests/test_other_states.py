@@ -8,14 +8,26 @@ import pytest
 
 from .conftest import decide
 
+FINES = "fines_and_overdues"
+
 CASES = [
-    # Florida: a parent of a patron under 16, for fines and overdues only.
-    ("US-FL", "parent", "none", ("loans",), {"age": 15}, True, "release_overdue_only"),
-    ("US-FL", "parent", "none", ("loans",), {"age": 16}, False, "refuse"),
-    ("US-FL", "parent", "none", ("searches",), {"age": 10}, False, "refuse"),
-    ("US-FL", "parent", "none", ("loans",), {}, None, "needs_information"),
-    ("US-FL", "collection_agency", "none", ("loans",), {}, True, "release_overdue_only"),
-    ("US-FL", "law_enforcement", "none", ("loans",), {}, True, "release_overdue_only"),
+    # Florida: a parent of a patron under 16, for fines and overdues only (257.261(3)(b)2);
+    # a collector learns only who the parent is for a patron under 16 ((3)(b)3).
+    ("US-FL", "parent", "none", ("loans",), {"age": 15, "purpose": FINES}, True,
+     "release_overdue_only"),
+    ("US-FL", "parent", "none", ("loans",), {"age": 16, "purpose": FINES}, False, "refuse"),
+    # Catalog searches are not registration or circulation records: chapter 119 decides.
+    ("US-FL", "parent", "none", ("searches",), {"age": 10, "purpose": FINES}, None,
+     "needs_information"),
+    ("US-FL", "parent", "none", ("loans",), {"purpose": FINES}, None, "needs_information"),
+    ("US-FL", "collection_agency", "none", ("loans",), {"age": 12, "purpose": FINES}, True,
+     "release_parent_identity_only"),
+    ("US-FL", "collection_agency", "none", ("loans",), {"age": 40, "purpose": FINES}, True,
+     "release_overdue_only"),
+    ("US-FL", "law_enforcement", "none", ("loans",), {"age": 17, "purpose": FINES}, True,
+     "release_overdue_only"),
+    ("US-FL", "court", "none", ("loans",), {"age": 12, "purpose": FINES}, True,
+     "release_overdue_only"),
     ("US-FL", "attorney", "subpoena", ("loans",), {}, False, "refuse"),
     ("US-FL", "attorney", "court_order", ("loans",), {}, True, "release"),
     # Wisconsin: a custodial parent of a child under 16 (all records, mandatory, 43.30(4)).
@@ -100,7 +112,7 @@ def test_an_emergency_never_opens_the_loans() -> None:
 
 
 def test_overdue_only_says_what_may_go() -> None:
-    decision = decide("US-FL", "collection_agency")
+    decision = decide("US-FL", "collection_agency", age=40, purpose=FINES)
     assert any("Release only the overdue items and the amount owed" in r for r in decision.reasons)
 
 
@@ -109,5 +121,5 @@ def test_missing_facts_are_named() -> None:
     assert any("--amount-owed" in r for r in decision.reasons)
     decision = decide("US-NJ", "attorney", "subpoena")
     assert any("--issued-by" in r for r in decision.reasons)
-    decision = decide("US-FL", "parent")
+    decision = decide("US-FL", "parent", purpose=FINES)
     assert any("--age" in r for r in decision.reasons)

@@ -21,7 +21,10 @@ from bookwarden.disclosures.rules import Decision, Pack, Policy, load_all, parse
 
 from .conftest import decide
 
-SHIPPED = {"US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX"}
+SHIPPED = {
+    "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
+    "US-CA", "US-OH", "US-PA",
+}  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
 # The finding each state's court order must state (LAW.md: "Court order needs a specific
@@ -74,109 +77,151 @@ MO = "RSMo 182.817.1"
 IA_CUSTODIAN, IA_13 = "Iowa Code 22.7 (release by the lawful custodian)", "Iowa Code 22.7(13)"
 IA_CH22 = "Iowa Code 22.2(1)"
 NY = "NY CPLR 4509"
-NY_OPERATION = "NY CPLR 4509 (proper operation of the library)"
-FL = "Fla. Stat. 257.261"
+# Florida: the refusal, a proper judicial order, the patron outside fines and overdues.
+FL, FL_3A, FL_PATRON = (
+    "Fla. Stat. 257.261(1), (3)(a)",
+    "Fla. Stat. 257.261(3)(a)",
+    "Fla. Stat. 257.261(3)(a), (3)(b)1",
+)
+FL_PARENT = "Fla. Stat. 257.261(3)(b)2"
 WI_1M = "Wis. Stat. 43.30(1m)"
 SD = "SDCL 14-2-51"
 IL, IL_A = "75 ILCS 70/1", "75 ILCS 70/1(a)"
 IL_A1, IL_A2 = "75 ILCS 70/1(a)(1)", "75 ILCS 70/1(a)(2)"
 WI_4, WI_6 = "Wis. Stat. 43.30(4)", "Wis. Stat. 43.30(6)(b), (6)(c)1."
 NJ, NJ_B, NJ_C = "N.J.S.A. 18A:73-43.2", "N.J.S.A. 18A:73-43.2(b)", "N.J.S.A. 18A:73-43.2(c)"
-TX, TX_A3 = "Tex. Gov't Code 552.124", "Tex. Gov't Code 552.124(a)(3)"
+TX, TX_A2, TX_A3 = (
+    "Tex. Gov't Code 552.124(b)",
+    "Tex. Gov't Code 552.124(a)(2)",
+    "Tex. Gov't Code 552.124(a)(3)",
+)
+CA, CA_C2, CA_C3 = (
+    "Cal. Gov. Code 7927.105(c)",
+    "Cal. Gov. Code 7927.105(c)(2)",
+    "Cal. Gov. Code 7927.105(c)(3)",
+)
+OH = "Ohio Rev. Code 149.432(B)"
+PA = "24 P.S. 4428"
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
         "US-MO": (True, "release", MO_1, "MO-1"),
         "US-IA": (True, "release", IA_CUSTODIAN, "IA-1"),
         "US-NY": (True, "release", NY, "NY-1"),
-        "US-FL": (True, "release", FL, "FL-1"),
+        # 257.261(3)(b)1 names the patron only for fines and overdues.
+        "US-FL": (None, "needs_information", FL_PATRON, "FL-3"),
         "US-WI": (True, "release", WI_1M, "WI-1"),
         "US-SD": (True, "release", SD, "SD-1"),
         "US-IL": (True, "release", IL_A, "IL-1"),
         "US-NJ": (True, "release", NJ_B, "NJ-1"),
-        "US-TX": (True, "release", "Tex. Gov't Code 552.124(a)(2), 552.023", "TX-1"),
+        "US-TX": (True, "release", TX_A2, "TX-1"),
+        "US-CA": (True, "release", CA_C2, "CA-1"),
+        "US-OH": (None, "needs_information", OH, "OH-1"),  # 149.432(B) could not be read
+        "US-PA": (None, "needs_information", PA, "PA-3"),  # 4428 could not be read
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-5"),
         "US-IA": (False, "refuse", IA_13, "IA-3"),  # police: 22.7(13)
         "US-NY": (True, "release", NY, "NY-3"),  # a subpoena alone is enough
-        "US-FL": (False, "refuse", FL, "FL-5"),
+        "US-FL": (False, "refuse", FL, None),  # a subpoena is not a judicial order
         "US-WI": (False, "refuse", WI_1M, None),
         "US-SD": (False, "refuse", SD, None),
         "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (None, "needs_information", NJ_C, "NJ-4"),  # who issued it?
-        "US-TX": (None, "needs_information", TX_A3, "TX-3"),  # showing to a district court?
+        "US-TX": (None, "needs_information", TX_A3, "TX-5"),  # showing to a district court?
+        "US-CA": (False, "refuse", CA, None),  # only an order of the superior court
+        "US-OH": (None, "needs_information", OH, "OH-4"),
+        "US-PA": (False, "refuse", PA, None),  # only a court order
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-3"),
         # 22.7(13): also "a particular person ... suspected"; not given here.
         "US-IA": (None, "needs_information", IA_13, "IA-2"),
         "US-NY": (True, "release", NY, "NY-3"),
-        "US-FL": (True, "release", FL, "FL-2"),
+        "US-FL": (True, "release", FL_3A, "FL-1"),
         "US-WI": (True, "release", WI_1M, "WI-3"),
         "US-SD": (True, "release", SD, "SD-2"),
         "US-IL": (True, "release", IL_A1, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
-        "US-TX": (True, "release", TX_A3, "TX-2"),
+        "US-TX": (True, "release", TX_A3, "TX-4"),
+        "US-CA": (None, "needs_information", CA_C3, "CA-3"),  # which court issued it?
+        "US-OH": (None, "needs_information", OH, "OH-4"),
+        "US-PA": (None, "needs_information", PA, "PA-2"),  # a criminal proceeding?
     },
     "order_without_finding": {
         "US-MO": (False, "refuse", MO_4, "MO-4"),  # "upon a finding"
         "US-IA": (False, "refuse", IA_13, "IA-3"),  # "only upon a judicial determination"
         "US-NY": (True, "release", NY, "NY-3"),
-        "US-FL": (True, "release", FL, "FL-2"),
+        "US-FL": (True, "release", FL_3A, "FL-1"),
         "US-WI": (True, "release", WI_1M, "WI-3"),
         "US-SD": (True, "release", SD, "SD-2"),
         "US-IL": (True, "release", IL_A1, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
-        "US-TX": (None, "needs_information", TX_A3, "TX-3"),
+        "US-TX": (None, "needs_information", TX_A3, "TX-5"),
+        "US-CA": (None, "needs_information", CA_C3, "CA-3"),
+        "US-OH": (None, "needs_information", OH, "OH-4"),
+        "US-PA": (None, "needs_information", PA, "PA-2"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-6"),  # 182.817.1: no parent exception
         # 22.7: only the lawful custodian's release, through the library's policy (none here)
         "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-8"),
-        "US-NY": (False, "refuse", NY, "NY-6"),
-        "US-FL": (True, "release_overdue_only", FL, "FL-3"),  # fines and overdues only
+        "US-NY": (False, "refuse", NY, None),
+        "US-FL": (False, "refuse", FL, None),  # only for fines and overdues (none stated)
         "US-WI": (None, "needs_information", WI_4, "WI-4"),  # 43.30(4): a custodial parent?
         "US-SD": (True, "release", SD, "SD-3"),
         "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (None, "needs_information", TX_A2, "TX-3"),  # 552.023 could not be read
+        "US-CA": (False, "refuse", CA, None),
+        "US-OH": (None, "needs_information", OH, "OH-3"),
+        "US-PA": (False, "refuse", PA, None),
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-6"),
         "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-8"),
-        "US-NY": (False, "refuse", NY, "NY-6"),
-        "US-FL": (False, "refuse", FL, "FL-5"),
+        "US-NY": (False, "refuse", NY, None),
+        "US-FL": (False, "refuse", FL, None),
         "US-WI": (False, "refuse", WI_1M, None),
         "US-SD": (False, "refuse", SD, None),
         "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (False, "refuse", TX, None),
+        "US-CA": (False, "refuse", CA, None),
+        "US-OH": (False, "refuse", OH, None),
+        "US-PA": (False, "refuse", PA, None),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-6"),
         # Iowa and New York: only under the library's own policy; none given here.
         "US-IA": (False, "refuse", IA_CUSTODIAN, "IA-8"),
-        "US-NY": (False, "refuse", NY_OPERATION, "NY-4"),
-        "US-FL": (True, "release_overdue_only", FL, "FL-4"),
+        # New York, Florida, Texas: the purpose (fines and overdues) is not stated.
+        "US-NY": (False, "refuse", NY, None),
+        "US-FL": (False, "refuse", FL, None),
         # 43.30(6): delinquent accounts only; no purpose stated here.
         "US-WI": (False, "refuse", WI_1M, None),
         "US-SD": (False, "refuse", SD, None),
         "US-IL": (False, "refuse", IL_A, None),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (False, "refuse", TX, None),
+        "US-CA": (False, "refuse", CA, None),
+        "US-OH": (False, "refuse", OH, None),
+        "US-PA": (False, "refuse", PA, None),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-6"),
         "US-IA": (False, "refuse", IA_13, "IA-3"),
-        "US-NY": (False, "refuse", NY, "NY-6"),
-        "US-FL": (False, "refuse", FL, "FL-5"),
+        "US-NY": (False, "refuse", NY, None),
+        "US-FL": (False, "refuse", FL, None),
         "US-WI": (False, "refuse", WI_1M, None),
         "US-SD": (False, "refuse", SD, None),
         # 70/1(a)(2): never "materials borrowed" (the loans asked for here).
         "US-IL": (False, "refuse", IL_A2, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
-        "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-TX": (False, "refuse", TX, None),
+        "US-CA": (False, "refuse", CA, None),
+        "US-OH": (None, "needs_information", OH, "OH-5"),  # exigent circumstances
+        "US-PA": (False, "refuse", PA, None),
     },
 }
 
@@ -215,7 +260,6 @@ _OVERDUE_POLICY_RULE = {
 }
 POLICIES: dict[str, Callable[[], Policy]] = {
     "IA-overdue": lambda: _policy("US-IA", _OVERDUE_POLICY_RULE),
-    "NY-overdue": lambda: _policy("US-NY", _OVERDUE_POLICY_RULE),
 }
 
 CORE_ROWS = [
@@ -288,15 +332,15 @@ EXTRA_ROWS = [
         "instrument": "written_consent"}, True, "release", NY, "NY-2"),
     Row("attorney-subpoena", "US-NY", {"requester": "attorney", "instrument": "subpoena"},
         True, "release", NY, "NY-3"),
-    Row("collection-after-bill-with-policy", "US-NY", {"requester": "collection_agency",
-        "bill_sent": True}, True, "release_overdue_only", NY_OPERATION, "NY-4",
-        policy="NY-overdue", extra_citations=("Library policy 5c",)),
-    Row("vendor-operation", "US-NY", {"requester": "vendor"}, True, "release", NY, "NY-5"),
+    Row("collection-for-overdues", "US-NY", {"requester": "collection_agency",
+        "purpose": "fines_and_overdues"}, True, "release_overdue_only", NY, "NY-5"),
+    Row("vendor-operation", "US-NY", {"requester": "vendor", "purpose": "library_operation"},
+        True, "release", NY, "NY-4"),
     Row("open-records", "US-NY", {"requester": "public", "instrument": "open_records_request"},
-        False, "refuse", NY, "NY-6"),
+        False, "refuse", NY, None),
     # Other states: the fact a rule turns on.
-    Row("parent-age-unknown", "US-FL", {"requester": "parent"}, None, "needs_information", FL,
-        "FL-3"),
+    Row("parent-age-unknown", "US-FL", {"requester": "parent", "purpose": "fines_and_overdues"},
+        None, "needs_information", FL_PARENT, "FL-4"),
     Row("parent-age-unknown", "US-WI", {"requester": "parent", "custodial": True}, None,
         "needs_information", WI_4, "WI-4"),
     Row("custodial-parent-of-15", "US-WI", {"requester": "parent", "age": 15,
@@ -315,7 +359,7 @@ EXTRA_ROWS = [
     Row("subpoena-by-agency", "US-NJ", {"requester": "law_enforcement",
         "instrument": "subpoena", "issued_by": "agency"}, False, "refuse", NJ_C, "NJ-6"),
     Row("subpoena-after-showing", "US-TX", {"requester": "law_enforcement",
-        "instrument": "subpoena", "finding": "public_safety"}, True, "release", TX_A3, "TX-2"),
+        "instrument": "subpoena", "finding": "public_safety"}, True, "release", TX_A3, "TX-4"),
     Row("emergency-public", "US-IL", {"requester": "public", "instrument": "emergency"}, False,
         "refuse", IL_A, None),
     Row("emergency-sworn-officer-identity", "US-IL", {"requester": "law_enforcement",
