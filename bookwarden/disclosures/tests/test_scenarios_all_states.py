@@ -21,7 +21,10 @@ from bookwarden.disclosures.rules import Decision, Pack, Policy, load_all, parse
 
 from .conftest import decide
 
-SHIPPED = {"US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX"}
+SHIPPED = {
+    "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
+    "US-NC",
+}  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
 # The finding each state's court order must state (LAW.md: "Court order needs a specific
@@ -80,6 +83,7 @@ SD = "SDCL 14-2-51"
 IL, IL_A = "75 ILCS 70/1", "75 ILCS 70/1(a)"
 NJ, NJ_B, NJ_C = "N.J.S.A. 18A:73-43.2", "N.J.S.A. 18A:73-43.2(b)", "N.J.S.A. 18A:73-43.2(c)"
 TX, TX_A3 = "Tex. Gov't Code 552.124", "Tex. Gov't Code 552.124(a)(3)"
+NC_A, NC_B2, NC_B3 = "N.C.G.S. 125-19(a)", "N.C.G.S. 125-19(b)(2)", "N.C.G.S. 125-19(b)(3)"
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -92,6 +96,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release", IL, "IL-1"),
         "US-NJ": (True, "release", NJ_B, "NJ-1"),
         "US-TX": (True, "release", "Tex. Gov't Code 552.124(a)(2), 552.023", "TX-1"),
+        "US-NC": (True, "release", NC_B2, "NC-1"),
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -103,6 +108,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (None, "needs_information", NJ_C, "NJ-4"),  # who issued it?
         "US-TX": (None, "needs_information", TX_A3, "TX-3"),  # showing to a district court?
+        "US-NC": (True, "release", NC_B3, "NC-4"),  # a subpoena alone is enough
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-4"),
@@ -114,6 +120,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release", IL_A, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (True, "release", TX_A3, "TX-2"),
+        "US-NC": (True, "release", NC_B3, "NC-5"),
     },
     "order_without_finding": {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
@@ -125,6 +132,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release", IL_A, "IL-2"),
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (None, "needs_information", TX_A3, "TX-3"),
+        "US-NC": (True, "release", NC_B3, "NC-5"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -136,6 +144,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -147,6 +156,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -159,6 +169,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (False, "refuse", IL_A, "IL-4"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),  # no purpose stated
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
@@ -170,6 +181,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-IL": (True, "release_identity_only", "75 ILCS 70/1 (emergency exception)", "IL-3"),
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),
     },
 }
 
