@@ -23,7 +23,7 @@ from .conftest import decide
 
 SHIPPED = {
     "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
-    "US-NC",
+    "US-NC", "US-GA",
 }  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
@@ -84,6 +84,7 @@ IL, IL_A = "75 ILCS 70/1", "75 ILCS 70/1(a)"
 NJ, NJ_B, NJ_C = "N.J.S.A. 18A:73-43.2", "N.J.S.A. 18A:73-43.2(b)", "N.J.S.A. 18A:73-43.2(c)"
 TX, TX_A3 = "Tex. Gov't Code 552.124", "Tex. Gov't Code 552.124(a)(3)"
 NC_A, NC_B2, NC_B3 = "N.C.G.S. 125-19(a)", "N.C.G.S. 125-19(b)(2)", "N.C.G.S. 125-19(b)(3)"
+GA_A, GA_A2, GA_A3 = "O.C.G.A. 24-12-30(a)", "O.C.G.A. 24-12-30(a)(2)", "O.C.G.A. 24-12-30(a)(3)"
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -97,6 +98,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (True, "release", NJ_B, "NJ-1"),
         "US-TX": (True, "release", "Tex. Gov't Code 552.124(a)(2), 552.023", "TX-1"),
         "US-NC": (True, "release", NC_B2, "NC-1"),
+        "US-GA": (True, "release", GA_A2, "GA-1"),
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -109,6 +111,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (None, "needs_information", NJ_C, "NJ-4"),  # who issued it?
         "US-TX": (None, "needs_information", TX_A3, "TX-3"),  # showing to a district court?
         "US-NC": (True, "release", NC_B3, "NC-4"),  # a subpoena alone is enough
+        "US-GA": (True, "release", GA_A3, "GA-6"),  # a subpoena alone is enough
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-4"),
@@ -121,6 +124,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (True, "release", TX_A3, "TX-2"),
         "US-NC": (True, "release", NC_B3, "NC-5"),
+        "US-GA": (True, "release", GA_A3, "GA-6"),
     },
     "order_without_finding": {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
@@ -133,6 +137,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (True, "release", NJ_C, "NJ-3"),
         "US-TX": (None, "needs_information", TX_A3, "TX-3"),
         "US-NC": (True, "release", NC_B3, "NC-5"),
+        "US-GA": (True, "release", GA_A3, "GA-6"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -145,6 +150,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
         "US-NC": (False, "refuse", NC_A, "NC-8"),
+        "US-GA": (None, "needs_information", GA_A2, "GA-4"),  # parent's written consent
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -157,6 +163,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
         "US-NC": (False, "refuse", NC_A, "NC-8"),
+        "US-GA": (None, "needs_information", GA_A2, "GA-5"),  # a ward's guardian only
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -170,6 +177,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
         "US-NC": (False, "refuse", NC_A, "NC-8"),  # no purpose stated
+        "US-GA": (False, "refuse", GA_A, "GA-9"),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
@@ -182,6 +190,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NJ": (False, "refuse", NJ, None),
         "US-TX": (False, "refuse", TX, "TX-5"),
         "US-NC": (False, "refuse", NC_A, "NC-8"),
+        "US-GA": (False, "refuse", GA_A, "GA-9"),
     },
 }
 
