@@ -23,7 +23,7 @@ from .conftest import decide
 
 SHIPPED = {
     "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
-    "US-NC", "US-GA", "US-MI",
+    "US-NC", "US-GA", "US-MI", "US-WA",
 }  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
@@ -86,6 +86,7 @@ TX, TX_A3 = "Tex. Gov't Code 552.124", "Tex. Gov't Code 552.124(a)(3)"
 NC_A, NC_B2, NC_B3 = "N.C.G.S. 125-19(a)", "N.C.G.S. 125-19(b)(2)", "N.C.G.S. 125-19(b)(3)"
 GA_A, GA_A2, GA_A3 = "O.C.G.A. 24-12-30(a)", "O.C.G.A. 24-12-30(a)(2)", "O.C.G.A. 24-12-30(a)(3)"
 MI_2, MI_2A = "MCL 397.603(2)", "MCL 397.603(2)(a), (4)"
+WA = "RCW 42.56.310"
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -101,6 +102,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (True, "release", NC_B2, "NC-1"),
         "US-GA": (True, "release", GA_A2, "GA-1"),
         "US-MI": (True, "release", MI_2, "MI-1"),
+        "US-WA": (None, "needs_information", WA, "WA-2"),  # the text is silent
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -115,6 +117,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (True, "release", NC_B3, "NC-4"),  # a subpoena alone is enough
         "US-GA": (True, "release", GA_A3, "GA-6"),  # a subpoena alone is enough
         "US-MI": (False, "refuse", MI_2, "MI-8"),
+        "US-WA": (None, "needs_information", WA, "WA-3"),
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-4"),
@@ -129,6 +132,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (True, "release", NC_B3, "NC-5"),
         "US-GA": (True, "release", GA_A3, "GA-6"),
         "US-MI": (None, "needs_information", MI_2A, "MI-6"),  # notice and hearing?
+        "US-WA": (None, "needs_information", WA, "WA-3"),
     },
     "order_without_finding": {
         "US-MO": (None, "needs_information", MO_4, "MO-5"),
@@ -143,6 +147,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (True, "release", NC_B3, "NC-5"),
         "US-GA": (True, "release", GA_A3, "GA-6"),
         "US-MI": (None, "needs_information", MI_2A, "MI-6"),
+        "US-WA": (None, "needs_information", WA, "WA-3"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -157,6 +162,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (False, "refuse", NC_A, "NC-8"),
         "US-GA": (None, "needs_information", GA_A2, "GA-4"),  # parent's written consent
         "US-MI": (None, "needs_information", MI_2, "MI-4"),  # is the parent liable?
+        "US-WA": (False, "refuse", WA, "WA-6"),
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -171,6 +177,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (False, "refuse", NC_A, "NC-8"),
         "US-GA": (None, "needs_information", GA_A2, "GA-5"),  # a ward's guardian only
         "US-MI": (False, "refuse", MI_2, "MI-5"),
+        "US-WA": (False, "refuse", WA, "WA-6"),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-7"),
@@ -186,6 +193,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (False, "refuse", NC_A, "NC-8"),  # no purpose stated
         "US-GA": (False, "refuse", GA_A, "GA-9"),
         "US-MI": (False, "refuse", MI_2, "MI-12"),  # no purpose stated
+        "US-WA": (False, "refuse", WA, "WA-6"),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-8"),
@@ -200,6 +208,7 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-NC": (False, "refuse", NC_A, "NC-8"),
         "US-GA": (False, "refuse", GA_A, "GA-9"),
         "US-MI": (False, "refuse", MI_2, "MI-12"),
+        "US-WA": (False, "refuse", WA, "WA-6"),
     },
 }
 
