@@ -20,6 +20,7 @@ from .rules.schema import (
     COUNSEL_INSTRUMENTS,
     FINDINGS,
     INSTRUMENTS,
+    ISSUER_TEXT,
     ISSUERS,
     OUTCOMES,
     RECORDS,
@@ -30,7 +31,7 @@ from .wording import FINDING_TEXT, OUTCOME_LABELS, labels
 REQUESTER_CHOICES = [(k, REQUESTER_TEXT[k].removeprefix("the ").capitalize()) for k in REQUESTERS]
 INSTRUMENT_CHOICES = [(k, INSTRUMENT_TEXT[k].capitalize()) for k in INSTRUMENTS]
 FINDING_CHOICES = [(k, FINDING_TEXT[k]) for k in FINDINGS]
-ISSUER_CHOICES = [(k, k.capitalize()) for k in ISSUERS]
+ISSUER_CHOICES = [(k, ISSUER_TEXT[k].capitalize()) for k in ISSUERS]
 RECORD_CHOICES = list(RECORDS.items())
 OUTCOME_CHOICES = [(k, OUTCOME_LABELS[k]) for k in OUTCOMES]
 

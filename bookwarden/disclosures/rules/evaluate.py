@@ -1,12 +1,17 @@
 """The decision on a request for library records: a pure function over facts (NM-1, NM-2,
 NM-4, CR-1, CR-5a, CR-5b, CR-5c, CR-5g, CC-5).
 
-``evaluate(facts, policy=None)`` reads the rule pack of the facts' jurisdiction and, for each
-record type asked for, finds the first rule (top to bottom) that matches the requester, the
-instrument, the record type and the conditions.  Then the library's own policy, if given, is
-laid over it: a stricter policy applies; a looser one is a conflict, reported and never
-applied.  Deny by default: no matching rule means no release.  An unknown jurisdiction fails
-closed.  Nothing here reads the database.
+``evaluate(facts, policy=None, on=None)`` reads the version of the jurisdiction's rule pack
+in effect on the day ``on`` (default today) and answers each record type asked for: a record
+type the pack classifies public is released; one its library-records law does not cover
+falls to the public-records law the pack names (``outside``), or is refused when it names
+none; for the others the first rule (top to bottom) that matches the requester, the
+instrument, the record type, the purpose and the conditions decides.  Then the library's own
+policy, if given, is laid over it: a stricter policy applies; a looser one is a conflict,
+reported and never applied.  Deny by default: no matching rule means no release, citing the
+pack's confidentiality section.  An unknown jurisdiction fails closed.  The decision records
+the pack's version, the law of each record type and an explanation (:mod:`.explain`).
+Nothing here reads the database.
 """
 
 from __future__ import annotations
@@ -253,7 +258,9 @@ def _statute_part(pack: Pack, facts: Facts, record: str, answer: StatuteAnswer) 
     return _Part(record, rule.outcome, reason, [rule.citation], [rule])
 
 
-def _part(pack: Pack, facts: Facts, record: str, policy: Policy | None) -> tuple[_Part, dict]:
+def _part(
+    pack: Pack, facts: Facts, record: str, policy: Policy | None
+) -> tuple[_Part, dict[str, Any]]:
     """The answer for one record type, and its entry of the explanation."""
     answer = statute_answer(pack, facts, record)
     part = _layer_policy(_statute_part(pack, facts, record, answer), answer, facts, policy)

@@ -137,3 +137,34 @@ def write_pack(folder: Path, data: dict[str, Any], stem: str | None = None) -> P
 def small_pack(tmp_path: Path, data: dict[str, Any] | None = None) -> Pack:
     """The small pack (or ``data``) parsed from a file, as the loader reads it."""
     return parse_pack(write_pack(tmp_path / "small", data if data is not None else pack_data()))
+
+
+def old_pack_data() -> dict[str, Any]:
+    """A pack written before format 2: statutes as text, every record type classified, no
+    covers, confidentiality, text or version."""
+    classification: dict[str, Any] = {
+        key: {"classification": "confidential", "citation": "T.S. 1-1(a)"}
+        for key in (
+            "loans", "holds", "searches", "reference", "computer_sessions", "room_bookings",
+            "program_registrations", "registration",
+        )
+    }  # fmt: skip
+    classification["camera_recordings"] = {"classification": "public", "citation": "T.S. 9-7"}
+    return {
+        "jurisdiction": "US-KS",
+        "name": "Oldland",
+        "statutes": ["T.S. 1-1 (library records; the privilege (a) and (b))", "T.S. 9-7"],
+        "disclaimer": "This pack is not legal advice.",
+        "classification": classification,
+        "rules": [
+            {
+                "id": "O-1",
+                "requester": "patron",
+                "instrument": ["none", "written_consent"],
+                "records": "all",
+                "outcome": "release",
+                "citation": "T.S. 1-1(2)",
+                "verified": False,
+            }
+        ],
+    }

@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from bookwarden.disclosures.rules import PackError, load_all, load_pack
-from bookwarden.disclosures.rules.loader import SHIPPED_DIR, parse_pack
+from bookwarden.disclosures.rules import PackError, load_all, load_pack, loader
+from bookwarden.disclosures.rules.loader import SHIPPED_DIR, pack_files, parse_pack
 from bookwarden.disclosures.rules.schema import RECORDS
 from bookwarden.patrons.records import RECORD_TYPES
 
 from .conftest import decide
-from .small_packs import READ_ON, pack_data, rule_of, small_pack, write_pack
+from .small_packs import READ_ON, old_pack_data, pack_data, rule_of, small_pack, write_pack
 
 REQUIRED = {"US-MO", "US-IA", "US-NY"}
 
@@ -278,9 +278,28 @@ def test_a_version_file_must_take_effect_on_the_day_its_name_gives(tmp_path) -> 
         parse_pack(path)
 
 
-def test_old_statute_lines_keep_their_citation_and_title() -> None:
-    pack = load_pack("US-MO")
-    assert pack is not None
-    assert pack.first_statute() == "RSMo 182.815"
-    assert pack.statutes[0] == str(pack.statute_entries[0])
+def test_a_pack_written_before_format_2_still_loads(tmp_path) -> None:
+    pack = small_pack(tmp_path, old_pack_data())
+    first = pack.statute_entries[0]
+    assert (first.cite, first.title) == ("T.S. 1-1", "library records; the privilege (a) and (b)")
+    assert pack.first_statute() == "T.S. 1-1"
+    assert pack.statutes == ("T.S. 1-1 (library records; the privilege (a) and (b))", "T.S. 9-7")
     assert pack.version == "" and pack.effective is None and pack.covers is None
+    assert pack.rules[0].text is None and pack.unchecked == ["O-1"]
+    assert pack.is_covered("loans") and not pack.is_covered("camera_recordings")
+    assert pack.law_for("loans") == "T.S. 1-1"
+    assert pack.law_for("camera_recordings") == "T.S. 9-7"
+
+
+def test_an_override_replaces_only_the_file_of_the_same_name(settings, tmp_path, monkeypatch):
+    shipped = tmp_path / "shipped"
+    write_pack(shipped, pack_data())
+    write_pack(shipped, pack_data(version="2027", effective="2027-07-01"), stem="US-KS@2027-07-01")
+    monkeypatch.setattr(loader, "SHIPPED_DIR", shipped)
+    folder = tmp_path / "override"
+    settings.BOOKWARDEN_PACK_DIR = str(folder)
+    write_pack(folder, pack_data(version="corrected"))
+    assert load_pack("US-KS", on=datetime.date(2027, 6, 30)).version == "corrected"
+    assert load_pack("US-KS", on=datetime.date(2027, 7, 1)).version == "2027"
+    assert pack_files()["US-KS"].parent == folder
+    assert pack_files()["US-KS@2027-07-01"].parent == shipped

@@ -1,13 +1,18 @@
-"""A library's own policy over its state's pack (NM-1, NM-2, CR-5c): stricter applies,
-looser is a conflict that is flagged and never applied."""
+"""A library's own policy over its state's pack (NM-1, NM-2, CR-1, CR-5c, CR-5g): stricter
+applies, looser is a conflict that is flagged and never applied; a policy classifies nothing
+as public, and its "public" release is looser where the law leaves the records to counsel."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from bookwarden.disclosures.rules import (
+    Facts,
     PackError,
+    evaluate,
     load_pack,
     parse_policy,
     policy_conflicts,
@@ -15,6 +20,7 @@ from bookwarden.disclosures.rules import (
 )
 
 from .conftest import EXAMPLES, decide
+from .small_packs import pack_data, quote, small_pack
 
 
 def _policy(*rules: dict) -> object:
@@ -128,3 +134,116 @@ def test_policy_rules_are_validated_like_pack_rules(rule, message) -> None:
     with pytest.raises(PackError, match=message):
         _policy(rule)
     assert issubclass(PackError, ImproperlyConfigured)
+
+
+# --- format 2 (NM-2, CR-1, CR-5g) ------------------------------------------------------------
+
+
+def test_a_policy_classifies_nothing_as_public() -> None:
+    for key in ("classification", "covers", "outside"):
+        with pytest.raises(PackError, match=rf"test.yaml: {key}: a library policy classifies"):
+            parse_policy({"library": "test", key: {}, "rules": []}, "test.yaml")
+
+
+def test_a_public_statement_in_a_policy_is_a_conflict_where_the_law_needs_counsel(
+    tmp_path,
+) -> None:
+    """The library says camera recordings are public; the statute does not cover them and
+    the public-records law leaves them to counsel: looser, flagged, never applied."""
+    pack = small_pack(tmp_path)
+    policy = _policy(
+        {"id": "P-cam", "requester": "public", "instrument": "open_records_request",
+         "records": ["camera_recordings"], "outcome": "release"},
+    )  # fmt: skip
+    facts = Facts("US-KS", "public", "open_records_request", ("camera_recordings",))
+    decision = evaluate(facts, policy, pack=pack)
+    assert decision.outcome == "needs_information"
+    assert [(c.policy_rule, c.rule, c.records) for c in decision.conflicts] == [
+        ("P-cam", None, ("camera_recordings",))
+    ]
+    assert "T.S. 9-7(1)" in decision.conflicts[0].why
+    entry = decision.as_dict()["explanation"][0]
+    assert entry["policy"] == {
+        "rule": "P-cam",
+        "outcome": "release",
+        "citation": "Test policy",
+        "applied": False,
+        "conflict": True,
+    }
+    found = policy_conflicts(policy, pack)
+    assert [(c.policy_rule, c.records) for c in found] == [("P-cam", ("camera_recordings",))]
+    # Where the statute itself makes them public, the same statement is no conflict.
+    data = pack_data()
+    data["outside"]["outcome"] = "release"
+    public = small_pack(tmp_path, data)
+    assert evaluate(facts, policy, pack=public).outcome == "release"
+    assert policy_conflicts(policy, public) == []
+
+
+def test_a_stricter_policy_applies_over_the_public_records_law(tmp_path) -> None:
+    pack = small_pack(tmp_path)
+    policy = _policy({"id": "P-no", "instrument": "any", "records": ["camera_recordings"],
+                      "outcome": "refuse"})  # fmt: skip
+    facts = Facts("US-KS", "law_enforcement", "subpoena", ("camera_recordings",))
+    decision = evaluate(facts, policy, pack=pack)
+    assert (decision.outcome, decision.conflicts) == ("refuse", [])
+    assert decision.citations == ["T.S. 9-7(1)", "Test policy"]
+
+
+def test_a_policy_release_waits_with_the_statute_for_a_fact(tmp_path) -> None:
+    """The statute's answer waits for the custody: a policy release cannot settle it, and is
+    no conflict either (with the fact given, the statute may release too)."""
+    pack = small_pack(tmp_path)
+    policy = _policy({"id": "P-parent", "requester": "parent", "instrument": "none",
+                      "outcome": "release"})  # fmt: skip
+    facts = Facts("US-KS", "parent", "none", ("loans",), age=12)
+    decision = evaluate(facts, policy, pack=pack)
+    assert (decision.outcome, decision.conflicts) == ("needs_information", [])
+    assert any("cannot apply before the statute's answer is known" in r for r in decision.reasons)
+    without_custody = Facts("US-KS", "parent", "none", ("loans",), age=12, custodial=False)
+    assert evaluate(without_custody, policy, pack=pack).conflicts[0].rule is None
+    assert [c.policy_rule for c in policy_conflicts(policy, pack)] == ["P-parent"]
+
+
+def test_policy_rules_take_the_new_keys(tmp_path) -> None:
+    pack = small_pack(tmp_path)
+    policy = _policy(
+        {"id": "P-fines", "requester": "collection_agency", "instrument": "none",
+         "purpose": "fines_and_overdues", "records": ["loans"],
+         "conditions": {"min_amount_owed": 100, "publicly_funded": True},
+         "outcome": "refuse", "text": quote("The library does not use collection agencies.")},
+    )  # fmt: skip
+    rule = policy.rules[0]
+    assert rule.purposes == ("fines_and_overdues",) and rule.text_checked
+    facts = {"purpose": "fines_and_overdues", "age": 30}
+    small = Facts(
+        "US-KS", "collection_agency", "none", ("loans",), amount_owed=Decimal(60), **facts
+    )
+    assert evaluate(small, policy, pack=pack).outcome == "release_contact_and_amount_owed"
+    large = Facts("US-KS", "collection_agency", "none", ("loans",), amount_owed=Decimal(160),
+                  publicly_funded=True, **facts)  # fmt: skip
+    assert evaluate(large, policy, pack=pack).outcome == "refuse"
+    unknown = Facts("US-KS", "collection_agency", "none", ("loans",), amount_owed=Decimal(160),
+                    **facts)  # fmt: skip
+    assert evaluate(unknown, policy, pack=pack).outcome == "needs_information"
+    assert policy_conflicts(policy, pack) == []
+
+
+def test_a_policy_that_drops_the_statutes_purpose_is_looser(tmp_path) -> None:
+    """The statute releases to a collection agency only for fines and overdues; a policy
+    releasing for any purpose is a conflict where no purpose is stated."""
+    pack = small_pack(tmp_path)
+    policy = _policy({"id": "P-any", "requester": "collection_agency", "instrument": "none",
+                      "records": ["loans"], "outcome": "release_contact_and_amount_owed"},
+                     )  # fmt: skip
+    found = policy_conflicts(policy, pack)
+    # Without the purpose no rule allows it; for a child the statute gives only the parent's
+    # identity, which the contact and amount owed are not.
+    assert {(c.policy_rule, c.rule) for c in found} == {("P-any", None), ("P-any", "T-3")}
+    stated = Facts("US-KS", "collection_agency", "none", ("loans",), age=40,
+                   amount_owed=Decimal(90), purpose="fines_and_overdues")  # fmt: skip
+    assert evaluate(stated, policy, pack=pack).conflicts == []
+    unstated = Facts("US-KS", "collection_agency", "none", ("loans",), age=40,
+                     amount_owed=Decimal(90))  # fmt: skip
+    decision = evaluate(unstated, policy, pack=pack)
+    assert (decision.outcome, [c.policy_rule for c in decision.conflicts]) == ("refuse", ["P-any"])

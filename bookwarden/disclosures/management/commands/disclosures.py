@@ -1,8 +1,12 @@
-"""``bookwarden disclosures evaluate`` (one decision, as JSON) and ``bookwarden disclosures
-packs`` (list and validate the rule packs and the library policies) (NM-1, CR-5a, CC-5)."""
+"""``bookwarden disclosures evaluate`` (one decision, as JSON; with ``--explain``, explained
+for a person: the law, the rule, the facts it used, its words, the near misses) and
+``bookwarden disclosures packs`` (list and validate the rule packs, every version, and the
+library policies) (NM-1, NM-4, CR-5a, CR-5b, CR-5g, CC-5)."""
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import json
 import sys
 from decimal import Decimal, InvalidOperation
@@ -19,15 +23,27 @@ from bookwarden.disclosures.rules import (
     policy_conflicts,
     policy_for_library,
 )
-from bookwarden.disclosures.rules.loader import override_dir
+from bookwarden.disclosures.rules.explain import explanation_lines
+from bookwarden.disclosures.rules.loader import load_versions, override_dir, today
 from bookwarden.disclosures.rules.policy import load_policy_file, policy_dir
 from bookwarden.disclosures.rules.schema import (
+    BOOLEAN_TEXT,
     FINDINGS,
     INSTRUMENTS,
     ISSUERS,
+    PURPOSES,
     RECORDS,
     REQUESTERS,
     Policy,
+)
+
+#: The yes/no facts that may be unknown, each with its pair of options (--x / --no-x).
+UNKNOWN_UNLESS_GIVEN = (
+    "sworn_officer",
+    "crime_at_library",
+    "particular_suspect",
+    "publicly_funded",
+    "custodial",
 )
 
 #: What ``evaluate`` prints without ``--explain``: the decision's keys before format 2.
@@ -64,14 +80,43 @@ class Command(BaseCommand):
         )
         ev.add_argument("--finding", default="none", help=" | ".join(FINDINGS))
         ev.add_argument("--age", help="The patron's age in years.")
-        ev.add_argument("--bill-sent", action="store_true", help="A bill for overdues was sent.")
+        ev.add_argument(
+            "--bill-sent",
+            action=argparse.BooleanOptionalAction,
+            default=False,
+            help="A bill for overdues was sent (default: no).",
+        )
         ev.add_argument(
             "--card-lost",
             action="store_true",
             help="The request was made with a card reported lost or stolen (CR-5b).",
         )
         ev.add_argument("--amount-owed", help="Dollars the patron owes, e.g. 52.50.")
-        ev.add_argument("--issued-by", help="Who issued the subpoena: " + " | ".join(ISSUERS))
+        ev.add_argument(
+            "--issued-by", help="Who issued the subpoena or order: " + " | ".join(ISSUERS)
+        )
+        ev.add_argument(
+            "--purpose",
+            default="unstated",
+            help="Why the records are asked for: " + " | ".join(PURPOSES),
+        )
+        for fact in UNKNOWN_UNLESS_GIVEN:
+            ev.add_argument(
+                "--" + fact.replace("_", "-"),
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=f"Yes or no: {BOOLEAN_TEXT[fact]} (default: not known).",
+            )
+        ev.add_argument(
+            "--on",
+            help="The day whose version of the rule pack applies, YYYY-MM-DD (default: today).",
+        )
+        ev.add_argument(
+            "--explain",
+            action="store_true",
+            help="Explain the decision for a person instead of printing JSON: per record type "
+            "the law, the rule with the facts it used and its words, and the near misses.",
+        )
         ev.add_argument("--library", help="Library slug: include that library's policy layer.")
         sub.add_parser(
             "packs",
@@ -84,9 +129,21 @@ class Command(BaseCommand):
             self._packs()
             return
         facts, policy = self._facts(options)
-        decision = evaluate(facts, policy)
+        decision = evaluate(facts, policy, on=self._day(options.get("on")))
+        if options["explain"]:
+            self.stdout.write("\n".join(explanation_lines(decision.as_dict())))
+            return
         shown = {key: decision.as_dict()[key] for key in TODAYS_KEYS}
         self.stdout.write(json.dumps(shown, indent=2))
+
+    @staticmethod
+    def _day(value: str | None) -> datetime.date | None:
+        if value is None:
+            return None
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise CommandError(f"--on {value!r} is not a day written YYYY-MM-DD") from None
 
     def _facts(self, options: dict[str, Any]) -> tuple[Facts, Policy | None]:
         requester = _one_of(options["requester"], REQUESTERS, "--requester")
@@ -104,6 +161,7 @@ class Command(BaseCommand):
         issued_by = options.get("issued_by")
         if issued_by is not None:
             _one_of(issued_by, ISSUERS, "--issued-by")
+        purpose = _one_of(options.get("purpose") or "unstated", PURPOSES, "--purpose")
         age = None
         if options.get("age") is not None:
             try:
@@ -157,6 +215,8 @@ class Command(BaseCommand):
             card_lost=options["card_lost"],
             amount_owed=amount,
             issued_by=issued_by,
+            purpose=purpose,
+            **{fact: options.get(fact) for fact in UNKNOWN_UNLESS_GIVEN},
         )
         return facts, policy
 
@@ -191,16 +251,31 @@ class Command(BaseCommand):
             for conflict in policy_conflicts(policy, under) if under else []:
                 self.stdout.write(f"    CONFLICT {conflict.why} Not applied.")
 
+    def _versions(self, current: dict[str, Any]) -> None:
+        """Each pack's version in effect today, and the versions waiting for their day."""
+        day = today()
+        for code, versions in load_versions([]).items():
+            for pack in versions:
+                label = pack.version or "no version given"
+                since = pack.effective.isoformat() if pack.effective else "always"
+                if current.get(code) is pack:
+                    self.stdout.write(f"    {code} version {label}, in effect since {since}")
+                elif pack.effective is not None and pack.effective > day:
+                    self.stdout.write(f"    {code} version {label}, takes effect on {since}")
+
     def _packs(self) -> None:
         packs, errors = load_all()
         self.stdout.write(f"Rule packs (override folder: {override_dir()}):")
         for code, pack in packs.items():
             unverified = pack.unverified
+            unchecked = pack.unchecked
             self.stdout.write(
                 f"  {code}  {pack.name}: {len(pack.rules)} rules, {len(unverified)} unverified"
                 + (f" ({', '.join(unverified)})" if unverified else "")
+                + f", {len(unchecked)} with text not checked"
                 + f"  [{pack.source}]"
             )
+        self._versions(packs)
         folder = policy_dir()
         paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
         self.stdout.write(f"Library policies ({folder}): {len(paths) or 'none'}")
