@@ -67,7 +67,7 @@ CRESCO_5C = (
     "Library Records for long overdue materials for which a bill has been sent may be "
     "revealed to parents of minor children, a collection agency, or law enforcement personnel."
 )
-#: Cresco's "Public Records and Confidentiality" 5c and 5g as its policy layer over Iowa
+#: Cresco's "Public Records and Confidentiality" 5c, 5e and 5g as its policy layer over Iowa
 #: law.  5g (camera recordings are public records) is the library's policy, not the Iowa
 #: pack's.  5a (counsel on a subpoena or order) is the counsel step every such request has.
 CRESCO_POLICY: list[dict[str, Any]] = [
@@ -95,6 +95,17 @@ CRESCO_POLICY: list[dict[str, Any]] = [
         "citation": "Cresco policy 5c",
         "quote": CRESCO_5C,
         "note": "Overdue items a bill was sent for may go to a collection agency or the police.",
+    },
+    {
+        "rule_id": "CRESCO-5e-room-contacts",
+        "requesters": ["public"],
+        "instruments": ["open_records_request"],
+        "records": ["room_bookings"],
+        "outcome": "release",
+        "citation": "Cresco policy 5e",
+        "quote": "Contact information for displays and meetings reservation is provided by "
+        "the user and considered public information.",
+        "note": "The contact given for a meeting-room booking is public; nothing else of it.",
     },
     {
         "rule_id": "CRESCO-5g-open-records",

@@ -31,7 +31,7 @@ from bookwarden.core.models import Library
 from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import iso_utc
-from bookwarden.patrons.classification import for_library
+from bookwarden.patrons.classification import for_library, open_record_types
 from bookwarden.patrons.record_access import public_room_booking_contacts
 
 from .models import OpenRecordsRequest
@@ -43,16 +43,17 @@ READ_BY_BOOKWARDEN = ("room_bookings",)
 
 
 def public_types(library: Library) -> list[tuple[str, str]]:
-    """The record types the library's jurisdiction classifies as public, with their labels
-    (none where there is no pack: fail closed)."""
-    return [(key, c.label) for key, c in for_library(library).items() if c.is_public]
+    """The record types that may be given on an open-records request, with their labels:
+    :func:`bookwarden.patrons.classification.open_record_types`."""
+    opened = open_record_types(library)
+    return [(key, c.label) for key, c in for_library(library).items() if key in opened]
 
 
 def confidential_message(library: Library, record_type: str) -> str:
     label = RECORDS.get(record_type, record_type)
     return (
-        f"{label} are confidential under the law of {library.jurisdiction or 'this library'}: "
-        "this is not an open-records request. Record it as a request for records "
+        f"{label} are not open records at this library: neither the state's law nor the "
+        "library's policy makes them public. Record it as a request for records "
         "(Requests for records, then Record a request) for the custodian to decide."
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bookwarden.disclosures.rules.loader import (
     CONFIDENTIAL,
@@ -17,7 +18,9 @@ from bookwarden.disclosures.rules.loader import (
     load_pack,
     parse_pack,
 )
-from bookwarden.disclosures.rules.schema import RECORDS, PackError
+from bookwarden.disclosures.rules.matching import first_match
+from bookwarden.disclosures.rules.policy import policy_for_library
+from bookwarden.disclosures.rules.schema import RECORDS, RELEASE, Facts, PackError
 
 from .records import RECORD_TYPES
 
@@ -35,6 +38,9 @@ class Classification:
     classification: str
     citation: str
     note: str
+    #: Public because the library's own policy opens a record type its state's
+    #: library-records law leaves to the public-records law (Cresco's 5e and 5g).
+    by_policy: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -83,4 +89,57 @@ def for_jurisdiction(jurisdiction: str) -> dict[str, Classification]:
 
 
 def for_library(library: object) -> dict[str, Classification]:
-    return for_jurisdiction(getattr(library, "jurisdiction", ""))
+    """The classification at ``library``: its jurisdiction's, and public where the
+    library's own policy opens a record type (:func:`open_record_types`)."""
+    table = for_jurisdiction(getattr(library, "jurisdiction", ""))
+    for key, citation in _opened_by_policy(library).items():
+        c = table[key]
+        table[key] = Classification(
+            key,
+            c.label,
+            PUBLIC,
+            citation,
+            f"Public under the library's own policy; the state's library-records law does not "
+            f"cover them ({c.citation}).",
+            by_policy=True,
+        )
+    return table
+
+
+def open_record_types(library: Any) -> set[str]:
+    """The record types that may be given on an open-records request (CR-1, CR-5e, CR-5g):
+    those the jurisdiction's pack classifies as public, and those its library-records law
+    does not cover (they fall to the state's public-records law) which the library's own
+    policy releases on an open-records request.  Which records that law leaves open is the
+    custodian's word, written as a policy rule (Cresco's 5e and 5g), never the state
+    pack's.  None where there is no pack, and none by an invalid policy (fail closed)."""
+    return {key for key, c in for_library(library).items() if c.is_public}
+
+
+def _opened_by_policy(library: Any) -> dict[str, str]:
+    """Record types outside the library-records law that the library's policy releases to
+    a member of the public on an open-records request (needing no fact more), with the
+    policy rule's citation."""
+    pack = load_pack(getattr(library, "jurisdiction", ""))
+    if pack is None or pack.outside is None or not getattr(library, "slug", ""):
+        return {}
+    try:
+        policy = policy_for_library(library)
+    except PackError:
+        return {}  # an invalid policy opens nothing
+    if policy is None:
+        return {}
+    opened = {}
+    for key, entry in pack.classification.items():
+        if entry.classification == PUBLIC or pack.is_covered(key):
+            continue
+        facts = Facts(
+            jurisdiction=pack.jurisdiction,
+            requester="public",
+            instrument="open_records_request",
+            records=(key,),
+        )
+        rule, missing = first_match(policy.rules, facts, key)
+        if rule is not None and not missing and rule.outcome == RELEASE:
+            opened[key] = rule.citation
+    return opened

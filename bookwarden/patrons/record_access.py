@@ -421,18 +421,19 @@ class PublicRoomBooking:
 def public_room_booking_contacts(
     *, actor: Any, library: Any, date_from: Any, date_to: Any, request_id: int
 ) -> list[PublicRoomBooking]:
-    """Room-booking contact information for an open-records request (CR-5e): only where the
-    library's jurisdiction classifies room bookings as public (Iowa), only for a person who
+    """Room-booking contact information for an open-records request (CR-5e): only where
+    room bookings are open records at the library (``classification.open_record_types``:
+    Cresco's policy 5e over Iowa's chapter 22), only for a person who
     records requests at the library, recorded (purpose ``open_records:<id>``, no patron)
     before anything is read.  Returns the room, times and contact, never the patron."""
-    from .classification import for_library
+    from .classification import open_record_types
     from .models import RoomBooking
 
     if actor is not None and not has_perm(actor, Perm.RECORD_REQUESTS, library):
         raise PermissionDenied("Your role may not answer open-records requests here.")
-    if not for_library(library)["room_bookings"].is_public:
+    if "room_bookings" not in open_record_types(library):
         raise PermissionDenied(
-            "Room bookings are confidential under this library's law: record a request for "
+            "Room bookings are not open records at this library: record a request for "
             "records instead, for the custodian to decide."
         )
     stated = f"{OPEN_RECORDS}:{int(request_id)}"

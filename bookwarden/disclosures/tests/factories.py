@@ -18,6 +18,7 @@ from bookwarden.disclosures.models import (
     PatronNotice,
     PolicyRule,
 )
+from bookwarden.disclosures.demo import CRESCO_POLICY
 from bookwarden.disclosures.open_records import record_open_records_request
 from bookwarden.patrons.models import Patron
 
@@ -136,9 +137,22 @@ def policy_rule(people: dict[str, Any], library: Library) -> PolicyRule:
     )
 
 
+def cresco_public_records_policy(people: dict[str, Any]) -> None:
+    """Cresco's policy 5e and 5g as its policy layer, as in the demo: meeting-room contacts
+    and camera recordings are public records (Iowa's library-records law does not cover
+    them; chapter 22 does, and the custodian's policy says they are open).  Once only."""
+    cresco = Library.objects.get(slug="cresco")
+    if PolicyRule.objects.filter(library=cresco).exists():
+        return
+    for rule in CRESCO_POLICY:
+        if rule["rule_id"] in ("CRESCO-5e-room-contacts", "CRESCO-5g-open-records"):
+            actions.add_policy_rule(actor=people["outsider"], library=cresco, **rule)
+
+
 def cresco_open_records(people: dict[str, Any]) -> OpenRecordsRequest:
-    """An open-records request of Cresco (Iowa: camera recordings are public), with a copy of
-    what was given.  New Madrid (Missouri) has no public records, so it has none."""
+    """An open-records request of Cresco (Iowa: camera recordings are public records under
+    its policy), with a copy of what was given.  New Madrid (Missouri) has none."""
+    cresco_public_records_policy(people)
     return record_open_records_request(
         actor=people["outsider_staff"],
         library=Library.objects.get(slug="cresco"),

@@ -23,7 +23,7 @@ from .conftest import decide
 
 SHIPPED = {
     "US-MO", "US-IA", "US-NY", "US-FL", "US-WI", "US-SD", "US-IL", "US-NJ", "US-TX",
-    "US-CA", "US-OH", "US-PA",
+    "US-CA", "US-OH", "US-PA", "US-NC", "US-GA", "US-MI", "US-WA", "US-VA",
 }  # fmt: skip
 SOURCE_STATES = ("US-MO", "US-IA", "US-NY")
 
@@ -102,6 +102,11 @@ CA, CA_C2, CA_C3 = (
 )
 OH = "Ohio Rev. Code 149.432(B)"
 PA = "24 P.S. 4428"
+NC_A, NC_B2, NC_B3 = "N.C.G.S. 125-19(a)", "N.C.G.S. 125-19(b)(2)", "N.C.G.S. 125-19(b)(3)"
+GA_A, GA_A2, GA_A3 = "O.C.G.A. 24-12-30(a)", "O.C.G.A. 24-12-30(a)(2)", "O.C.G.A. 24-12-30(a)(3)"
+MI_2, MI_2A = "MCL 397.603(2)", "MCL 397.603(2)(a), (4)"
+WA = "RCW 42.56.310"
+VA, VA_2017 = "Va. Code 2.2-3705.7(3)", "Va. Code 2.2-3705.7(3) (as amended 2017)"
 
 TABLE: dict[str, dict[str, Expected]] = {
     "consent": {
@@ -118,6 +123,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (True, "release", CA_C2, "CA-1"),
         "US-OH": (None, "needs_information", OH, "OH-1"),  # 149.432(B) could not be read
         "US-PA": (None, "needs_information", PA, "PA-3"),  # 4428 could not be read
+        "US-NC": (True, "release", NC_B2, "NC-1"),
+        "US-GA": (True, "release", GA_A2, "GA-1"),
+        "US-MI": (True, "release", MI_2, "MI-1"),
+        "US-WA": (None, "needs_information", WA, "WA-2"),  # the text is silent
+        "US-VA": (None, "needs_information", VA, "VA-3"),  # custodian's discretion
     },
     "subpoena": {
         "US-MO": (False, "refuse", MO, "MO-5"),
@@ -132,6 +142,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (False, "refuse", CA, None),  # only an order of the superior court
         "US-OH": (None, "needs_information", OH, "OH-4"),
         "US-PA": (False, "refuse", PA, None),  # only a court order
+        "US-NC": (True, "release", NC_B3, "NC-4"),  # a subpoena alone is enough
+        "US-GA": (True, "release", GA_A3, "GA-6"),  # a subpoena alone is enough
+        "US-MI": (False, "refuse", MI_2, "MI-8"),
+        "US-WA": (None, "needs_information", WA, "WA-3"),
+        "US-VA": (None, "needs_information", VA, "VA-4"),
     },
     "order_with_finding": {
         "US-MO": (True, "release", MO_4, "MO-3"),
@@ -147,6 +162,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (None, "needs_information", CA_C3, "CA-3"),  # which court issued it?
         "US-OH": (None, "needs_information", OH, "OH-4"),
         "US-PA": (None, "needs_information", PA, "PA-2"),  # a criminal proceeding?
+        "US-NC": (True, "release", NC_B3, "NC-5"),
+        "US-GA": (True, "release", GA_A3, "GA-6"),
+        "US-MI": (None, "needs_information", MI_2A, "MI-6"),  # notice and hearing?
+        "US-WA": (None, "needs_information", WA, "WA-3"),
+        "US-VA": (None, "needs_information", VA, "VA-4"),
     },
     "order_without_finding": {
         "US-MO": (False, "refuse", MO_4, "MO-4"),  # "upon a finding"
@@ -161,6 +181,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (None, "needs_information", CA_C3, "CA-3"),
         "US-OH": (None, "needs_information", OH, "OH-4"),
         "US-PA": (None, "needs_information", PA, "PA-2"),
+        "US-NC": (True, "release", NC_B3, "NC-5"),
+        "US-GA": (True, "release", GA_A3, "GA-6"),
+        "US-MI": (None, "needs_information", MI_2A, "MI-6"),
+        "US-WA": (None, "needs_information", WA, "WA-3"),
+        "US-VA": (None, "needs_information", VA, "VA-4"),
     },
     "parent_under_cut_off": {  # age 15 (FL, WI), 17 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-6"),  # 182.817.1: no parent exception
@@ -176,6 +201,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (None, "needs_information", OH, "OH-3"),
         "US-PA": (False, "refuse", PA, None),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),
+        "US-GA": (None, "needs_information", GA_A2, "GA-4"),  # parent's written consent
+        "US-MI": (None, "needs_information", MI_2, "MI-4"),  # is the parent liable?
+        "US-WA": (False, "refuse", WA, "WA-6"),
+        "US-VA": (None, "needs_information", VA_2017, "VA-1"),  # text not read
     },
     "parent_at_cut_off": {  # age 16 (FL, WI), 18 (SD and the states without access)
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -190,6 +220,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (False, "refuse", OH, None),
         "US-PA": (False, "refuse", PA, None),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),
+        "US-GA": (None, "needs_information", GA_A2, "GA-5"),  # a ward's guardian only
+        "US-MI": (False, "refuse", MI_2, "MI-5"),
+        "US-WA": (False, "refuse", WA, "WA-6"),
+        "US-VA": (False, "refuse", VA, "VA-7"),
     },
     "collection_after_bill": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -207,6 +242,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (False, "refuse", OH, None),
         "US-PA": (False, "refuse", PA, None),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),  # no purpose stated
+        "US-GA": (False, "refuse", GA_A, "GA-9"),
+        "US-MI": (False, "refuse", MI_2, "MI-12"),  # no purpose stated
+        "US-WA": (False, "refuse", WA, "WA-6"),
+        "US-VA": (False, "refuse", VA, "VA-7"),
     },
     "emergency": {
         "US-MO": (False, "refuse", MO, "MO-6"),
@@ -222,6 +262,11 @@ TABLE: dict[str, dict[str, Expected]] = {
         "US-CA": (False, "refuse", CA, None),
         "US-OH": (None, "needs_information", OH, "OH-5"),  # exigent circumstances
         "US-PA": (False, "refuse", PA, None),
+        "US-NC": (False, "refuse", NC_A, "NC-8"),
+        "US-GA": (False, "refuse", GA_A, "GA-9"),
+        "US-MI": (False, "refuse", MI_2, "MI-12"),
+        "US-WA": (False, "refuse", WA, "WA-6"),
+        "US-VA": (False, "refuse", VA, "VA-7"),
     },
 }
 

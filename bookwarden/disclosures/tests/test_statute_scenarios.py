@@ -164,8 +164,6 @@ def test_the_runner_holds_a_pack_to_its_scenarios(tmp_path) -> None:
 
 # --- coverage: what the scenarios and the packs must hold ------------------------------------
 
-_WAITING = "the scenario files and the rewritten packs are written separately"
-
 
 def _every_version() -> dict[str, list[Pack]]:
     errors: list[Any] = []
@@ -174,14 +172,12 @@ def _every_version() -> dict[str, list[Pack]]:
     return versions
 
 
-@pytest.mark.xfail(strict=False, reason=_WAITING)
 def test_every_pack_has_a_scenario_file() -> None:
     have = {path.stem for path in scenario_files()}
     missing = sorted(set(version_paths()) - have)
     assert missing == [], f"no scenario file for {', '.join(missing)}"
 
 
-@pytest.mark.xfail(strict=False, reason=_WAITING)
 def test_every_rule_is_named_by_a_scenario() -> None:
     named: dict[str, set[str]] = {}
     for path in scenario_files():
@@ -197,7 +193,6 @@ def test_every_rule_is_named_by_a_scenario() -> None:
     assert unnamed == [], "rules no scenario names: " + ", ".join(dict.fromkeys(unnamed))
 
 
-@pytest.mark.xfail(strict=False, reason=_WAITING)
 def test_every_rule_carries_its_text_and_nothing_public_rests_on_a_policy() -> None:
     """Every rule quotes the words it rests on (or says they could not be found), and a
     record type is public only by a statute, never by a library's policy."""

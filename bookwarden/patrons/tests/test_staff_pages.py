@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from bookwarden.audit.models import AuditAction
 from bookwarden.core.tests.helpers import audit_head, events_since
+from bookwarden.disclosures.tests.factories import cresco_public_records_policy
 from bookwarden.patrons import actions, classification
 from bookwarden.patrons.classification import ClassificationError, for_jurisdiction, parse
 from bookwarden.patrons.models import CardStatus
@@ -82,8 +83,10 @@ def test_the_page_never_shows_records(patrons, client_as) -> None:
     assert "river flood history" not in text
 
 
-def test_classification_per_jurisdiction_on_the_pages(patrons, client_as) -> None:
-    # Iowa: room-booking contact information given by the user is public (CR-5e).
+def test_classification_per_jurisdiction_on_the_pages(people, patrons, client_as) -> None:
+    # Iowa: the library-records law (22.7(13)) does not cover room bookings; Cresco's own
+    # policy says the contact given for a booking is public (its 5e, CR-5e).
+    cresco_public_records_policy(people)
     body = (
         client_as("outsider")
         .get(reverse("patron_detail", args=[patrons["cresco_patron"].pk]))
@@ -91,13 +94,13 @@ def test_classification_per_jurisdiction_on_the_pages(patrons, client_as) -> Non
     )
     assert "Cresco policy 5e" in body
     assert "Iowa Code 22.7(13)" in body
-    assert "Public" in body
+    assert "by the library's policy" in body
     body = (
         client_as("director")
         .get(reverse("patron_detail", args=[patrons["parent"].pk]))
         .content.decode()
     )
-    assert "RSMo 182.815" in body
+    assert "RSMo 182.817.1" in body
     assert ">Public<" not in body
     # The records page says it too.
     response = client_as("outsider").post(
@@ -106,7 +109,7 @@ def test_classification_per_jurisdiction_on_the_pages(patrons, client_as) -> Non
         follow=True,
     )
     text = response.content.decode()
-    assert "Public under Iowa law" in text
+    assert "Public under the library's own policy" in text
     assert "Confidential under Iowa law" in text
 
 
@@ -118,8 +121,11 @@ def test_classification_files() -> None:
     for table in (iowa, missouri, new_york):
         assert set(RECORD_TYPES) <= set(table)
         assert {"camera_recordings", "registration"} <= set(table)
-    assert iowa["room_bookings"].is_public
-    assert [k for k, c in iowa.items() if c.is_public] == ["room_bookings", "camera_recordings"]
+    # The statute alone makes nothing public in these three states: Iowa's room bookings
+    # and camera recordings fall to chapter 22, for the custodian and counsel (CR-5e, CR-5g).
+    assert not any(c.is_public for c in iowa.values())
+    assert iowa["room_bookings"].citation == "Iowa Code 22.2(1)"
+    assert iowa["loans"].citation == "Iowa Code 22.7(13)"
     assert not any(c.is_public for c in missouri.values())
     assert new_york["loans"].citation == "NY CPLR 4509"
     assert iowa["camera_recordings"].label == "Security camera recordings"
@@ -132,12 +138,18 @@ def test_classification_files() -> None:
 def test_a_bad_classification_file_names_file_and_key(tmp_path) -> None:
     good = (classification.DATA_DIR / "US-IA.yaml").read_text()
     path = tmp_path / "US-IA.yaml"
-    path.write_text(good.replace("classification: public", "classification: open"))
+    bad_entry = "\nclassification:\n  room_bookings: {classification: open, citation: x}\n"
+    path.write_text(good + bad_entry)
     with pytest.raises(
         ClassificationError, match=r"US-IA.yaml: classification.room_bookings.classification"
     ):
         parse(path, "US-IA")
-    path.write_text(good.replace("  holds:", "  holdz:"))
+    path.write_text(
+        good
+        + bad_entry.replace(
+            "room_bookings: {classification: open", "holdz: {classification: confidential"
+        )
+    )
     with pytest.raises(ClassificationError, match=r"US-IA.yaml: classification.holdz"):
         parse(path, "US-IA")
     path.write_text(good.replace("jurisdiction: US-IA", "jurisdiction: US-MO"))

@@ -45,7 +45,7 @@ def test_every_portal_page_carries_the_notice_in_one_line(name, patrons, portal_
 def test_the_full_notice_names_the_law(patrons) -> None:
     page = Client().get(url("privacy", patrons["parent"])).content.decode()
     assert FULL_NOTICE in page
-    assert "RSMo 182.815" in page  # Missouri's law, from the classification file
+    assert "RSMo 182.817.1" in page  # Missouri's law, from its rule pack
 
 
 @pytest.mark.parametrize("name", ["privacy", "who_opened"])

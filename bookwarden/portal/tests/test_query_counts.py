@@ -13,7 +13,7 @@ from .conftest import url
 
 # session, card + patron, library; then the page's own queries and the session save.  Only
 # the privacy page (and the renewal reminder) read the retention rules the notice quotes.
-PAGES = {"home": 6, "records": 17, "who_opened": 7, "reading_history": 6}
+PAGES = {"home": 6, "records": 18, "who_opened": 7, "reading_history": 6}
 
 
 def _more_data(people, patron) -> None:

@@ -12,6 +12,7 @@ import zipfile
 from django.utils import timezone
 
 from bookwarden.core.models import Library
+from bookwarden.disclosures.tests.factories import cresco_public_records_policy
 from bookwarden.disclosures.models import OpenRecordsRequest
 from bookwarden.disclosures.transparency import as_csv, build
 from bookwarden.patrons.models import CatalogSearch, RoomBooking
@@ -53,6 +54,7 @@ def test_a_search_typed_as_a_formula_is_text_in_the_packet(
 def test_room_booking_contacts_starting_with_plus_or_at_are_text(
     client_as, people, patrons, media
 ) -> None:
+    cresco_public_records_policy(people)
     cresco = Library.objects.get(slug="cresco")
     start = timezone.now() + datetime.timedelta(days=1)
     for name, phone in (("+Jo Mills", "-563-555-0101"), ("@SUM(1+1)*cmd|' /C calc'!A0", "")):
