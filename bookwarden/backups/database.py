@@ -287,7 +287,7 @@ def scratch_database(engine: str, dump: Path) -> Iterator[dict[str, Any]]:
             "on an installation that uses PostgreSQL."
         )
     name = f"{str(live['NAME'])[:40]}_scratch_{secrets.token_hex(4)}"
-    _create_database(live, name)
+    create_database(live, name)
     try:
         _pg_restore(live, name, [str(dump)], what="pg_restore into the scratch database")
         yield scratch_settings(live, NAME=name)
@@ -295,7 +295,7 @@ def scratch_database(engine: str, dump: Path) -> Iterator[dict[str, Any]]:
         drop_database(live, name)
 
 
-def _create_database(live: dict[str, Any], name: str) -> None:
+def create_database(live: dict[str, Any], name: str) -> None:
     from psycopg import sql
 
     with contextlib.closing(_psycopg_connect(live)) as admin:
