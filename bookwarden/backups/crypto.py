@@ -140,9 +140,7 @@ class EncryptingWriter:
         self._out = out
         salt = secrets.token_bytes(SALT_BYTES)
         self._prefix = secrets.token_bytes(PREFIX_BYTES)
-        self._header = _HEADER.pack(
-            MAGIC, VERSION, bytes.fromhex(key_id(key)), salt, self._prefix
-        )
+        self._header = _HEADER.pack(MAGIC, VERSION, bytes.fromhex(key_id(key)), salt, self._prefix)
         self._aead = _file_key(key, salt)
         self._buffer = bytearray()
         self._number = 0

@@ -69,7 +69,9 @@ class Facts:
 def engine_of(settings_dict: dict[str, Any]) -> str:
     engine = _ENGINES.get(settings_dict["ENGINE"])
     if engine is None:
-        raise BackupRefused(f"Backups support SQLite and PostgreSQL, not {settings_dict['ENGINE']}.")
+        raise BackupRefused(
+            f"Backups support SQLite and PostgreSQL, not {settings_dict['ENGINE']}."
+        )
     return engine
 
 
@@ -300,9 +302,7 @@ def create_database(live: dict[str, Any], name: str) -> None:
 
     with contextlib.closing(_psycopg_connect(live)) as admin:
         admin.autocommit = True
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
-        )
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
 
 
 def drop_database(live: dict[str, Any], name: str) -> None:

@@ -64,7 +64,9 @@ def delete_old_backups(
         )
         outcome.deleted.append(path.name)
     # Records of this folder's backups whose file is no longer there (deleted by hand).
-    gone = BackupRecord.objects.filter(folder=where, deleted_at__isnull=True, created_at__lte=cutoff)
+    gone = BackupRecord.objects.filter(
+        folder=where, deleted_at__isnull=True, created_at__lte=cutoff
+    )
     for backup in gone:
         if not (folder / backup.file_name).exists():
             actions.record_backup_deleted(

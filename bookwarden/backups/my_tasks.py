@@ -44,7 +44,10 @@ def backups_to_see_to(user: User) -> Iterable[Task]:
         )
         return
     newest = (
-        BackupRecord.objects.filter(origin="job").order_by("-created_at").values("created_at").first()
+        BackupRecord.objects.filter(origin="job")
+        .order_by("-created_at")
+        .values("created_at")
+        .first()
     )
     if newest is None or newest["created_at"] < timezone.now() - LATE_AFTER:
         yield Task(

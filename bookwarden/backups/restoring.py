@@ -65,7 +65,9 @@ class RestoreResult:
 def _refuse_unless_empty(target: dict[str, Any], media_root: Path) -> None:
     busy = non_empty_tables(target)
     if busy:
-        named = ", ".join(busy[:NAMED]) + (f" and {len(busy) - NAMED} more" if len(busy) > NAMED else "")
+        named = ", ".join(busy[:NAMED]) + (
+            f" and {len(busy) - NAMED} more" if len(busy) > NAMED else ""
+        )
         raise BackupRefused(
             f"The database is not empty ({len(busy)} tables hold rows: {named}). A backup is "
             "restored only into an empty database, so that nothing is overwritten: create a "

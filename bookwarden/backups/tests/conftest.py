@@ -11,7 +11,12 @@ import pytest
 from django.db import connection
 
 from bookwarden.backups.crypto import make_key_file
-from bookwarden.backups.database import create_database, drop_database, live_settings, sqlite_settings
+from bookwarden.backups.database import (
+    create_database,
+    drop_database,
+    live_settings,
+    sqlite_settings,
+)
 
 #: The stored files of the tests' installation: a disclosure packet and an attachment.
 STORED = {

@@ -15,9 +15,13 @@ from django.db import connection
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
-from bookwarden.backups.jobs import NOT_CONFIGURED, BackupDrillFailed
+from bookwarden.backups.jobs import (
+    NOT_CONFIGURED,
+    BackupDrillFailed,
+    backup_drill,
+    backup_retention,
+)
 from bookwarden.backups.jobs import backup as nightly_backup
-from bookwarden.backups.jobs import backup_drill, backup_retention
 from bookwarden.backups.making import backup_name
 from bookwarden.backups.models import BackupCheck, BackupOrigin, BackupRecord, CheckKind
 
@@ -93,5 +97,7 @@ def test_the_drill_records_its_result(people, backup_dir) -> None:
     with pytest.raises(BackupDrillFailed, match="changed or damaged"):
         backup_drill()
     failed = BackupCheck.objects.order_by("-pk").first()
-    assert not failed.ok and failed.kind == CheckKind.DRILL and "changed or damaged" in failed.failure
+    assert (
+        not failed.ok and failed.kind == CheckKind.DRILL and "changed or damaged" in failed.failure
+    )
     assert AuditEvent.objects.filter(action=AuditAction.BACKUP_CHECKED).count() == 2

@@ -36,7 +36,9 @@ def test_a_restore_comes_back_without_what_retention_removed(
     demo_patrons, backup_key, restore_target, tmp_path, settings
 ) -> None:
     Session.objects.create(
-        session_key="x" * 32, session_data="", expire_date=timezone.now() + datetime.timedelta(days=365)
+        session_key="x" * 32,
+        session_data="",
+        expire_date=timezone.now() + datetime.timedelta(days=365),
     )
     in_backup = _kept()
     path = create_backup(tmp_path / "backups").path

@@ -62,9 +62,10 @@ def _round_trip(tmp_path: Path, settings, restore_target) -> None:
         assert last.after["sha256"] == made.record.sha256
         # The backup is recorded after its snapshot, and checked later: neither is in it.
         assert not BackupRecord.objects.exists() and not BackupCheck.objects.exists()
-        assert facts_of_current_database().tables["patrons_loan"] == made.manifest.tables[
-            "patrons_loan"
-        ]
+        assert (
+            facts_of_current_database().tables["patrons_loan"]
+            == made.manifest.tables["patrons_loan"]
+        )
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="DATABASE_URL is not SQLite")
