@@ -115,7 +115,10 @@ def restore_backup(
     engine = engine_of(target)
     media_root = Path(settings.MEDIA_ROOT)
     _refuse_unless_empty(target, media_root)
-    sha256, size = file_sha256(path)
+    try:
+        sha256, size = file_sha256(path)
+    except OSError as exc:
+        raise BackupRefused(f"{path} cannot be read: {exc.strerror or exc}.") from None
     with tempfile.TemporaryDirectory(prefix="bookwarden-restore-") as folder:
         work = Path(folder)
         manifest = decrypt_into(path, key, work)

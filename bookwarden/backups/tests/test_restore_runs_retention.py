@@ -9,7 +9,6 @@ import datetime
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
@@ -30,7 +29,6 @@ def _kept() -> dict[str, list[tuple[int, int | None]]]:
     }
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="DATABASE_URL is not SQLite")
 @pytest.mark.django_db(transaction=True)
 def test_a_restore_comes_back_without_what_retention_removed(
     demo_patrons, backup_key, restore_target, tmp_path, settings

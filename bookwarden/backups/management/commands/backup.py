@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.template.defaultfilters import filesizeformat
 
 from bookwarden.audit.context import audit_context, new_request_id
@@ -67,6 +68,10 @@ class Command(BaseCommand):
                         self._restore(options["file"], options["key_file"])
         except BackupRefused as exc:
             self.stderr.write(str(exc))
+            sys.exit(EXIT_REFUSED)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            self.stderr.write(f"{where}{exc.strerror or exc}. Nothing was changed.")
             sys.exit(EXIT_REFUSED)
 
     def _key(self, out: Path) -> None:
@@ -134,7 +139,8 @@ class Command(BaseCommand):
             f"{removed} records whose time was up were unlinked or deleted; "
             f"{result.sessions_deleted} old sessions ended."
         )
-        self.stdout.write(
-            "  On PostgreSQL with a separate app role, give it its rights again: "
-            "bookwarden audit grants --app-role ROLE | psql ..."
-        )
+        if connection.vendor == "postgresql":
+            self.stdout.write(
+                "  If the app connects as a role of its own, give it its rights again: "
+                "bookwarden audit grants --app-role ROLE (docs/backups.md)."
+            )
