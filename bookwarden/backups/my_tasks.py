@@ -18,7 +18,7 @@ from bookwarden.core.my_tasks import Task, task_provider
 from bookwarden.core.permissions import has_installation_perm
 from bookwarden.core.roles import Perm
 
-from .models import BackupRecord
+from .models import BackupOrigin, BackupRecord
 
 if TYPE_CHECKING:
     from bookwarden.core.models import User
@@ -44,7 +44,7 @@ def backups_to_see_to(user: User) -> Iterable[Task]:
         )
         return
     newest = (
-        BackupRecord.objects.filter(origin="job")
+        BackupRecord.objects.filter(origin=BackupOrigin.JOB)
         .order_by("-created_at")
         .values("created_at")
         .first()
