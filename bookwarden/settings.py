@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "bookwarden.credentials",
     "bookwarden.software",
     "bookwarden.vendors",
+    "bookwarden.backups",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -404,3 +405,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Backups (docs/backups.md) -------------------------------------------------------------
+# The key file that encrypts every backup (made with `bookwarden backup key --out FILE`; keep
+# a copy away from the server: losing it loses every backup), the folder of the nightly
+# backup job (unset: backups are not configured, and the job says so), and after how many
+# days the job deletes a backup (a backup holds records that retention has since removed).
+BACKUP_KEY_FILE = env_str("BOOKWARDEN_BACKUP_KEY_FILE", "") or None
+BACKUP_DIR = env_str("BOOKWARDEN_BACKUP_DIR", "") or None
+BACKUP_KEEP_DAYS = env_int("BOOKWARDEN_BACKUP_KEEP_DAYS", 30)
+if BACKUP_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("BOOKWARDEN_BACKUP_KEEP_DAYS must be at least 1.")

@@ -231,6 +231,11 @@ class AuditAction(models.TextChoices):
     VENDOR_REMOVED = "vendor.removed", "Vendor removed"
     VENDOR_REVIEWED = "vendor.reviewed", "Vendor review recorded"
     VENDOR_NAMED_ON_INCIDENT = "vendor.named_on_incident", "Vendor named on an incident"
+    # Backups of the installation (CR-6a, CC-8)
+    BACKUP_CREATED = "backup.created", "Backup made"
+    BACKUP_CHECKED = "backup.checked", "Backup checked by restoring it into a scratch database"
+    BACKUP_DELETED = "backup.deleted", "Old backup deleted"
+    BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

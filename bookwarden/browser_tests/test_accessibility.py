@@ -161,6 +161,7 @@ def test_staff_pages_have_no_serious_accessibility_findings(browse, people, whol
         ("audit log", "/audit/"),
         ("staff", f"/libraries/{nm}/staff/"),
         ("jobs", "/jobs/"),
+        ("backups", "/backups/"),
         ("outbox", "/mail/"),
         ("library settings", f"/libraries/{nm}/settings/"),
         ("my program", "/onboarding/"),

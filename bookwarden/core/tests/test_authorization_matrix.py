@@ -333,6 +333,9 @@ EXPECTED: dict[str, Expect] = {
     # ids name no job run: those who may see runs get 404, everyone else 403 first.
     "jobs:run_detail": same(signed_in(403, **{w: 404 for w in JOB_VIEWERS}, server_admin=404)),
     "jobs:run_now": same(signed_in(405)),  # POST only
+    # --- backups (view_jobs): the installation role every backup and check in full; a
+    # library's people who see the jobs whether backups run (CR-6a, CC-8).
+    "backups:list": same(signed_in(403, **JOB_VIEWERS, server_admin=200)),
     "patron_set_pin": same(signed_in(405)),
     "patron_renew_card": same(signed_in(405)),
     # The openings of a patron's records, and sealing one on a court order: the custodian.
