@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bookwarden.core.models import Library
 from bookwarden.disclosures import actions
+from bookwarden.disclosures.demo import CRESCO_POLICY
 from bookwarden.disclosures.models import (
     DisclosureRequest,
     NoticeState,
@@ -18,7 +19,6 @@ from bookwarden.disclosures.models import (
     PatronNotice,
     PolicyRule,
 )
-from bookwarden.disclosures.demo import CRESCO_POLICY
 from bookwarden.disclosures.open_records import record_open_records_request
 from bookwarden.patrons.models import Patron
 

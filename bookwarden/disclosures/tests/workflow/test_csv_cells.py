@@ -12,8 +12,8 @@ import zipfile
 from django.utils import timezone
 
 from bookwarden.core.models import Library
-from bookwarden.disclosures.tests.factories import cresco_public_records_policy
 from bookwarden.disclosures.models import OpenRecordsRequest
+from bookwarden.disclosures.tests.factories import cresco_public_records_policy
 from bookwarden.disclosures.transparency import as_csv, build
 from bookwarden.patrons.models import CatalogSearch, RoomBooking
 
