@@ -7,9 +7,18 @@ class BackupsConfig(AppConfig):
     verbose_name = "Backups"
 
     def ready(self) -> None:
-        from bookwarden.core.navigation import NavItem, register
+        from bookwarden.core.hubs import IT, HubLink, register_link
         from bookwarden.core.roles import Perm
 
         from . import my_tasks  # noqa: F401  (the "My tasks" provider)
 
-        register(NavItem("Backups", "backups:list", perm=Perm.VIEW_JOBS, order=86))
+        register_link(
+            HubLink(
+                IT,
+                "Backups",
+                "backups:list",
+                "Whether the nightly encrypted backups run, and the last restore drill.",
+                perm=Perm.VIEW_JOBS,
+                order=60,
+            )
+        )

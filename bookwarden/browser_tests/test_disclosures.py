@@ -149,7 +149,7 @@ def test_subpoena_is_recorded_refused_with_a_letter_and_closed(browse, people) -
     expect(review).not_to_contain_text("outcome:")  # words, not the rule's code
     main = page.get_by_role("main")
     expect(main).to_contain_text("Statute sections: RSMo 182.817.1")
-    expect(main).to_contain_text("rule MO-6")
+    expect(main).to_contain_text("rule MO-5")
     expect(main).to_contain_text("Counsel consulted and the advice recorded")
     expect(main).not_to_contain_text("consult_counsel")
     expect(main).to_contain_text("seek legal counsel and respond on counsel's advice.")
