@@ -33,6 +33,8 @@ from .models_retention import RetentionAction, RetentionRun
 from .records import RECORD_TYPES
 
 #: Mail reasons (``queue_mail(reason=...)``) whose recipient, subject and body name a patron.
+#: Mail of any reason not listed in :data:`STAFF_MAIL_REASONS` is treated the same way (fail
+#: closed: a reason nobody reviewed may name a patron).
 PATRON_MAIL_REASONS = frozenset({"breach.patron_notice", "disclosure_notice"})
 #: Every other reason the outbox knows: mail to staff or the directors, naming no patron.
 STAFF_MAIL_REASONS = frozenset(
@@ -68,20 +70,15 @@ def _model(label: str) -> Any:
 
 
 def _stale_patron_mail(now: datetime.datetime) -> models.QuerySet:
-    """Sent or failed mail naming a patron, older than its rule, not yet scrubbed."""
+    """Sent or failed mail that may name a patron (every reason but the staff ones), older
+    than its rule, not yet scrubbed."""
     outbox = _model("mail.outboxmessage")
     cutoff = now - PATRON_MAIL_KEPT
-    return outbox.objects.filter(
-        Q(reason__in=PATRON_MAIL_REASONS, status__in=["sent", "failed"])
+    return outbox.objects.exclude(reason__in=STAFF_MAIL_REASONS).filter(
+        Q(status__in=["sent", "failed"])
         & (Q(sent_at__lte=cutoff) | Q(sent_at__isnull=True, created_at__lte=cutoff))
         & (~Q(to=[]) | ~Q(body="") | ~Q(last_error="") | ~Q(subject=SCRUBBED_SUBJECT))
     )
-
-
-def _unknown_mail_reasons(now: datetime.datetime) -> models.QuerySet:
-    """Mail whose reason nobody has reviewed: it may name a patron (fail closed)."""
-    outbox = _model("mail.outboxmessage")
-    return outbox.objects.exclude(reason__in=PATRON_MAIL_REASONS | STAFF_MAIL_REASONS)
 
 
 def _stale_record_openings(now: datetime.datetime) -> models.QuerySet:
@@ -250,19 +247,13 @@ SIDE_LINK_RULES: dict[str, SideLinkRule] = {
     "mail.outboxmessage.body": SideLinkRule(
         kept="30 days after it was sent (or given up on), then its recipient, subject, body "
         "and last error are removed",
-        why="a notice to a patron (a breach, a disclosure) names them; 30 days is time to "
-        "answer a bounce or a question about it; the row stays, as does the notice's own "
-        "record (affected patron, patron notice)",
+        why="a notice to a patron (a breach, a disclosure) names them, and so may mail of a "
+        "reason nobody reviewed; 30 days is time to answer a bounce or a question about it; "
+        "the row stays, as does the notice's own record (affected patron, patron notice)",
         requirement="CR-6a, CR-6e, NM-4",
         beyond=_stale_patron_mail,
         columns=("to", "subject", "body", "last_error"),
         removed_by="patron_mail",
-    ),
-    "mail.outboxmessage.reason": SideLinkRule(
-        kept="never: every reason must be reviewed",
-        why="a message whose reason is not known to name no patron may name one",
-        requirement="CR-6a",
-        beyond=_unknown_mail_reasons,
     ),
     "sessions.session.session_data": SideLinkRule(
         kept="until the session expires",

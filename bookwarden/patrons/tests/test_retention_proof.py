@@ -3,6 +3,7 @@ the command's output and exit codes, the nightly job's evidence, the demo is cle
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 from collections.abc import Iterator
@@ -13,15 +14,16 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, models
+from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.jobs.actions import request_run
 from bookwarden.jobs.loop import Worker
 from bookwarden.jobs.models import JobRun
-from bookwarden.mail.models import OutboxMessage
+from bookwarden.mail.models import REASON_LABELS, OutboxMessage
 from bookwarden.patrons import retention_side_links
 from bookwarden.patrons.jobs import RetentionProofFailed
-from bookwarden.patrons.models import Patron
+from bookwarden.patrons.models import Loan, Patron
 from bookwarden.patrons.models_retention import RetentionProof
 from bookwarden.patrons.retention_proof import patron_link_fields, prove, take_proof
 
@@ -137,6 +139,30 @@ def test_every_side_link_has_a_rule_with_reason_and_requirement():
         apps.get_model(label)  # no stale entries
 
 
+def test_every_mail_reason_is_reviewed_and_unknown_ones_count_as_naming_a_patron(people):
+    known = retention_side_links.PATRON_MAIL_REASONS | retention_side_links.STAFF_MAIL_REASONS
+    assert set(REASON_LABELS) <= known
+    old = timezone.now() - 40 * datetime.timedelta(days=1)
+    OutboxMessage.objects.create(
+        reason="newsletter",
+        to=["someone@example.org"],
+        subject="News",
+        body="Hello",
+        status="sent",
+        sent_at=old,
+    )
+    OutboxMessage.objects.create(
+        reason="onboarding.reminder",
+        to=["staff@example.org"],
+        subject="Task",
+        body="Do it",
+        status="sent",
+        sent_at=old,
+    )
+    [finding] = prove().findings
+    assert (finding.link, finding.count) == ("mail.outboxmessage.body", 1)
+
+
 def test_the_demo_proof_is_clean_and_json_has_its_shape(db):
     call_command("demo", stdout=io.StringIO())
     out = io.StringIO()
@@ -212,9 +238,8 @@ def test_the_nightly_job_stores_the_proof_with_audit_events_of_counts(demo_patro
 def test_the_nightly_job_fails_on_findings(demo_patrons):
     _row, proof = take_proof()
     assert proof.ok
-    # Mail for a reason nobody reviewed may name a patron: the proof fails closed.
-    OutboxMessage.objects.create(
-        reason="newsletter", to=["someone@example.org"], subject="News", body="Hello"
+    Loan._unguarded.filter(patron=demo_patrons["parent"], returned_at__isnull=True).update(
+        returned_at="2020-01-01T00:00:00Z"
     )
     run = run_job_now("retention_proof")
     assert run.status == "failed"
