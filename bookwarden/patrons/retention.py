@@ -157,8 +157,12 @@ def past_rule(
     """The rows of these libraries that ``rule`` would change now: what a run changes, and
     what the retention proof counts (grouped by library)."""
     model = RECORD_TYPES[key].model
+    # No person reads these rows: the run and the proof work for the installation.
+    of_libraries = Q(pk__in=[])
+    for library_id in library_ids:
+        of_libraries |= Q(library_id=library_id)
     qs = model._unguarded.filter(  # type: ignore[attr-defined]
-        Q(library_id__in=library_ids) & _qualifying(key, 0, now - rule.after)
+        of_libraries & _qualifying(key, 0, now - rule.after)
     )
     if rule.action == RetentionAction.UNLINK:
         qs = qs.filter(_still_linked(key))
