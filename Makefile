@@ -55,6 +55,7 @@ test: install-dev lint chromium
 bench: install-dev
 	$(BIN)/python bench/audit.py $(BENCH_ARGS)
 	$(BIN)/python bench/patrons.py $(BENCH_ARGS)
+	$(BIN)/python bench/retention_proof.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -67,6 +67,7 @@ class AuditAction(models.TextChoices):
     RETENTION_RUN = "retention.run", "Retention run"
     RETENTION_CHUNK = "retention.chunk", "Library records unlinked or deleted by retention"
     RETENTION_RUN_ABANDONED = "retention.run_abandoned", "Retention run found stopped unfinished"
+    RETENTION_PROOF = "retention.proof", "Retention proof taken"
     # The patron portal (NM-7, CR-6b)
     PORTAL_LOGIN = "portal.login", "Patron logged in to the portal"
     PORTAL_LOGOUT = "portal.logout", "Patron logged out of the portal"

@@ -7,6 +7,7 @@ import datetime
 from bookwarden.jobs.registry import periodic
 
 from .retention import run_retention
+from .retention_proof import take_proof
 from .retention_rules import RetentionConfigError
 
 
@@ -29,3 +30,28 @@ def retention() -> str:
     except RetentionConfigError as exc:
         raise RetentionConfigError(f"Retention refused, nothing was changed: {exc}") from exc
     return f"Retention run #{run.pk}: {run.status}."
+
+
+@periodic(
+    "retention_proof",
+    title="Proof that no patron link is kept too long",
+    every=datetime.timedelta(days=1),
+    description="Scan every table that can link a patron to what they used for links "
+    "older than the retention rules allow.",
+)
+def retention_proof() -> str:
+    """CR-6a, CC-8: the evidence a compliance control reads.  The proof stores itself (a
+    ``RetentionProof`` row, ``retention.proof`` audit events with counts only); the job's
+    output names the proof and whether it was clean, nothing of any library.  A proof with
+    findings fails the job, so that it shows in the technology coordinator's tasks."""
+    row, proof = take_proof()
+    if not proof.ok:
+        raise RetentionProofFailed(
+            f"Retention proof #{row.pk}: {len(proof.findings)} findings; see "
+            "`bookwarden retention prove`."
+        )
+    return f"Retention proof #{row.pk}: clean."
+
+
+class RetentionProofFailed(Exception):
+    """The proof found patron links past their rule (or without one)."""

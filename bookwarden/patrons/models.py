@@ -385,4 +385,4 @@ class RecordOpening(models.Model):
         return (now or timezone.now()) >= self.expires_at()
 
 
-from .models_retention import RetentionRule, RetentionRun  # noqa: E402,F401
+from .models_retention import RetentionProof, RetentionRule, RetentionRun  # noqa: E402,F401

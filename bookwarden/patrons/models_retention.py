@@ -104,3 +104,33 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Retention run #{self.pk} ({self.status})"
+
+
+class RetentionProof(models.Model):
+    """Evidence that no patron link is older than its rule allows (CR-6a, CC-8): one run of
+    :func:`bookwarden.patrons.retention_proof.take_proof` (``bookwarden retention prove``, the
+    nightly ``retention_proof`` job).  ``findings`` holds, per table, column and library,
+    the number of rows past their rule or never reviewed: counts, never contents."""
+
+    library = models.ForeignKey(
+        Library,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when the proof covered every library.",
+    )
+    taken_at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    #: ``[{"table", "column", "library", "count", "kind", "link"}]``.
+    findings = models.JSONField(default=list)
+    #: The links and record types the proof checked.
+    checked = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-taken_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Retention proof #{self.pk} ({'clean' if self.ok else 'findings'})"

@@ -35,9 +35,13 @@ Side tables that could re-identify a patron (the Koha leaks, LAW.md)
       card reported lost or stolen must remain on file so that it never counts as consent
       again (CR-5b).  A deleted patron's cards go with the patron (the model cascades).
     * Guardians stay linked: that is who the patron is, not what they used.
+    * Every other link (sent notices naming a patron, record openings, disclosure packets,
+      job runs) has a rule in :mod:`~bookwarden.patrons.retention_side_links`; the run
+      removes what is past it, chunk by chunk like a record type.
     * Any other column that links to a patron must be listed in :data:`PATRON_LINKS_REVIEWED`
       with the reason it is kept; an unlisted one stops every run (fail closed), so a table
-      added later cannot become an unnoticed last-borrower table.
+      added later cannot become an unnoticed last-borrower table.  The retention proof
+      (:mod:`~bookwarden.patrons.retention_proof`) checks the same and more.
 """
 
 from __future__ import annotations
@@ -70,33 +74,15 @@ from .retention_rules import (
     format_after,
     load_defaults,
 )
+from .retention_side_links import SIDE_LINK_RULES, run_side_steps
 
 DEFAULT_CHUNK_SIZE = 20_000  # about 0.4 s of work per transaction; smaller chunks cost more
 
-#: Every column outside the record types that links to a patron, and why it is kept.
+#: Every column outside the record types that links to a patron, and why it is kept: the
+#: reasons of :data:`~.retention_side_links.SIDE_LINK_RULES`, where each also says how long.
 PATRON_LINKS_REVIEWED: dict[str, str] = {
-    "patrons.card.patron": "registration, not use; lost cards stay on file (CR-5b)",
-    "patrons.patron.guardian": "who the patron is, not what they used",
-    "patrons.recordopening.patron": (
-        "who opened the patron's records, when and for which purpose, like its audit event: "
-        "the purpose and record types, never what the patron used"
-    ),
-    "audit.auditevent.patron_id": "append-only; ids and types only, never contents",
-    "breach.affectedpatron.patron": (
-        "evidence that the library told each affected patron of a breach (CR-6e); names "
-        "record types, never what the patron used"
-    ),
-    "disclosures.disclosurerequest.patrons": (
-        "the scope of a request for records: evidence of what was asked and decided "
-        "(NM-4: every disclosure authorized and on record); never what the patron used"
-    ),
-    "disclosures.patronnotice.patron": (
-        "whether the patron was told of a disclosure, or why not yet (a gag order)"
-    ),
-    "enforcement.patronrestriction.patron": (
-        "a restriction of computer use after a policy violation (CC-3, CC-11): conduct, "
-        "not what the patron read or used"
-    ),
+    key: f"{rule.why} (kept {rule.kept}; {rule.requirement})"
+    for key, rule in SIDE_LINK_RULES.items()
 }
 
 
@@ -162,9 +148,21 @@ def _still_linked(key: str) -> Q:
 
 def queryset_for(key: str, library_id: int, rule: Rule, now: datetime.datetime) -> models.QuerySet:
     """The rows this rule would change now (for unlink: only those still linked)."""
+    return past_rule([library_id], key, rule, now)
+
+
+def past_rule(
+    library_ids: list[int], key: str, rule: Rule, now: datetime.datetime
+) -> models.QuerySet:
+    """The rows of these libraries that ``rule`` would change now: what a run changes, and
+    what the retention proof counts (grouped by library)."""
     model = RECORD_TYPES[key].model
+    # No person reads these rows: the run and the proof work for the installation.
+    of_libraries = Q(pk__in=[])
+    for library_id in library_ids:
+        of_libraries |= Q(library_id=library_id)
     qs = model._unguarded.filter(  # type: ignore[attr-defined]
-        Q(library_id=library_id) & _qualifying(key, library_id, now - rule.after)
+        of_libraries & _qualifying(key, 0, now - rule.after)
     )
     if rule.action == RetentionAction.UNLINK:
         qs = qs.filter(_still_linked(key))
@@ -404,6 +402,8 @@ def _run(
 
             n = _delete_expired_sessions(now, run.chunk_size, run.dry_run, sessions_done)
             counts["expired_sessions"] = n
+        # The side links past their rules (sent notices, record openings, packets, job runs).
+        run_side_steps(run, libraries, now, counts, _record_chunk)
     except BaseException as exc:  # Ctrl-C too: leave the evidence, then re-raise.
         # If the database itself is gone, the original error matters more than the record.
         with contextlib.suppress(Exception):

@@ -1,11 +1,14 @@
 """``bookwarden retention run [--dry-run] [--library SLUG]``: the daily retention job (CR-6a).
 
-``bookwarden retention show [--library SLUG]`` lists the rules in force.  See
-docs/retention.md for the cron line and systemd timer.
+``bookwarden retention show [--library SLUG]`` lists the rules in force.
+``bookwarden retention prove [--library SLUG] [--json]`` proves that no patron link is older
+than its rule allows (exit 0), or lists what is (exit 1; exit 2 when a link has no rule or
+the rules cannot be read).  See docs/retention.md.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,6 +20,11 @@ from bookwarden.patrons.records import RECORD_TYPES
 from bookwarden.patrons.retention import DEFAULT_CHUNK_SIZE, run_retention
 from bookwarden.patrons.retention_lock import RetentionBusy
 from bookwarden.patrons.retention_rules import RetentionConfigError, effective_rules, load_defaults
+
+#: ``retention prove`` exits with 1 when links are past their rule, 2 when a link has no
+#: rule (or the rules cannot be read): fail closed.
+EXIT_PAST_RULE = 1
+EXIT_UNREVIEWED = 2
 
 
 class Command(BaseCommand):
@@ -35,6 +43,9 @@ class Command(BaseCommand):
         )
         show = sub.add_parser("show", help="List the rules in force.")
         show.add_argument("--library", metavar="SLUG", help="Only this library.")
+        prove = sub.add_parser("prove", help="Prove that no patron link is kept too long.")
+        prove.add_argument("--library", metavar="SLUG", help="Only this library.")
+        prove.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
     def _library(self, slug: str | None) -> Library | None:
         if not slug:
@@ -48,6 +59,8 @@ class Command(BaseCommand):
         library = self._library(options.get("library"))
         if options["subcommand"] == "show":
             self._show(library)
+        elif options["subcommand"] == "prove":
+            self._prove(library, options["json"])
         else:
             self._run(library, options["dry_run"], options["chunk_size"])
 
@@ -89,4 +102,33 @@ class Command(BaseCommand):
                 )
         if "expired_sessions" in run.counts:
             self.stdout.write(f"  expired sessions: {run.counts['expired_sessions']}")
+        if "job_runs" in run.counts and run.library_id is None:
+            self.stdout.write(f"  old job runs: {run.counts['job_runs']}")
         self.stdout.write(self.style.SUCCESS(f"{verb} {sum(run.counts.values())} rows."))
+
+    def _prove(self, library: Library | None, as_json: bool) -> None:
+        from bookwarden.patrons.retention_proof import take_proof
+
+        with audit_context(request_id=new_request_id("cli-retention-proof-")):
+            row, proof = take_proof(library=library)
+        if as_json:
+            self.stdout.write(json.dumps({"proof": row.pk, **proof.as_json()}, indent=2))
+        else:
+            self.stdout.write(
+                f"Retention proof #{row.pk}: {len(proof.checked)} links and record types "
+                f"checked in {proof.seconds:.1f} s"
+            )
+            for f in proof.findings:
+                where = f.library or "no library"
+                what = "no rule says how long" if f.kind == "unreviewed" else "past the rule"
+                self.stdout.write(f"  {f.table}.{f.column} ({where}): {f.count} rows, {what}")
+            if proof.error:
+                self.stdout.write(f"  {proof.error}")
+        if proof.ok:
+            if not as_json:
+                self.stdout.write(self.style.SUCCESS("No patron link is kept longer than allowed."))
+            return
+        code = EXIT_UNREVIEWED if (proof.unreviewed or proof.error) else EXIT_PAST_RULE
+        raise CommandError(
+            f"Retention proof #{row.pk} failed: {len(proof.findings)} findings.", returncode=code
+        )
