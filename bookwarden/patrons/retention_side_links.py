@@ -114,6 +114,15 @@ def _audit_events_naming_a_record(now: datetime.datetime) -> models.QuerySet:
     )
 
 
+def _stale_backups(now: datetime.datetime) -> models.QuerySet:
+    """Backup files still on the server past their days (the backup-retention job deletes
+    them; a day's grace for its daily run)."""
+    keep = datetime.timedelta(days=float(getattr(settings, "BOOKWARDEN_BACKUP_KEEP_DAYS", 30)))
+    return _model("backups.backuprecord").objects.filter(
+        deleted_at__isnull=True, created_at__lte=now - keep - datetime.timedelta(days=1)
+    )
+
+
 def portal_patron_of(session_data: dict[str, Any]) -> tuple[int | None, int | None]:
     """(library id, patron id) of the portal login a decoded session holds, or Nones."""
     state = session_data.get("portal")
@@ -264,6 +273,15 @@ SIDE_LINK_RULES: dict[str, SideLinkRule] = {
         library_field="",
         removed_by="expired_sessions",
     ),
+    "backups.backuprecord.file_name": SideLinkRule(
+        kept="BOOKWARDEN_BACKUP_KEEP_DAYS (30 days by default), then the file is deleted",
+        why="a backup holds every patron record as it was that night, including what "
+        "retention has since removed; the backup-retention job deletes it, and a backup "
+        "still there after its days is a finding",
+        requirement="CR-6a",
+        beyond=_stale_backups,
+        library_field="",
+    ),
     "jobs.jobrun.error": SideLinkRule(
         kept="the job loop's keep (JOBS_KEEP_DAYS, 30 days), except each job's last run",
         why="a job's output is generic by rule, but an error message can quote a row; runs "
@@ -318,6 +336,8 @@ TEXT_LINKS_REVIEWED: dict[str, str] = {
     "software.softwarerequest": _STAFF_NOTES,
     "vendors.vendor": _NO_PERSON,
     "vendors.vendorreview": _STAFF_NOTES,
+    "backups.backupcheck": "what a check of a backup found (a count or a hash that "
+    "differs): names no patron",
     "mfa.authenticator": _STAFF_ACCOUNTS,
     "axes.accessattempt": _STAFF_ACCOUNTS,
 }

@@ -225,3 +225,34 @@ def test_a_library_proof_reports_only_that_library(people, demo_patrons):
     madrid = prove(library=demo_patrons["parent"].library)
     assert {f.library for f in madrid.findings} == {"new-madrid"}
     assert "jobs.jobrun.error" not in {f.link for f in madrid.findings}
+
+
+def test_a_backup_kept_past_its_days_is_a_finding(people, settings):
+    """CR-6a: a backup holds records that retention has since removed, so one still on the
+    server after BOOKWARDEN_BACKUP_KEEP_DAYS is a finding until the backup-retention job
+    deletes it."""
+    from bookwarden.backups.models import BackupRecord
+
+    settings.BOOKWARDEN_BACKUP_KEEP_DAYS = 30
+    now = timezone.now()
+
+    def backup(days_old: int, name: str) -> BackupRecord:
+        return BackupRecord.objects.create(
+            file_name=name,
+            folder="/srv/backups",
+            size=1,
+            sha256=name.ljust(64, "0")[:64],
+            created_at=now - days_old * DAY,
+            origin="job",
+            engine="sqlite",
+            audit_seq=1,
+        )
+
+    backup(20, "young")
+    assert prove().ok
+    old = backup(40, "old")
+    [finding] = prove().findings
+    assert (finding.table, finding.count) == ("backups_backuprecord", 1)
+    old.deleted_at = now
+    old.save(update_fields=["deleted_at"])
+    assert prove().ok
