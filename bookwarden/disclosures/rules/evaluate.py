@@ -151,6 +151,15 @@ class StatuteAnswer:
         return "no statute basis was found"
 
 
+def left_to_the_custodian(answer: StatuteAnswer) -> bool:
+    """The record type falls outside the library-records law, to a public-records law that
+    leaves what is open to the custodian (the pack's ``outside`` answers
+    ``needs_information``): there the library's written policy is the custodian's decision,
+    made in advance, and it applies, a release included (Cresco's 5e and 5g under Iowa's
+    chapter 22).  Counsel is still the one to ask where the policy is silent."""
+    return answer.basis == "outside" and answer.outcome == NEEDS_INFORMATION
+
+
 def statute_answer(pack: Pack, facts: Facts, record: str) -> StatuteAnswer:
     entry = pack.classification[record]
     if record in pack.classified and entry.classification == PUBLIC:
@@ -293,10 +302,11 @@ def _policy_note(prule: Rule, *, applied: bool, conflict: bool = False) -> dict[
 def _layer_policy(part: _Part, answer: StatuteAnswer, facts: Facts, policy: Policy | None) -> _Part:
     """The library's policy over the statute: stricter applies, looser is a conflict.
 
-    A policy rule that releases where the statute answers ``needs_information`` (a rule's
-    outcome, or the public-records law a record type falls to) is looser: flagged, never
-    applied.  Where the statute's answer only waits for a fact not given, nothing of the
-    policy applies but an outright refusal; a release waits with the statute."""
+    A policy rule that releases where a rule of the statute answers ``needs_information`` is
+    looser: flagged, never applied.  Where the record type falls to a public-records law that
+    leaves it to the custodian (:func:`left_to_the_custodian`), the policy decides.
+    Where the statute's answer only waits for a fact not given, nothing of the policy
+    applies but an outright refusal; a release waits with the statute."""
     rule = answer.rule
     prule, pmissing = (
         (None, []) if policy is None else first_match(policy.rules, facts, part.record)
@@ -363,6 +373,17 @@ def _layer_policy(part: _Part, answer: StatuteAnswer, facts: Facts, policy: Poli
         return part
     if not releases(prule.outcome):
         return part  # e.g. the policy asks for more information where the statute refuses
+    if left_to_the_custodian(answer):
+        part.outcome = prule.outcome
+        part.reason += (
+            f" {answer.citation} leaves what is open to the custodian, and the library's "
+            f"policy decides it: they {OUTCOME_TEXT[prule.outcome]} (policy rule {prule.id}, "
+            f"{prule.citation})."
+        )
+        part.citations.append(prule.citation)
+        part.rules_used.append(prule)
+        part.policy = _policy_note(prule, applied=True)
+        return part
     statute_says = OUTCOME_TEXT[statute_outcome]
     why = (
         f"The library's policy (rule {prule.id}, {prule.citation}) says they "

@@ -7,10 +7,12 @@ statute it applies; where it is looser it is a *conflict*: reported on every dec
 touches and by :func:`policy_conflicts` (for the custodian's home page), and never applied.
 
 A policy classifies nothing as public: a library's "these are public" is a rule that
-releases them (e.g. camera_recordings on an open_records_request).  Where the statute's
-answer is ``needs_information`` (a rule's, or the public-records law's for a record type the
-library-records law does not cover) or ``refuse``, such a release is looser than the law: a
-conflict, flagged, never applied.
+releases them (e.g. camera_recordings on an open_records_request).  Where a rule of the
+statute answers ``needs_information`` or ``refuse``, such a release is looser than the law: a
+conflict, flagged, never applied.  Where the record type falls outside the library-records
+law to a public-records law that leaves what is open to the custodian (the pack's
+``outside`` answers ``needs_information``), the policy is the custodian's decision and
+applies (``evaluate.left_to_the_custodian``).
 
 Interim storage: one YAML file per library, ``<BOOKWARDEN_POLICY_DIR>/<slug>.yaml``
 (default ``<DATA_DIR>/policies/<slug>.yaml``)::
@@ -35,7 +37,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .evaluate import at_most, releases, statute_answer
+from .evaluate import at_most, left_to_the_custodian, releases, statute_answer
 from .loader import parse_rules, read_yaml
 from .matching import match
 from .schema import (
@@ -253,7 +255,11 @@ def policy_conflicts(policy: Policy, pack: Pack) -> list[Conflict]:
                 if match(prule, facts, record) != []:
                     continue
                 answer = statute_answer(pack, facts, record)
-                if answer.missing or at_most(prule.outcome, answer.outcome):
+                if (
+                    answer.missing
+                    or at_most(prule.outcome, answer.outcome)
+                    or left_to_the_custodian(answer)
+                ):
                     continue
                 if (
                     answer.rule is not None

@@ -20,7 +20,7 @@ from bookwarden.disclosures.rules import (
 )
 
 from .conftest import EXAMPLES, decide
-from .small_packs import pack_data, quote, small_pack, use_packs_before_format_2
+from .small_packs import quote, small_pack, use_packs_before_format_2
 
 
 @pytest.fixture(autouse=True)
@@ -151,11 +151,13 @@ def test_a_policy_classifies_nothing_as_public() -> None:
             parse_policy({"library": "test", key: {}, "rules": []}, "test.yaml")
 
 
-def test_a_public_statement_in_a_policy_is_a_conflict_where_the_law_needs_counsel(
+def test_a_public_statement_in_a_policy_decides_what_the_public_records_law_leaves_open(
     tmp_path,
 ) -> None:
-    """The library says camera recordings are public; the statute does not cover them and
-    the public-records law leaves them to counsel: looser, flagged, never applied."""
+    """CR-5g: the library says camera recordings are public; the library-records law does
+    not cover them and the public-records law they fall to leaves what is open to the
+    custodian: the library's written policy is that decision, and applies, cited.  Where a
+    rule of the statute itself asks for counsel, the same release is a conflict."""
     pack = small_pack(tmp_path)
     policy = _policy(
         {"id": "P-cam", "requester": "public", "instrument": "open_records_request",
@@ -163,27 +165,30 @@ def test_a_public_statement_in_a_policy_is_a_conflict_where_the_law_needs_counse
     )  # fmt: skip
     facts = Facts("US-XT", "public", "open_records_request", ("camera_recordings",))
     decision = evaluate(facts, policy, pack=pack)
-    assert decision.outcome == "needs_information"
-    assert [(c.policy_rule, c.rule, c.records) for c in decision.conflicts] == [
-        ("P-cam", None, ("camera_recordings",))
-    ]
-    assert "T.S. 9-7(1)" in decision.conflicts[0].why
+    assert decision.outcome == "release"
+    assert decision.conflicts == []
+    assert "Test policy" in decision.citations and "T.S. 9-7(1)" in decision.reasons[0]
     entry = decision.as_dict()["explanation"][0]
     assert entry["policy"] == {
         "rule": "P-cam",
         "outcome": "release",
         "citation": "Test policy",
-        "applied": False,
-        "conflict": True,
+        "applied": True,
+        "conflict": False,
     }
-    found = policy_conflicts(policy, pack)
-    assert [(c.policy_rule, c.records) for c in found] == [("P-cam", ("camera_recordings",))]
-    # Where the statute itself makes them public, the same statement is no conflict.
-    data = pack_data()
-    data["outside"]["outcome"] = "release"
-    public = small_pack(tmp_path, data)
-    assert evaluate(facts, policy, pack=public).outcome == "release"
-    assert policy_conflicts(policy, public) == []
+    assert policy_conflicts(policy, pack) == []
+    # Without the policy, the public-records law sends it to counsel.
+    assert evaluate(facts, None, pack=pack).outcome == "needs_information"
+    # A record type the library-records law covers: its rules decide, and a policy release
+    # beyond them is a conflict, never applied.
+    loans = _policy(
+        {"id": "P-loans", "requester": "public", "instrument": "open_records_request",
+         "records": ["loans"], "outcome": "release"},
+    )  # fmt: skip
+    covered = Facts("US-XT", "public", "open_records_request", ("loans",))
+    refused = evaluate(covered, loans, pack=pack)
+    assert refused.outcome == "refuse"
+    assert [c.policy_rule for c in refused.conflicts] == ["P-loans"]
 
 
 def test_a_stricter_policy_applies_over_the_public_records_law(tmp_path) -> None:
