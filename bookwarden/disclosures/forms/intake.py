@@ -1,5 +1,5 @@
-"""Forms of the disclosure workflow: intake, the steps before a release (counsel, identity,
-the instrument, an emergency override), decision, closure, policy, open records."""
+"""The intake of a request for records: who asks, on what, for which patrons and records
+(CR-5a, NM-4), each question asked only when it matters."""
 
 from __future__ import annotations
 
@@ -14,22 +14,16 @@ from django.http import QueryDict
 from bookwarden.core.models import Library
 from bookwarden.patrons.models import Card, Patron
 
-from .models import (
+from ..models import (
     FINDING_CHOICES,
     INSTRUMENT_CHOICES,
     ISSUER_CHOICES,
-    OUTCOME_CHOICES,
     PURPOSE_CHOICES,
     RECORD_CHOICES,
     REQUESTER_CHOICES,
-    DisclosureRequest,
-    Document,
-    Verdict,
 )
-from .wording import REQUESTER_IN_SENTENCE
-
-_DATE = forms.DateInput(attrs={"type": "date"})
-
+from ..wording import REQUESTER_IN_SENTENCE
+from .fields import DATE, yes_no_unknown
 
 #: Instruments that rest on a court's or an agency's document (a non-disclosure order may
 #: come with them).
@@ -128,23 +122,6 @@ _NOT_APPLYING: dict[str, Any] = {
     "bill_sent": False,
     "amount_owed": None,
 }
-
-
-_YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not known")]
-
-
-def yes_no_unknown(label: str, help_text: str = "") -> forms.TypedChoiceField:
-    """A question answered yes, no or not known (None: the rules then ask for it)."""
-    return forms.TypedChoiceField(
-        label=label,
-        choices=_YES_NO_UNKNOWN,
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        required=False,
-        initial="",
-        widget=forms.RadioSelect,
-        help_text=help_text,
-    )
 
 
 class _PatronChoices(forms.ModelMultipleChoiceField):
@@ -355,12 +332,12 @@ class IntakeForm(PatronScopeForm):
         label="Records asked for", choices=RECORD_CHOICES, widget=forms.CheckboxSelectMultiple
     )
     date_from = forms.DateField(
-        label="From (date)", required=False, widget=_DATE, help_text="Empty: from the start."
+        label="From (date)", required=False, widget=DATE, help_text="Empty: from the start."
     )
     date_to = forms.DateField(
-        label="To (date)", required=False, widget=_DATE, help_text="Empty: up to now."
+        label="To (date)", required=False, widget=DATE, help_text="Empty: up to now."
     )
-    deadline = forms.DateField(label="Deadline in the document", required=False, widget=_DATE)
+    deadline = forms.DateField(label="Deadline in the document", required=False, widget=DATE)
     finding = forms.ChoiceField(
         label="What the order states as its reason", choices=FINDING_CHOICES, initial="none"
     )
@@ -399,7 +376,7 @@ class IntakeForm(PatronScopeForm):
         label="The non-disclosure order", max_length=200, required=False
     )
     gag_until = forms.DateField(
-        label="It lasts until", required=False, widget=_DATE, help_text="Empty: until lifted."
+        label="It lasts until", required=False, widget=DATE, help_text="Empty: until lifted."
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -457,225 +434,3 @@ class IntakeForm(PatronScopeForm):
         if not data.get("stated_purpose"):
             data["stated_purpose"] = "unstated"
         return data
-
-
-class CounselForm(forms.Form):
-    counsel_name = forms.CharField(label="Counsel consulted", max_length=200)
-    consulted_at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    advice = forms.CharField(label="Advice", widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class IdentityForm(forms.Form):
-    how = forms.CharField(
-        label="How the requester's identity was checked",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: badge 4471 and photo ID, checked at the desk; the agency "
-        "called back on its published number.",
-    )
-
-
-class InstrumentForm(forms.Form):
-    document = forms.ModelChoiceField(
-        label="The stored document of the instrument",
-        queryset=Document.objects.none(),
-        empty_label=None,
-    )
-    how = forms.CharField(
-        label="How the instrument was verified",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: called the clerk of the court on its published number; the "
-        "order is genuine, in force and names these records.",
-    )
-    finding_confirmed = forms.BooleanField(label="The order states this finding", required=False)
-
-    def __init__(self, *args: Any, request: DisclosureRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["document"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = request.documents.all()
-        if request.finding == "none":
-            del self.fields["finding_confirmed"]
-        else:
-            finding = dict(FINDING_CHOICES).get(request.finding, request.finding)
-            self.fields["finding_confirmed"].label = f"The order states the finding: {finding}"
-
-
-class OverrideForm(forms.Form):
-    justification = forms.CharField(
-        label="Why the records must go before the missing steps (in writing)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,  # the action says what an empty one lacks
-        help_text="For example: a child is missing, the order came by fax at night and counsel "
-        "cannot be reached before morning.",
-    )
-
-
-class DecisionForm(forms.Form):
-    verdict = forms.ChoiceField(label="Decision", choices=Verdict.choices, widget=forms.RadioSelect)
-    released_types = forms.MultipleChoiceField(
-        label="Release only these (release part)",
-        choices=RECORD_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    reasons = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 4}))
-    justification = forms.CharField(
-        label="Justification (needed when deciding against the rule outcome)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-
-    def __init__(self, *args: Any, record_types: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if record_types is not None:
-            field = self.fields["released_types"]
-            assert isinstance(field, forms.MultipleChoiceField)
-            field.choices = [(k, v) for k, v in RECORD_CHOICES if k in record_types]
-
-
-class CloseForm(forms.Form):
-    note = forms.CharField(
-        label="Closing note", widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-
-
-class DocumentForm(forms.Form):
-    document = forms.FileField(label="Add a document", help_text="Up to 20 MB.")
-
-
-def _only_when(label: str) -> forms.TypedChoiceField:
-    """A yes/no condition of a policy rule: does not matter, only when yes, only when no."""
-    return forms.TypedChoiceField(
-        label=label,
-        choices=[("", "Does not matter"), ("yes", "Only when yes"), ("no", "Only when no")],
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        required=False,
-    )
-
-
-class PolicyRuleForm(forms.Form):
-    """One rule of the library's own policy (NM-2), in the pack's rule format."""
-
-    rule_id = forms.RegexField(
-        label="Rule id",
-        regex=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-        max_length=60,
-        help_text="Letters, digits, - _ . e.g. NMCL-overdue",
-    )
-    requesters = forms.MultipleChoiceField(
-        label="Requesters", choices=REQUESTER_CHOICES, widget=forms.CheckboxSelectMultiple
-    )
-    instruments = forms.MultipleChoiceField(
-        label="Instruments", choices=INSTRUMENT_CHOICES, widget=forms.CheckboxSelectMultiple
-    )
-    records = forms.MultipleChoiceField(
-        label="Records", choices=RECORD_CHOICES, widget=forms.CheckboxSelectMultiple
-    )
-    purposes = forms.MultipleChoiceField(
-        label="Only for these purposes",
-        choices=PURPOSE_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Tick none for any purpose.",
-    )
-    bill_sent = forms.TypedChoiceField(
-        label="Condition: a bill was sent",
-        choices=[
-            ("", "Does not matter"),
-            ("yes", "Only after a bill was sent"),
-            ("no", "Only before"),
-        ],
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        required=False,
-    )
-    min_age = forms.IntegerField(
-        label="Condition: the patron is at least this old",
-        min_value=0,
-        max_value=130,
-        required=False,
-    )
-    max_age = forms.IntegerField(
-        label="Condition: the patron is at most this old",
-        min_value=0,
-        max_value=130,
-        required=False,
-        help_text="A child under 16: 15.",
-    )
-    min_amount_owed = forms.DecimalField(
-        label="Condition: the patron owes at least (dollars)",
-        min_value=0,
-        decimal_places=2,
-        required=False,
-    )
-    sworn_officer = _only_when("Condition: the requester is a sworn law-enforcement officer")
-    crime_at_library = _only_when("Condition: the crime was committed at the library")
-    particular_suspect = _only_when("Condition: a particular person is suspected of a known crime")
-    publicly_funded = _only_when("Condition: the library is publicly funded")
-    custodial = _only_when("Condition: the parent or guardian has custody of the minor")
-    outcome = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES)
-    citation = forms.CharField(label="Citation (the policy section)", max_length=200)
-    quote = forms.CharField(
-        label="The policy's words (quoted)",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text="The sentence of the library's written policy this rule rests on.",
-    )
-    note = forms.CharField(
-        label="In plain words",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text="What the rule does, as the custodian will read it on a request.",
-    )
-
-
-class PubliclyFundedForm(forms.Form):
-    """Whether the library is publicly funded (a public library): some states' laws turn on
-    it."""
-
-    publicly_funded = forms.TypedChoiceField(
-        label="Is the library publicly funded (a public library)?",
-        choices=[("yes", "Yes"), ("no", "No"), ("", "Not said yet")],
-        coerce=lambda v: {"yes": True, "no": False}.get(v),
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-
-
-class OpenRecordsForm(forms.Form):
-    """An open-records request for public records, and what was given, in one step."""
-
-    library = forms.ModelChoiceField(
-        queryset=Library.objects.none(), to_field_name="slug", empty_label=None
-    )
-    requester_name = forms.CharField(label="Who asks (name)", max_length=200)
-    requester_contact = forms.CharField(
-        label="How to reach them", max_length=300, help_text="Phone, e-mail or address."
-    )
-    requester_organisation = forms.CharField(
-        label="Organisation (optional)", max_length=200, required=False
-    )
-    record_type = forms.ChoiceField(label="Records asked for", choices=RECORD_CHOICES)
-    date_from = forms.DateField(label="From (date)", widget=_DATE)
-    date_to = forms.DateField(label="To (date)", widget=_DATE)
-    given = forms.CharField(
-        label="What was given",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: a copy of the camera recording of the front entrance, "
-        "2 to 3 p.m., on a USB stick. Room-booking contacts are read and stored for you.",
-    )
-    upload = forms.FileField(
-        label="A copy of what was given (optional)",
-        required=False,
-        help_text="Stored with its fingerprint (SHA-256), never shown publicly.",
-    )
-
-    def __init__(self, *args: Any, libraries: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["library"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = libraries if libraries is not None else Library.objects.none()
