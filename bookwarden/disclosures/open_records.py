@@ -31,7 +31,7 @@ from bookwarden.core.models import Library
 from bookwarden.core.permissions import has_perm, require
 from bookwarden.core.roles import Perm
 from bookwarden.core.when import iso_utc
-from bookwarden.patrons.classification import for_library, open_record_types
+from bookwarden.patrons.classification import for_library
 from bookwarden.patrons.record_access import public_room_booking_contacts
 
 from .models import OpenRecordsRequest
@@ -44,9 +44,9 @@ READ_BY_BOOKWARDEN = ("room_bookings",)
 
 def public_types(library: Library) -> list[tuple[str, str]]:
     """The record types that may be given on an open-records request, with their labels:
-    :func:`bookwarden.patrons.classification.open_record_types`."""
-    opened = open_record_types(library)
-    return [(key, c.label) for key, c in for_library(library).items() if key in opened]
+    public under the state's pack or opened by the library's own policy
+    (:func:`bookwarden.patrons.classification.open_record_types`)."""
+    return [(key, c.label) for key, c in for_library(library).items() if c.is_public]
 
 
 def confidential_message(library: Library, record_type: str) -> str:
