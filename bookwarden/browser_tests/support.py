@@ -95,6 +95,11 @@ class Browsing:
             # The browser left that document (a click, a form posted, even one that comes
             # back to the same address) before this finished.
             return
+        if request.failure == "net::ERR_ABORTED" and request.url.endswith("/favicon.svg"):
+            # The browser fetches the icon on its own schedule and drops the fetch when a
+            # page replaces the one it was for, sometimes after that page's navigation
+            # event: not a fault of the page (a missing icon still fails as HTTP 404).
+            return
         self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
 
     def _on_response(self, response: Any) -> None:
