@@ -135,6 +135,9 @@ MIDDLEWARE = [
     "bookwarden.core.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's LocaleMiddleware, scoped: the portal speaks the patron's language, every other
+    # page the installation's (core/language.py).  After the session, before CommonMiddleware.
+    "bookwarden.core.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,6 +164,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bookwarden.core.context_processors.navigation",
@@ -325,6 +329,7 @@ CONTENT_SECURITY_POLICY = {
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if PRODUCTION:
     if not (SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE):
         raise ImproperlyConfigured(
@@ -382,7 +387,21 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-LANGUAGE_CODE = "en-us"
+# Staff pages speak LANGUAGE_CODE.  The patron portal, the mail to patrons and the letters
+# to them also speak Spanish (docs/translations.md): the portal follows the browser
+# (Accept-Language) until the patron chooses, and a signed-in patron's choice is kept
+# (Patron.preferred_language) for their mail and letters.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+#: Where a page speaks the patron's language rather than the installation's.
+PATRON_LANGUAGE_PATHS = ("/portal/",)
+# The portal's language switch keeps the choice in this cookie, sent only to the portal:
+# a staff page never reads it.
+LANGUAGE_COOKIE_PATH = "/portal/"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # The installation's time zone: the default for a new library's own (Library.time_zone),
 # and the zone of pages that are about no library.  Times are stored in UTC.
 TIME_ZONE = env_str("TIME_ZONE") or "America/Chicago"

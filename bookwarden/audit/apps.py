@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class AuditConfig(AppConfig):
@@ -10,4 +11,4 @@ class AuditConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        register(NavItem("Audit log", "audit:list", Perm.VIEW_AUDIT, order=80))
+        register(NavItem(gettext_noop("Audit log"), "audit:list", Perm.VIEW_AUDIT, order=80))

@@ -57,6 +57,10 @@ class AuditAction(models.TextChoices):
     RECORDS_OPENED = "patron.records_opened", "Library records opened"
     RECORDS_REFUSED = "patron.records_refused", "Opening library records refused"
     READING_HISTORY_CHANGED = "patron.reading_history", "Reading-history consent changed"
+    PATRON_LANGUAGE_CHOSEN = (
+        "patron.language_chosen",
+        "Patron chose a language for the portal and mail",
+    )
     CARD_ISSUED = "card.issued", "Card issued"
     CARD_REPORTED = "card.reported", "Card reported lost or stolen"
     CARD_RENEWED = "card.renewed", "Card renewed; privacy rights reminded"

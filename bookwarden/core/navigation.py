@@ -1,5 +1,7 @@
 """The main navigation, by role: each app registers its entries and the permission that
-shows them (none: everyone signed in).  The context processor builds the menu."""
+shows them (none: everyone signed in).  The context processor builds the menu.  Labels are
+registered as message ids (``gettext_noop``) and shown in the language in force, so that
+another staff language can follow (docs/translations.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from .hubs import IT, links_for
 from .models import libraries_of
@@ -40,9 +43,9 @@ def register(item: NavItem) -> None:
         _items.sort(key=lambda i: (i.order, i.label))
 
 
-register(NavItem("My tasks", "home", order=0))
-register(NavItem("IT", "it_hub", order=45, hub=IT))
-register(NavItem("Account", "account_security", order=100))
+register(NavItem(gettext_noop("My tasks"), "home", order=0))
+register(NavItem(gettext_noop("IT"), "it_hub", order=45, hub=IT))
+register(NavItem(gettext_noop("Account"), "account_security", order=100))
 
 
 def menu(request: HttpRequest) -> dict[str, Any]:
@@ -53,7 +56,7 @@ def menu(request: HttpRequest) -> dict[str, Any]:
     nav: list[dict[str, Any]] = []
     for item in _items:
         if item.shown_to(user):
-            nav.append({"label": item.label, "url": reverse(item.url_name)})
+            nav.append({"label": gettext(item.label), "url": reverse(item.url_name)})
         if item.url_name == "home":
             for library in libraries_of(memberships):
                 nav.append(

@@ -22,13 +22,37 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone, translation
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 
 DAY = "M j, Y"
 MOMENT = "M j, Y, g:i A"
 MOMENT_SECONDS = "M j, Y, g:i:s A"
 CLOCK = "g:i A"
+
+#: The format settings that stand for each of the above in another language's formats
+#: module (bookwarden/formats/<language>/formats.py), e.g. "2 de diciembre de 2026".
+_LOCAL_NAMES = {
+    DAY: "DATE_FORMAT",
+    MOMENT: "DATETIME_FORMAT",
+    MOMENT_SECONDS: "DATETIME_SECONDS_FORMAT",
+    CLOCK: "TIME_FORMAT",
+}
+
+
+def _in_language(fmt: str) -> str:
+    """``fmt`` (one of the English formats above) as the active language writes it: the
+    English one for English (staff pages, and mail to a patron who chose no other), the
+    language's own from its formats module for the others (the portal, a patron's mail)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language.split("-")[0] == "en":
+        return fmt
+    name = _LOCAL_NAMES[fmt]
+    for module in formats.get_format_modules(language):
+        if hasattr(module, name):
+            return str(getattr(module, name))
+    return fmt
 
 
 def validate_time_zone(name: str) -> None:
@@ -94,7 +118,9 @@ def when(
         return ""
     if not isinstance(value, datetime.datetime):
         return day(value)
-    return dateformat.format(_local(value, library), MOMENT_SECONDS if seconds else MOMENT)
+    return dateformat.format(
+        _local(value, library), _in_language(MOMENT_SECONDS if seconds else MOMENT)
+    )
 
 
 def day(value: datetime.datetime | datetime.date | None, *, library: Any | None = None) -> str:
@@ -104,14 +130,14 @@ def day(value: datetime.datetime | datetime.date | None, *, library: Any | None 
         return ""
     if isinstance(value, datetime.datetime):
         value = _local(value, library)
-    return dateformat.format(value, DAY)
+    return dateformat.format(value, _in_language(DAY))
 
 
 def clock(value: datetime.datetime | None) -> str:
     """The time of day alone, "4:19 PM", for a moment later today."""
     if value is None:
         return ""
-    return dateformat.time_format(_local(value), CLOCK)
+    return dateformat.time_format(_local(value), _in_language(CLOCK))
 
 
 def ago(
@@ -127,10 +153,10 @@ def ago(
             value, datetime.time(), tzinfo=timezone.get_current_timezone()
         )
     if value > now:
-        return f"in {timesince(now, value, depth=1)}"
+        return gettext("in %(time)s") % {"time": timesince(now, value, depth=1)}
     if (now - value).total_seconds() < 60:
-        return "just now"
-    return f"{timesince(value, now, depth=1)} ago"
+        return gettext("just now")
+    return gettext("%(time)s ago") % {"time": timesince(value, now, depth=1)}
 
 
 def iso_utc(value: datetime.datetime | datetime.date | None) -> str:

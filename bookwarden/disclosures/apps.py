@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class DisclosuresConfig(AppConfig):
@@ -14,6 +15,9 @@ class DisclosuresConfig(AppConfig):
 
         register(
             NavItem(
-                "Disclosures", "disclosures:list", perm=Perm.OPEN_RECORDS_AS_CUSTODIAN, order=25
+                gettext_noop("Disclosures"),
+                "disclosures:list",
+                perm=Perm.OPEN_RECORDS_AS_CUSTODIAN,
+                order=25,
             )
         )

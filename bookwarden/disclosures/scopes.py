@@ -18,6 +18,8 @@ An empty scope is a full release of the record types chosen.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 RELEASE_OVERDUE_ONLY = "release_overdue_only"
 RELEASE_CONTACT_AND_AMOUNT_OWED = "release_contact_and_amount_owed"
 RELEASE_IDENTITY_ONLY = "release_identity_only"
@@ -69,18 +71,18 @@ GIVEN_TO_REQUESTER: dict[str, str] = {
 
 #: What the patron's notice says was given about them.
 TOLD_TO_PATRON: dict[str, str] = {
-    RELEASE_OVERDUE_ONLY: (
+    RELEASE_OVERDUE_ONLY: gettext_noop(
         "Only the overdue items and the amount you owe were given, nothing else you borrowed."
     ),
-    RELEASE_CONTACT_AND_AMOUNT_OWED: (
+    RELEASE_CONTACT_AND_AMOUNT_OWED: gettext_noop(
         "Only your name, your contact information and the amount you owe were given: no "
         "titles or other records of what you borrowed or used."
     ),
-    RELEASE_IDENTITY_ONLY: (
+    RELEASE_IDENTITY_ONLY: gettext_noop(
         "Only your name and library card number were given, to identify you: nothing about "
         "the materials or services you used."
     ),
-    RELEASE_PARENT_IDENTITY_ONLY: (
+    RELEASE_PARENT_IDENTITY_ONLY: gettext_noop(
         "Only the name of your parent or guardian, as the library has it on record, was "
         "given: nothing about the materials or services you used."
     ),

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from .rules.loader import load_pack
 from .rules.schema import (
     NEEDS_INFORMATION,
@@ -59,16 +61,16 @@ REQUESTER_WORDS: dict[str, str] = {
 }
 #: The same, inside a sentence ("released to a collection agency").
 REQUESTER_IN_SENTENCE: dict[str, str] = {
-    "patron": "the patron",
-    "parent": "a parent or guardian",
-    "law_enforcement": "law enforcement",
-    "court": "a court",
-    "prosecutor": "a prosecutor",
-    "attorney": "an attorney",
-    "collection_agency": "a collection agency",
-    "public": "a member of the public",
-    "other_library": "another library",
-    "vendor": "a vendor",
+    "patron": gettext_noop("the patron"),
+    "parent": gettext_noop("a parent or guardian"),
+    "law_enforcement": gettext_noop("law enforcement"),
+    "court": gettext_noop("a court"),
+    "prosecutor": gettext_noop("a prosecutor"),
+    "attorney": gettext_noop("an attorney"),
+    "collection_agency": gettext_noop("a collection agency"),
+    "public": gettext_noop("a member of the public"),
+    "other_library": gettext_noop("another library"),
+    "vendor": gettext_noop("a vendor"),
 }
 
 #: What the requester says the records are for (the packs' purposes).

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class JobsConfig(AppConfig):
@@ -16,4 +17,4 @@ class JobsConfig(AppConfig):
 
         # Every app's jobs.py registers its periodic jobs (bookwarden.jobs.registry).
         autodiscover_modules("jobs")
-        register(NavItem("Jobs", "jobs:list", perm=Perm.VIEW_JOBS, order=85))
+        register(NavItem(gettext_noop("Jobs"), "jobs:list", perm=Perm.VIEW_JOBS, order=85))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class OnboardingConfig(AppConfig):
@@ -12,4 +13,8 @@ class OnboardingConfig(AppConfig):
 
         from . import duties, staff_pages  # noqa: F401  (duty providers, staff page part)
 
-        register(NavItem("My checklist", "onboarding:mine", perm=Perm.VIEW_LIBRARY, order=5))
+        register(
+            NavItem(
+                gettext_noop("My checklist"), "onboarding:mine", perm=Perm.VIEW_LIBRARY, order=5
+            )
+        )

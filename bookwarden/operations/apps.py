@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class OperationsConfig(AppConfig):
@@ -12,4 +13,8 @@ class OperationsConfig(AppConfig):
 
         from . import my_tasks  # noqa: F401  (the "My tasks" providers)
 
-        register(NavItem("Operations", "operations:list", perm=Perm.VIEW_OPERATIONS, order=40))
+        register(
+            NavItem(
+                gettext_noop("Operations"), "operations:list", perm=Perm.VIEW_OPERATIONS, order=40
+            )
+        )

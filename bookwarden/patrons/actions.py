@@ -15,9 +15,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.core.language import supported
 from bookwarden.core.models import Branch, Library
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
@@ -252,7 +254,7 @@ def set_portal_pin(*, actor: Any, patron: Patron, pin: str) -> Patron:
 def change_own_pin(*, patron: Patron, current: str, new: str) -> Patron:
     """A patron changes their PIN in the portal; the current PIN must be given again."""
     if not pin_matches(patron.portal_pin, current):
-        raise ValidationError({"current": "That is not your current PIN."})
+        raise ValidationError({"current": gettext("That is not your current PIN.")})
     return _store_pin(None, patron, new, by="patron")
 
 
@@ -365,6 +367,33 @@ def acknowledge_privacy_reminder(*, patron: Patron) -> None:
             library=patron.library_id,
             patron=patron,
         )
+
+
+@transaction.atomic
+def set_preferred_language(*, patron: Patron, language: str) -> Patron:
+    """The patron chose the language of the portal in the portal (issue 15): their mail and
+    letters are written in it from now on.  Only the patron does this, signed in to the
+    portal, so there is no staff actor; choosing the language already chosen writes
+    nothing."""
+    chosen = supported(language)
+    if chosen is None or chosen != language:
+        raise ValidationError({"language": "That language is not offered."})
+    patron = Patron.objects.select_for_update().get(pk=patron.pk)
+    if patron.preferred_language == chosen:
+        return patron
+    before = patron.preferred_language
+    patron.preferred_language = chosen
+    patron.save(update_fields=["preferred_language"])
+    record(
+        AuditAction.PATRON_LANGUAGE_CHOSEN,
+        actor=None,
+        target=patron,
+        library=patron.library_id,
+        patron=patron,
+        before={"language": before},
+        after={"language": chosen, "by": "patron"},
+    )
+    return patron
 
 
 @transaction.atomic

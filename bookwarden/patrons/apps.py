@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class PatronsConfig(AppConfig):
@@ -10,4 +11,6 @@ class PatronsConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        register(NavItem("Patrons", "patron_search", perm=Perm.FIND_PATRONS, order=20))
+        register(
+            NavItem(gettext_noop("Patrons"), "patron_search", perm=Perm.FIND_PATRONS, order=20)
+        )

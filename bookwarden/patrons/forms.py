@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.core.models import Branch, Library
@@ -296,14 +297,14 @@ class NewPinForm(forms.Form):
     """A new portal PIN typed twice; the rules are in :mod:`bookwarden.patrons.pins`."""
 
     pin = forms.CharField(
-        label="New portal PIN",
+        label=_("New portal PIN"),
         max_length=12,
         strip=False,
-        help_text="4 to 12 digits; not 1111, 1234 or digits of the card.",
+        help_text=_("4 to 12 digits; not 1111, 1234 or digits of the card."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     pin_again = forms.CharField(
-        label="The PIN again",
+        label=_("The PIN again"),
         max_length=12,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -312,7 +313,7 @@ class NewPinForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("pin") and data.get("pin") != data.get("pin_again"):
-            self.add_error("pin_again", "The two PINs are not the same.")
+            self.add_error("pin_again", _("The two PINs are not the same."))
         return data
 
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bookwarden.core.models import Branch, Library, ScopedQuerySet
 
@@ -28,11 +29,11 @@ class ConfidentialRecordError(PermissionError):
 
 
 class CardStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    EXPIRED = "expired", "Expired"
-    LOST = "lost", "Reported lost"
-    STOLEN = "stolen", "Reported stolen"
-    REPLACED = "replaced", "Replaced"
+    ACTIVE = "active", gettext_noop("Active")
+    EXPIRED = "expired", gettext_noop("Expired")
+    LOST = "lost", gettext_noop("Reported lost")
+    STOLEN = "stolen", gettext_noop("Reported stolen")
+    REPLACED = "replaced", gettext_noop("Replaced")
 
 
 class NoticeChannel(models.TextChoices):
@@ -109,6 +110,11 @@ class Patron(models.Model):
     # CR-6c: set when a card is renewed; the portal shows the privacy reminder until the
     # patron has read it.
     privacy_reminder_since = models.DateTimeField(null=True, blank=True)
+    # The language the patron chose in the portal (issue 15): their mail and letters are
+    # written in it.  Blank until they choose: they then get the installation's language.
+    preferred_language = models.CharField(
+        max_length=8, blank=True, default="", choices=settings.LANGUAGES
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PatronQuerySet.as_manager()
@@ -268,10 +274,10 @@ class Loan(LibraryRecord):
 
 
 class HoldStatus(models.TextChoices):
-    WAITING = "waiting", "Waiting"
-    READY = "ready", "Ready for pickup"
-    FULFILLED = "fulfilled", "Fulfilled"
-    CANCELLED = "cancelled", "Cancelled"
+    WAITING = "waiting", gettext_noop("Waiting")
+    READY = "ready", gettext_noop("Ready for pickup")
+    FULFILLED = "fulfilled", gettext_noop("Fulfilled")
+    CANCELLED = "cancelled", gettext_noop("Cancelled")
 
 
 class Hold(LibraryRecord):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 PIN_MIN = 4
 PIN_MAX = 12
@@ -27,11 +28,15 @@ def validate_pin(pin: str, card_numbers: Iterable[str] = ()) -> str:
     """The PIN if it is acceptable, else ValidationError with a plain reason."""
     pin = (pin or "").strip()
     if not pin.isdigit() or not PIN_MIN <= len(pin) <= PIN_MAX:
-        raise ValidationError(f"A PIN is {PIN_MIN} to {PIN_MAX} digits.")
+        raise ValidationError(
+            gettext("A PIN is %(min)d to %(max)d digits.") % {"min": PIN_MIN, "max": PIN_MAX}
+        )
     if _is_run(pin):
-        raise ValidationError("That PIN is too easy to guess: avoid 1111, 1234 or 9876.")
+        raise ValidationError(gettext("That PIN is too easy to guess: avoid 1111, 1234 or 9876."))
     if any(number.endswith(pin) for number in card_numbers if number):
-        raise ValidationError("That PIN is too easy to guess: do not use digits of your card.")
+        raise ValidationError(
+            gettext("That PIN is too easy to guess: do not use digits of your card.")
+        )
     return pin
 
 

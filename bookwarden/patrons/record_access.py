@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction, AuditEvent
@@ -27,18 +28,22 @@ from .records import RECORD_TYPES
 
 
 class Purpose(models.TextChoices):
-    DESK = "desk", "Serving the patron at the desk, who presents their card"
-    PATRON_REQUEST = "patron_request", "The patron's own request"
-    OVERDUE_RECOVERY = "overdue_recovery", "Recovery of overdue material"
+    DESK = "desk", gettext_noop("Serving the patron at the desk, who presents their card")
+    PATRON_REQUEST = "patron_request", gettext_noop("The patron's own request")
+    OVERDUE_RECOVERY = "overdue_recovery", gettext_noop("Recovery of overdue material")
     LAST_BORROWER = (
         "last_borrower",
-        "Finding the most recent borrower of an item with something left inside or harmful "
-        "content (custodian only)",
+        gettext_noop(
+            "Finding the most recent borrower of an item with something left inside or harmful "
+            "content (custodian only)"
+        ),
     )
     INVESTIGATION = (
         "investigation",
-        "Investigating a suspected violation of law or of a policy that protects facilities, "
-        "network or equipment (custodian only)",
+        gettext_noop(
+            "Investigating a suspected violation of law or of a policy that protects facilities, "
+            "network or equipment (custodian only)"
+        ),
     )
 
 
@@ -295,8 +300,10 @@ def purpose_label(stated: str) -> str:
     if code in Purpose.values:
         return str(Purpose(code).label)
     if code == "disclosure":
-        return "A request under the law, decided by the library's custodian of records"
-    return "Other"
+        return gettext_noop(
+            "A request under the law, decided by the library's custodian of records"
+        )
+    return gettext_noop("Other")
 
 
 def openings_shown_to_patron(patron: Patron, limit: int = 500) -> list[Opening]:
@@ -333,7 +340,7 @@ def openings_shown_to_patron(patron: Patron, limit: int = 500) -> list[Opening]:
 
 def _staff_name(user: Any) -> str:
     if user is None:
-        return "A staff member"
+        return gettext_noop("A staff member")
     return str(user.get_full_name() or user.get_username())
 
 

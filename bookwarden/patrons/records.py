@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from .models import (
     CatalogSearch,
@@ -48,55 +49,67 @@ RECORD_TYPES: dict[str, RecordType] = {
             Loan,
             "checked_out_at",
             (
-                ("Title", "title"),
-                ("Barcode", "item_barcode"),
-                ("Checked out", "checked_out_at"),
-                ("Due", "due_at"),
-                ("Returned", "returned_at"),
-                ("Owed", "amount_owed"),
+                (gettext_noop("Title"), "title"),
+                (gettext_noop("Barcode"), "item_barcode"),
+                (gettext_noop("Checked out"), "checked_out_at"),
+                (gettext_noop("Due"), "due_at"),
+                (gettext_noop("Returned"), "returned_at"),
+                (gettext_noop("Owed"), "amount_owed"),
             ),
         ),
         RecordType(
             RecordKind.HOLDS,
             Hold,
             "placed_at",
-            (("Title", "title"), ("Placed", "placed_at"), ("Status", "get_status_display")),
+            (
+                (gettext_noop("Title"), "title"),
+                (gettext_noop("Placed"), "placed_at"),
+                (gettext_noop("Status"), "get_status_display"),
+            ),
         ),
         RecordType(
             RecordKind.SEARCHES,
             CatalogSearch,
             "searched_at",
-            (("Search terms", "terms"), ("Searched", "searched_at")),
+            ((gettext_noop("Search terms"), "terms"), (gettext_noop("Searched"), "searched_at")),
         ),
         RecordType(
             RecordKind.REFERENCE,
             ReferenceQuestion,
             "asked_at",
-            (("Question", "question"), ("Asked", "asked_at"), ("Answered", "answered_at")),
+            (
+                (gettext_noop("Question"), "question"),
+                (gettext_noop("Asked"), "asked_at"),
+                (gettext_noop("Answered"), "answered_at"),
+            ),
         ),
         RecordType(
             RecordKind.COMPUTER_SESSIONS,
             ComputerSession,
             "started_at",
-            (("Workstation", "workstation"), ("Started", "started_at"), ("Ended", "ended_at")),
+            (
+                (gettext_noop("Workstation"), "workstation"),
+                (gettext_noop("Started"), "started_at"),
+                (gettext_noop("Ended"), "ended_at"),
+            ),
         ),
         RecordType(
             RecordKind.ROOM_BOOKINGS,
             RoomBooking,
             "starts_at",
             (
-                ("Room", "room"),
-                ("Starts", "starts_at"),
-                ("Ends", "ends_at"),
-                ("Contact name", "contact_name"),
-                ("Contact phone", "contact_phone"),
+                (gettext_noop("Room"), "room"),
+                (gettext_noop("Starts"), "starts_at"),
+                (gettext_noop("Ends"), "ends_at"),
+                (gettext_noop("Contact name"), "contact_name"),
+                (gettext_noop("Contact phone"), "contact_phone"),
             ),
         ),
         RecordType(
             RecordKind.PROGRAM_REGISTRATIONS,
             ProgramRegistration,
             "registered_at",
-            (("Program", "program"), ("Registered", "registered_at")),
+            ((gettext_noop("Program"), "program"), (gettext_noop("Registered"), "registered_at")),
         ),
     )
 }

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class PeopleConfig(AppConfig):
@@ -12,4 +13,8 @@ class PeopleConfig(AppConfig):
 
         from . import my_tasks, staff_pages  # noqa: F401  (My tasks, the staff pages' parts)
 
-        register(NavItem("Leavers", "people:departures", perm=Perm.MANAGE_DEPARTURES, order=60))
+        register(
+            NavItem(
+                gettext_noop("Leavers"), "people:departures", perm=Perm.MANAGE_DEPARTURES, order=60
+            )
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class PoliciesConfig(AppConfig):
@@ -13,4 +14,6 @@ class PoliciesConfig(AppConfig):
         from . import duties, my_tasks  # noqa: F401  (duties and "My tasks" providers)
 
         # Everyone signed in: every staff member reads and signs the policies (IT-1).
-        register(NavItem("Policies", "policies:list", perm=Perm.VIEW_LIBRARY, order=35))
+        register(
+            NavItem(gettext_noop("Policies"), "policies:list", perm=Perm.VIEW_LIBRARY, order=35)
+        )

@@ -9,6 +9,7 @@ known; the number typed and the PIN are never recorded.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
@@ -22,10 +23,10 @@ from . import lockout
 #: their records and is told to renew it; lost, stolen and replaced cards never do.
 PORTAL_CARD_STATUSES = (CardStatus.ACTIVE, CardStatus.EXPIRED)
 
-WRONG = (
+WRONG = gettext_lazy(
     "That card number and PIN do not match. If your card was lost or replaced, use your new card."
 )
-LOCKED = (
+LOCKED = gettext_lazy(
     "Too many tries. For your safety this card is locked for a while; try again later or "
     "ask at the desk."
 )
@@ -56,7 +57,7 @@ def log_in(*, library: Library, card_number: str, pin: str, ip: str | None) -> C
         else:
             already_locked = False
     if already_locked:
-        raise PortalLoginError(LOCKED, locked=True)
+        raise PortalLoginError(str(LOCKED), locked=True)
     with transaction.atomic():
         matches = pin_matches(patron.portal_pin if patron else "", pin)
         if card is not None and matches and card.status in PORTAL_CARD_STATUSES:
@@ -85,7 +86,7 @@ def log_in(*, library: Library, card_number: str, pin: str, ip: str | None) -> C
                 library=library,
                 patron=card.patron_id if card else None,
             )
-    raise PortalLoginError(LOCKED if locked else WRONG, locked=locked)
+    raise PortalLoginError(str(LOCKED if locked else WRONG), locked=locked)
 
 
 def _failed(library: Library, card: Card | None, reason: str) -> None:

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from bookwarden.patrons.forms import NewPinForm
 
 
 class LoginForm(forms.Form):
     card_number = forms.CharField(
-        label="Library card number",
+        label=_("Library card number"),
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
     )
     pin = forms.CharField(
-        label="PIN",
+        label=_("PIN"),
         max_length=12,
         strip=False,
         widget=forms.PasswordInput(
@@ -23,10 +25,10 @@ class LoginForm(forms.Form):
 
 class ReadingHistoryForm(forms.Form):
     keep = forms.TypedChoiceField(
-        label="Reading history",
+        label=_("Reading history"),
         choices=[
-            ("yes", "Keep a list of what I borrow, so that I can look back at it"),
-            ("no", "Do not keep it: forget each item once I return it and owe nothing"),
+            ("yes", _("Keep a list of what I borrow, so that I can look back at it")),
+            ("no", _("Do not keep it: forget each item once I return it and owe nothing")),
         ],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
@@ -37,9 +39,15 @@ class ChangePinForm(NewPinForm):
     """The patron changes their own PIN: the current one first."""
 
     current = forms.CharField(
-        label="Current PIN",
+        label=_("Current PIN"),
         max_length=12,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ["current", "pin", "pin_again"]
+
+
+class LanguageForm(forms.Form):
+    """The language switch on every portal page: one button per language."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES)

@@ -77,6 +77,14 @@ def current(request: HttpRequest, library: Library) -> Card | None:
     return card
 
 
+def signed_in_card(request: HttpRequest) -> Card | None:
+    """The card of the patron signed in to any library's portal, or None: for the pages
+    outside one library's URLs (the language switch)."""
+    state = request.session.get(SESSION_KEY)
+    library = Library.objects.filter(pk=state.get("library")).first() if state else None
+    return current(request, library) if library is not None else None
+
+
 def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For portal pages: the library from the URL, the logged-in patron and card on the
     request, or a redirect to that library's portal login.  Never cached (CR-6b)."""

@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.choose_library, name="choose"),
+    path("language/", views.choose_language, name="language"),
     path("<slug:slug>/", views.home, name="home"),
     path("<slug:slug>/login/", views.login, name="login"),
     path("<slug:slug>/logout/", views.logout, name="logout"),

@@ -19,10 +19,14 @@ import json
 from typing import Any
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,7 +43,7 @@ from bookwarden.policies.published import privacy_policy_of
 from bookwarden.vendors.datamap import third_parties
 
 from . import actions, session
-from .forms import ChangePinForm, LoginForm, ReadingHistoryForm
+from .forms import ChangePinForm, LanguageForm, LoginForm, ReadingHistoryForm
 from .notice import notice
 from .session import PortalRequest, portal_login_required
 from .summary import at_a_glance
@@ -74,6 +78,50 @@ def choose_library(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/choose.html", {"libraries": libraries})
 
 
+def _remember_language(response: HttpResponse, language: str) -> None:
+    """The language cookie, sent back to the portal only (``LANGUAGE_COOKIE_PATH``)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite="Lax",  # as settings.LANGUAGE_COOKIE_SAMESITE
+    )
+
+
+def _back_to(request: HttpRequest, where: str) -> str:
+    """The portal page the switch was pressed on, or the portal's first page."""
+    if where.startswith("/portal/") and url_has_allowed_host_and_scheme(
+        where, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return where
+    return reverse("portal:choose")
+
+
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The language switch on every portal page (issue 15): the portal speaks the chosen
+    language from now on, in this browser; a signed-in patron's choice is also kept for
+    their mail and letters (an audit event).  Back to the page it was pressed on."""
+    form = LanguageForm(request.POST)
+    card = session.signed_in_card(request)
+    done = submit(
+        request,
+        form,
+        lambda data: (
+            patron_actions.set_preferred_language(patron=card.patron, language=data["language"])
+            if card is not None
+            else None
+        ),
+    )
+    response = redirect(_back_to(request, request.POST.get("next", "")))
+    if done:
+        _remember_language(response, form.cleaned_data["language"])
+    return response
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest, slug: str) -> HttpResponse:
@@ -97,7 +145,12 @@ def login(request: HttpRequest, slug: str) -> HttpResponse:
             return _render(request, library, "portal/login.html", {"form": form}, status)
         if done:
             session.start(request, done.result)
-            return redirect("portal:home", slug=library.slug)
+            response = redirect("portal:home", slug=library.slug)
+            # The language the patron chose before, on any computer, wins over this one's.
+            chosen = done.result.patron.preferred_language
+            if chosen and chosen != translation.get_language():
+                _remember_language(response, chosen)
+            return response
         return _render(request, library, "portal/login.html", {"form": form}, 400)
     if session.current(request, library) is not None:
         return redirect("portal:home", slug=library.slug)
@@ -109,7 +162,7 @@ def login(request: HttpRequest, slug: str) -> HttpResponse:
 def logout(request: PortalRequest) -> HttpResponse:
     actions.log_out(card=request.portal_card)
     session.end(request)
-    messages.success(request, "You are signed out of the portal.")
+    messages.success(request, gettext("You are signed out of the portal."))
     return redirect("portal:login", slug=request.portal_library.slug)
 
 
@@ -176,18 +229,37 @@ def records(request: PortalRequest) -> HttpResponse:
             "patron": patron,
             "card": request.portal_card,
             "glance": at_a_glance(opened.records),
-            # Each cell with its heading: on a phone a row is shown as "heading: value" lines.
-            "sections": [
-                {
-                    **section,
-                    "rows": [
-                        list(zip(section["headings"], row, strict=True)) for row in section["rows"]
-                    ],
-                }
-                for section in opened.sections(for_library(library))
-            ],
+            "sections": _in_patrons_words(opened.sections(for_library(library))),
         },
     )
+
+
+def _in_patrons_words(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sections of "My records" in the language in force: each kind's name and column
+    headings, and the words the library writes in a cell (a hold's status); what the
+    patron or the catalog wrote (titles, searches) stays as it is.  Each cell goes with its
+    heading: on a phone a row is shown as "heading: value" lines."""
+    out = []
+    for section in sections:
+        worded = [attr.startswith("get_") for _, attr in RECORD_TYPES[section["key"]].columns]
+        headings = [gettext(h) for h in section["headings"]]
+        rows = [
+            list(
+                zip(
+                    headings,
+                    [
+                        gettext(v) if w and isinstance(v, str) else v
+                        for w, v in zip(worded, row, strict=True)
+                    ],
+                    strict=True,
+                )
+            )
+            for row in section["rows"]
+        ]
+        out.append(
+            {**section, "label": gettext(section["label"]), "headings": headings, "rows": rows}
+        )
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -270,8 +342,8 @@ def download(request: PortalRequest, fmt: str) -> HttpResponse:
 
 
 #: What the patron is told once their reading-history choice is saved.
-KEEPING_HISTORY = "We will keep a list of what you borrow until you turn this off."
-NOT_KEEPING_HISTORY = (
+KEEPING_HISTORY = gettext_lazy("We will keep a list of what you borrow until you turn this off.")
+NOT_KEEPING_HISTORY = gettext_lazy(
     "We no longer keep your reading history. Items you have returned with nothing owed "
     "will be unlinked from you at the next nightly clean-up."
 )
@@ -291,7 +363,7 @@ def reading_history(request: PortalRequest) -> HttpResponse:
             lambda data: patron_actions.set_reading_history(
                 actor=None, patron=patron, keep=data["keep"]
             ),
-            success=lambda saved: (
+            success=lambda saved: str(
                 KEEPING_HISTORY if saved.keeps_reading_history else NOT_KEEPING_HISTORY
             ),
         ):
@@ -333,7 +405,7 @@ def change_pin(request: PortalRequest) -> HttpResponse:
         lambda data: patron_actions.change_own_pin(
             patron=patron, current=data["current"], new=data["pin"]
         ),
-        success="Your PIN is changed.",
+        success=gettext("Your PIN is changed."),
     ):
         return redirect("portal:home", slug=request.portal_library.slug)
     return _render(

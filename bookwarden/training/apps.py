@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class TrainingConfig(AppConfig):
@@ -12,4 +13,6 @@ class TrainingConfig(AppConfig):
 
         from . import duties, my_tasks  # noqa: F401  (the duty and "My tasks" providers)
 
-        register(NavItem("Training", "training:mine", perm=Perm.VIEW_LIBRARY, order=45))
+        register(
+            NavItem(gettext_noop("Training"), "training:mine", perm=Perm.VIEW_LIBRARY, order=45)
+        )

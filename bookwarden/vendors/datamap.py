@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from bookwarden.core.models import Branch, Library
 
 from .models import DATA_CATEGORIES, Vendor
@@ -23,7 +25,7 @@ class MapRow:
     @property
     def where(self) -> str:
         if self.every_branch:
-            return "Every branch"
+            return gettext_noop("Every branch")  # the portal's privacy notice translates it
         return ", ".join(b.name for b in self.branches)
 
     @property

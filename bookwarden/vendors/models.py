@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from bookwarden.core.models import Branch, Library, ScopedQuerySet
 from bookwarden.patrons.record_kinds import RecordKind
@@ -30,8 +31,9 @@ CARD_NUMBER = "card_number"
 #: The categories of patron data a vendor may receive: the patron's contact information
 #: and card number, then the same kinds of records as the patron records (CR-5h).
 DATA_CATEGORIES: tuple[tuple[str, str], ...] = (
-    (CONTACT, "Contact information (name, address, phone, e-mail)"),
-    (CARD_NUMBER, "Library card number"),
+    # Marked for translation: the portal's privacy notice names them in the patron's language.
+    (CONTACT, gettext_noop("Contact information (name, address, phone, e-mail)")),
+    (CARD_NUMBER, gettext_noop("Library card number")),
     *((str(k.value), str(k.label)) for k in RecordKind),
 )
 CATEGORY_LABELS: dict[str, str] = dict(DATA_CATEGORIES)

@@ -7,10 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
+from bookwarden.core.language import for_patron
 from bookwarden.core.permissions import require
 from bookwarden.core.when import day
 from bookwarden.mail.actions import queue_mail
@@ -26,23 +28,57 @@ from .requests import CUSTODIAN, lock_request
 def notice_text(request: DisclosureRequest, patron: Patron) -> tuple[str, str]:
     """The patron's notice: who asked (the kind of requester), which kinds of records, when;
     never the records' contents.  A release of less than the records (only the identity,
-    only the contact information and amount owed...) says exactly what was given (NM-4)."""
-    library = request.library
-    released_on = day(request.packet_at or timezone.now(), library=library)
-    kinds = ", ".join(request.released_labels()).lower()
-    subject = f"{library.name}: records about you were released"
-    given = TOLD_TO_PATRON.get(request.scope) or f"Kinds of records released: {kinds}."
-    what = "library records" if request.scope in ("", "release_overdue_only") else "information"
-    body = (
-        f"Dear {patron.first_name or 'patron'} {patron.last_name},\n\n"
-        f"On {released_on} {library.name} released some of your {what} to "
-        f"{REQUESTER_IN_SENTENCE.get(request.requester_type, 'a requester')}, as the law "
-        "allows. The custodian of library records decided this after reviewing the "
-        "request.\n\n"
-        f"{given}\n\n"
-        "You can see who opened your records and why in the patron privacy portal. "
-        f"If you have questions, please contact {library.name}.\n"
-    )
+    only the contact information and amount owed...) says exactly what was given (NM-4).
+    Written in the patron's language (the one they chose in the portal, issue 15)."""
+    with translation.override(for_patron(patron)):
+        library = request.library
+        released_on = day(request.packet_at or timezone.now(), library=library)
+        kinds = ", ".join(gettext(label) for label in request.released_labels()).lower()
+        subject = gettext("%(library)s: records about you were released") % {
+            "library": library.name
+        }
+        told = TOLD_TO_PATRON.get(request.scope)
+        given = (
+            gettext(told)
+            if told
+            else gettext("Kinds of records released: %(kinds)s.") % {"kinds": kinds}
+        )
+        words = {
+            "name": " ".join(filter(None, [patron.first_name, patron.last_name]))
+            or gettext("patron"),
+            "day": released_on,
+            "library": library.name,
+            "requester": gettext(
+                REQUESTER_IN_SENTENCE.get(request.requester_type, gettext_noop("a requester"))
+            ),
+        }
+        released = (
+            gettext(
+                "On %(day)s %(library)s released some of your library records to "
+                "%(requester)s, as the law allows."
+            )
+            if request.scope in ("", "release_overdue_only")
+            else gettext(
+                "On %(day)s %(library)s released some of your information to "
+                "%(requester)s, as the law allows."
+            )
+        ) % words
+        body = (
+            gettext("Dear %(name)s,") % words
+            + "\n\n"
+            + released
+            + " "
+            + gettext("The custodian of library records decided this after reviewing the request.")
+            + "\n\n"
+            + given
+            + "\n\n"
+            + gettext(
+                "You can see who opened your records and why in the patron privacy portal. "
+                "If you have questions, please contact %(library)s."
+            )
+            % words
+            + "\n"
+        )
     return subject, body
 
 

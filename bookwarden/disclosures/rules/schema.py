@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 from bookwarden.patrons.record_kinds import RecordKind
 
@@ -86,8 +87,9 @@ PURPOSE_TEXT: dict[str, str] = {
 #: patron's name and contact details), kept elsewhere but asked for all the same (CR-5g).
 RECORDS: dict[str, str] = {
     **{kind.value: str(kind.label) for kind in RecordKind},
-    "camera_recordings": "Security camera recordings",
-    "registration": "Registration records",
+    # Marked for translation: the patron's notice of a disclosure names them (issue 15).
+    "camera_recordings": gettext_noop("Security camera recordings"),
+    "registration": gettext_noop("Registration records"),
 }
 
 #: What a court order states about why the records are needed.

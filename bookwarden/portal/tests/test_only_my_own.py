@@ -44,6 +44,10 @@ def test_every_portal_page_shows_only_the_signed_in_patron(name, patrons, portal
     kwargs = {"fmt": "json"} if name == "download" else {}
     if name == "choose":
         response = client.get(reverse("portal:choose"))
+    elif name == "language":  # back to the page it was pressed on, now in Spanish
+        response = client.post(
+            reverse("portal:language"), {"language": "es", "next": url("home", rosa)}, follow=True
+        )
     elif name in ("logout", "privacy_read"):
         response = client.post(url(name, rosa))
     else:
