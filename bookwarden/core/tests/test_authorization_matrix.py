@@ -400,6 +400,10 @@ EXPECTED: dict[str, Expect] = {
     "portal:pin": same(everyone(TO_PORTAL_LOGIN)),
     "portal:logout": same(everyone(405)),
     "portal:privacy_read": same(everyone(405)),
+    # --- spanish ---
+    # The portal's language switch (issue 15): POST only; it keeps the choice of the patron of
+    # the portal session, and for anyone else sets only the browser's language cookie.
+    "portal:language": same(everyone(405)),
     # --- policies: the policy library, signing, the monitoring notice, human resources'
     # view (IT-1, IT-11, LV-8, CC-4, CC-11, CC-12).  Everyone of a library reads its
     # policies; the director keeps them; human resources and oversight see who signed.
@@ -1998,6 +2002,8 @@ def test_every_post_endpoint_of_the_project_is_declared(people, sudo_as, ids) ->
         "portal:privacy_read": "the patron's own reminder, read",
         "portal:reading_history": "the patron's own consent",
         "portal:pin": "the patron's own PIN",
+        # --- spanish ---
+        "portal:language": "the patron's own language, or only a cookie without a portal login",
         "policies:notice": "one's own acknowledgement of the monitoring notice",
     }
     declared = {w.key for w in WRITES} | set(not_writes)

@@ -4,6 +4,7 @@ however often staff opened their records (DESIGN: query counts of the main pages
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from bookwarden.patrons.models import Loan
@@ -40,3 +41,17 @@ def test_portal_query_count_is_pinned(
     _more_data(people, rosa)
     with django_assert_num_queries(PAGES[name]):
         assert client.get(url(name, rosa)).status_code == 200
+
+
+def test_the_language_switch_query_count_is_pinned(
+    patrons, portal_as, django_assert_max_num_queries
+) -> None:
+    """Session, library, card + patron, the patron locked and saved with the audit event,
+    the session saved (issue 15)."""
+    rosa = patrons["parent"]
+    client = portal_as("parent")
+    switch = reverse("portal:language")
+    with django_assert_max_num_queries(12):
+        assert client.post(switch, {"language": "es", "next": url("home", rosa)}).status_code == 302
+    with django_assert_max_num_queries(9):  # the same choice again writes nothing
+        assert client.post(switch, {"language": "es", "next": url("home", rosa)}).status_code == 302
