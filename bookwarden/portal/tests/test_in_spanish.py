@@ -171,3 +171,13 @@ def test_an_expired_session_still_switches(patrons, portal_as) -> None:
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
     rosa.refresh_from_db()
     assert rosa.preferred_language == ""  # no longer signed in: nothing kept
+
+
+def test_staff_see_the_language_of_a_patrons_notices(patrons, client_as) -> None:
+    rosa = patrons["parent"]
+    page = client_as("staff").get(reverse("patron_detail", args=[rosa.pk])).content.decode()
+    assert "English (none chosen in the portal)" in page
+    Patron.objects.filter(pk=rosa.pk).update(preferred_language="es")
+    page = client_as("staff").get(reverse("patron_detail", args=[rosa.pk])).content.decode()
+    assert "Español, chosen in the portal" in page
+    assert '<html lang="en">' in page
