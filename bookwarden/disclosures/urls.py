@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import open_records, policy, requests, transparency
+from .views import open_records, patron_letters, policy, requests, transparency
 
 app_name = "disclosures"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("<int:request_id>/packet/", requests.packet_download, name="packet"),
     path("<int:request_id>/letter/", requests.requester_letter, name="letter"),
+    path(
+        "<int:request_id>/patron-letters/",
+        patron_letters.patron_letters,
+        name="patron_letters",
+    ),
     path("open-records/", open_records.open_records_list, name="open_records"),
     path("open-records/new/", open_records.open_records_new, name="open_records_new"),
     path(

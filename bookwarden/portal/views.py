@@ -7,6 +7,9 @@ only what belongs to the card's patron: the session holds the patron's id, and n
 the portal takes a patron, card or record id, so there is nothing to change to reach
 someone else.  Records are read through
 :func:`bookwarden.patrons.record_access.open_own_records`, which records each opening.
+
+Every page speaks English or Spanish (issue 15, docs/translations.md): the browser's
+language until the patron presses the switch at the top of the page (:func:`choose_language`).
 """
 
 from __future__ import annotations

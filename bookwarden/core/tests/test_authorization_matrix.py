@@ -404,6 +404,11 @@ EXPECTED: dict[str, Expect] = {
     # The portal's language switch (issue 15): POST only; it keeps the choice of the patron of
     # the portal session, and for anyone else sets only the browser's language cookie.
     "portal:language": same(everyone(405)),
+    # The letters to patrons of a release without an e-mail address: the custodian's, as the
+    # letter to the requester.
+    "disclosures:patron_letters": same(
+        new_madrid_page(403, director=200, designee=200, server_admin=404)
+    ),
     # --- policies: the policy library, signing, the monitoring notice, human resources'
     # view (IT-1, IT-11, LV-8, CC-4, CC-11, CC-12).  Everyone of a library reads its
     # policies; the director keeps them; human resources and oversight see who signed.

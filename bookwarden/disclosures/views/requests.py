@@ -45,6 +45,7 @@ from ..models import (
     SHOWN_STATUSES,
     DisclosureRequest,
     Document,
+    NoticeState,
     PatronNotice,
     PolicyRule,
     Status,
@@ -326,6 +327,7 @@ def _custodian_context(request: StaffRequest, obj: DisclosureRequest) -> dict[st
         and bool(missing_before_release(obj, step_keys)),
         "before_release": before_release,
         "notices": notices,
+        "letters_needed": any(n.state == NoticeState.LETTER_NEEDED for n in notices),
         # Each event with the name of the patron whose records it opened (the audit log
         # holds the patron's number only).
         "history": [

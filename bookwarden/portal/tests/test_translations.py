@@ -34,6 +34,7 @@ SPANISH = PACKAGE / "locale" / "es" / "LC_MESSAGES" / "django.po"
 PATRON_TEMPLATES = [
     *sorted((PACKAGE / "portal" / "templates").glob("**/*.html")),
     PACKAGE / "breach" / "templates" / "breach" / "letters_print.html",
+    PACKAGE / "disclosures" / "templates" / "disclosures" / "patron_letters.html",
     PACKAGE / "core" / "templates" / "_form.html",
     PACKAGE / "core" / "templates" / "_field.html",
 ]

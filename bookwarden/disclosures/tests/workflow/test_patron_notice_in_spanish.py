@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from django.urls import reverse
+
 from bookwarden.mail.delivery import deliver_due
 from bookwarden.patrons.models import Patron
 
@@ -33,3 +35,32 @@ def test_the_notice_is_in_the_patrons_language(people, patrons, media, smtp_serv
     assert "préstamos, reservas" in body
     assert re.search(r"\bEl \d{1,2} de [a-z]+ de \d{4}, New Madrid", body)  # Spanish date
     assert "Field Guide" not in body and "Night Sky" not in body
+
+
+def test_the_letter_to_a_patron_without_email_is_in_their_language(
+    people, patrons, media, client_as, django_assert_max_num_queries
+) -> None:
+    lost_card = patrons["lost_card"]  # no e-mail address
+    Patron.objects.filter(pk=lost_card.pk).update(preferred_language="es")
+    request = released(
+        people,
+        nm_request(
+            people,
+            [lost_card],
+            instrument="court_order",
+            finding="public_safety",
+            record_types=["loans"],
+        ),
+    )
+    detail = client_as("director").get(reverse("disclosures:detail", args=[request.pk]))
+    letters_url = reverse("disclosures:patron_letters", args=[request.pk])
+    assert letters_url in detail.content.decode()
+    director = client_as("director")
+    with django_assert_max_num_queries(20):
+        page = director.get(letters_url).content.decode()
+    assert '<html lang="en">' in page  # the staff page around it stays English
+    assert 'class="letter patron-letter" lang="es"' in page
+    assert "se entregaron registros sobre usted" in page
+    assert "a las fuerzas del orden, como lo permite la ley" in page
+    assert re.search(r"<p>\d{1,2} de [a-z]+ de \d{4}</p>", page)  # the letter's date
+    assert client_as("staff").get(letters_url).status_code == 403
