@@ -27,6 +27,11 @@ def create_consortium(*, actor: User | None, name: str, slug: str) -> Consortium
     return consortium
 
 
+#: Addresses the patron portal keeps for itself under /portal/, so no library's portal
+#: (/portal/<slug>/) can be hidden behind one of them.
+RESERVED_LIBRARY_SLUGS = frozenset({"language"})
+
+
 @transaction.atomic
 def create_library(
     *,
@@ -39,6 +44,10 @@ def create_library(
 ) -> Library:
     if actor is not None:
         raise ValidationError("Libraries are created from the command line by the installer.")
+    if slug in RESERVED_LIBRARY_SLUGS:
+        raise ValidationError(
+            {"slug": f"“{slug}” is an address the patron portal uses itself; choose another."}
+        )
     library = Library(
         name=name,
         slug=slug,
