@@ -26,6 +26,7 @@ from .forms import (
     UnlockForm,
     submit,
 )
+from .account_pages import account_parts
 from .hubs import HUBS, IT, links_for
 from .idle_lock import IDLE_LOCKED, idle_minutes_for, unlock_session
 from .lockout import account_lock, lockout_response
@@ -362,5 +363,6 @@ def account_security(request: StaffRequest) -> HttpResponse:
         {
             "has_totp": has_totp(request.user),
             "mfa_required": needs_mfa(request.user),
+            "parts": account_parts(request),
         },
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -9,11 +10,12 @@ from django.db.models import QuerySet
 from django.forms.models import fields_for_model, model_to_dict
 
 from bookwarden.core.forms import DateInput
-from bookwarden.core.models import Branch
+from bookwarden.core.models import Branch, Library
 from bookwarden.patrons.importer.small_files import FileForm
 
 from .actions import DEVICE_FIELDS
 from .models import Device, DeviceKind
+from .overdue import overdue_filter
 
 
 class BranchField(forms.ModelChoiceField):
@@ -72,6 +74,18 @@ class DeviceFilterForm(forms.Form):
     def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+
+    def filter(self, devices: QuerySet[Device], libraries: Iterable[Library]) -> QuerySet[Device]:
+        """The same filters serve the page and the API (``libraries``: those whose patch
+        targets decide what is overdue)."""
+        data = self.cleaned_data
+        if data.get("branch"):
+            devices = devices.filter(branch=data["branch"])
+        if data.get("kind"):
+            devices = devices.filter(kind=data["kind"])
+        if data.get("patch") == "overdue":
+            devices = devices.filter(overdue_filter(libraries))
+        return devices
 
 
 class ImportForm(FileForm):
