@@ -98,7 +98,7 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any, **kwargs: 
     return serializer.validated_data
 
 
-# --- the operations log (IT-10, CC-2, CC-9) -------------------------------------------------
+# --- the operations log (IT-10, CC-2, CC-9) ---------------------------------------------------
 
 
 @extend_schema(tags=["operations"], responses=answers({200: EntrySerializer}, 400, 403, 404))
@@ -184,7 +184,7 @@ class Roster(generics.ListAPIView):
         )
 
 
-# --- training (CC-10) ---------------------------------------------------------------------------
+# --- training (CC-10) -------------------------------------------------------------------------
 
 
 class CompletionCreate(APIView):
@@ -225,7 +225,7 @@ class CompletionCreate(APIView):
         return Response(CompletionSerializer(completion).data, status=status.HTTP_201_CREATED)
 
 
-# --- devices (CC-7) --------------------------------------------------------------------------------
+# --- devices (CC-7) ---------------------------------------------------------------------------
 
 
 @extend_schema(tags=["devices"], responses=answers({200: DeviceSerializer}, 400, 403, 404))
@@ -241,7 +241,7 @@ class DeviceList(generics.ListAPIView):
         _anywhere(self.request.user, Perm.VIEW_IT_INVENTORY)
         return (
             Device.objects.for_user(self.request.user, Perm.VIEW_IT_INVENTORY)
-            .in_service()
+            .filter(retired_at__isnull=True)
             .select_related("library", "branch")
             .order_by("library__name", "name", "pk")
         )
@@ -295,9 +295,7 @@ class DeviceDetail(APIView):
         """Change a device: only the fields sent change."""
         device = self._device(request, device_id, Perm.MANAGE_IT_INVENTORY)
         data = _valid(DeviceWriteSerializer, request.data, partial=True)
-        branch = (
-            _branch_of(device.library, data["branch"]) if "branch" in data else device.branch
-        )
+        branch = _branch_of(device.library, data["branch"]) if "branch" in data else device.branch
         device, _changed = devices.update_device(
             actor=request.user,
             device=device,
@@ -341,7 +339,7 @@ class PatchCreate(APIView):
         return Response(PatchSerializer(patches, many=True).data, status=status.HTTP_201_CREATED)
 
 
-# --- requests for records: intake only (CC-5, CR-5a) ---------------------------------------------
+# --- requests for records: intake only (CC-5, CR-5a) ------------------------------------------
 
 
 class IntakeCreate(APIView):
@@ -359,7 +357,7 @@ class IntakeCreate(APIView):
         return Response(IntakeDoneSerializer(done).data, status=status.HTTP_201_CREATED)
 
 
-# --- alerts into the operations log (CC-9, IT-10) -------------------------------------------------
+# --- alerts into the operations log (CC-9, IT-10) ---------------------------------------------
 
 
 class AlertWebhook(APIView):
@@ -388,5 +386,3 @@ class AlertWebhook(APIView):
         entry, created = actions.receive_alert(source=request.auth, **data)
         body = {"entry": entry.pk, "created": created, "incident": entry.is_incident}
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-

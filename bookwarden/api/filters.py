@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 
 from bookwarden.core.models import Branch, Library
@@ -24,7 +23,7 @@ ENTRY_STATUS_FILTER = [("unclosed", "Not closed"), *EntryStatus.choices]
 class PageFormFilterSet(django_filters.FilterSet):
     """A filter set whose form is a page's filter form, bound to the query string."""
 
-    page_form: type[forms.Form]
+    page_form: Any  # a form class taking ``branches=``
     perm: str
 
     @property

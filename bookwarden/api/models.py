@@ -132,9 +132,7 @@ class TokenUser(User):
     token_library_ids: frozenset[int] = frozenset()
 
     def active_memberships(self, on: datetime.date | None = None) -> list[Any]:
-        return [
-            m for m in super().active_memberships(on) if m.library_id in self.token_library_ids
-        ]
+        return [m for m in super().active_memberships(on) if m.library_id in self.token_library_ids]
 
     def forget_roles(self) -> None:
         super().forget_roles()

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 
-TOKEN_START = "bw_"
+TOKEN_START = "bw_"  # noqa: S105 (the start every token shares, not a secret)
 
 
 def new_secret() -> str:

@@ -146,9 +146,7 @@ class RosterSerializer(ModelSerializer):
 
 
 class CompletionInSerializer(serializers.Serializer):
-    course = serializers.IntegerField(
-        required=False, help_text="The course's number.", **ID
-    )
+    course = serializers.IntegerField(required=False, help_text="The course's number.", **ID)
     course_code = serializers.CharField(
         required=False, max_length=40, help_text="Or the course's short code, such as SEC-2026."
     )

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import actions
+from .account_pages import account_parts
 from .forms import (
     LibrarySettingsForm,
     MembershipForm,
@@ -26,7 +27,6 @@ from .forms import (
     UnlockForm,
     submit,
 )
-from .account_pages import account_parts
 from .hubs import HUBS, IT, links_for
 from .idle_lock import IDLE_LOCKED, idle_minutes_for, unlock_session
 from .lockout import account_lock, lockout_response

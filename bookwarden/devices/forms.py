@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -62,6 +62,9 @@ class DeviceForm(forms.Form):
         self.fields["branch"].empty_label = "No branch (the whole library)"  # type: ignore[attr-defined]
 
 
+Devices = TypeVar("Devices", bound=QuerySet[Any])
+
+
 class DeviceFilterForm(forms.Form):
     branch = BranchField(queryset=Branch.objects.none(), required=False, empty_label="All branches")
     kind = forms.ChoiceField(choices=[("", "All kinds"), *DeviceKind.choices], required=False)
@@ -75,7 +78,7 @@ class DeviceFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
 
-    def filter(self, devices: QuerySet[Device], libraries: Iterable[Library]) -> QuerySet[Device]:
+    def filter(self, devices: Devices, libraries: Iterable[Library]) -> Devices:
         """The same filters serve the page and the API (``libraries``: those whose patch
         targets decide what is overdue)."""
         data = self.cleaned_data

@@ -89,7 +89,7 @@ def test_wrong_missing_or_revoked_secret_is_401(people, source, new_madrid) -> N
     src, secret = source
     assert _send(Client(), src).status_code == 401
     assert _send(bearer("not-the-secret"), src).status_code == 401
-    other, other_secret = an_alert_source(new_madrid)
+    _other, other_secret = an_alert_source(new_madrid)
     assert _send(bearer(other_secret), src).status_code == 401  # another source's secret
     actions.revoke_alert_source(actor=people["director"], source=src)
     response = _send(bearer(secret), src)
@@ -102,8 +102,9 @@ def test_bad_fields_are_400(source) -> None:
     response = _send(bearer(secret), src, {"alert_id": "", "title": "", "severity": "huge"})
     assert response.status_code == 400
     assert {"alert_id", "title", "severity"} <= set(response.json())
-    response = _send(bearer(secret), src, {"alert_id": "k", "title": "t", "incident": True,
-                                           "kind": "backup"})
+    response = _send(
+        bearer(secret), src, {"alert_id": "k", "title": "t", "incident": True, "kind": "backup"}
+    )
     assert response.status_code == 400 and "kind" in response.json()
     assert not LogEntry.objects.exists()
 

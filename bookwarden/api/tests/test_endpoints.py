@@ -39,7 +39,11 @@ def test_report_a_concern(api_as, people, new_madrid) -> None:
     )
     assert response.status_code == 201, response.content
     entry = LogEntry.objects.get(pk=response.json()["id"])
-    assert (entry.reported_by, entry.branch, entry.kind) == (people["volunteer"], branch, "phishing")
+    assert (entry.reported_by, entry.branch, entry.kind) == (
+        people["volunteer"],
+        branch,
+        "phishing",
+    )
     [event] = events_since(head, AuditAction.OPS_ENTRY_CREATED)
     assert event.actor_id == people["volunteer"].pk and event.target_id == str(entry.pk)
 
@@ -158,7 +162,9 @@ def test_devices_read_update_and_patch(api_as, people, new_madrid) -> None:
 
     day = timezone.localdate().isoformat()
     patched = _post(
-        client, reverse("api:patches", args=["new-madrid"]), {"devices": [device.pk], "patched_on": day}
+        client,
+        reverse("api:patches", args=["new-madrid"]),
+        {"devices": [device.pk], "patched_on": day},
     )
     assert patched.status_code == 201, patched.content
     assert PatchRecord.objects.filter(device=device).count() == 1

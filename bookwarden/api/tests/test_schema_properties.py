@@ -73,19 +73,25 @@ def test_every_operation_answers_as_its_schema_says(world, mode) -> None:
     for operation in _operations():
         alerts = operation.path.startswith("/api/alerts/")
         credential = world["secret"] if alerts else world["token"]
-        headers = {"Authorization": f"Bearer {credential}"}
         names = {p.name for p in operation.path_parameters}
         path = {k: v for k, v in world["path"].items() if k in names}
+        _property_test(operation, mode, path, app, {"Authorization": f"Bearer {credential}"})()
 
-        @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path))
-        @settings(
-            max_examples=EXAMPLES[mode],
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case: Any) -> None:
-            case.call_and_validate(app=app, headers=headers, checks=CHECKS)
 
-        check()
+def _property_test(
+    operation: Any, mode: GenerationMode, path: dict[str, Any], app: Any, headers: dict[str, str]
+) -> Any:
+    """Hypothesis's test of one operation: a few generated requests, each checked."""
+
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path))
+    @settings(
+        max_examples=EXAMPLES[mode],
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case: Any) -> None:
+        case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+
+    return check

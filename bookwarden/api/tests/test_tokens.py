@@ -77,9 +77,12 @@ def test_expiry_defaults_to_90_days_and_never_past_a_year(people, new_madrid) ->
 def test_an_expired_token_is_refused(people, new_madrid) -> None:
     _token, text = a_token(people["staff"], expires_on=timezone.localdate() + datetime.timedelta(1))
     client = bearer(text)
-    assert client.post(
-        reverse("api:concerns", args=["new-madrid"]), {"narrative": "A"}, "application/json"
-    ).status_code == 201
+    assert (
+        client.post(
+            reverse("api:concerns", args=["new-madrid"]), {"narrative": "A"}, "application/json"
+        ).status_code
+        == 201
+    )
     with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
         response = client.get(ENTRIES)
     assert response.status_code == 401
@@ -249,7 +252,9 @@ def test_every_use_names_the_person(people, new_madrid) -> None:
     client = bearer(a_token(people["staff"])[1])
     head = audit_head()
     response = client.post(
-        reverse("api:concerns", args=["new-madrid"]), {"narrative": "Odd pop-up"}, "application/json"
+        reverse("api:concerns", args=["new-madrid"]),
+        {"narrative": "Odd pop-up"},
+        "application/json",
     )
     assert response.status_code == 201
     event = AuditEvent.objects.get(seq__gt=head, action=AuditAction.OPS_ENTRY_CREATED)
