@@ -249,3 +249,12 @@ def test_a_write_and_its_event_stand_or_fall_together(api_as, monkeypatch) -> No
     with pytest.raises(RuntimeError):
         _post(client, reverse("api:concerns", args=["new-madrid"]), {"narrative": "x"})
     assert not LogEntry.objects.exists()
+
+
+def test_a_day_far_outside_is_a_field_error_on_the_page_and_in_the_api(api_as, client_as) -> None:
+    """The shared filter form bounds its days: the last day of year 9999 once overflowed the
+    search's times (a 500 on the page and in the API)."""
+    far = {"until": "9999-12-31"}
+    response = api_as("director").get(reverse("api:entries"), far)
+    assert response.status_code == 400 and "until" in response.json()
+    assert client_as("director").get(reverse("operations:list"), far).status_code == 200
