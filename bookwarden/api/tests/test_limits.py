@@ -43,3 +43,17 @@ def test_errors_are_json(people) -> None:
     assert response.status_code == 404 and response.json()["detail"]
     response = client.post(reverse("api:concerns", args=["new-madrid"]), "{", "application/json")
     assert response.status_code == 400 and response.json()["detail"]
+
+
+def test_a_token_needs_no_csrf_token_and_a_page_still_does(people, client_as) -> None:
+    """CSRF is waived for token and alert-source requests only (no cookie is trusted
+    there); the pages that make tokens still need the form's CSRF token."""
+    from django.test import Client
+
+    _token, text = a_token(people["staff"])
+    strict = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {text}"})
+    url = reverse("api:concerns", args=["new-madrid"])
+    assert strict.post(url, {"narrative": "x"}, "application/json").status_code == 201
+    page = client_as("staff")
+    page.handler.enforce_csrf_checks = True
+    assert page.post(reverse("api:token_new"), {"name": "x"}).status_code == 403
