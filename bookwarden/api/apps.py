@@ -11,7 +11,7 @@ class ApiConfig(AppConfig):
         from bookwarden.core.hubs import IT, HubLink, register_link
         from bookwarden.core.roles import Perm
 
-        from . import account, schema  # noqa: F401  (tokens on the account page; schema extensions)
+        from . import account, my_tasks, schema  # noqa: F401  (account page, "My tasks", schema)
 
         account_part(account.tokens_part)
         register_link(

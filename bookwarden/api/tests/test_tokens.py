@@ -266,3 +266,17 @@ def test_every_use_names_the_person(people, new_madrid) -> None:
     assert response.status_code == 201
     event = AuditEvent.objects.get(seq__gt=head, action=AuditAction.OPS_ENTRY_CREATED)
     assert event.actor_id == people["staff"].pk
+
+
+def test_the_owner_is_told_two_weeks_before_a_token_stops(people, client_as) -> None:
+    """A token that stops working within 14 days is on its owner's "My tasks", nobody
+    else's; a revoked one is not."""
+    soon = timezone.localdate() + datetime.timedelta(days=10)
+    token, _ = a_token(people["staff"], name="Roster feed", expires_on=soon)
+    later, _ = a_token(people["staff"], name="Patch feed")
+    page = client_as("staff").get(reverse("home")).content.decode()
+    assert "Roster feed" in page and "Patch feed" not in page
+    assert "Roster feed" not in client_as("director").get(reverse("home")).content.decode()
+    actions.revoke_token(actor=people["staff"], token=token)
+    assert "Roster feed" not in client_as("staff").get(reverse("home")).content.decode()
+    assert later.is_live
