@@ -50,6 +50,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
 
     def __str__(self) -> str:
         return f"API token {self.prefix}"
