@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -138,17 +138,40 @@ class EntryDetail(generics.RetrieveAPIView):
         return entry
 
 
+#: A key the client chooses for one report, so that the same report sent again (a retry
+#: after a lost answer) finds the entry it made instead of making another.
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Optional: the same key sent again by the same person returns the report "
+    "already made (200) instead of making another.",
+)
+
+
 class ConcernCreate(APIView):
     @extend_schema(
         tags=["operations"],
         request=ConcernSerializer,
-        responses=answers({201: ReportedSerializer}, 400, 403, 404),
+        parameters=[IDEMPOTENCY_KEY],
+        responses=answers(
+            {
+                201: OpenApiResponse(ReportedSerializer, "The report made."),
+                200: OpenApiResponse(ReportedSerializer, "Already made with this key."),
+            },
+            400,
+            403,
+            404,
+        ),
     )
     def post(self, request: Request, slug: str) -> Response:
         """Report a security concern at the library, as the report page does; one that is a
         security incident is told at once to those who must hear of it."""
         library = library_for(request, slug, Perm.REPORT_CONCERN)
         data = _valid(ConcernSerializer, request.data)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise _field_error("Idempotency-Key", "At most 64 characters.")
         entry = operations.report_concern(
             actor=request.user,
             library=library,
@@ -158,8 +181,13 @@ class ConcernCreate(APIView):
             device=data["device"],
             patron_data_involved=data["patron_data_involved"],
             kind=data["kind"],
+            submission_token=key,
         )
-        return Response(ReportedSerializer(entry).data, status=status.HTTP_201_CREATED)
+        again = getattr(entry, "resubmitted", False)
+        return Response(
+            ReportedSerializer(entry).data,
+            status=status.HTTP_200_OK if again else status.HTTP_201_CREATED,
+        )
 
 
 # --- the staff roster (CC-1) ------------------------------------------------------------------

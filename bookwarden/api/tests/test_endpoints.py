@@ -258,3 +258,23 @@ def test_a_day_far_outside_is_a_field_error_on_the_page_and_in_the_api(api_as, c
     response = api_as("director").get(reverse("api:entries"), far)
     assert response.status_code == 400 and "until" in response.json()
     assert client_as("director").get(reverse("operations:list"), far).status_code == 200
+
+
+def test_a_report_sent_again_with_its_key_is_made_once(api_as, people) -> None:
+    """A client that retries after a lost answer sends the same Idempotency-Key: the first
+    report is returned (200), nothing new is written; another key makes another report."""
+    client = api_as("staff")
+    url = reverse("api:concerns", args=["new-madrid"])
+    first = client.post(url, {"narrative": "x"}, "application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    head = audit_head()
+    again = client.post(url, {"narrative": "x"}, "application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+    assert events_since(head) == []
+    other = client.post(url, {"narrative": "x"}, "application/json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.status_code == 201 and LogEntry.objects.count() == 2
+    # The same key of another person is theirs alone.
+    theirs = api_as("volunteer").post(
+        url, {"narrative": "x"}, "application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert theirs.status_code == 201
