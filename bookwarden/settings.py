@@ -435,3 +435,46 @@ BACKUP_DIR = env_str("BOOKWARDEN_BACKUP_DIR", "") or None
 BACKUP_KEEP_DAYS = env_int("BOOKWARDEN_BACKUP_KEEP_DAYS", 30)
 if BACKUP_KEEP_DAYS < 1:
     raise ImproperlyConfigured("BOOKWARDEN_BACKUP_KEEP_DAYS must be at least 1.")
+
+# --- The REST API and alerts into the operations log (docs/api.md) --------------------------
+# Tokens a person makes on their account page (bookwarden.api.authentication), a rate limit
+# per token and per alert source (in the cache: per process with the default local-memory
+# cache), JSON errors, and the OpenAPI schema at /api/schema/.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "django_filters", "bookwarden.api"]
+API_TOKEN_RATE = env_str("BOOKWARDEN_API_TOKEN_RATE", "600/minute")
+API_ALERT_RATE = env_str("BOOKWARDEN_API_ALERT_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["bookwarden.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["bookwarden.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["bookwarden.api.throttles.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_RATE, "alert_source": API_ALERT_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "bookwarden.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bookwarden.api.errors.json_errors",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bookwarden API",
+    "DESCRIPTION": "Tokens, endpoints and the alerts webhook: see docs/api.md.  Patron "
+    "library records are never in the API.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bookwarden.api.schema.describe_path_parameters",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "EntryKindEnum": "bookwarden.operations.models.EntryKind",
+        "ReportKindEnum": "bookwarden.operations.actions.REPORT_KINDS",
+        "AlertKindEnum": "bookwarden.api.serializers.ALERT_KIND_CHOICES",
+        "DeviceKindEnum": "bookwarden.devices.models.DeviceKind",
+        "EntryStatusEnum": "bookwarden.operations.models.EntryStatus",
+        "EntryStatusFilterEnum": "bookwarden.api.filters.ENTRY_STATUS_FILTER",
+    },
+}

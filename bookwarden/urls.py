@@ -20,6 +20,8 @@ urlpatterns = [
     path("software/", include("bookwarden.software.urls")),
     path("vendors/", include("bookwarden.vendors.urls")),
     path("backups/", include("bookwarden.backups.urls")),
+    # The REST API, its schema and documentation, tokens and alert sources (docs/api.md).
+    path("api/", include("bookwarden.api.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

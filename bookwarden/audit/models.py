@@ -241,6 +241,12 @@ class AuditAction(models.TextChoices):
     BACKUP_CHECKED = "backup.checked", "Backup checked by restoring it into a scratch database"
     BACKUP_DELETED = "backup.deleted", "Old backup deleted"
     BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
+    # The REST API and alerts into the operations log (LV-3, CC-7, CC-9)
+    API_TOKEN_CREATED = "api.token_created", "API token created"
+    API_TOKEN_REVOKED = "api.token_revoked", "API token revoked"
+    API_ALERT_SOURCE_CREATED = "api.alert_source_created", "Alert source connected"
+    API_ALERT_SOURCE_REVOKED = "api.alert_source_revoked", "Alert source disconnected"
+    API_ALERT_RECEIVED = "api.alert_received", "Alert received into the operations log"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -106,6 +106,10 @@ class Perm(models.TextChoices):
         "resend_mail",
         "Send failed mail again: a library's own, or (installation role) the installation's",
     )
+    MANAGE_ALERT_SOURCES = (
+        "manage_alert_sources",
+        "Connect monitoring and firewall services to the operations log",
+    )
 
 
 class InstallationRole(models.TextChoices):
@@ -175,6 +179,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.APPROVE_SOFTWARE,
             Perm.MANAGE_VENDORS,
             Perm.CHECK_PUBLIC_COMPUTERS,
+            Perm.MANAGE_ALERT_SOURCES,
         }
         | _OPERATIONS
     ),

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import actions
+from .account_pages import account_parts
 from .forms import (
     LibrarySettingsForm,
     MembershipForm,
@@ -362,5 +363,6 @@ def account_security(request: StaffRequest) -> HttpResponse:
         {
             "has_totp": has_totp(request.user),
             "mfa_required": needs_mfa(request.user),
+            "parts": account_parts(request),
         },
     )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django import forms
 from django.db.models import QuerySet
 from django.forms.models import fields_for_model, model_to_dict
 
 from bookwarden.core.forms import DateInput
-from bookwarden.core.models import Branch
+from bookwarden.core.models import Branch, Library
 from bookwarden.patrons.importer.small_files import FileForm
 
 from .actions import DEVICE_FIELDS
 from .models import Device, DeviceKind
+from .overdue import overdue_filter
 
 
 class BranchField(forms.ModelChoiceField):
@@ -60,6 +62,9 @@ class DeviceForm(forms.Form):
         self.fields["branch"].empty_label = "No branch (the whole library)"  # type: ignore[attr-defined]
 
 
+Devices = TypeVar("Devices", bound=QuerySet[Any])
+
+
 class DeviceFilterForm(forms.Form):
     branch = BranchField(queryset=Branch.objects.none(), required=False, empty_label="All branches")
     kind = forms.ChoiceField(choices=[("", "All kinds"), *DeviceKind.choices], required=False)
@@ -72,6 +77,18 @@ class DeviceFilterForm(forms.Form):
     def __init__(self, *args: Any, branches: QuerySet[Branch], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+
+    def filter(self, devices: Devices, libraries: Iterable[Library]) -> Devices:
+        """The same filters serve the page and the API (``libraries``: those whose patch
+        targets decide what is overdue)."""
+        data = self.cleaned_data
+        if data.get("branch"):
+            devices = devices.filter(branch=data["branch"])
+        if data.get("kind"):
+            devices = devices.filter(kind=data["kind"])
+        if data.get("patch") == "overdue":
+            devices = devices.filter(overdue_filter(libraries))
+        return devices
 
 
 class ImportForm(FileForm):

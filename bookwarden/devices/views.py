@@ -86,12 +86,7 @@ def device_list(request: StaffRequest) -> HttpResponse:
         request.GET or None, branches=branches.order_by("library__name", "name")
     )
     if form.is_valid():
-        if form.cleaned_data["branch"]:
-            devices = devices.filter(branch=form.cleaned_data["branch"])
-        if form.cleaned_data["kind"]:
-            devices = devices.filter(kind=form.cleaned_data["kind"])
-        if form.cleaned_data["patch"] == "overdue":
-            devices = devices.filter(overdue_filter(libraries))
+        devices = form.filter(devices, libraries)
     targets = patch_targets(lib.pk for lib in libraries)
     today = {lib.pk: actions.library_today(lib) for lib in libraries}
     rows = [(d, actions.is_overdue(d, targets[d.library_id], today[d.library_id])) for d in devices]

@@ -285,6 +285,11 @@ class OutsideResolvedForm(forms.Form):
     note = forms.CharField(label="Which passwords were changed", required=False, max_length=1000)
 
 
+#: The days a search of the log may name (a day far outside would overflow the search's
+#: times).
+FILTER_DAYS = (datetime.date(1900, 1, 1), datetime.date(2999, 12, 31))
+
+
 class EntryFilterForm(forms.Form):
     """IT-10: search the log.  The same filters serve the page and the CSV export."""
 
@@ -311,6 +316,10 @@ class EntryFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day and not FILTER_DAYS[0] <= day <= FILTER_DAYS[1]:
+                self.add_error(name, "Choose a day between the years 1900 and 2999.")
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             raise forms.ValidationError("The start date is after the end date.")

@@ -169,6 +169,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         _devices_ids(people, library),
         # A vendor in the register (NM-3, CR-5h).
         _vendor_ids(people, library),
+        # The staff member's API token, an alert source, a device (CC-7, CC-9).
+        _api_ids(people, library),
     ):
         twice = set(part) & set(base)
         assert not twice, f"URL arguments named by two apps: {sorted(twice)}"
@@ -315,5 +317,11 @@ def _people_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
 
 def _devices_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
     from bookwarden.devices.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
+
+
+def _api_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.api.tests.factories import matrix_ids
 
     return matrix_ids(people, library)

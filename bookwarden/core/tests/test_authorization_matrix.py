@@ -240,6 +240,23 @@ VENDOR_READERS = {
 VENDOR_KEEPERS = {"director": 200, "tech_coordinator": 200}
 VENDOR_WRITERS = ("tech_coordinator", "director")
 
+#: The API's endpoints (bookwarden/api/urls.py), and who connects alert sources
+#: (Perm.MANAGE_ALERT_SOURCES) at New Madrid.
+API_ENDPOINTS = (
+    "api:entries",
+    "api:entry",
+    "api:concerns",
+    "api:roster",
+    "api:completions",
+    "api:devices",
+    "api:device",
+    "api:device_add",
+    "api:patches",
+    "api:intake",
+    "api:alert",
+)
+ALERT_KEEPERS = {"director": 200, "tech_coordinator": 200}
+
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
     # The same answer for everyone; no job loop runs in these tests, so it says "down".
@@ -623,6 +640,24 @@ EXPECTED: dict[str, Expect] = {
     "vendors:incident": same(signed_in(405)),  # POST only
     # The matrix's vendor has its privacy terms on file.
     "vendors:terms": same(new_madrid_page(403, **VENDOR_READERS, server_admin=404)),
+    # --- api ---
+    # The API answers a token only, never a session: 401 for everyone here.  What each
+    # persona's token gets, and a read-only token's writes, are declared in
+    # bookwarden/api/tests/test_token_matrix.py (CC-7, CC-2).
+    **{key: same(everyone(401)) for key in API_ENDPOINTS},
+    # The schema: a signed-in person or a token; its page: signed-in people.
+    "api:schema": same(signed_in(200, anonymous=401)),
+    "api:docs": same(signed_in(200)),
+    # One's own tokens: made by anyone with a library role; the matrix's token is the
+    # staff member's, nobody else's (404).
+    "api:token_new": same(signed_in(200, server_admin=404)),
+    "api:token": same(signed_in(404, staff=200)),
+    "api:token_revoke": same(signed_in(405)),  # POST only
+    # Alert sources (CC-9): the technology coordinator and the director.
+    "api:alert_sources": same(signed_in(403, **ALERT_KEEPERS, outsider=200, server_admin=404)),
+    "api:alert_source_new": same(new_madrid_page(403, **ALERT_KEEPERS, server_admin=404)),
+    "api:alert_source": same(new_madrid_page(403, **ALERT_KEEPERS, server_admin=404)),
+    "api:alert_source_revoke": same(signed_in(405)),  # POST only
 }
 
 
@@ -1906,7 +1941,62 @@ WRITES = [
         writers=VENDOR_WRITERS,
         control_changes_rows=False,
     ),
+    # --- api ---
+    # A token for oneself (CC-7): anyone with a role there, but a role that needs a second
+    # factor only from a session signed in with it (these sessions were not: 403).  Cresco's
+    # people cannot choose New Madrid (400); the server's administrator holds no library
+    # role (404).  (Tokens and alert sources are not in the snapshot: a write shows
+    # as its audit event.)
+    Write(
+        "api:token_new",
+        lambda people, lib: {},
+        lambda: {
+            "name": "Forged token",
+            "scope": "write",
+            "libraries": [str(_nm().pk)],
+            "expires_on": _future(30),
+        },
+        writers=("staff", "assistant_director", "volunteer", "contractor", "auditor"),
+        control_changes_rows=False,
+        refusals={"outsider": "400", "outsider_staff": "400", "server_admin": "404"},
+    ),
+    # Only the owner revokes their token: anyone else finds no such token.
+    Write(
+        "api:token_revoke",
+        lambda people, lib: {"token_id": _token_of(people["staff"])},
+        lambda: {},
+        writers=("staff",),
+        control_changes_rows=False,
+        refusals={who: "404" for who in PERSONAS if who != "staff"},
+    ),
+    # Alert sources (CC-9): the technology coordinator and the director.
+    Write(
+        "api:alert_source_new",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"name": "Forged firewall"},
+        writers=("tech_coordinator", "director"),
+        control_changes_rows=False,
+    ),
+    Write(
+        "api:alert_source_revoke",
+        lambda people, lib: {"source_id": _alert_source_of(lib)},
+        lambda: {},
+        writers=("tech_coordinator", "director"),
+        control_changes_rows=False,
+    ),
 ]
+
+
+def _token_of(user: User) -> int:
+    from bookwarden.api.models import ApiToken
+
+    return ApiToken.objects.filter(user=user).order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _alert_source_of(lib: Library) -> int:
+    from bookwarden.api.models import AlertSource
+
+    return AlertSource.objects.filter(library=lib).order_by("pk").values_list("pk", flat=True)[0]
 
 
 def _training_course(lib: Library) -> Any:
@@ -2010,6 +2100,10 @@ def test_every_post_endpoint_of_the_project_is_declared(people, sudo_as, ids) ->
         # --- spanish ---
         "portal:language": "the patron's own language, or only a cookie without a portal login",
         "policies:notice": "one's own acknowledgement of the monitoring notice",
+        # --- api ---
+        # The API answers a token only (a session's POST is 401): who may write with a
+        # token is declared in bookwarden/api/tests/test_token_matrix.py.
+        **{key: "the API: a token's writes, in the token matrix" for key in API_ENDPOINTS},
     }
     declared = {w.key for w in WRITES} | set(not_writes)
     undeclared = []

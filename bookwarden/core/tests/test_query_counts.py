@@ -25,14 +25,16 @@ PAGES = {
     # + the account review when due and the last days to come (people.my_tasks)
     # + software requests to decide and decisions to see (software.my_tasks)
     # + vendors whose privacy review is due (vendors.my_tasks)
-    "/": 26,  # one more: colleagues locked out of signing in
+    # + API tokens that stop working soon (api.my_tasks)
+    "/": 27,  # one more: colleagues locked out of signing in
     # Every page but /accounts/ also asks whether a monitoring notice waits (one query,
     # policies.notice; no notice here, so no signature is read).
     "/libraries/new-madrid/": 11,
     "/libraries/new-madrid/staff/": 10,
     "/audit/": 13,
     "/audit/?action=auth.login": 13,
-    "/accounts/security/": 7,
+    # + the person's API tokens (api.account; their libraries are one more when there are some)
+    "/accounts/security/": 8,
 }
 
 

@@ -142,6 +142,42 @@ def test_no_url_of_the_project_shows_record_contents(who, planted, people, clien
     assert not leaked, leaked
 
 
+@pytest.mark.parametrize("who", ["director", "staff", "auditor", "outsider"])
+def test_no_api_endpoint_shows_record_contents(who, planted, people) -> None:
+    """NM-1, CR-5: the API (a token of each kind of reader, for all their libraries) shows
+    no record's contents on any of its addresses."""
+    from django.test import Client
+
+    from bookwarden.api.tests.factories import a_token
+
+    library = Library.objects.get(slug="new-madrid")
+    ids = {**new_madrid_ids(people, library), "patron_id": planted.pk}
+    client = Client(headers={"Authorization": f"Bearer {a_token(people[who])[1]}"})
+    leaked, reached = [], 0
+    for route in all_routes():
+        if not route.key.startswith("api:"):
+            continue
+        response = client.get(url_of(route, ids), {"q": planted.last_name})
+        reached += response.status_code == 200
+        if _leaks(response.content.decode(errors="replace")):
+            leaked.append(route.key)
+    assert not leaked, leaked
+    assert reached  # the control: the token opened something
+
+
+def test_the_api_has_no_endpoint_for_records() -> None:
+    """NM-1, CR-5: no operation of the API's schema is about a record type, and no schema
+    component is a record model."""
+    from bookwarden.api.schema import api_schema
+
+    schema = api_schema()
+    record_models = {rt.model.__name__.lower() for rt in RECORD_TYPES.values()}
+    components = {name.lower() for name in schema["components"]["schemas"]}
+    assert not {c for c in components if any(c.startswith(m) for m in record_models)}
+    segments = {part for path in schema["paths"] for part in path.strip("/").split("/")}
+    assert not segments & ({*RECORD_TYPES, *record_models, "records", "patrons"})
+
+
 def test_the_records_page_after_opening_shows_them(planted, client_as) -> None:
     """The control: the planted contents are there, and only this path shows them."""
     response = client_as("staff").post(
