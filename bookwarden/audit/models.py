@@ -237,6 +237,11 @@ class AuditAction(models.TextChoices):
     BACKUP_CHECKED = "backup.checked", "Backup checked by restoring it into a scratch database"
     BACKUP_DELETED = "backup.deleted", "Old backup deleted"
     BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
+    # Compliance controls (CC-8)
+    COMPLIANCE_NOT_APPLICABLE = "compliance.not_applicable", "Control marked not applicable"
+    COMPLIANCE_APPLICABLE = "compliance.applicable", "Control marked applicable again"
+    COMPLIANCE_OWN_CONTROLS_SAVED = "compliance.own_controls_saved", "Library's own controls saved"
+    COMPLIANCE_ITEM_ANSWERED = "compliance.item_answered", "Checklist item answered"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -84,7 +84,7 @@ def disclosures_by_custodian(
     results: dict[int, CheckResult] = {}
     for library_id, requests in _requests(libraries, now).items():
         decided = [r for r in requests if r.decided_at is not None]
-        if not requests:
+        if not decided:
             continue
         wrong = [
             r
@@ -187,11 +187,11 @@ def disclosures_on_record(
     what was released (fulfilled requests without a packet fail)."""
     results: dict[int, CheckResult] = {}
     for library_id, requests in _requests(libraries, now).items():
-        if not requests:
-            continue
         carried_out = [
             r for r in requests if r.status in (RequestStatus.FULFILLED, RequestStatus.CLOSED)
         ]
+        if not carried_out:
+            continue
         released = [r for r in carried_out if r.released_types]
         missing = [r for r in released if r.packet_at is None or r.decided_at is None]
         evidence = (

@@ -1,0 +1,87 @@
+"""The compliance part of the demo (CC-8): a control marked not applicable, a few answers to
+the ALA checklists, and a year of daily snapshots, so that each control's history, the
+dashboard and the board report are full.  The statuses come from what the other parts of the
+demo built (a branch behind on training, a shared login overdue for its change, a policy past
+its review): nothing here makes a control fail."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from bookwarden.core.demo import DemoWorld, demo_part
+from bookwarden.core.models import Library
+from bookwarden.patrons.retention_proof import take_proof
+
+from . import actions
+from .controls import evaluate
+from .models import Answer, ControlSnapshot
+from .snapshots import snapshot_rows
+
+#: The ALA items the New Madrid director has answered.
+ANSWERS = (
+    (
+        "ala-overview-certificates-valid",
+        Answer.YES,
+        "The website and the catalog renew their certificates automatically; checked in March.",
+    ),
+    (
+        "ala-overview-paper-destroyed",
+        Answer.PARTLY,
+        "Sign-in sheets are shredded weekly at the main library; the branches keep them a month.",
+    ),
+    ("ala-public-signage", Answer.NO, "No sign yet explains the public Wi-Fi's privacy risks."),
+    ("ala-web-https", Answer.YES, "Every page of the website and catalog is served over HTTPS."),
+    (
+        "ala-k12-procedures",
+        Answer.NOT_APPLICABLE,
+        "The library serves no school: the school district keeps its own libraries.",
+    ),
+)
+MONTHS = 12
+
+
+def build_compliance_demo(world: DemoWorld, now: datetime.datetime | None = None) -> int:
+    now = now or timezone.now()
+    director = world.people["director"]
+    new_madrid = Library.objects.get(slug="new-madrid")
+    actions.mark_not_applicable(
+        actor=director,
+        library=new_madrid,
+        control_id="camera-recordings",
+        reason="New Madrid County Library has no security cameras in any of its branches.",
+    )
+    for control_id, answer, note in ANSWERS:
+        actions.answer_item(
+            actor=director, library=new_madrid, control_id=control_id, answer=answer, note=note
+        )
+    # The nightly retention proof, as the job takes it (CR-6a): its evidence is a control's.
+    take_proof(now=now)
+    return write_history(list(Library.objects.order_by("pk")), now)
+
+
+def write_history(libraries: list[Library], now: datetime.datetime, months: int = MONTHS) -> int:
+    """A snapshot for every day of the last ``months`` months: the controls evaluated as they
+    stood at the end of each month (one evaluation per month), written for each of its days."""
+    today = timezone.localdate(now)
+    rows: list[ControlSnapshot] = []
+    start = today - datetime.timedelta(days=round(months * 30.44))
+    point = today
+    while point > start:
+        month_start = max(point.replace(day=1), start)
+        moment = now - datetime.timedelta(days=(today - point).days)
+        results = evaluate(libraries, now=moment)
+        for offset in range((point - month_start).days + 1):
+            day = point - datetime.timedelta(days=offset)
+            for library in libraries:
+                rows.extend(snapshot_rows(library, day, results[library.pk]))
+        point = month_start - datetime.timedelta(days=1)
+    ControlSnapshot.objects.filter(library__in=libraries, day__gte=start).delete()
+    ControlSnapshot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@demo_part(order=90)
+def _compliance_part(world: DemoWorld) -> None:
+    build_compliance_demo(world)
