@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from bookwarden.core.models import Library, Membership
+from bookwarden.core.roles import Role
 from bookwarden.operations.actions import INCIDENT_ROLES
 from bookwarden.operations.models import (
     INCIDENT_KINDS,
@@ -29,10 +30,11 @@ YEAR = datetime.timedelta(days=365)
 #: "Reported immediately" (CC-9): the three roles are told within this time of the record.
 NOTIFY_TARGET = datetime.timedelta(hours=1)
 ROLE_WORDS = {
-    "director": "the director",
-    "tech_coordinator": "the technology coordinator",
-    "human_resources": "human resources",
+    Role.DIRECTOR: "the director",
+    Role.TECH_COORDINATOR: "the technology coordinator",
+    Role.HUMAN_RESOURCES: "human resources",
 }
+assert set(ROLE_WORDS) == set(INCIDENT_ROLES)
 
 
 def _entry_link(entry: LogEntry) -> str:
@@ -83,7 +85,7 @@ def incidents_notified(
         for entry in entries:
             missing = [
                 ROLE_WORDS[role]
-                for role in sorted(INCIDENT_ROLES)
+                for role in ROLE_WORDS
                 if not told.get(entry.pk, set()) & holders.get((library_id, role), set())
             ]
             late = (

@@ -47,6 +47,7 @@ def own_controls(request: StaffRequest, slug: str) -> HttpResponse:
         initial={"text": row.text if row else ""},
     )
     if request.method == "POST":
+        typed = form.cleaned_data.get("text", "") if form.is_valid() else None
         if submit(
             request,
             form,
@@ -61,9 +62,9 @@ def own_controls(request: StaffRequest, slug: str) -> HttpResponse:
         ):
             return redirect("compliance:list", slug=library.slug)
         # Nothing lost: an uploaded file's text is shown in the box to correct.
-        if getattr(form, "cleaned_data", None) and "text" in form.cleaned_data:
+        if typed is not None:
             data = request.POST.copy()
-            data["text"] = form.cleaned_data["text"]
+            data["text"] = typed
             form.data = data
         focus_first_error(form)
     checks = sorted(registered().values(), key=lambda c: c.name)
