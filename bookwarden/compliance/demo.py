@@ -40,6 +40,8 @@ ANSWERS = (
     ),
 )
 MONTHS = 12
+#: The last days of the history with a snapshot each; before them, one a week.
+DAILY_DAYS = 31
 
 
 def build_compliance_demo(world: DemoWorld, now: datetime.datetime | None = None) -> int:
@@ -61,23 +63,36 @@ def build_compliance_demo(world: DemoWorld, now: datetime.datetime | None = None
     return write_history(list(Library.objects.order_by("pk")), now)
 
 
-def write_history(libraries: list[Library], now: datetime.datetime, months: int = MONTHS) -> int:
-    """A snapshot for every day of the last ``months`` months: the controls evaluated as they
-    stood at the end of each month (one evaluation per month), written for each of its days."""
-    today = timezone.localdate(now)
-    rows: list[ControlSnapshot] = []
+def history_days(today: datetime.date, months: int = MONTHS) -> list[datetime.date]:
+    """The days the demo's history has a snapshot: every day of the last month, and every
+    seventh day before it, back ``months`` months (what the daily job would have left, thinned
+    to keep the demo quick to build)."""
     start = today - datetime.timedelta(days=round(months * 30.44))
-    point = today
-    while point > start:
-        month_start = max(point.replace(day=1), start)
-        moment = now - datetime.timedelta(days=(today - point).days)
-        results = evaluate(libraries, now=moment)
-        for offset in range((point - month_start).days + 1):
-            day = point - datetime.timedelta(days=offset)
+    days = [today - datetime.timedelta(days=n) for n in range(DAILY_DAYS)]
+    day = days[-1] - datetime.timedelta(days=7)
+    while day >= start:
+        days.append(day)
+        day -= datetime.timedelta(days=7)
+    return days
+
+
+def write_history(libraries: list[Library], now: datetime.datetime, months: int = MONTHS) -> int:
+    """Snapshots over the last ``months`` months (:func:`history_days`): the controls
+    evaluated as they stood at the end of each month (one evaluation per month), written for
+    each of its days."""
+    today = timezone.localdate(now)
+    days = history_days(today, months)
+    rows: list[ControlSnapshot] = []
+    by_month: dict[tuple[int, int], list[datetime.date]] = {}
+    for day in days:
+        by_month.setdefault((day.year, day.month), []).append(day)
+    for month_days in by_month.values():
+        last = max(month_days)
+        results = evaluate(libraries, now=now - datetime.timedelta(days=(today - last).days))
+        for day in month_days:
             for library in libraries:
                 rows.extend(snapshot_rows(library, day, results[library.pk]))
-        point = month_start - datetime.timedelta(days=1)
-    ControlSnapshot.objects.filter(library__in=libraries, day__gte=start).delete()
+    ControlSnapshot.objects.filter(library__in=libraries, day__gte=min(days)).delete()
     ControlSnapshot.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
