@@ -42,10 +42,10 @@ def events(action: str) -> int:
 
 #: The pinned number of queries of each page (the checks read every library at once).
 PAGES = {
-    "list": ((), 100),
-    "detail": ((CHECKED_CONTROL,), 30),
-    "checklists": ((), 100),
-    "own": ((), 20),
+    "list": ((), 66),
+    "detail": ((CHECKED_CONTROL,), 16),
+    "checklists": ((), 66),
+    "own": ((), 10),
 }
 
 
