@@ -121,7 +121,7 @@ def test_backups_made_and_restored(people, new_madrid) -> None:
     """IT-10, CC-8: a recent backup and a recent restore check that passed."""
     backup = BackupRecord.objects.create(
         file_name="b.bwbackup",
-        folder="/tmp",
+        folder="backups",
         size=1,
         sha256="a" * 64,
         origin="job",
