@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from bookwarden.compliance.snapshots import write_snapshots
 from bookwarden.core.demo import DEMO_PASSWORD
 from bookwarden.core.models import Library
 from bookwarden.credentials.models import Credential
@@ -31,6 +32,7 @@ def test_board_member_reads_the_controls_on_a_phone(browse, people) -> None:
     Credential.objects.filter(pk=login.pk).update(
         last_changed_on=timezone.localdate() - datetime.timedelta(days=200)
     )
+    write_snapshots(libraries=[library])
     scanner = Scanner()
     tab = browse(SMALL_PHONE)
     page = tab.page

@@ -8,11 +8,14 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.compliance.controls import evaluate
 from bookwarden.compliance.models import ChecklistAnswer, NotApplicable, OwnCatalog
+from bookwarden.compliance.snapshots import write_snapshots
 from bookwarden.compliance.views.catalog import checklist_progress
+from bookwarden.compliance.views.controls import months_of
 
 from .factories import ANSWERED_CONTROL, CHECKED_CONTROL
 
@@ -70,6 +73,11 @@ def test_the_list_puts_failing_first(people, client_as) -> None:
 
 def test_a_control_page_shows_its_policy_owner_and_ids(people, client_as) -> None:
     page = client_as("auditor").get(url("detail", CHECKED_CONTROL)).content.decode()
+    assert "No history yet" in page
+    write_snapshots()
+    page = client_as("auditor").get(url("detail", CHECKED_CONTROL)).content.decode()
+    month = months_of([], timezone.localdate())[0].label
+    assert f'<td data-label="Month">{month}</td>' in page
     assert "All employees must complete annual cybersecurity training" in page
     assert "Technology coordinator (IT manager)" in page
     assert 'class="req-ids">CC-10<' in page

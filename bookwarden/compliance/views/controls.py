@@ -116,6 +116,7 @@ def _detail_context(
 
     control = result.control
     can_manage = has_perm(request.user, Perm.MANAGE_COMPLIANCE, library)
+    months = months_of(history(library, control.id), timezone.localdate())
     marked = (
         NotApplicable.objects.filter(library=library, control_id=control.id)
         .select_related("marked_by")
@@ -135,7 +136,8 @@ def _detail_context(
         "owner": Role(control.owner_role).label if control.owner_role in Role.values else "",
         "marked": marked,
         "answer": answer,
-        "months": months_of(history(library, control.id), timezone.localdate()),
+        "months": months,
+        "has_history": any(m.snapshot for m in months),
         "can_manage": can_manage,
         "na_form": forms.get("na_form") or (NotApplicableForm() if can_manage else None),
         "answer_form": forms.get("answer_form")
