@@ -22,6 +22,7 @@ urlpatterns = [
     path("backups/", include("bookwarden.backups.urls")),
     # The REST API, its schema and documentation, tokens and alert sources (docs/api.md).
     path("api/", include("bookwarden.api.urls")),
+    path("compliance/", include("bookwarden.compliance.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

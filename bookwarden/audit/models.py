@@ -247,6 +247,11 @@ class AuditAction(models.TextChoices):
     API_ALERT_SOURCE_CREATED = "api.alert_source_created", "Alert source connected"
     API_ALERT_SOURCE_REVOKED = "api.alert_source_revoked", "Alert source disconnected"
     API_ALERT_RECEIVED = "api.alert_received", "Alert received into the operations log"
+    # Compliance controls (CC-8)
+    COMPLIANCE_NOT_APPLICABLE = "compliance.not_applicable", "Control marked not applicable"
+    COMPLIANCE_APPLICABLE = "compliance.applicable", "Control marked applicable again"
+    COMPLIANCE_OWN_CONTROLS_SAVED = "compliance.own_controls_saved", "Library's own controls saved"
+    COMPLIANCE_ITEM_ANSWERED = "compliance.item_answered", "Checklist item answered"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

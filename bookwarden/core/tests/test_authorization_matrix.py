@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.breach.tests import factories as breach_factories
+from bookwarden.compliance.tests import factories as compliance_factories
 from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.devices.models import Device
 from bookwarden.devices.tests import factories as device_factories
@@ -256,6 +257,23 @@ API_ENDPOINTS = (
     "api:alert",
 )
 ALERT_KEEPERS = {"director": 200, "tech_coordinator": 200}
+# --- controls ---
+#: The compliance controls (CC-8): who sees them at New Madrid (Perm.VIEW_COMPLIANCE) and
+#: who marks them not applicable, adds the library's own and answers checklist items
+#: (Perm.MANAGE_COMPLIANCE).
+COMPLIANCE_READERS = {
+    w: 200
+    for w in (
+        "director",
+        "designee",
+        "assistant_director",
+        "tech_coordinator",
+        "human_resources",
+        "auditor",
+    )
+}
+COMPLIANCE_MANAGERS = {"director": 200, "tech_coordinator": 200}
+TO_NM_COMPLIANCE = "302 /compliance/new-madrid/"
 
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
@@ -658,6 +676,23 @@ EXPECTED: dict[str, Expect] = {
     "api:alert_source_new": same(new_madrid_page(403, **ALERT_KEEPERS, server_admin=404)),
     "api:alert_source": same(new_madrid_page(403, **ALERT_KEEPERS, server_admin=404)),
     "api:alert_source_revoke": same(signed_in(405)),  # POST only
+    # --- controls: the compliance controls (CC-8).  Each person who sees the controls of one
+    # library is taken to them; Cresco's director to Cresco's; the installation role is 404.
+    "compliance:home": same(
+        signed_in(
+            403,
+            **{w: TO_NM_COMPLIANCE for w in COMPLIANCE_READERS},
+            outsider="302 /compliance/cresco/",
+            server_admin=404,
+        )
+    ),
+    "compliance:list": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
+    "compliance:detail": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
+    "compliance:checklists": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
+    "compliance:own": same(new_madrid_page(403, **COMPLIANCE_MANAGERS, server_admin=404)),
+    "compliance:not_applicable": same(signed_in(405)),  # POST only
+    "compliance:applicable": same(signed_in(405)),  # POST only
+    "compliance:answer": same(signed_in(405)),  # POST only
 }
 
 
@@ -1982,6 +2017,39 @@ WRITES = [
         lambda people, lib: {"source_id": _alert_source_of(lib)},
         lambda: {},
         writers=("tech_coordinator", "director"),
+        control_changes_rows=False,
+    ),
+    # --- controls: the compliance controls (CC-8): the director and the technology
+    # coordinator mark a control not applicable, add the library's own and answer items.
+    Write(
+        "compliance:not_applicable",
+        lambda people, lib: {"slug": lib.slug, "control_id": "yearly-training"},
+        lambda: {"reason": "A forged reason that the control does not apply."},
+        writers=tuple(COMPLIANCE_MANAGERS),
+        control_changes_rows=False,
+    ),
+    Write(
+        "compliance:applicable",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "control_id": compliance_factories.marked_not_applicable(lib),
+        },
+        lambda: {},
+        writers=tuple(COMPLIANCE_MANAGERS),
+        control_changes_rows=False,
+    ),
+    Write(
+        "compliance:answer",
+        lambda people, lib: {"slug": lib.slug, "control_id": "card-as-consent"},
+        lambda: {"answer": "yes", "note": ""},
+        writers=tuple(COMPLIANCE_MANAGERS),
+        control_changes_rows=False,
+    ),
+    Write(
+        "compliance:own",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"text": ""},
+        writers=tuple(COMPLIANCE_MANAGERS),
         control_changes_rows=False,
     ),
 ]

@@ -26,7 +26,8 @@ PAGES = {
     # + software requests to decide and decisions to see (software.my_tasks)
     # + vendors whose privacy review is due (vendors.my_tasks)
     # + API tokens that stop working soon (api.my_tasks)
-    "/": 27,  # one more: colleagues locked out of signing in
+    # + the controls that failed in last night's snapshot (compliance.my_tasks)
+    "/": 28,  # one more: colleagues locked out of signing in
     # Every page but /accounts/ also asks whether a monitoring notice waits (one query,
     # policies.notice; no notice here, so no signature is read).
     "/libraries/new-madrid/": 11,
