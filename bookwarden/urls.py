@@ -1,7 +1,11 @@
 from django.urls import include, path
 
+from bookwarden.sso import views as sso_views
+
 urlpatterns = [
     path("", include("bookwarden.core.urls")),
+    # Linking outside accounts to one's own is not offered (bookwarden.sso): before allauth's.
+    path("accounts/3rdparty/", sso_views.not_offered, name="sso_linking_not_offered"),
     path("accounts/", include("allauth.urls")),
     path("audit/", include("bookwarden.audit.urls")),
     path("patrons/", include("bookwarden.patrons.urls")),
@@ -20,6 +24,7 @@ urlpatterns = [
     path("software/", include("bookwarden.software.urls")),
     path("vendors/", include("bookwarden.vendors.urls")),
     path("backups/", include("bookwarden.backups.urls")),
+    path("sso/", include("bookwarden.sso.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

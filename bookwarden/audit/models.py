@@ -237,6 +237,17 @@ class AuditAction(models.TextChoices):
     BACKUP_CHECKED = "backup.checked", "Backup checked by restoring it into a scratch database"
     BACKUP_DELETED = "backup.deleted", "Old backup deleted"
     BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
+    # Sign-in with the library's accounts (CC-7, LV-3; docs/sso.md)
+    SSO_SIGNED_IN = "sso.signed_in", "Signed in with the library's accounts"
+    SSO_REFUSED = "sso.refused", "Sign-in with the library's accounts refused"
+    SSO_SECOND_FACTOR_TRUSTED = (
+        "sso.second_factor_trusted",
+        "Second factor checked by the identity provider trusted at sign-in",
+    )
+    SSO_TRUST_CHANGED = (
+        "sso.trust_changed",
+        "Trust in the identity provider's second factor changed",
+    )
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
