@@ -142,6 +142,9 @@ def ldap_settings(env_str: Reader, env_list: Reader, env_bool: Reader) -> dict[s
         "LDAP_AUTH_SEARCH_BASE": _required(env_str, "BOOKWARDEN_LDAP_SEARCH_BASE"),
         "LDAP_AUTH_CONNECT_TIMEOUT": 5,
         "LDAP_AUTH_RECEIVE_TIMEOUT": 10,
+        # Try each server once: ldap3's default pool waits for one forever, holding the
+        # sign-in page while the directory is down.
+        "LDAP_AUTH_POOL_ACTIVE": 1,
         "SSO_LDAP": {
             "user_filter": user_filter,
             "username_attribute": env_str("BOOKWARDEN_LDAP_USERNAME_ATTRIBUTE") or "uid",

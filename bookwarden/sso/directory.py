@@ -23,6 +23,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django_python3_ldap import ldap
+from django_python3_ldap.conf import settings as ldap_settings
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
@@ -53,10 +54,8 @@ def find_person(login_name: str) -> tuple[str, str] | None:
             return None
         try:
             found._connection.search(
-                search_base=settings.LDAP_AUTH_SEARCH_BASE,
-                search_filter=rules["user_filter"].format(
-                    username=escape_filter_chars(login_name)
-                ),
+                search_base=ldap_settings.LDAP_AUTH_SEARCH_BASE,
+                search_filter=rules["user_filter"].format(username=escape_filter_chars(login_name)),
                 search_scope=ldap3.SUBTREE,
                 attributes=[attribute],
             )
@@ -80,7 +79,7 @@ def password_is_right(dn: str, password: str) -> bool:
 class DirectoryBackend(ModelBackend):
     """An ``AUTHENTICATION_BACKENDS`` entry, before allauth's, when LDAP is configured."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

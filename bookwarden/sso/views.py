@@ -75,14 +75,14 @@ def second_factor_trust(request: StaffRequest, slug: str) -> HttpResponse:
     row = SecondFactorTrust.objects.for_user(request.user).filter(library=library).first()
     trusted = bool(row and row.trust_provider_second_factor)
     form = SecondFactorTrustForm(
-        request.POST or None, initial={"trust_provider_second_factor": trusted}
+        # A box left unticked posts nothing: the form is bound on every POST.
+        request.POST if request.method == "POST" else None,
+        initial={"trust_provider_second_factor": trusted},
     )
     if request.method == "POST" and submit(
         request,
         form,
-        lambda data: actions.set_second_factor_trust(
-            actor=request.user, library=library, **data
-        ),
+        lambda data: actions.set_second_factor_trust(actor=request.user, library=library, **data),
         success=lambda saved: (
             "Saved: the sign-in service's second factor is trusted."
             if saved.trust_provider_second_factor
