@@ -22,6 +22,9 @@ from .models import SecondFactorTrust
 OPENID_CONNECT = "openid_connect"
 DIRECTORY = "ldap"
 
+#: In the session from the directory's yes until the sign-in ends (after the code step).
+DIRECTORY_SIGN_IN = "bw_directory_sign_in"
+
 
 @transaction.atomic
 def set_second_factor_trust(

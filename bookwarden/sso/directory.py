@@ -34,9 +34,6 @@ from .matching import Refused, account_for_username
 
 logger = logging.getLogger(__name__)
 
-#: In the session from the directory's yes until the sign-in ends (after the code step).
-DIRECTORY_SIGN_IN = "bw_directory_sign_in"
-
 
 def bind_name(fields: dict[str, Any]) -> str:
     """``LDAP_AUTH_FORMAT_USERNAME``: Bookwarden binds with whole names (DNs), as given."""
@@ -100,5 +97,5 @@ class DirectoryBackend(ModelBackend):
             actions.record_refusal(refused, method=actions.DIRECTORY)
             raise PermissionDenied from None
         if request is not None and hasattr(request, "session"):
-            request.session[DIRECTORY_SIGN_IN] = user.pk
+            request.session[actions.DIRECTORY_SIGN_IN] = user.pk
         return user

@@ -13,13 +13,12 @@ from bookwarden.core.second_factor import SECOND_FACTOR_ELSEWHERE
 
 from . import actions
 from .adapters import TRUSTED_STATE
-from .directory import DIRECTORY_SIGN_IN
 
 
 @receiver(account_signals.user_logged_in, dispatch_uid="bw_sso_signed_in")
 def _on_signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     sociallogin = kwargs.get("sociallogin")
-    directory_user = request.session.pop(DIRECTORY_SIGN_IN, None)
+    directory_user = request.session.pop(actions.DIRECTORY_SIGN_IN, None)
     if sociallogin is not None:
         provider = sociallogin.account.provider
         trusted = bool(sociallogin.state.get(TRUSTED_STATE))
