@@ -4,6 +4,7 @@ reader of variables as bookwarden/settings.py."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -110,10 +111,14 @@ def provider_env(provider: Provider, **more: str) -> dict[str, str]:
 
 
 def apply_provider(settings: Any, env: dict[str, str]) -> None:
+    """What the OpenID Connect part of the settings block does with these variables."""
     reader = Env(env)
     found = config.openid_connect_settings(reader.str, reader.list)
     settings.SOCIALACCOUNT_PROVIDERS = found["SOCIALACCOUNT_PROVIDERS"]
     settings.SSO_OPENID_CONNECT = found["SSO_OPENID_CONNECT"]
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] += found["form_action_origins"]
+    settings.CONTENT_SECURITY_POLICY = policy
 
 
 @pytest.fixture

@@ -172,6 +172,8 @@ CLIENT_ID = "bookwarden-test-client"
 CLIENT_SECRET = "client-secret-for-the-tests-only"
 PROVIDER_PASSWORD = "provider-password-42"
 CALLBACK = f"http://testserver/accounts/oidc/{PROVIDER_ID}/login/callback/"
+#: The browser test's live server: a loopback address, so any port (RFC 8252).
+LOOPBACK_CALLBACK = f"http://127.0.0.1/accounts/oidc/{PROVIDER_ID}/login/callback/"
 
 #: The provider's users: user name, e-mail.  "-mfa" users get amr=["pwd", "mfa"] (the
 #: provider says it checked a second factor), "unverified..." users an unverified address.
@@ -204,7 +206,11 @@ def oidc_provider(folder: Path) -> Iterator[Provider]:
         {"username": name, "email": email, "password": PROVIDER_PASSWORD}
         for name, email in PROVIDER_USERS
     ]
-    client = {"client_id": CLIENT_ID, "secret": CLIENT_SECRET, "redirect_uris": [CALLBACK]}
+    client = {
+        "client_id": CLIENT_ID,
+        "secret": CLIENT_SECRET,
+        "redirect_uris": [CALLBACK, LOOPBACK_CALLBACK],
+    }
     log = (folder / "provider.log").open("wb")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     command = [

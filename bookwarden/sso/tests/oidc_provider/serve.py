@@ -11,7 +11,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    """One thread per connection: a browser keeps idle connections open."""
+
+    daemon_threads = True
 
 
 class _Quiet(WSGIRequestHandler):
@@ -63,7 +70,7 @@ def main() -> None:
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,
     )
-    server = make_server("127.0.0.1", int(port), get_wsgi_application(), handler_class=_Quiet)
+    server = make_server("127.0.0.1", int(port), get_wsgi_application(), _Server, _Quiet)
     print("ready", flush=True)
     server.serve_forever()
 
