@@ -50,9 +50,13 @@ def find_person(login_name: str) -> tuple[str, str] | None:
             logger.warning("The directory could not be reached or refused the bind account.")
             return None
         try:
+            # On the ldap3 connection itself: the library's own lookups (get_user, has_user)
+            # create or update Django accounts, which Bookwarden never lets a directory do.
             found._connection.search(
                 search_base=ldap_settings.LDAP_AUTH_SEARCH_BASE,
-                search_filter=rules["user_filter"].format(username=escape_filter_chars(login_name)),
+                search_filter=rules["user_filter"].replace(
+                    "{username}", escape_filter_chars(login_name)
+                ),
                 search_scope=ldap3.SUBTREE,
                 attributes=[attribute],
             )
