@@ -14,6 +14,7 @@ from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Library, User
 from bookwarden.core.tests.helpers import audit_head, events_since, location_path, totp_code
 from bookwarden.sso import actions, config
+from bookwarden.sso.matching import provider_checked_second_factor
 
 from .conftest import Env, apply_provider, provider_env
 from .oidc_flow import sign_in_with_provider
@@ -178,3 +179,33 @@ def test_provider_configuration_is_checked_at_start():
     env = Env({"BOOKWARDEN_OIDC_PROVIDERS": "google", "BOOKWARDEN_OIDC_GOOGLE_SERVER_URL": "x"})
     with pytest.raises(ImproperlyConfigured, match="BOOKWARDEN_OIDC_GOOGLE_CLIENT_ID"):
         config.openid_connect_settings(env.str, env.list)
+
+
+@pytest.mark.parametrize(
+    ("id_token", "checked"),
+    [
+        ({"amr": ["pwd", "mfa"]}, True),
+        ({"amr": ["pwd", "OTP"]}, True),
+        ({"amr": "hwk"}, True),
+        ({"amr": ["pwd"]}, False),
+        ({"acr": "urn:example:mfa"}, True),
+        ({"acr": "urn:example:password"}, False),
+        ({}, False),
+    ],
+)
+def test_what_counts_as_the_providers_second_factor(settings, id_token, checked):
+    """The ID token's amr (RFC 8176 values: mfa, otp, hwk by default) or an acr the library
+    names say the provider checked a second factor; a password alone does not."""
+    reader = Env(
+        {
+            "BOOKWARDEN_OIDC_PROVIDERS": "idp",
+            "BOOKWARDEN_OIDC_IDP_SERVER_URL": "https://idp.example.org",
+            "BOOKWARDEN_OIDC_IDP_CLIENT_ID": "c",
+            "BOOKWARDEN_OIDC_IDP_SECRET": "s",
+            "BOOKWARDEN_OIDC_IDP_SECOND_FACTOR_ACR": "urn:example:mfa",
+        }
+    )
+    settings.SSO_OPENID_CONNECT = config.openid_connect_settings(reader.str, reader.list)[
+        "SSO_OPENID_CONNECT"
+    ]
+    assert provider_checked_second_factor("idp", id_token) is checked
