@@ -16,7 +16,7 @@ from django.http import HttpRequest
 
 from bookwarden.mail.actions import queue_mail
 
-from .second_factor import count_sign_in_as_confirmation, second_factor_checked_elsewhere
+from .second_factor import SECOND_FACTOR_ELSEWHERE, count_sign_in_as_confirmation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -89,7 +89,8 @@ class SecondFactorStage(AuthenticateStage):
     and the person's libraries trust it (bookwarden.sso; CC-7)."""
 
     def _should_handle(self, request: HttpRequest) -> bool:
+        # Only this very sign-in's word counts, never what an earlier one left in the session.
         user = self.login.user
-        if user is not None and second_factor_checked_elsewhere(request, user):
+        if user is not None and getattr(request, SECOND_FACTOR_ELSEWHERE, None) == user.pk:
             return False
         return bool(super()._should_handle(request))
