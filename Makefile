@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test lint install install-dev chromium bench clean
+.PHONY: demo test lint install install-dev chromium slapd bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -34,6 +34,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/api bookwarden/compliance bench
+	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/sso bench
 	$(BIN)/bookwarden makemigrations --check --dry-run
 	$(BIN)/bookwarden check --fail-level WARNING
 
@@ -47,9 +48,31 @@ chromium:
 	    exit 1; \
 	  fi; }
 
+# The LDAP tests start their own OpenLDAP server (Debian's slapd and ldap-utils) on loopback
+# with a directory of their own.  Installing the package must not leave the system's slapd
+# running on port 389: a policy-rc.d (when none is there) stops the package from starting
+# it, and a slapd service that starts anyway is stopped.
+slapd:
+	@test -x /usr/sbin/slapd -a -x /usr/bin/ldapadd || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    made_policy=; \
+	    if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; \
+	      made_policy=1; \
+	    fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null; \
+	    status=$$?; \
+	    [ -n "$$made_policy" ] && rm -f /usr/sbin/policy-rc.d; \
+	    { systemctl stop slapd || service slapd stop; } >/dev/null 2>&1; \
+	    exit $$status; \
+	  else \
+	    echo "The LDAP tests need OpenLDAP's slapd and ldap-utils: sudo apt-get install slapd ldap-utils"; \
+	    exit 1; \
+	  fi; }
+
 # On SQLite the test databases are made from the models (--no-migrations: three seconds less
 # per worker); the migrations themselves run in a test of a fresh install and on PostgreSQL.
-test: install-dev lint chromium
+test: install-dev lint chromium slapd
 	$(BIN)/pytest -n 2 --dist worksteal --no-migrations $(PYTEST_ARGS)
 
 bench: install-dev

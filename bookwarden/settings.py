@@ -479,3 +479,32 @@ SPECTACULAR_SETTINGS = {
         "EntryStatusFilterEnum": "bookwarden.api.filters.ENTRY_STATUS_FILTER",
     },
 }
+# --- Sign-in with the library's accounts (docs/sso.md) -------------------------------------
+# OpenID Connect providers (Google Workspace, Microsoft Entra ID, any other) through allauth's
+# socialaccount, and an LDAP or Active Directory server through django-python3-ldap, each
+# only when its BOOKWARDEN_OIDC_* or BOOKWARDEN_LDAP_* variables are set
+# (bookwarden.sso.config reads them).  An outside identity only proves who someone is: it is
+# matched to an existing account, never creates one, and grants no role.
+from bookwarden.sso import config as _sso_config  # noqa: E402
+
+INSTALLED_APPS.insert(INSTALLED_APPS.index("allauth"), "bookwarden.sso")
+INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+SOCIALACCOUNT_ADAPTER = "bookwarden.sso.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # bookwarden.sso.matching matches, every time
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"APPS": []}}
+SSO_OPENID_CONNECT: dict = {}
+SSO_LDAP: dict = {}
+_sso_oidc = _sso_config.openid_connect_settings(env_str, env_list)
+if _sso_oidc:
+    SOCIALACCOUNT_PROVIDERS = _sso_oidc["SOCIALACCOUNT_PROVIDERS"]
+    SSO_OPENID_CONNECT = _sso_oidc["SSO_OPENID_CONNECT"]
+    # The sign-in button posts to Bookwarden, which sends the browser on to the provider:
+    # form-action must allow the provider's address for the browser to follow.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += _sso_oidc["form_action_origins"]
+_sso_ldap = _sso_config.ldap_settings(env_str, env_list, env_bool)
+if _sso_ldap:
+    globals().update(_sso_ldap)
+    # Before allauth's: for people found in the directory, the directory's password decides.
+    AUTHENTICATION_BACKENDS.insert(1, "bookwarden.sso.directory.DirectoryBackend")

@@ -1,7 +1,11 @@
 from django.urls import include, path
 
+from bookwarden.sso import views as sso_views
+
 urlpatterns = [
     path("", include("bookwarden.core.urls")),
+    # Linking outside accounts to one's own is not offered (bookwarden.sso): before allauth's.
+    path("accounts/3rdparty/", sso_views.not_offered, name="sso_linking_not_offered"),
     path("accounts/", include("allauth.urls")),
     path("audit/", include("bookwarden.audit.urls")),
     path("patrons/", include("bookwarden.patrons.urls")),
@@ -23,6 +27,7 @@ urlpatterns = [
     # The REST API, its schema and documentation, tokens and alert sources (docs/api.md).
     path("api/", include("bookwarden.api.urls")),
     path("compliance/", include("bookwarden.compliance.urls")),
+    path("sso/", include("bookwarden.sso.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

@@ -252,6 +252,17 @@ class AuditAction(models.TextChoices):
     COMPLIANCE_APPLICABLE = "compliance.applicable", "Control marked applicable again"
     COMPLIANCE_OWN_CONTROLS_SAVED = "compliance.own_controls_saved", "Library's own controls saved"
     COMPLIANCE_ITEM_ANSWERED = "compliance.item_answered", "Checklist item answered"
+    # Sign-in with the library's accounts (CC-7, LV-3; docs/sso.md)
+    SSO_SIGNED_IN = "sso.signed_in", "Signed in with the library's accounts"
+    SSO_REFUSED = "sso.refused", "Sign-in with the library's accounts refused"
+    SSO_SECOND_FACTOR_TRUSTED = (
+        "sso.second_factor_trusted",
+        "Second factor checked by the identity provider trusted at sign-in",
+    )
+    SSO_TRUST_CHANGED = (
+        "sso.trust_changed",
+        "Trust in the identity provider's second factor changed",
+    )
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

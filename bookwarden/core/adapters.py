@@ -10,12 +10,13 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.stages import AuthenticateStage
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 
 from bookwarden.mail.actions import queue_mail
 
-from .second_factor import count_sign_in_as_confirmation
+from .second_factor import SECOND_FACTOR_ELSEWHERE, count_sign_in_as_confirmation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,6 +25,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return super().get_login_redirect_url(request)
+
+    def get_login_stages(self) -> list[str]:
+        """allauth's steps of sign-in, with the code step that knows a second factor checked
+        by a trusted identity provider."""
+        allauths = "allauth.mfa.stages.AuthenticateStage"
+        ours = f"{__name__}.{SecondFactorStage.__name__}"
+        return [ours if stage == allauths else stage for stage in super().get_login_stages()]
 
     def login(self, request: HttpRequest, user: Any) -> None:
         """Sign in; a sign-in with the password and a second factor also counts as the
@@ -74,3 +82,15 @@ class MFAAdapter(DefaultMFAAdapter):
             "now for Bookwarden (check the phone's clock if codes keep being refused)."
         ),
     }
+
+
+class SecondFactorStage(AuthenticateStage):
+    """The code step of sign-in, skipped when an identity provider checked a second factor
+    and the person's libraries trust it (bookwarden.sso; CC-7)."""
+
+    def _should_handle(self, request: HttpRequest) -> bool:
+        # Only this very sign-in's word counts, never what an earlier one left in the session.
+        user = self.login.user
+        if user is not None and getattr(request, SECOND_FACTOR_ELSEWHERE, None) == user.pk:
+            return False
+        return bool(super()._should_handle(request))

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from bookwarden.audit.context import audit_context, new_request_id
 
 from .idle_lock import IDLE_LAST_SEEN, IDLE_LOCKED, idle_minutes_for, lock_session
-from .second_factor import has_totp, needs_mfa
+from .second_factor import has_totp, needs_mfa, second_factor_checked_elsewhere
 from .when import common_zone, zone_of
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -107,6 +107,7 @@ class MFARequiredMiddleware:
             and request.path != reverse("session_locked")
             and needs_mfa(user)
             and not has_totp(user)
+            and not second_factor_checked_elsewhere(request, user)
         ):
             return HttpResponseRedirect(reverse("mfa_required"))
         return self.get_response(request)

@@ -13,6 +13,21 @@ def needs_mfa(user: Any) -> bool:
     return any(needs_second_factor(role) for role in {*user.all_roles(), user.installation_role})
 
 
+#: A sign-in whose second factor the identity provider checked, and which every library of
+#: the person has chosen to trust (bookwarden.sso, docs/sso.md): the id of the account, on the
+#: request while signing in (the code step is skipped) and in the session afterwards (no
+#: authenticator app is asked for).  Set by nothing else.
+SECOND_FACTOR_ELSEWHERE = "bw_second_factor_elsewhere"
+
+
+def second_factor_checked_elsewhere(request: Any, user: Any) -> bool:
+    """This sign-in's second factor was checked by a trusted identity provider."""
+    return user.pk is not None and (
+        getattr(request, SECOND_FACTOR_ELSEWHERE, None) == user.pk
+        or request.session.get(SECOND_FACTOR_ELSEWHERE) == user.pk
+    )
+
+
 def has_totp(user: Any) -> bool:
     """The person has an authenticator app set up."""
     from allauth.mfa.models import Authenticator

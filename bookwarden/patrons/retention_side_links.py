@@ -345,6 +345,11 @@ TEXT_LINKS_REVIEWED: dict[str, str] = {
     "compliance.checklistanswer": _STAFF_NOTES,
     "mfa.authenticator": _STAFF_ACCOUNTS,
     "axes.accessattempt": _STAFF_ACCOUNTS,
+    # allauth's socialaccount (sign-in with the library's accounts, docs/sso.md): Bookwarden
+    # configures providers in settings and keeps no link or token, so these stay empty.
+    "socialaccount.socialapp": _STAFF_ACCOUNTS,
+    "socialaccount.socialaccount": _STAFF_ACCOUNTS,
+    "socialaccount.socialtoken": _STAFF_ACCOUNTS,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -105,7 +106,11 @@ class Route:
 
     @property
     def kwarg_names(self) -> list[str]:
-        return list(self.pattern.pattern.regex.groupindex)
+        """The URL's arguments, those of the includes above it too (allauth's OpenID
+        Connect URLs take ``provider_id`` in theirs)."""
+        above = re.findall(r"\(\?P<(\w+)>|<(?:\w+:)?(\w+)>", self.route)
+        names = [regex or path for regex, path in above]
+        return list(dict.fromkeys([*names, *self.pattern.pattern.regex.groupindex]))
 
 
 def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
@@ -149,6 +154,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         # allauth's mailed links, with keys that are not valid
         "key": "not-a-valid-key",
         "uidb36": "1",
+        # allauth's OpenID Connect sign-in of a provider (none is configured in the tests).
+        "provider_id": "not-configured",
     }
     # Each app's objects, under argument names of its own: two apps naming the same argument
     # would send one app's pages the other's ids (found only where the ids differ).
@@ -260,6 +267,8 @@ def url_of(route: Route, ids: dict[str, Any]) -> str:
                 f"URL {route.key!r} ({route.route}) takes {name!r}: add a value for it to "
                 "new_madrid_ids() in bookwarden/core/tests/helpers.py (an object of New Madrid)."
             )
+    if route.pattern.name is None and not kwargs:
+        return "/" + route.route  # an unnamed URL (allauth's older addresses)
     return reverse(route.key, kwargs=kwargs)
 
 

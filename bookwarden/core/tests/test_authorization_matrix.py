@@ -693,6 +693,24 @@ EXPECTED: dict[str, Expect] = {
     "compliance:not_applicable": same(signed_in(405)),  # POST only
     "compliance:applicable": same(signed_in(405)),  # POST only
     "compliance:answer": same(signed_in(405)),  # POST only
+    # --- sso ---
+    # Sign-in with the library's accounts (CC-7, docs/sso.md): the director's page of what is
+    # set up and each of their libraries' trust in the provider's second factor.  allauth's
+    # socialaccount pages: no provider is configured in the tests, so its sign-in URLs are
+    # 404; linking outside accounts to one's own is not offered (404).
+    "sso:overview": same(signed_in(403, director=200, outsider=200, server_admin=404)),
+    "sso:trust": same(new_madrid_page(403, director=200, server_admin=404)),
+    "sso_linking_not_offered": same(everyone(404)),
+    "socialaccount_connections": same(everyone(404)),  # the same address: not offered
+    "accounts/social/connections/": same(everyone("301 /accounts/3rdparty/")),  # older address
+    "socialaccount_login_cancelled": same(everyone(200)),
+    "socialaccount_login_error": same(everyone(401)),  # allauth: "sign-in did not work"
+    "accounts/social/login/cancelled/": same(everyone("301 /accounts/3rdparty/login/cancelled/")),
+    "accounts/social/login/error/": same(everyone("301 /accounts/3rdparty/login/error/")),
+    "socialaccount_signup": same(everyone(TO_LOGIN)),  # no sign-up waiting
+    "accounts/social/signup/": same(everyone("301 /accounts/3rdparty/signup/")),
+    "openid_connect_login": same(everyone(404)),
+    "openid_connect_callback": same(everyone(404)),
 }
 
 
@@ -1938,6 +1956,14 @@ WRITES = [
         lambda: {"rotation_days": "30"},
         control_changes_rows=False,
         refusals={"outsider_staff": "403"},
+    ),
+    # --- sso ---
+    # The director trusts (or not) the identity provider's second factor (CC-7).
+    Write(
+        "sso:trust",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"trust_provider_second_factor": "on"},
+        control_changes_rows=False,
     ),
     # --- vendors (NM-3, CR-5h): the director and the technology coordinator keep the
     # register.  (Vendor tables are not in the snapshot: a write shows as its audit event.)
