@@ -12,11 +12,13 @@ as the demo's people (``bjohnson``, staff at New Madrid, for the patron pages; `
 New Madrid's director, for the audit log, the operations log and the home page; New Madrid
 is the consortium's largest library in the set).
 
-The baseline, in the same run: **the raw SELECTs alone**.  The SQL of every SELECT the
-page ran (captured from its last request, the session and sign-in reads included) is run
-again on a plain cursor and fetched, without Django's models or the template; the
-page's writes (its audit event, the session's save) are not repeated.  The ratio says
-what the page costs on top of its database reads; the target is the issue's, in ms.
+The first row, the health check, shows what any request costs on this machine in this
+run (the floor under every page).  The baseline, in the same run: **the raw SELECTs
+alone**.  The SQL of every SELECT the page ran (captured from its last request, the
+session and sign-in reads included) is run again on a plain cursor and fetched, without
+Django's models or the template; the page's writes (its audit event, the session's save)
+are not repeated.  The ratio says what the page costs on top of its database reads; the
+target is the issue's, in ms.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ class Pages:
         return str(response["Location"])
 
     def all(self) -> list[tuple[str, float, Callable[[], Any]]]:
-        """(name, target in ms, request)."""
+        """(name, target in ms, request); the health check, first, is the floor of any
+        request through the middleware here (no target)."""
         from django.urls import reverse
 
         s, d = self.staff, self.director
@@ -136,6 +139,7 @@ class Pages:
         action = {"action": "patron.records_opened"}
         before = {"before": self.middle_seq}
         return [
+            ("health check (reference)", 0, lambda: self.get(s, reverse("healthz"))),
             ("card number search", 20, lambda: self.get(s, self.search, {"q": self.card})),
             ("name words search", 100, lambda: self.get(s, self.search, {"q": "maria okafor"})),
             ("patron page (5,000 loans)", 300, lambda: self.get(s, detail)),
@@ -195,7 +199,7 @@ def measure(rounds: int) -> list[dict[str, Any]]:
                     "raw_selects_ms": round(raw_ms, 1),
                     "ratio": round(page_ms / raw_ms, 1) if raw_ms else None,
                     "target_ms": target,
-                    "ok": page_ms <= target,
+                    "ok": not target or page_ms <= target,
                     "queries": len(sqls),
                     "large_scans": large_scans(sqls),
                 }
@@ -220,7 +224,7 @@ def print_table(info: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
         ok = ok and row["ok"]
         print(
             f"{row['page']:<30} {row['ms']:>10} {row['raw_selects_ms']:>12} "
-            f"{row['ratio']:>6} {row['target_ms']:>7}  {verdict(row['ok']):<5}"
+            f"{row['ratio']:>6} {row['target_ms'] or '-':>7}  {verdict(row['ok']):<5}"
             f" {', '.join(row['large_scans']) or '-'}"
         )
     return ok

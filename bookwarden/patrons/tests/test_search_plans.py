@@ -18,8 +18,6 @@ from bookwarden.core.tests.plans import assert_indexed, captured_selects, on_pos
 from bookwarden.patrons.models import Card, Loan, Patron
 from bookwarden.patrons.record_access import Purpose
 
-pytestmark = [pytest.mark.postgres, on_postgres]
-
 N_PATRONS = 3_000
 CARD = "28000000001234"
 
@@ -60,6 +58,8 @@ def _search(client, q: str) -> list[str]:
     return captured_selects(lambda: client.get(reverse("patron_search"), {"q": q}))
 
 
+@pytest.mark.postgres
+@on_postgres
 def test_exact_card_number_is_an_index_lookup(client_as, many_patrons) -> None:
     client = client_as("staff")
     response = client.get(reverse("patron_search"), {"q": CARD})
@@ -69,6 +69,8 @@ def test_exact_card_number_is_an_index_lookup(client_as, many_patrons) -> None:
     assert_indexed(sql, "patrons_patron")
 
 
+@pytest.mark.postgres
+@on_postgres
 def test_name_words_use_the_trigram_indexes(client_as, many_patrons) -> None:
     client = client_as("staff")
     response = client.get(reverse("patron_search"), {"q": "quillfeather ada"})
@@ -79,6 +81,8 @@ def test_name_words_use_the_trigram_indexes(client_as, many_patrons) -> None:
     assert_indexed(sql, "patrons_patron", index="patron_last_name_trgm")
 
 
+@pytest.mark.postgres
+@on_postgres
 def test_the_loans_of_an_opening_are_read_by_the_patrons_index(client_as, many_patrons) -> None:
     client = client_as("staff")
     opened = client.post(
@@ -90,3 +94,16 @@ def test_the_loans_of_an_opening_are_read_by_the_patrons_index(client_as, many_p
     sql = the_query(sqls, 'FROM "patrons_loan"')
     # By the patron: ``loan_patron`` (patron, newest first) or the patron's foreign key.
     assert_indexed(sql, "patrons_loan")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan")
+def test_on_sqlite_the_card_number_is_looked_up_by_its_index(client_as, demo_patrons) -> None:
+    """SQLite keeps the plain LIKE for names (a small library's patrons), but the card
+    number is still an index lookup."""
+    client = client_as("staff")
+    card = demo_patrons["reader"].cards.first().number
+    sql = the_query(_search(client, card), '"patrons_card"', "UNION")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING INDEX card_number_search" in plan, plan
