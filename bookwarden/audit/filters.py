@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from bookwarden.core.models import Library
 
@@ -25,10 +26,12 @@ class LongSelect(forms.Select):
     as Django's template for a select, without a template include per option, which made
     the list of actions the costliest part of the audit log's page (issue 16)."""
 
-    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> str:
-        widget = context["widget"]
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
         if any(group for group, _options, _index in widget["optgroups"]):
-            return super()._render(template_name, context, renderer)
+            return super().render(name, value, attrs, renderer)
         options = format_html_join(
             "\n",
             '<option value="{}"{}>{}</option>',
