@@ -58,8 +58,8 @@ bench: install-dev
 	$(BIN)/python bench/retention_proof.py
 
 # The pages staff use all day, timed on the consortium-scale data set (docs/scale.md).
-# DATABASE_URL names a PostgreSQL database of its own, whose name says bench, scale or
-# test; the set is built there the first time (SCALE_FACTOR=1 is the full consortium) and
+# DATABASE_URL names a PostgreSQL database of its own, whose name says bench or scale;
+# the set is built there the first time (SCALE_FACTOR=1 is the full consortium) and
 # reused after.  Drop the database when done.
 SCALE_FACTOR ?= 0.01
 bench-scale: install-dev

@@ -1,7 +1,7 @@
 """The consortium-scale data set (issue 16): written with PostgreSQL COPY, for benchmarks only.
 
 Run from the project root, against a PostgreSQL database of its own (its name must say
-``bench``, ``scale`` or ``test``)::
+``bench`` or ``scale``, or start with ``test_``)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bw_scale_bench \\
         .venv/bin/python bench/scale.py --factor 0.02
@@ -62,7 +62,9 @@ from scale_tables import (
 
 __all__ = ["BIG_PATRON_CARD", "ensure_set"]
 
-BENCH_DB_NAME = re.compile(r"(bench|scale|test)", re.IGNORECASE)
+#: A benchmark's own database: its name says bench or scale, or is a test database of
+#: pytest's (test_...).  A server's own databases (postgres, test, template1) never are.
+BENCH_DB_NAME = re.compile(r"bench|scale|^test_", re.IGNORECASE)
 COMMENT_PREFIX = "bookwarden scale set:"
 
 # ------------------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def refuse_unsafe() -> None:
     if not BENCH_DB_NAME.search(name):
         raise SystemExit(
             f"Refused: the database {name!r} does not look like a benchmark's or a test's "
-            "(its name must contain bench, scale or test)."
+            "(its name must contain bench or scale, or start with test_)."
         )
 
 
