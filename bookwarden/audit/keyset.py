@@ -10,6 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 PAGE_SIZE = 50
 
 
@@ -63,21 +65,44 @@ def requested_position(params: Mapping[str, str]) -> dict[str, int]:
     return {}
 
 
-def keyset_page(qs: Any, position: Mapping[str, int], size: int = PAGE_SIZE) -> KeysetPage:
+def _beyond(qs: Any, seq: int, *, newer: bool, by_time: bool) -> Q:
+    """The events past the one numbered ``seq``, towards the newer or the older ones."""
+    if by_time:
+        at = qs.model.objects.filter(seq=seq).values_list("created_at", flat=True).first()
+        if at is not None:
+            # The first condition alone is the index's: the walk starts at that moment.
+            if newer:
+                return Q(created_at__gte=at) & (Q(created_at__gt=at) | Q(seq__gt=seq))
+            return Q(created_at__lte=at) & (Q(created_at__lt=at) | Q(seq__lt=seq))
+    return Q(seq__gt=seq) if newer else Q(seq__lt=seq)
+
+
+def keyset_page(
+    qs: Any, position: Mapping[str, int], size: int = PAGE_SIZE, *, by_time: bool = False
+) -> KeysetPage:
     """The page of ``qs`` (any filters applied) at ``position`` (see
-    :func:`requested_position`)."""
+    :func:`requested_position`).
+
+    ``by_time`` (a date filter is given): the events in the order of their time, then of
+    their number, which is the log's order (events are appended as they happen), read from
+    the index on the time: "before a day" then walks back from that day, where in the order
+    of the numbers it would walk down from the newest event to reach it."""
+    keys = ("created_at", "seq") if by_time else ("seq",)
+    newest_first = [f"-{key}" for key in keys]
     before, after = position.get("before"), position.get("after")
     if after is not None:
-        rows = list(qs.filter(seq__gt=after).order_by("seq")[: size + 1])
+        beyond = _beyond(qs, after, newer=True, by_time=by_time)
+        rows = list(qs.filter(beyond).order_by(*keys)[: size + 1])
         more = len(rows) > size
         rows = rows[:size][::-1]
         # Reached from an older page: events at and before ``after`` exist.
         return KeysetPage(rows, has_newer=more, has_older=bool(rows), position={"after": after})
     if before is not None:
-        rows = list(qs.filter(seq__lt=before).order_by("-seq")[: size + 1])
+        beyond = _beyond(qs, before, newer=False, by_time=by_time)
+        rows = list(qs.filter(beyond).order_by(*newest_first)[: size + 1])
         more = len(rows) > size
         return KeysetPage(
             rows[:size], has_newer=bool(rows), has_older=more, position={"before": before}
         )
-    rows = list(qs.order_by("-seq")[: size + 1])
+    rows = list(qs.order_by(*newest_first)[: size + 1])
     return KeysetPage(rows[:size], has_newer=False, has_older=len(rows) > size)

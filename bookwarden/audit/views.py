@@ -41,6 +41,11 @@ def _filtered(request: StaffRequest, perm: str) -> tuple[AuditFilterForm, Any]:
     return form, qs.order_by("-seq")
 
 
+def _by_date(form: AuditFilterForm) -> bool:
+    """A date filter is given: the page is read in the order of the events' times."""
+    return form.is_bound and bool(form.cleaned_data.get("since") or form.cleaned_data.get("until"))
+
+
 def _filters_record(form: AuditFilterForm) -> dict[str, Any]:
     return form.as_record() if form.is_bound else {}
 
@@ -68,7 +73,7 @@ def event_list(request: StaffRequest) -> HttpResponse:
     )
     # Keyset pages, read after this view's own event (the newest page shows it): no count
     # of the whole log, whatever its size (issue 16).
-    page = None if qs is None else keyset_page(qs, position)
+    page = None if qs is None else keyset_page(qs, position, by_time=_by_date(form))
     # htmx asks for the whole page when it restores a history entry it has not cached.
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx and not htmx.history_restore_request)

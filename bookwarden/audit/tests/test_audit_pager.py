@@ -4,8 +4,10 @@ skipped or shown twice (LV-3, CC-9)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
+import time_machine
 from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -72,6 +74,34 @@ def test_older_and_newer_walk_the_filtered_log_without_a_count(client_as, people
         "filters": {"action": "auth.login"},
         "after": pages[2][0],
     }
+
+
+def test_with_a_date_filter_the_pages_follow_the_events_times(client_as, people) -> None:
+    """A date filter reads the log by time (the index on the time serves "before a day"):
+    an event recorded later with an earlier time (a clock set back) takes its place by
+    time, and the pages still hold every event once."""
+    nm = Library.objects.get(slug="new-madrid")
+    for _ in range(70):
+        record(AuditAction.LOGIN, actor=people["staff"], library=nm)
+    with time_machine.travel(datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC), tick=False):
+        set_back = record(AuditAction.LOGIN, actor=people["staff"], library=nm)
+    for _ in range(40):
+        record(AuditAction.LOGIN, actor=people["staff"], library=nm)
+    client = client_as("director")  # signing in is an event too
+    expected = list(
+        AuditEvent.objects.for_user(people["director"])
+        .filter(action=AuditAction.LOGIN)
+        .order_by("-created_at", "-seq")
+        .values_list("seq", flat=True)
+    )
+    assert expected[-1] == set_back.seq
+    pages = _walk(client, "action=auth.login&since=2020-01-01")
+    assert [seq for page in pages for seq in page] == expected
+    assert len(pages) == 3
+
+    # "To" alone: the events up to that day.
+    response = client.get(LIST, {"action": "auth.login", "until": "2024-12-31"})
+    assert [e.seq for e in response.context["page"]] == [set_back.seq]
 
 
 def test_a_position_that_is_not_a_number_gives_the_newest_page(client_as) -> None:
