@@ -6,6 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
 .PHONY: demo test lint install install-dev chromium slapd bench clean
+.PHONY: demo test lint install install-dev chromium bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -78,6 +79,15 @@ bench: install-dev
 	$(BIN)/python bench/audit.py $(BENCH_ARGS)
 	$(BIN)/python bench/patrons.py $(BENCH_ARGS)
 	$(BIN)/python bench/retention_proof.py
+
+# The pages staff use all day, timed on the consortium-scale data set (docs/scale.md).
+# DATABASE_URL names a PostgreSQL database of its own, whose name says bench or scale;
+# the set is built there the first time (SCALE_FACTOR=1 is the full consortium) and
+# reused after.  Drop the database when done.
+SCALE_FACTOR ?= 0.01
+bench-scale: install-dev
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a PostgreSQL database of its own, e.g. postgres://postgres@127.0.0.1:5432/bookwarden_scale_bench"; exit 1; }
+	$(BIN)/python bench/scale_pages.py --factor $(SCALE_FACTOR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

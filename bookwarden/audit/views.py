@@ -9,7 +9,6 @@ from typing import Any
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,9 +22,8 @@ from bookwarden.core.roles import Perm
 from .actions import record
 from .chain import format_time
 from .filters import AuditFilterForm
+from .keyset import PAGE_SIZE, keyset_page, requested_position
 from .models import AuditAction, AuditEvent
-
-PAGE_SIZE = 50
 
 
 def _filtered(request: StaffRequest, perm: str) -> tuple[AuditFilterForm, Any]:
@@ -43,6 +41,11 @@ def _filtered(request: StaffRequest, perm: str) -> tuple[AuditFilterForm, Any]:
     return form, qs.order_by("-seq")
 
 
+def _by_date(form: AuditFilterForm) -> bool:
+    """A date filter is given: the page is read in the order of the events' times."""
+    return form.is_bound and bool(form.cleaned_data.get("since") or form.cleaned_data.get("until"))
+
+
 def _filters_record(form: AuditFilterForm) -> dict[str, Any]:
     return form.as_record() if form.is_bound else {}
 
@@ -57,24 +60,27 @@ def _scope_library(request: StaffRequest) -> int | None:
 @require_GET
 def event_list(request: StaffRequest) -> HttpResponse:
     form, qs = _filtered(request, Perm.VIEW_AUDIT)
+    position = requested_position(request.GET)
     if qs is None:
-        page = None
         viewed: dict[str, Any] = {"refused_filters": form.refused_fields()}
     else:
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        viewed = {"filters": _filters_record(form), "page": page.number}
+        viewed = {"filters": _filters_record(form), **(position or {"page": 1})}
     record(
         AuditAction.AUDIT_VIEWED,
         actor=request.user,
         library=_scope_library(request),
         after=viewed,
     )
+    # Keyset pages, read after this view's own event (the newest page shows it): no count
+    # of the whole log, whatever its size (issue 16).
+    page = None if qs is None else keyset_page(qs, position, by_time=_by_date(form))
     # htmx asks for the whole page when it restores a history entry it has not cached.
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx and not htmx.history_restore_request)
     template = "audit/_results.html" if partial else "audit/list.html"
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "before", "after"):
+        query.pop(key, None)
     return render(
         request,
         template,
@@ -84,6 +90,7 @@ def event_list(request: StaffRequest) -> HttpResponse:
             "filter_problems": form.problems() if qs is None else [],
             "query": query.urlencode(),
             "can_export": bool(libraries_with_perm(request.user, Perm.EXPORT_AUDIT)),
+            "page_size": PAGE_SIZE,
         },
     )
 

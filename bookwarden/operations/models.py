@@ -139,6 +139,16 @@ class LogEntry(models.Model):
                 name="ops_entry_one_per_report_form",
             )
         ]
+        indexes = [
+            # The operations log's page: a library's entries, newest first (issue 16).
+            models.Index(fields=["library", "-occurred_at", "-id"], name="ops_entry_log_page"),
+            # The home page's "My tasks": the entries not yet closed, oldest first.
+            models.Index(
+                fields=["library", "recorded_at"],
+                condition=~models.Q(status="closed"),
+                name="ops_entry_not_closed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Log entry #{self.pk}"

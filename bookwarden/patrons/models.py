@@ -61,15 +61,20 @@ CONTACT_FIELDS = (
 
 class PatronQuerySet(ScopedQuerySet):
     def search(self, text: str) -> PatronQuerySet:
-        """Exact card number, or name words (each must match the first or last name)."""
+        """Exact card number, or name words (each must match the first or last name).
+
+        The two are a union of ids, not an OR of conditions: each side keeps its own index
+        (the card's number, ``card_number_search``; on PostgreSQL the names' trigram
+        indexes, ``patron_first_name_trgm`` and ``patron_last_name_trgm``), where an OR
+        across the card join made the search read every patron of the library."""
         text = text.strip()
         if not text:
             return self.none()
-        by_card = self.filter(cards__number=text)
-        by_name = self
+        by_card = Card.objects.filter(number=text).order_by().values("patron_id")
+        by_name = Patron.objects.order_by()
         for word in text.replace(",", " ").split():
             by_name = by_name.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-        return (by_card | by_name).distinct()
+        return self.filter(pk__in=by_card.union(by_name.values("pk"), all=True))
 
 
 class Patron(models.Model):
@@ -167,6 +172,8 @@ class Card(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["library", "number"], name="card_number_unique"),
         ]
+        # The patron search by exact card number, in any of the person's libraries.
+        indexes = [models.Index(fields=["number"], name="card_number_search")]
 
     def __str__(self) -> str:
         return self.number
