@@ -32,15 +32,12 @@ PAGES = {
     # policies.notice; no notice here, so no signature is read).
     "/libraries/new-madrid/": 11,
     "/libraries/new-madrid/staff/": 10,
-    "/audit/": 13,
-    "/audit/?action=auth.login": 13,
     # + the person's API tokens (api.account; their libraries are one more when there are some)
     "/accounts/security/": 8,
     # The audit log's pages are read by sequence number: no count of the log (issue 16).
     "/audit/": 12,
     "/audit/?action=auth.login": 12,
     "/audit/?before=100": 12,
-    "/accounts/security/": 7,
 }
 
 

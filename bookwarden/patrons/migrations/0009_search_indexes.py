@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_library_time_zone'),
-        ('patrons', '0007_retention_proof'),
+        ('patrons', '0008_patron_preferred_language'),
     ]
 
     operations = [
