@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bookwarden.compliance.controls import evaluate
 from bookwarden.core.models import Branch, Library, Membership
 from bookwarden.core.permissions import has_perm, libraries_with_perm, library_for
 from bookwarden.core.roles import Perm
@@ -39,6 +40,7 @@ from .serializers import (
     CompletionInSerializer,
     CompletionSerializer,
     ConcernSerializer,
+    ControlStatusSerializer,
     DeviceSerializer,
     DeviceWriteSerializer,
     EntrySerializer,
@@ -210,6 +212,34 @@ class Roster(generics.ListAPIView):
             .select_related("user", "branch")
             .order_by("user__last_name", "user__username", "role")
         )
+
+
+# --- compliance (CC-8) ----------------------------------------------------------------------
+
+
+class ComplianceStatus(APIView):
+    @extend_schema(
+        tags=["compliance"],
+        parameters=[
+            OpenApiParameter(
+                "framework",
+                OpenApiTypes.STR,
+                enum=["bookwarden", "ala"],
+                description="Only the controls of one framework (both when left out).",
+            )
+        ],
+        responses=answers({200: ControlStatusSerializer(many=True)}, 403, 404),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        """Each control of the library with its status computed now from the records, as
+        the compliance pages show it: operating, failing (and what fails), no evidence yet,
+        or not applicable."""
+        library = library_for(request, slug, Perm.VIEW_COMPLIANCE)
+        results = evaluate([library])[library.pk]
+        framework = request.query_params.get("framework")
+        if framework:
+            results = [r for r in results if r.control.framework == framework]
+        return Response(ControlStatusSerializer(results, many=True).data)
 
 
 # --- training (CC-10) -------------------------------------------------------------------------

@@ -295,3 +295,26 @@ class AlertDoneSerializer(serializers.Serializer):
     entry = serializers.IntegerField(help_text="The operations-log entry.")
     created = serializers.BooleanField(help_text="False: this alert was already received.")
     incident = serializers.BooleanField()
+
+
+class ControlStatusSerializer(serializers.Serializer):
+    """One control of the compliance catalog with its status today (CC-8): what the
+    control's page shows first, without the evidence's links."""
+
+    id = serializers.CharField(source="control.id")
+    title = serializers.CharField(source="control.title")
+    framework = serializers.CharField(source="control.framework")
+    requirements = serializers.ListField(
+        child=serializers.CharField(), source="control.requirements"
+    )
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    summaries = serializers.SerializerMethodField()
+    failures = serializers.SerializerMethodField()
+    not_applicable_reason = serializers.CharField()
+
+    def get_summaries(self, result: Any) -> list[str]:
+        return [check.summary for check in result.checks]
+
+    def get_failures(self, result: Any) -> list[str]:
+        return [failure for check in result.checks for failure in check.failures]

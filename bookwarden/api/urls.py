@@ -11,6 +11,11 @@ urlpatterns = [
     path("libraries/<slug:slug>/concerns/", endpoints.ConcernCreate.as_view(), name="concerns"),
     path("libraries/<slug:slug>/staff/", endpoints.Roster.as_view(), name="roster"),
     path(
+        "libraries/<slug:slug>/compliance/",
+        endpoints.ComplianceStatus.as_view(),
+        name="compliance",
+    ),
+    path(
         "libraries/<slug:slug>/training/completions/",
         endpoints.CompletionCreate.as_view(),
         name="completions",

@@ -114,6 +114,34 @@ def test_roster_query_count(api_as, django_assert_num_queries) -> None:
         assert client.get(url).status_code == 200
 
 
+# --- compliance ------------------------------------------------------------------------------
+
+
+def test_compliance_status_is_what_the_controls_compute(api_as, new_madrid) -> None:
+    """CC-8: a board member's or auditor's token reads each control's status as the
+    compliance pages compute it, every requirement's control included."""
+    from bookwarden.compliance.controls import evaluate
+
+    url = reverse("api:compliance", args=["new-madrid"])
+    response = api_as("auditor").get(url, {"framework": "bookwarden"})
+    assert response.status_code == 200
+    rows = {row["id"]: row for row in response.json()}
+    expected = {
+        r.control.id: r
+        for r in evaluate([new_madrid])[new_madrid.pk]
+        if r.control.framework == "bookwarden"
+    }
+    assert set(rows) == set(expected)
+    for control_id, result in expected.items():
+        assert rows[control_id]["status"] == result.status
+        assert rows[control_id]["failures"] == [f for c in result.checks for f in c.failures]
+    assert any("CC-10" in row["requirements"] for row in rows.values())
+    both = api_as("auditor").get(url).json()
+    assert {row["framework"] for row in both} == {"bookwarden", "ala"}
+    assert api_as("staff").get(url).status_code == 403
+    assert api_as("outsider").get(url).status_code == 404
+
+
 # --- training ------------------------------------------------------------------------------------
 
 

@@ -96,6 +96,8 @@ CALLS = [
     ),
     Call("api:entry", "get", lambda o: {"entry_id": o["entry"]}, table(403, OPS_READERS, 200)),
     Call("api:roster", "get", lambda o: {"slug": "new-madrid"}, table(403, STAFF_READERS, 200)),
+    # Those who see the compliance pages (Perm.VIEW_COMPLIANCE) are the staff readers.
+    Call("api:compliance", "get", lambda o: {"slug": "new-madrid"}, table(403, STAFF_READERS, 200)),
     Call(
         "api:devices",
         "get",

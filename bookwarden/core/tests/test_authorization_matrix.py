@@ -248,6 +248,7 @@ API_ENDPOINTS = (
     "api:entry",
     "api:concerns",
     "api:roster",
+    "api:compliance",
     "api:completions",
     "api:devices",
     "api:device",
