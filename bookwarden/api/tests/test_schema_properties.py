@@ -79,7 +79,8 @@ def test_the_schema_names_every_operation() -> None:
     labels = {op.label for op in _operations()}
     assert "POST /api/alerts/{source_key}/" in labels
     assert "GET /api/operations/entries/" in labels
-    assert len(labels) == 12
+    assert "GET /api/libraries/{slug}/compliance/" in labels
+    assert len(labels) == 13
 
 
 @pytest.mark.parametrize("mode", list(EXAMPLES), ids=lambda m: m.value)
