@@ -109,7 +109,6 @@ def test_staff_member_on_a_phone_sees_their_role_and_signs_out(browse, people) -
         [
             "My tasks",
             "New Madrid County Library",
-            "My checklist",
             "Patrons",
             "Policies",
             "IT",

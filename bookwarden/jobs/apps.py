@@ -10,11 +10,20 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from bookwarden.core.navigation import NavItem, register
+        from bookwarden.core.hubs import IT, HubLink, register_link
         from bookwarden.core.roles import Perm
 
         from . import my_tasks  # noqa: F401  (the "My tasks" provider)
 
         # Every app's jobs.py registers its periodic jobs (bookwarden.jobs.registry).
         autodiscover_modules("jobs")
-        register(NavItem(gettext_noop("Jobs"), "jobs:list", perm=Perm.VIEW_JOBS, order=85))
+        register_link(
+            HubLink(
+                IT,
+                gettext_noop("Periodic jobs"),
+                "jobs:list",
+                gettext_noop("When mail, retention and the other periodic work last ran."),
+                perm=Perm.VIEW_JOBS,
+                order=55,
+            )
+        )

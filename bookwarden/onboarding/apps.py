@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_noop
 
 
 class OnboardingConfig(AppConfig):
@@ -8,13 +7,5 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Onboarding and reminders of the staff program"
 
     def ready(self) -> None:
-        from bookwarden.core.navigation import NavItem, register
-        from bookwarden.core.roles import Perm
-
         from . import duties, staff_pages  # noqa: F401  (duty providers, staff page part)
 
-        register(
-            NavItem(
-                gettext_noop("My checklist"), "onboarding:mine", perm=Perm.VIEW_LIBRARY, order=5
-            )
-        )

@@ -59,6 +59,8 @@ def test_the_installation_role_reads_the_whole_error_and_is_told_of_failures(
 
 
 def test_the_menu_shows_jobs_to_the_installation_role_and_no_library(people, client_as) -> None:
-    labels = [item["label"] for item in client_as("server_admin").get("/").context["nav"]]
-    assert "Jobs" in labels
+    client = client_as("server_admin")
+    labels = [item["label"] for item in client.get("/").context["nav"]]
+    assert "IT" in labels
     assert not any("Library" in label for label in labels)
+    assert "/jobs/" in {link["url"] for link in client.get("/it/").context["links"]}

@@ -78,9 +78,11 @@ def test_my_program_lists_open_then_done_with_links(people, new_madrid, board, c
 
 
 @pytest.mark.django_db
-def test_my_program_is_in_the_menu_and_links_overseers(people, client_as) -> None:
-    page = client_as("human_resources").get("/onboarding/").content.decode()
-    assert 'href="/onboarding/"' in page and "My checklist" in page
+def test_my_program_is_on_the_home_page_and_links_overseers(people, client_as) -> None:
+    client = client_as("human_resources")
+    assert 'href="/onboarding/">My checklist</a>' in client.get("/").content.decode()
+    page = client.get("/onboarding/").content.decode()
+    assert "My checklist" in page
     assert 'href="/onboarding/new-madrid/"' in page
 
 
