@@ -8,4 +8,3 @@ class OnboardingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import duties, staff_pages  # noqa: F401  (duty providers, staff page part)
-

@@ -8,4 +8,3 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from . import my_tasks, staff_pages  # noqa: F401  (My tasks, the staff pages' parts)
-
