@@ -88,6 +88,38 @@ class CardChoiceField(forms.ModelChoiceField):
         return str(obj.number)
 
 
+class RecordWindowForm(forms.Form):
+    """Which page of an opening's records to show (a patron with thousands of loans):
+    one kind or all, between two days, and the page (issue 16)."""
+
+    kind = forms.ChoiceField(label="Show", required=False)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    page = forms.IntegerField(
+        min_value=1, max_value=1_000_000, required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, record_types: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", "Every kind opened")] + [
+            (key, RECORD_TYPES[key].label) for key in record_types if key in RECORD_TYPES
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The last day comes before the first.")
+        return data
+
+
 class ReportCardForm(forms.Form):
     card = CardChoiceField(queryset=Card.objects.none(), label="Card")
     status = forms.ChoiceField(

@@ -10,6 +10,7 @@ the record models' default manager refuses every other read.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,9 @@ class OpenedRecords:
     purpose: str
     record_types: list[str]
     records: dict[str, list[Any]] = field(default_factory=dict)
+    #: When only a window of the records was read (:class:`RecordWindow`): how many of
+    #: each type match its dates, of which ``records`` holds one page.
+    totals: dict[str, int] = field(default_factory=dict)
     event: AuditEvent | None = None
     #: The staff opening (:func:`open_records`), whose page shows these records again.
     opening: RecordOpening | None = None
@@ -93,6 +97,24 @@ class OpenedRecords:
                 }
             )
         return out
+
+
+@dataclass(frozen=True)
+class RecordWindow:
+    """The part of an opening's records one page shows, so that a patron with thousands of
+    loans gets pages a person can read: newest first, ``per_page`` rows of each type (or of
+    ``only`` that type), between two days (inclusive, in the library's time zone).  A window
+    narrows what is read; it never reaches a type the opening did not name."""
+
+    only: str | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (max(self.page, 1) - 1) * self.per_page
 
 
 def record_refusal(actor: Any, patron: Patron, purpose: str, reason: str) -> None:
@@ -135,9 +157,12 @@ def open_records(
     record_types: list[str] | None = None,
     card_number: str | None = None,
     note: str = "",
+    read_now: bool = True,
 ) -> OpenedRecords:
     """Check, record, then read.  Raises PermissionDenied (recorded) or ValidationError
-    (nothing was opened, nothing to record: the form was incomplete)."""
+    (nothing was opened, nothing to record: the form was incomplete).  With
+    ``read_now=False`` nothing is read yet: the staff page goes on to the opening's own page,
+    which reads a page of the records at a time (:func:`reread_opening`)."""
     if purpose not in Purpose.values:
         raise ValidationError({"purpose": "Choose a purpose."})
     note = note.strip()
@@ -183,7 +208,7 @@ def open_records(
             opened_at=opened.event.created_at,
             event=opened.event,
         )
-        for key in types:
+        for key in types if read_now else ():
             opened.records[key] = _read(key, patron, purpose)
     return opened
 
@@ -192,7 +217,9 @@ class OpeningExpired(Exception):
     """The opening's time is over: state the purpose again (a new opening)."""
 
 
-def reread_opening(*, actor: Any, opening: RecordOpening) -> OpenedRecords:
+def reread_opening(
+    *, actor: Any, opening: RecordOpening, window: RecordWindow | None = None
+) -> OpenedRecords:
     """The records of an opening made by :func:`open_records`, read again for the page that
     shows them (a reload, the back button), without a new audit event: one opening is one
     event (CR-5).  Only for the person who opened them, while the opening lasts
@@ -215,17 +242,44 @@ def reread_opening(*, actor: Any, opening: RecordOpening) -> OpenedRecords:
         opening=opening,
     )
     for key in opened.record_types:
-        if key in RECORD_TYPES:
+        if key not in RECORD_TYPES:
+            continue
+        if window is None:
             opened.records[key] = _read(key, patron, purpose)
+        elif window.only in (None, key):
+            rows = _query(key, patron, purpose, since=window.since, until=window.until)
+            opened.totals[key] = rows.count()
+            opened.records[key] = list(rows[window.offset : window.offset + window.per_page])
     return opened
 
 
-def _read(key: str, patron: Patron, purpose: str) -> list[Any]:
+def _query(
+    key: str,
+    patron: Patron,
+    purpose: str,
+    *,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> models.QuerySet[Any]:
+    """One type's records of the patron that ``purpose`` may see, newest first."""
     rt = RECORD_TYPES[key]
-    qs = rt.model._unguarded.filter(patron=patron)  # type: ignore[attr-defined]
+    qs = _between(rt.model._unguarded.filter(patron=patron), rt, since, until)  # type: ignore[attr-defined]
     if purpose == Purpose.OVERDUE_RECOVERY:
         qs = qs.filter(returned_at__isnull=True, due_at__lt=timezone.now())
-    return list(qs.order_by(f"-{rt.time_field}"))
+    return qs.order_by(f"-{rt.time_field}", "-pk")
+
+
+def _between(qs: models.QuerySet[Any], rt: Any, since: Any, until: Any) -> models.QuerySet[Any]:
+    """Rows whose time falls between two days, inclusive (days of the time zone in force)."""
+    if since is not None:
+        qs = qs.filter(**{f"{rt.time_field}__date__gte": since})
+    if until is not None:
+        qs = qs.filter(**{f"{rt.time_field}__date__lte": until})
+    return qs
+
+
+def _read(key: str, patron: Patron, purpose: str) -> list[Any]:
+    return list(_query(key, patron, purpose))
 
 
 def last_borrower(*, actor: Any, library: Any, item_barcode: str, note: str) -> Loan | None:
@@ -395,11 +449,7 @@ def open_records_for_disclosure(
         )
         for key in types:
             rt = RECORD_TYPES[key]
-            qs = rt.model._unguarded.filter(patron=patron)  # type: ignore[attr-defined]
-            if date_from is not None:
-                qs = qs.filter(**{f"{rt.time_field}__date__gte": date_from})
-            if date_to is not None:
-                qs = qs.filter(**{f"{rt.time_field}__date__lte": date_to})
+            qs = _between(rt.model._unguarded.filter(patron=patron), rt, date_from, date_to)  # type: ignore[attr-defined]
             if overdue_only:
                 qs = qs.filter(returned_at__isnull=True, due_at__lt=timezone.now())
             opened.records[key] = list(qs.order_by(rt.time_field, "pk"))

@@ -42,6 +42,7 @@ from .forms import (
     LastBorrowerForm,
     OpenRecordsForm,
     PatronForm,
+    RecordWindowForm,
     RegisterPatronForm,
     RenewCardForm,
     ReportCardForm,
@@ -54,6 +55,7 @@ from .record_access import (
     CardRefused,
     OpeningExpired,
     Purpose,
+    RecordWindow,
     last_borrower,
     open_records,
     reread_opening,
@@ -210,7 +212,7 @@ def patron_records(request: StaffRequest, patron_id: int) -> HttpResponse:
         done = submit(
             request,
             form,
-            lambda data: open_records(actor=request.user, patron=patron, **data),
+            lambda data: open_records(actor=request.user, patron=patron, read_now=False, **data),
         )
     except CardRefused as exc:
         form.add_error("card_number", f"Not opened: {exc} This refusal is on record.")
@@ -249,19 +251,64 @@ def patron_record_opening(request: StaffRequest, patron_id: int, opening_id: int
         "purpose_label": Purpose(opening.purpose).label,
         "event": opening.event,
     }
+    window_form = RecordWindowForm(request.GET or None, record_types=opening.record_types)
+    window = _window_of(window_form)
     try:
-        opened = reread_opening(actor=request.user, opening=opening)
+        opened = reread_opening(actor=request.user, opening=opening, window=window)
     except OpeningExpired:
         if has_perm(request.user, Perm.OPEN_RECORDS, library):
             ctx["open_form"] = _purpose_form(
                 request.user, library, opening.purpose, record_types=opening.record_types
             )
         return render(request, "patrons/opening_expired.html", ctx)
+    sections = opened.sections(for_library(library))
+    for section in sections:
+        section.update(_pages_of(request, window, section["key"], opened.totals[section["key"]]))
     ctx.update(
-        sections=opened.sections(for_library(library)),
+        sections=sections,
         expires_at=opening.expires_at(),
+        window_form=window_form,
+        narrowed=bool(window.only or window.since or window.until),
     )
-    return render(request, "patrons/records.html", ctx)
+    status = 400 if window_form.is_bound and not window_form.is_valid() else 200
+    return render(request, "patrons/records.html", ctx, status=status)
+
+
+def _window_of(form: RecordWindowForm) -> RecordWindow:
+    """The page of records the form asks for; the newest page of every kind when the form
+    is empty or wrong (its errors are shown beside it)."""
+    if not form.is_bound or not form.is_valid():
+        return RecordWindow()
+    data = form.cleaned_data
+    return RecordWindow(
+        only=data["kind"] or None,
+        since=data["since"],
+        until=data["until"],
+        page=data["page"] or 1,
+    )
+
+
+def _pages_of(request: StaffRequest, window: RecordWindow, key: str, total: int) -> dict[str, Any]:
+    """What a section says of its rows ("51 to 100 of 5,000, newest first") and the links to
+    the pages before and after it (a kind shown alone) or to all of that kind."""
+    first = window.offset + 1 if total else 0
+    last = min(window.offset + window.per_page, total)
+
+    def link(**changes: Any) -> str:
+        query = request.GET.copy()
+        for name, value in changes.items():
+            query[name] = value
+        return "?" + query.urlencode()
+
+    alone = window.only == key
+    return {
+        "total": total,
+        "first": first,
+        "last": last,
+        "newer_url": link(kind=key, page=window.page - 1) if alone and window.page > 1 else "",
+        "older_url": link(kind=key, page=window.page + 1) if alone and last < total else "",
+        "all_url": link(kind=key, page=1) if not alone and last < total else "",
+    }
 
 
 def _detail_again(
