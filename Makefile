@@ -33,7 +33,7 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bench
+	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/reports bench
 	$(BIN)/bookwarden makemigrations --check --dry-run
 	$(BIN)/bookwarden check --fail-level WARNING
 
@@ -56,6 +56,7 @@ bench: install-dev
 	$(BIN)/python bench/audit.py $(BENCH_ARGS)
 	$(BIN)/python bench/patrons.py $(BENCH_ARGS)
 	$(BIN)/python bench/retention_proof.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

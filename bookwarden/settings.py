@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "bookwarden.software",
     "bookwarden.vendors",
     "bookwarden.backups",
+    "bookwarden.reports",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("software/", include("bookwarden.software.urls")),
     path("vendors/", include("bookwarden.vendors.urls")),
     path("backups/", include("bookwarden.backups.urls")),
+    path("reports/", include("bookwarden.reports.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

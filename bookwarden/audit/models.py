@@ -237,6 +237,10 @@ class AuditAction(models.TextChoices):
     BACKUP_CHECKED = "backup.checked", "Backup checked by restoring it into a scratch database"
     BACKUP_DELETED = "backup.deleted", "Old backup deleted"
     BACKUP_RESTORED = "backup.restored", "Database restored from a backup"
+    # Reports of the compliance program (CC-8, CC-11, CC-12)
+    REPORT_BOARD_PRODUCED = "reports.board_report", "Board report produced as a PDF"
+    REPORT_PACKAGE_PRODUCED = "reports.auditor_package", "Grant auditor's package produced"
+    REPORT_DIGEST_QUEUED = "reports.weekly_digest", "Weekly digest mailed to a director"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
