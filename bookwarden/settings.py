@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "bookwarden.vendors",
     "bookwarden.backups",
     "bookwarden.reports",
+    "bookwarden.compliance",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("vendors/", include("bookwarden.vendors.urls")),
     path("backups/", include("bookwarden.backups.urls")),
     path("reports/", include("bookwarden.reports.urls")),
+    path("compliance/", include("bookwarden.compliance.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).
     path("portal/", include("bookwarden.portal.urls")),
 ]

@@ -106,6 +106,11 @@ class Perm(models.TextChoices):
         "resend_mail",
         "Send failed mail again: a library's own, or (installation role) the installation's",
     )
+    VIEW_COMPLIANCE = "view_compliance", "See the compliance controls, dashboard and reports"
+    MANAGE_COMPLIANCE = (
+        "manage_compliance",
+        "Mark a control not applicable, add the library's own controls, answer checklist items",
+    )
 
 
 class InstallationRole(models.TextChoices):
@@ -120,6 +125,7 @@ _EVERYONE = {Perm.VIEW_LIBRARY}
 # them, for the custodian to decide (CC-5).
 _WORKS_HERE = _EVERYONE | {Perm.REPORT_CONCERN, Perm.RECORD_REQUESTS, Perm.REQUEST_SOFTWARE}
 _READ_ONLY_OVERSIGHT = _EVERYONE | {
+    Perm.VIEW_COMPLIANCE,
     Perm.VIEW_STAFF,
     Perm.VIEW_STAFF_PROGRAM,
     Perm.VIEW_IT_INVENTORY,
@@ -158,7 +164,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DESIGNEE: frozenset(_READ_ONLY_OVERSIGHT | _WORKS_HERE | _CUSTODIAN),
     # The IT manager's counterpart for incidents that compromise integrity (IT-9).
     Role.ASSISTANT_DIRECTOR: frozenset(
-        _WORKS_HERE | {Perm.VIEW_STAFF, Perm.RESTRICT_PATRONS} | _DESK | _OPERATIONS
+        _WORKS_HERE
+        | {Perm.VIEW_STAFF, Perm.RESTRICT_PATRONS, Perm.VIEW_COMPLIANCE}
+        | _DESK
+        | _OPERATIONS
     ),
     Role.TECH_COORDINATOR: frozenset(
         _WORKS_HERE
@@ -175,6 +184,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.APPROVE_SOFTWARE,
             Perm.MANAGE_VENDORS,
             Perm.CHECK_PUBLIC_COMPUTERS,
+            Perm.VIEW_COMPLIANCE,
+            Perm.MANAGE_COMPLIANCE,
         }
         | _OPERATIONS
     ),
@@ -199,6 +210,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.DECIDE_DISCIPLINE,
             Perm.VIEW_STAFF_PROGRAM,
             Perm.MANAGE_DEPARTURES,
+            Perm.VIEW_COMPLIANCE,
         }
     ),
     Role.STAFF: frozenset(_WORKS_HERE | _DESK),

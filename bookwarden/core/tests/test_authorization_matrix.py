@@ -240,6 +240,24 @@ VENDOR_READERS = {
 VENDOR_KEEPERS = {"director": 200, "tech_coordinator": 200}
 VENDOR_WRITERS = ("tech_coordinator", "director")
 
+# --- controls ---
+#: The compliance controls (CC-8): who sees them at New Madrid (Perm.VIEW_COMPLIANCE) and
+#: who marks them not applicable, adds the library's own and answers checklist items
+#: (Perm.MANAGE_COMPLIANCE).
+COMPLIANCE_READERS = {
+    w: 200
+    for w in (
+        "director",
+        "designee",
+        "assistant_director",
+        "tech_coordinator",
+        "human_resources",
+        "auditor",
+    )
+}
+COMPLIANCE_MANAGERS = {"director": 200, "tech_coordinator": 200}
+TO_NM_COMPLIANCE = "302 /compliance/new-madrid/"
+
 EXPECTED: dict[str, Expect] = {
     # --- core: public, home, own account -------------------------------------------------
     # The same answer for everyone; no job loop runs in these tests, so it says "down".
@@ -614,6 +632,17 @@ EXPECTED: dict[str, Expect] = {
     "vendors:incident": same(signed_in(405)),  # POST only
     # The matrix's vendor has its privacy terms on file.
     "vendors:terms": same(new_madrid_page(403, **VENDOR_READERS, server_admin=404)),
+    # --- controls: the compliance controls (CC-8).  Each person who sees the controls of one
+    # library is taken to them; Cresco's director to Cresco's; the installation role is 404.
+    "compliance:home": same(
+        signed_in(
+            403,
+            **{w: TO_NM_COMPLIANCE for w in COMPLIANCE_READERS},
+            outsider="302 /compliance/cresco/",
+            server_admin=404,
+        )
+    ),
+    "compliance:list": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
 }
 
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ComplianceConfig(AppConfig):
+    name = "bookwarden.compliance"
+    label = "compliance"
+    verbose_name = "Compliance controls and their evidence"
+
+    def ready(self) -> None:
+        from bookwarden.core.navigation import NavItem, register
+        from bookwarden.core.roles import Perm
+
+        from . import checks  # noqa: F401  (registers the checks of every domain)
+
+        register(NavItem("Compliance", "compliance:home", perm=Perm.VIEW_COMPLIANCE, order=75))
