@@ -78,7 +78,9 @@ class BoardReport:
         )
 
 
-def year_period(year: int, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+def year_period(
+    year: int, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
     """A calendar year, up to today while it is under way."""
     today = today or timezone.localdate()
     return datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)
@@ -145,17 +147,23 @@ def _controls(
     return section
 
 
-def _policies(library: Library, first: datetime.date, last: datetime.date, today: datetime.date) -> Section:
+def _policies(
+    library: Library, first: datetime.date, last: datetime.date, today: datetime.date
+) -> Section:
     """CC-11, CC-12, NM-7: the reviews and the board's adoptions in the period."""
     section = Section("policies", "Policies reviewed and adopted")
     policies = Policy.objects.of_library(library)
     reviews = list(
-        PolicyReview.objects.filter(policy__in=policies, reviewed_on__gte=first, reviewed_on__lte=last)
+        PolicyReview.objects.filter(
+            policy__in=policies, reviewed_on__gte=first, reviewed_on__lte=last
+        )
         .select_related("policy", "version")
         .order_by("reviewed_on", "pk")
     )
     adopted = list(
-        PolicyVersion.objects.filter(policy__in=policies, adopted_on__gte=first, adopted_on__lte=last)
+        PolicyVersion.objects.filter(
+            policy__in=policies, adopted_on__gte=first, adopted_on__lte=last
+        )
         .select_related("policy")
         .order_by("adopted_on", "pk")
     )
@@ -200,7 +208,9 @@ def _policies(library: Library, first: datetime.date, last: datetime.date, today
     return section
 
 
-def training_by_branch(library: Library, first: datetime.date, last: datetime.date) -> list[tuple[str, int, int]]:
+def training_by_branch(
+    library: Library, first: datetime.date, last: datetime.date
+) -> list[tuple[str, int, int]]:
     """CC-10: per branch, the staff on the period's last day and how many of them did the
     yearly security training in the period (three queries)."""
     moment = start_of(last + datetime.timedelta(days=1))
@@ -243,7 +253,7 @@ def _training(library: Library, first: datetime.date, last: datetime.date) -> Se
         Table(
             ["Branch", "Staff", "Trained", "Share"],
             [
-                [name, _n(s), _n(t), f"{round(100 * t / s)}%" if s else "–"]
+                [name, _n(s), _n(t), f"{round(100 * t / s)}%" if s else "\u2013"]
                 for name, s, t in rows
             ],
             numeric=frozenset({1, 2, 3}),
@@ -294,7 +304,14 @@ def _incidents(library: Library, first: datetime.date, last: datetime.date) -> S
     )
     section.tables.append(
         Table(
-            ["Breach", "Declared", "Patrons affected", "Patrons notified", "Review", "Procedures changed"],
+            [
+                "Breach",
+                "Declared",
+                "Patrons affected",
+                "Patrons notified",
+                "Review",
+                "Procedures changed",
+            ],
             [
                 [
                     b.title,
@@ -302,7 +319,7 @@ def _incidents(library: Library, first: datetime.date, last: datetime.date) -> S
                     _n(b.patrons),
                     _n(b.told),
                     _day(b.reviewed_at, library) or "Not yet",
-                    b.procedures_changed or "–",
+                    b.procedures_changed or "\u2013",
                 ]
                 for b in breaches
             ],
@@ -319,7 +336,9 @@ def _disclosures(library: Library, first: datetime.date, last: datetime.date) ->
     start, end = start_of(first), start_of(last + datetime.timedelta(days=1))
     cells: dict[str, Counter[str]] = defaultdict(Counter)
     for row in (
-        DisclosureRequest.objects.filter(library=library, received_at__gte=start, received_at__lt=end)
+        DisclosureRequest.objects.filter(
+            library=library, received_at__gte=start, received_at__lt=end
+        )
         .values("requester_type", "verdict", "status")
         .annotate(n=Count("pk"))
         .order_by()
@@ -408,7 +427,11 @@ def _open_items(
     section = Section("open", "Open items")
     entries = LogEntry.objects.filter(library=library).exclude(status="closed").count()
     requests = DisclosureRequest.objects.filter(library=library).open().count()
-    logins = list(Credential.objects.filter(library=library, retired_at__isnull=True).select_related("library__credential_settings"))
+    logins = list(
+        Credential.objects.filter(library=library, retired_at__isnull=True).select_related(
+            "library__credential_settings"
+        )
+    )
     overdue = sum(1 for c in logins if c.due_now_since or due_on(c) < today)
     late = (
         Policy.objects.of_library(library)
@@ -425,7 +448,9 @@ def _open_items(
     return section
 
 
-def build(library: Library, first: datetime.date, last: datetime.date, today: datetime.date | None = None) -> BoardReport:
+def build(
+    library: Library, first: datetime.date, last: datetime.date, today: datetime.date | None = None
+) -> BoardReport:
     """The report of ``library`` for [first, last] (a bounded number of queries)."""
     today = today or timezone.localdate()
     scope = Scope.of_library(library)

@@ -67,7 +67,7 @@ class Chart:
 def shown(value: Value, unit: str = "") -> str:
     """A number as the table prints it: whole numbers without decimals; None as a dash."""
     if value is None:
-        return "–"
+        return "\u2013"
     text = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
     return f"{text}{unit}" if unit == "%" else text
 
@@ -157,7 +157,7 @@ def series_class(index: int) -> str:
 def nice_top(largest: float) -> tuple[float, float]:
     """The top of the axis and the step between ticks: 1, 2 or 5 times a power of ten, so
     that four or five gridlines carry round numbers."""
-    if largest <= 0:
+    if largest <= 4:
         return 4.0, 1.0
     raw = largest / 4
     power = 10 ** math.floor(math.log10(raw))
@@ -182,8 +182,8 @@ def draw(chart: Chart) -> Drawing:
     elif chart.kind == "bar":
         top, step = nice_top(max(_stack_tops(chart), default=0))
     else:
-        values = [v for s in chart.series for v in s.values if v is not None]
-        top, step = nice_top(max(values, default=0))
+        present = [float(v) for s in chart.series for v in s.values if v is not None]
+        top, step = nice_top(max(present, default=0.0))
     span = d.base_y - d.top
 
     def y_of(value: float) -> float:
@@ -205,30 +205,31 @@ def draw(chart: Chart) -> Drawing:
         for i, (month, values) in enumerate(chart.rows()):
             x = round(d.left + slot * i + (slot - width) / 2, 2)
             bottom = 0.0
-            for s, value in enumerate(values):
-                if not value:
+            for s, cell in enumerate(values):
+                if not cell:
                     continue
+                value = float(cell)
                 y_top = y_of(bottom + value)
                 height = round(y_of(bottom) - y_top, 2)
                 name = chart.series[s].name
-                title = f"{month.label}, {name}: {shown(value, chart.unit)}"
-                d.bars.append(Bar(x, y_top, width, height, series_class(s), value, title))
+                title = f"{month.label}, {name}: {shown(cell, chart.unit)}"
+                d.bars.append(Bar(x, y_top, width, height, series_class(s), cell, title))
                 bottom += value
     else:
         for s, series in enumerate(chart.series):
             points: list[Point] = []
             paths: list[str] = []
             run: list[str] = []
-            for i, value in enumerate(series.values):
-                if value is None:
+            for i, point in enumerate(series.values):
+                if point is None:
                     if run:
                         paths.append(" ".join(run))
                     run = []
                     continue
                 x = round(d.left + slot * (i + 0.5), 2)
-                y = y_of(value)
-                title = f"{chart.months[i].label}, {series.name}: {shown(value, chart.unit)}"
-                points.append(Point(x, y, value, title))
+                y = y_of(float(point))
+                title = f"{chart.months[i].label}, {series.name}: {shown(point, chart.unit)}"
+                points.append(Point(x, y, point, title))
                 run.append(f"{x},{y}")
             if run:
                 paths.append(" ".join(run))

@@ -55,7 +55,9 @@ class LibraryControls:
         return [(key, name, self.counts.get(key, 0)) for key, name in STATUS_NAMES]
 
 
-def current(libraries: Sequence[Library], now: datetime.datetime | None = None) -> list[LibraryControls]:
+def current(
+    libraries: Sequence[Library], now: datetime.datetime | None = None
+) -> list[LibraryControls]:
     """Each library's controls now, failing ones first (a bounded number of queries)."""
     results = evaluate(list(libraries), now=now)
     rank = {s: i for i, s in enumerate(STATUS_ORDER)}
@@ -75,7 +77,9 @@ def total_counts(states: Sequence[LibraryControls]) -> list[tuple[str, str, int]
     return [(key, name, total.get(key, 0)) for key, name in STATUS_NAMES]
 
 
-def last_snapshot_days(scope: Scope, first: datetime.date, last: datetime.date) -> dict[tuple[int, Month], datetime.date]:
+def last_snapshot_days(
+    scope: Scope, first: datetime.date, last: datetime.date
+) -> dict[tuple[int, Month], datetime.date]:
     """(library, month) -> the last day of that month with a snapshot: one grouped query."""
     rows = (
         scope.rows(ControlSnapshot)

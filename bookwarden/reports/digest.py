@@ -63,9 +63,13 @@ class Digest:
             *([f"- {line}" for line in self.overdue] or ["- Nothing is overdue."]),
             "",
             "Controls that fail:",
-            *([f"- {line}" for line in self.failing] or ["- None: every control with evidence operates."]),
+            *(
+                [f"- {line}" for line in self.failing]
+                or ["- None: every control with evidence operates."]
+            ),
             "",
-            f"The dashboard: sign in to Bookwarden and open {reverse('reports:library', args=[library.slug])}.",
+            "The dashboard: sign in to Bookwarden and open "
+            f"{reverse('reports:library', args=[library.slug])}.",
             "You receive this digest once a week as the library's director.",
         ]
         return "\n".join(lines)
@@ -77,7 +81,9 @@ def week_key(day: datetime.date) -> str:
 
 
 def _by_library(rows: Any, field_name: str = "library_id") -> Counter[int]:
-    return Counter({r[field_name]: r["n"] for r in rows.values(field_name).annotate(n=Count("pk")).order_by()})
+    return Counter(
+        {r[field_name]: r["n"] for r in rows.values(field_name).annotate(n=Count("pk")).order_by()}
+    )
 
 
 def _snapshot_statuses(on: datetime.date) -> dict[tuple[int, str], str]:
@@ -101,7 +107,9 @@ def build_digests(today: datetime.date | None = None) -> list[Digest]:
     libraries = list(Library.objects.select_related("credential_settings").order_by("name"))
     states = {s.library.pk: s for s in controls_state.current(libraries)}
     before = _snapshot_statuses(since)
-    incidents = _by_library(LogEntry.objects.filter(kind__in=INCIDENT_KINDS, recorded_at__gte=start))
+    incidents = _by_library(
+        LogEntry.objects.filter(kind__in=INCIDENT_KINDS, recorded_at__gte=start)
+    )
     closed = _by_library(LogEntry.objects.filter(closed_at__gte=start))
     received = _by_library(DisclosureRequest.objects.filter(received_at__gte=start))
     decided = _by_library(DisclosureRequest.objects.filter(decided_at__gte=start))
@@ -110,14 +118,18 @@ def build_digests(today: datetime.date | None = None) -> list[Digest]:
     late_requests = _by_library(DisclosureRequest.objects.open().filter(deadline__lt=today))
     open_entries = _by_library(LogEntry.objects.exclude(status=EntryStatus.CLOSED))
     overdue_logins: Counter[int] = Counter()
-    for login in Credential.objects.filter(retired_at__isnull=True).select_related("library__credential_settings"):
+    for login in Credential.objects.filter(retired_at__isnull=True).select_related(
+        "library__credential_settings"
+    ):
         if login.due_now_since or due_on(login) < today:
             overdue_logins[login.library_id] += 1
     late_policies: dict[tuple[str, int], list[str]] = defaultdict(list)
     for title, library_id, consortium_id in Policy.objects.filter(
         retired_at__isnull=True, next_review_on__lt=today
     ).values_list("title", "library_id", "consortium_id"):
-        late_policies[("library", library_id) if library_id else ("consortium", consortium_id)].append(title)
+        late_policies[
+            ("library", library_id) if library_id else ("consortium", consortium_id)
+        ].append(title)
     digests = []
     for library in libraries:
         d = Digest(library, week_key(today))
@@ -137,18 +149,27 @@ def build_digests(today: datetime.date | None = None) -> list[Digest]:
             old = before.get((pk, result.control.id))
             if old and old != result.status:
                 d.changes.append(
-                    f"{result.control.title}: now {controls_state.status_label(result.status).lower()} "
+                    f"{result.control.title}: now "
+                    f"{controls_state.status_label(result.status).lower()} "
                     f"(was {controls_state.status_label(old).lower()})"
                 )
         if overdue_logins[pk]:
             d.overdue.append(f"{counted(overdue_logins[pk], 'shared password')} to change")
         if late_requests[pk]:
-            d.overdue.append(f"{counted(late_requests[pk], 'request for records', 'requests for records')} past its deadline")
-        policies = late_policies[("library", pk)] + late_policies[("consortium", library.consortium_id or 0)]
+            d.overdue.append(
+                f"{counted(late_requests[pk], 'request for records', 'requests for records')} "
+                "past its deadline"
+            )
+        policies = (
+            late_policies[("library", pk)]
+            + late_policies[("consortium", library.consortium_id or 0)]
+        )
         for title in sorted(policies):
             d.overdue.append(f"The {title} is past its review date")
         if open_entries[pk]:
-            d.overdue.append(f"{counted(open_entries[pk], 'entry', 'entries')} of the security log still open")
+            d.overdue.append(
+                f"{counted(open_entries[pk], 'entry', 'entries')} of the security log still open"
+            )
         for result in state.failing:
             failures = [f for c in result.checks for f in c.failures]
             d.failing.append(f"{result.control.title}: {' '.join(failures) or 'failing'}")
@@ -162,7 +183,9 @@ def send_digests(today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=7)
     directors: dict[int, list[Any]] = defaultdict(list)
-    for membership in Membership.objects.active(today).filter(role=Role.DIRECTOR).select_related("user"):
+    for membership in (
+        Membership.objects.active(today).filter(role=Role.DIRECTOR).select_related("user")
+    ):
         if membership.user.email:
             directors[membership.library_id].append(membership.user)
     queued = 0

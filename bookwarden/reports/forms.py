@@ -42,4 +42,7 @@ class PackageForm(forms.Form):
     @staticmethod
     def initial_range() -> dict[str, datetime.date]:
         today = timezone.localdate()
-        return {"first": today.replace(year=today.year - 1) + datetime.timedelta(days=1), "last": today}
+        return {
+            "first": today.replace(year=today.year - 1) + datetime.timedelta(days=1),
+            "last": today,
+        }

@@ -56,7 +56,8 @@ class Package:
 
     @property
     def filename(self) -> str:
-        return f"auditor-package-{self.library.slug}-{self.first.isoformat()}-{self.last.isoformat()}.zip"
+        dates = f"{self.first.isoformat()}-{self.last.isoformat()}"
+        return f"auditor-package-{self.library.slug}-{dates}.zip"
 
 
 def _csv(rows: list[list[object]]) -> bytes:
@@ -73,7 +74,17 @@ def _control_files(library: Library, first: datetime.date, last: datetime.date) 
     state = controls_state.current([library])[0]
     files: dict[str, bytes] = {}
     summary: list[list[object]] = [
-        ["control", "title", "requirements", "policy", "policy_sentence", "owner_role", "status", "summary", "failures"]
+        [
+            "control",
+            "title",
+            "requirements",
+            "policy",
+            "policy_sentence",
+            "owner_role",
+            "status",
+            "summary",
+            "failures",
+        ]
     ]
     for result in state.results:
         control = result.control
@@ -92,10 +103,23 @@ def _control_files(library: Library, first: datetime.date, last: datetime.date) 
                 failures,
             ]
         )
-        rows: list[list[object]] = [["control", "check_status", "check_summary", "evidence", "count", "url", "when", "measure"]]
+        rows: list[list[object]] = [
+            [
+                "control",
+                "check_status",
+                "check_summary",
+                "evidence",
+                "count",
+                "url",
+                "when",
+                "measure",
+            ]
+        ]
         for check in result.checks:
             if not check.evidence:
-                rows.append([control.id, str(check.status), check.summary, "", "", "", "", check.measure])
+                rows.append(
+                    [control.id, str(check.status), check.summary, "", "", "", "", check.measure]
+                )
             for item in check.evidence:
                 rows.append(
                     [
@@ -139,7 +163,9 @@ def _audit_files(report: VerifyReport, at: datetime.datetime) -> dict[str, bytes
 
 def manifest_text(files: dict[str, bytes]) -> str:
     """``<sha256>  <path>`` for every file, sorted by path (``sha256sum -c`` reads it)."""
-    return "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items()))
+    return "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
+    )
 
 
 def _readme(package: Package) -> bytes:
@@ -148,12 +174,15 @@ def _readme(package: Package) -> bytes:
         f"Evidence of the internal controls of {library.name}\n"
         f"Period: {package.first.isoformat()} to {package.last.isoformat()}\n\n"
         "report.pdf               the report to the board for the period\n"
-        "controls/summary.csv     every control, the requirements and policy sentence it rests on, its status\n"
+        "controls/summary.csv     every control, the requirements and policy sentence it\n"
+        "                         rests on, and its status\n"
         "controls/<control>.csv   the evidence behind each control\n"
         "controls/history.csv     each control's status as recorded every day of the period\n"
-        "audit/verification.json  the audit log's chain verified from its first event, with its anchors\n"
-        "audit/head.txt           the number and hash of the audit log's newest event when verified\n"
-        f"{MANIFEST}          the SHA-256 of every other file: check with `sha256sum -c {MANIFEST}`\n"
+        "audit/verification.json  the audit log's chain verified from its first event,\n"
+        "                         with its anchors\n"
+        "audit/head.txt           the number and hash of the audit log's newest event\n"
+        f"{MANIFEST}          the SHA-256 of every other file: check with\n"
+        f"                         sha256sum -c {MANIFEST}\n"
     )
     return text.encode()
 

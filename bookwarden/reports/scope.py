@@ -51,7 +51,7 @@ class Scope:
             return self.single.name
         consortia = {lib.consortium_id for lib in self.libraries}
         first = self.libraries[0]
-        if len(consortia) == 1 and first.consortium_id is not None:
+        if len(consortia) == 1 and first.consortium is not None:
             return first.consortium.name
         return "All your libraries"
 

@@ -19,7 +19,12 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from bookwarden.core.models import Membership
-from bookwarden.credentials.models import MAX_ROTATION_DAYS, Credential, CredentialSettings, Rotation
+from bookwarden.credentials.models import (
+    MAX_ROTATION_DAYS,
+    Credential,
+    CredentialSettings,
+    Rotation,
+)
 from bookwarden.disclosures.models import DisclosureRequest
 from bookwarden.disclosures.transparency import OUTCOMES
 from bookwarden.operations.models import INCIDENT_KINDS, EntryKind, LogEntry
@@ -80,11 +85,15 @@ def staff_on(periods: list[tuple[int, Any, Any, Any]], moment: datetime.datetime
     return {
         user
         for user, granted, revoked, ends in periods
-        if granted <= moment and (revoked is None or revoked > moment) and (ends is None or ends >= day)
+        if granted <= moment
+        and (revoked is None or revoked > moment)
+        and (ends is None or ends >= day)
     }
 
 
-def _completion_days(scope: Scope, since: datetime.date) -> dict[tuple[int, int], list[datetime.date]]:
+def _completion_days(
+    scope: Scope, since: datetime.date
+) -> dict[tuple[int, int], list[datetime.date]]:
     """(library, person) -> the sorted days they completed the yearly training: one query."""
     days: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
     rows = (
@@ -214,9 +223,7 @@ def incident_charts(
     ).values_list("occurred_at", "closed_at")
     for occurred, closed_at in closed:
         spans[Month.of(closed_at)].append(max((closed_at - occurred).total_seconds(), 0) / 86400)
-    medians = tuple(
-        round(statistics.median(spans[m]), 1) if spans.get(m) else None for m in months
-    )
+    medians = tuple(round(statistics.median(spans[m]), 1) if spans.get(m) else None for m in months)
     time_to_close = Chart(
         key="time-to-close",
         title="Days to close an incident",

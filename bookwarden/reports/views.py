@@ -19,7 +19,8 @@ from bookwarden.core.models import Library
 from bookwarden.core.permissions import StaffRequest, library_for, perm_required
 from bookwarden.core.roles import Perm
 
-from . import actions, board, dashboard as dashboard_data
+from . import actions, board
+from . import dashboard as dashboard_data
 from .charts import csv_text, draw
 from .forms import PackageForm, YearForm, default_year
 from .scope import Scope

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from ..charts import Value, shown as shown_value
+from ..charts import Value
+from ..charts import shown as shown_value
 
 register = template.Library()
 
