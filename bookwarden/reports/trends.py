@@ -152,7 +152,7 @@ def rotation_chart(scope: Scope, months: tuple[Month, ...], today: datetime.date
     period = dict(scope.rows(CredentialSettings).values_list("library_id", "rotation_days"))
     logins = list(
         scope.rows(Credential).values(
-            "pk", "library_id", "created_at", "retired_at", "last_changed_on", "due_now_since"
+            "pk", "library_id", "retired_at", "last_changed_on", "due_now_since"
         )
     )
     changes: dict[int, list[datetime.date]] = defaultdict(list)
@@ -164,13 +164,15 @@ def rotation_chart(scope: Scope, months: tuple[Month, ...], today: datetime.date
         last = timezone.localdate(moment)
         overdue = 0
         for login in logins:
-            if login["created_at"] > moment or (
-                login["retired_at"] is not None and login["retired_at"] <= moment
-            ):
+            if login["retired_at"] is not None and login["retired_at"] <= moment:
                 continue
+            # A login exists from its first recorded change (the inventory may have been
+            # filled in later than that).
             known = sorted({*changes.get(login["pk"], []), login["last_changed_on"]})
             before = [d for d in known if d <= last]
-            changed = before[-1] if before else known[0]
+            if not before:
+                continue
+            changed = before[-1]
             days = period.get(login["library_id"], MAX_ROTATION_DAYS)
             due_now = month == Month.of(today) and login["due_now_since"] is not None
             if due_now or changed + datetime.timedelta(days=days) < last:
