@@ -33,8 +33,7 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/reports bench
-	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/compliance bench
+	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/compliance bookwarden/reports bench
 	$(BIN)/bookwarden makemigrations --check --dry-run
 	$(BIN)/bookwarden check --fail-level WARNING
 

@@ -30,6 +30,7 @@ DOMAIN = (
     "credentials",
     "software",
     "vendors",
+    "reports",
 )
 #: Where the one scoping method is written.
 # policies/models.py: a consortium's policies are seen by the people of its members (CC-6).
