@@ -47,6 +47,17 @@ class Table:
     #: Columns holding numbers (right-aligned).
     numeric: frozenset[int] = frozenset()
 
+    def cells(self) -> list[list[tuple[str, str, bool]]]:
+        """Each row as (header, value, is a number): a phone shows each cell under its
+        header (the stacked tables of app.css)."""
+        return [
+            [
+                (h, v, i in self.numeric)
+                for i, (h, v) in enumerate(zip(self.headers, row, strict=True))
+            ]
+            for row in self.rows
+        ]
+
 
 @dataclass
 class Section:
