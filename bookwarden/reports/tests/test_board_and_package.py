@@ -22,6 +22,9 @@ from bookwarden.reports.board import build, year_period
 
 from .history import build_history
 
+#: The board report page's own queries (the controls' evaluation counted apart).
+BOARD_QUERIES = 23
+
 SECTIONS = (
     "The state of each control",
     "Policies reviewed and adopted",
@@ -175,3 +178,18 @@ def test_the_command_line(history, tmp_path) -> None:
             "--output",
             str(target),
         )
+
+
+def test_the_board_report_query_count_is_pinned(client_as, history) -> None:
+    """The report reads each section with a few queries, whatever the data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bookwarden.reports import controls_state
+
+    with CaptureQueriesContext(connection) as evaluation:
+        controls_state.current([history.nm])
+    client = client_as("auditor")
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/reports/new-madrid/board/").status_code == 200
+    assert len(page) - len(evaluation) <= BOARD_QUERIES
