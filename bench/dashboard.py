@@ -329,6 +329,13 @@ def worker(scale: float, rounds: int) -> None:
         builder(scope, months, today)
         parts[key] = time.monotonic() - t
     log("parts: " + ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in parts.items()))
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(build_dashboard, scope)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
     full_times, stub_times = [], []
     for n in range(rounds):
         full_times.append(page())
