@@ -39,10 +39,10 @@ def test_incidents_by_kind_and_time_to_close_count_only_the_library(history) -> 
     assert "Intrusion" not in [s.name for s in by_kind.series]
     assert sum(sum(v or 0 for v in s.values) for s in by_kind.series) == 3
     # Closed 4 days after in that month; 12 days after, in the next month; none since.
-    medians = dict(zip(h.months, values(to_close, "Average days"), strict=True))
-    assert medians.pop(h.m(3)) == 4.0
-    assert medians.pop(h.m(2)) == 12.0
-    assert set(medians.values()) == {None}
+    averages = dict(zip(h.months, values(to_close, "Average days"), strict=True))
+    assert averages.pop(h.m(3)) == 4.0
+    assert averages.pop(h.m(2)) == 12.0
+    assert set(averages.values()) == {None}
 
 
 def test_requests_by_outcome_are_counts_of_the_library(history) -> None:
