@@ -321,7 +321,7 @@ def worker(scale: float, rounds: int) -> None:
     parts: dict[str, float] = {}
     t = time.monotonic()
     controls_state.current(libraries)
-    parts["controls"] = time.monotonic() - t
+    parts["evaluate"] = time.monotonic() - t
     months = last_months(12)
     today = datetime.date.today()
     for key, builder in CHARTS.items():
