@@ -241,6 +241,11 @@ class AuditAction(models.TextChoices):
     REPORT_BOARD_PRODUCED = "reports.board_report", "Board report produced as a PDF"
     REPORT_PACKAGE_PRODUCED = "reports.auditor_package", "Grant auditor's package produced"
     REPORT_DIGEST_QUEUED = "reports.weekly_digest", "Weekly digest mailed to a director"
+    # Compliance controls (CC-8)
+    COMPLIANCE_NOT_APPLICABLE = "compliance.not_applicable", "Control marked not applicable"
+    COMPLIANCE_APPLICABLE = "compliance.applicable", "Control marked applicable again"
+    COMPLIANCE_OWN_CONTROLS_SAVED = "compliance.own_controls_saved", "Library's own controls saved"
+    COMPLIANCE_ITEM_ANSWERED = "compliance.item_answered", "Checklist item answered"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -69,6 +69,11 @@ class ControlResult:
     checks: tuple[CheckResult, ...]
     not_applicable_reason: str = ""
 
+    @property
+    def status_label(self) -> str:
+        """ "Failing", "No evidence yet", ..."""
+        return str(Status(self.status).label)
+
 
 @functools.cache
 def builtin_catalog() -> tuple[Control, ...]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,10 @@ def _control(
         errors.append(f"{where} names no requirement.")
     source = str(raw.get("source") or "").strip()
     source = sources.get(source, source)
+    checklist = str(raw.get("checklist") or "").strip()
+    if framework == "ala" and not source and checklist in checklists:
+        # An ALA item comes from its checklist (its title, without the address).
+        source = "ALA Library Privacy Checklist: " + checklists[checklist].split(" (http")[0]
     sentence = " ".join(str(raw.get("sentence") or "").split())
     if framework == "bookwarden" and not (source and sentence):
         errors.append(f"{where} must name its policy (source) and the sentence it rests on.")
@@ -134,7 +139,6 @@ def _control(
             f"{where}: no check is called {', '.join(unknown_checks)}. "
             f"The checks are: {', '.join(sorted(known))}."
         )
-    checklist = str(raw.get("checklist") or "").strip()
     priority = raw.get("priority")
     if framework == "ala":
         if checklist not in checklists:
@@ -157,7 +161,7 @@ def _control(
             owner_role=owner,
             checks=tuple(checks),
             framework=framework,
-            checklist=checklists.get(checklist, checklist),
+            checklist=checklists.get(checklist, checklist).split(" (http")[0],
             checklist_key=checklist,
             priority=priority if isinstance(priority, int) else None,
             note=" ".join(str(raw.get("note") or "").split()),
@@ -233,4 +237,23 @@ def load_catalog_file(path: Path) -> list[Control]:
 
 
 def builtin_files() -> list[Path]:
-    return sorted(CATALOG_DIR.glob("*.yaml"))
+    """The built-in catalogs, the Bookwarden controls first."""
+    return sorted(CATALOG_DIR.glob("*.yaml"), key=lambda p: (p.name != "bookwarden.yaml", p.name))
+
+
+@dataclass(frozen=True)
+class Checklist:
+    key: str
+    title: str
+    url: str
+
+
+def checklists_of(framework: str = "ala") -> list[Checklist]:
+    """The checklists of a built-in framework, in the order of its file, each with the
+    address of its public text."""
+    data = yaml.safe_load((CATALOG_DIR / f"{framework}.yaml").read_text(encoding="utf-8"))
+    found = []
+    for key, text in (data.get("checklists") or {}).items():
+        title, _, rest = str(text).partition(" (")
+        found.append(Checklist(str(key), title, rest.rstrip(")")))
+    return found

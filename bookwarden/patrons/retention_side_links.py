@@ -339,6 +339,11 @@ TEXT_LINKS_REVIEWED: dict[str, str] = {
     "vendors.vendorreview": _STAFF_NOTES,
     "backups.backupcheck": "what a check of a backup found (a count or a hash that "
     "differs): names no patron",
+    "compliance.controlsnapshot": "a control's status and its summary: counts, staff, "
+    "devices and policies, never a patron (the checks count patron records, never name them)",
+    "compliance.notapplicable": _STAFF_NOTES,
+    "compliance.owncatalog": _NO_PERSON,
+    "compliance.checklistanswer": _STAFF_NOTES,
     "mfa.authenticator": _STAFF_ACCOUNTS,
     "axes.accessattempt": _STAFF_ACCOUNTS,
 }

@@ -141,4 +141,17 @@ def listed(names: Sequence[str], limit: int = 5) -> str:
 
 
 # The checks of each domain register themselves on import.
-from . import audit_log, credentials, policies  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    audit_log,
+    cases,
+    credentials,
+    devices,
+    installation,
+    operations,
+    people,
+    policies,
+    records,
+    software,
+    training,
+    vendors,
+)

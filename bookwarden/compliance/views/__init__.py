@@ -3,6 +3,16 @@ its evidence and history, marking one not applicable, the library's own controls
 ALA checklists.  Reading needs Perm.VIEW_COMPLIANCE, writing Perm.MANAGE_COMPLIANCE; another
 library's page is 404."""
 
-from .controls import control_list, home
+from .catalog import checklists, own_controls
+from .controls import answer, applicable, control_detail, control_list, home, not_applicable
 
-__all__ = ["control_list", "home"]
+__all__ = [
+    "answer",
+    "applicable",
+    "checklists",
+    "control_detail",
+    "control_list",
+    "home",
+    "not_applicable",
+    "own_controls",
+]

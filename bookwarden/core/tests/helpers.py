@@ -171,6 +171,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         _devices_ids(people, library),
         # A vendor in the register (NM-3, CR-5h).
         _vendor_ids(people, library),
+        # --- controls --- a compliance control (CC-8).
+        _compliance_ids(people, library),
     ):
         twice = set(part) & set(base)
         assert not twice, f"URL arguments named by two apps: {sorted(twice)}"
@@ -259,6 +261,12 @@ def url_of(route: Route, ids: dict[str, Any]) -> str:
                 "new_madrid_ids() in bookwarden/core/tests/helpers.py (an object of New Madrid)."
             )
     return reverse(route.key, kwargs=kwargs)
+
+
+def _compliance_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
+    from bookwarden.compliance.tests.factories import matrix_ids
+
+    return matrix_ids(people, library)
 
 
 def _vendor_ids(people: dict[str, User], library: Library) -> dict[str, Any]:

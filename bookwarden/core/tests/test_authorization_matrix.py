@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from bookwarden.audit.models import AuditEvent
 from bookwarden.breach.tests import factories as breach_factories
+from bookwarden.compliance.tests import factories as compliance_factories
 from bookwarden.core.models import Branch, Library, Membership, User
 from bookwarden.devices.models import Device
 from bookwarden.devices.tests import factories as device_factories
@@ -656,6 +657,12 @@ EXPECTED: dict[str, Expect] = {
     "reports:board": same(signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)),
     "reports:board_pdf": same(signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)),
     "reports:package": same(signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)),
+    "compliance:detail": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
+    "compliance:checklists": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
+    "compliance:own": same(new_madrid_page(403, **COMPLIANCE_MANAGERS, server_admin=404)),
+    "compliance:not_applicable": same(signed_in(405)),  # POST only
+    "compliance:applicable": same(signed_in(405)),  # POST only
+    "compliance:answer": same(signed_in(405)),  # POST only
 }
 
 
@@ -1949,6 +1956,37 @@ WRITES = [
         writers=("auditor", *[w for w in COMPLIANCE_READERS if w != "auditor"]),
         refusals={"outsider_staff": "403"},
         control_status=200,
+    # --- controls: the compliance controls (CC-8): the director and the technology
+    # coordinator mark a control not applicable, add the library's own and answer items.
+    Write(
+        "compliance:not_applicable",
+        lambda people, lib: {"slug": lib.slug, "control_id": "yearly-training"},
+        lambda: {"reason": "A forged reason that the control does not apply."},
+        writers=tuple(COMPLIANCE_MANAGERS),
+        control_changes_rows=False,
+    ),
+    Write(
+        "compliance:applicable",
+        lambda people, lib: {
+            "slug": lib.slug,
+            "control_id": compliance_factories.marked_not_applicable(lib),
+        },
+        lambda: {},
+        writers=tuple(COMPLIANCE_MANAGERS),
+        control_changes_rows=False,
+    ),
+    Write(
+        "compliance:answer",
+        lambda people, lib: {"slug": lib.slug, "control_id": "card-as-consent"},
+        lambda: {"answer": "yes", "note": ""},
+        writers=tuple(COMPLIANCE_MANAGERS),
+        control_changes_rows=False,
+    ),
+    Write(
+        "compliance:own",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"text": ""},
+        writers=tuple(COMPLIANCE_MANAGERS),
         control_changes_rows=False,
     ),
 ]

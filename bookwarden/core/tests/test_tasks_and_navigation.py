@@ -30,12 +30,14 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "IT",
         "Training",
         "Leavers",
+        "Compliance",
         "Audit log",
         "Jobs",
         "Account",
     ]
     assert "Audit log" in _nav_labels(client_as("auditor"))
     assert "Operations" in _nav_labels(client_as("auditor"))
+    assert "Compliance" in _nav_labels(client_as("auditor"))
     assert _nav_labels(client_as("staff")) == [
         "My tasks",
         "New Madrid County Library",
@@ -58,6 +60,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "IT",
         "Training",
         "Leavers",
+        "Compliance",
         "Audit log",
         "Jobs",
         "Account",
