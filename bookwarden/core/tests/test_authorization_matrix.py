@@ -1956,6 +1956,8 @@ WRITES = [
         writers=("auditor", *[w for w in COMPLIANCE_READERS if w != "auditor"]),
         refusals={"outsider_staff": "403"},
         control_status=200,
+        control_changes_rows=False,
+    ),
     # --- controls: the compliance controls (CC-8): the director and the technology
     # coordinator mark a control not applicable, add the library's own and answer items.
     Write(
