@@ -35,6 +35,8 @@ Value = int | float | None
 class Series:
     name: str
     values: tuple[Value, ...]
+    #: A colour class of its own ("series-2"), where a colour means something (failing).
+    css: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,12 @@ class Drawing:
 
     @property
     def legend(self) -> list[tuple[str, str]]:
-        return [(series_class(i), s.name) for i, s in enumerate(self.chart.series)]
+        return [(series_class(i, s), s.name) for i, s in enumerate(self.chart.series)]
 
 
-def series_class(index: int) -> str:
+def series_class(index: int, series: Series | None = None) -> str:
+    if series is not None and series.css:
+        return series.css
     return f"series-{index % SERIES_CLASSES}"
 
 
@@ -213,7 +217,8 @@ def draw(chart: Chart) -> Drawing:
                 height = round(y_of(bottom) - y_top, 2)
                 name = chart.series[s].name
                 title = f"{month.label}, {name}: {shown(cell, chart.unit)}"
-                d.bars.append(Bar(x, y_top, width, height, series_class(s), cell, title))
+                css = series_class(s, chart.series[s])
+                d.bars.append(Bar(x, y_top, width, height, css, cell, title))
                 bottom += value
     else:
         for s, series in enumerate(chart.series):
@@ -233,7 +238,7 @@ def draw(chart: Chart) -> Drawing:
                 run.append(f"{x},{y}")
             if run:
                 paths.append(" ".join(run))
-            d.lines.append(Line(series_class(s), series.name, tuple(points), tuple(paths)))
+            d.lines.append(Line(series_class(s, series), series.name, tuple(points), tuple(paths)))
     return d
 
 
@@ -257,6 +262,7 @@ def from_counts(
     names: Sequence[tuple[str, str]],
     y_label: str,
     keep_empty: bool = False,
+    colours: dict[str, str] | None = None,
 ) -> Chart:
     """A stacked bar chart from counts by (month, category): ``names`` gives each category's
     words, in order; a category never counted is left out unless ``keep_empty``."""
@@ -264,7 +270,7 @@ def from_counts(
     for category, name in names:
         values = tuple(counts.get((m, category), 0) for m in months)
         if keep_empty or any(values):
-            series.append(Series(name, values))
+            series.append(Series(name, values, (colours or {}).get(category, "")))
     return Chart(
         key=key,
         title=title,

@@ -24,6 +24,14 @@ from .scope import Scope
 #: The order statuses are shown in: what fails first.
 STATUS_ORDER = (Status.FAILING, Status.NO_EVIDENCE, Status.OPERATING, Status.NOT_APPLICABLE)
 STATUS_NAMES = [(s.value, str(s.label)) for s in STATUS_ORDER]
+#: Colours that mean the status (reports/charts.css): failing vermilion, no evidence
+#: orange, operating green, not applicable grey.
+STATUS_COLOURS = {
+    Status.FAILING: "series-1",
+    Status.NO_EVIDENCE: "series-4",
+    Status.OPERATING: "series-2",
+    Status.NOT_APPLICABLE: "series-7",
+}
 
 
 def status_label(value: str) -> str:
@@ -119,6 +127,7 @@ def history_chart(scope: Scope, months: tuple[Month, ...]) -> Chart:
         counts=dict(counts),
         names=STATUS_NAMES,
         y_label="Controls",
+        colours={str(k): v for k, v in STATUS_COLOURS.items()},
     )
 
 

@@ -37,10 +37,12 @@ class ChartReader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
         if tag == "section" and "chart-block" in (a.get("class") or ""):
-            self._chart = {"drawn": {}, "rows": [], "head": []}
+            self._chart = {"drawn": {}, "rows": [], "head": [], "legend": []}
             self.charts[a["id"]] = self._chart
         if self._chart is None:
             return
+        if tag == "span" and "swatch" in (a.get("class") or ""):
+            self._chart["legend"].append(a["class"].split()[1])
         if tag == "svg":
             self._chart["kind"] = "bar" if "chart-bar" in a["class"] else "line"
         if tag in ("rect", "circle") and "data-value" in a:
@@ -92,7 +94,7 @@ def test_each_chart_draws_the_numbers_of_its_table_and_csv(client_as, history) -
         columns = [[_number(row[i + 1]) for row in chart["rows"]] for i in range(len(series))]
         assert len(chart["rows"]) == 12, dom_id
         for i, column in enumerate(columns):
-            drawn = chart["drawn"].get(f"series-{i}", [])
+            drawn = chart["drawn"].get(chart["legend"][i] if chart["legend"] else "series-0", [])
             # Bars are drawn for counts above zero; a line has a point for every known value.
             if chart["kind"] == "bar":
                 assert drawn == [v for v in column if v], (dom_id, series[i])
