@@ -10,4 +10,4 @@ class ReportsConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        register(NavItem("Reports", "reports:dashboard", perm=Perm.VIEW_COMPLIANCE, order=48))
+        register(NavItem("Reports", "reports:dashboard", perm=Perm.VIEW_COMPLIANCE, order=76))

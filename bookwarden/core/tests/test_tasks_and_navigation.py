@@ -31,6 +31,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Training",
         "Leavers",
         "Compliance",
+        "Reports",
         "Audit log",
         "Jobs",
         "Account",
@@ -38,6 +39,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
     assert "Audit log" in _nav_labels(client_as("auditor"))
     assert "Operations" in _nav_labels(client_as("auditor"))
     assert "Compliance" in _nav_labels(client_as("auditor"))
+    assert "Reports" in _nav_labels(client_as("auditor"))
     assert _nav_labels(client_as("staff")) == [
         "My tasks",
         "New Madrid County Library",
@@ -61,6 +63,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "Training",
         "Leavers",
         "Compliance",
+        "Reports",
         "Audit log",
         "Jobs",
         "Account",
