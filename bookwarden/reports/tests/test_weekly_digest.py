@@ -20,7 +20,7 @@ from .history import build_history
 
 def test_each_director_gets_the_week_once(people, smtp_server) -> None:
     h = build_history(people)
-    job = get_job("weekly_digest")
+    job = get_job("compliance_digest")
     assert job.func() == "2 weekly digests queued."
     assert job.func() == "0 weekly digests queued."  # the same week: nothing more
     digests = {m.library_id: m for m in OutboxMessage.objects.filter(reason=REASON)}
