@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction
+from bookwarden.compliance.controls import builtin_catalog
 from bookwarden.compliance.models import ControlSnapshot
 from bookwarden.core import when as formats
 from bookwarden.core.models import Library, Membership
@@ -88,7 +89,9 @@ def _by_library(rows: Any, field_name: str = "library_id") -> Counter[int]:
 
 def _snapshot_statuses(on: datetime.date) -> dict[tuple[int, str], str]:
     """(library, control) -> status on the last snapshot day at or before ``on``."""
-    latest = ControlSnapshot.objects.filter(day__lte=on).aggregate(last=Max("day"))["last"]
+    latest = ControlSnapshot.objects.filter(
+        control_id=builtin_catalog()[0].id, day__lte=on
+    ).aggregate(last=Max("day"))["last"]
     if latest is None:
         return {}
     return {

@@ -18,7 +18,8 @@ from .digest import send_digests
 )
 def compliance_digest() -> str:
     """Named to sort before ``mail``: the loop runs its jobs by name, so the digest queued
-    on a tick goes out on the same tick.  Checked daily, mailed once per library and ISO week (the outbox's dedupe key): safe
-    to run twice and to stop halfway (each library's mail commits with its audit event)."""
+    on a tick goes out on the same tick.  Checked daily, mailed once per library and ISO
+    week (the outbox's dedupe key): safe to run twice and to stop halfway (each library's
+    mail commits with its audit event)."""
     queued = send_digests()
     return f"{queued} weekly digest{'s' if queued != 1 else ''} queued."

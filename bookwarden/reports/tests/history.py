@@ -163,18 +163,18 @@ def build_history(people: dict[str, Any]) -> History:
     )
     # Control snapshots: the last day of the month counts; Cresco's are not ours.
     for day, control, status in (
-        (5, "yearly-training", "failing"),
-        (25, "yearly-training", "operating"),
-        (25, "rotations", "no_evidence"),
+        (5, "access-limited-and-reviewed", "failing"),
+        (25, "access-limited-and-reviewed", "operating"),
+        (25, "roles-held", "no_evidence"),
     ):
         ControlSnapshot.objects.create(
             library=nm,
             day=at(h.m(6), day).date(),
             control_id=control,
             status=status,
-            summary='=HYPERLINK("http://evil")' if control == "rotations" else "Fine.",
+            summary='=HYPERLINK("http://evil")' if control == "roles-held" else "Fine.",
         )
     ControlSnapshot.objects.create(
-        library=cresco, day=at(h.m(6), 25).date(), control_id="rotations", status="failing"
+        library=cresco, day=at(h.m(6), 25).date(), control_id="roles-held", status="failing"
     )
     return h
