@@ -193,3 +193,24 @@ def test_the_board_report_query_count_is_pinned(client_as, history) -> None:
     with CaptureQueriesContext(connection) as page:
         assert client.get("/reports/new-madrid/board/").status_code == 200
     assert len(page) - len(evaluation) <= BOARD_QUERIES
+
+
+def test_a_past_years_controls_are_what_was_recorded_then(history) -> None:
+    """CC-8: a past year's report shows the controls as the daily record of its last
+    recorded day says, never recomputed today."""
+    from bookwarden.compliance.models import ControlSnapshot
+
+    year = timezone.localdate().year - 1
+    first, last = year_period(year)
+    section = build(history.nm, first, last).sections[0]
+    assert "No daily record" in section.paragraphs[0] and not section.tables[0].rows
+    ControlSnapshot.objects.create(
+        library=history.nm,
+        day=last.replace(day=30),
+        control_id="roles-held",
+        status="failing",
+        summary="Two roles were held by nobody.",
+    )
+    section = build(history.nm, first, last).sections[0]
+    [row] = section.tables[0].rows
+    assert row[2:] == ["Failing", "Two roles were held by nobody."]
