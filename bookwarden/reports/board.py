@@ -20,6 +20,7 @@ from bookwarden.breach.models import Breach
 from bookwarden.core import when as formats
 from bookwarden.core.models import Branch, Library, Membership
 from bookwarden.core.roles import Role
+from bookwarden.core.wording import counted
 from bookwarden.credentials.models import Credential, due_on
 from bookwarden.disclosures.models import REQUESTER_CHOICES, DisclosureRequest
 from bookwarden.disclosures.transparency import OUTCOMES
@@ -46,6 +47,8 @@ class Table:
     caption: str = ""
     #: Columns holding numbers (right-aligned).
     numeric: frozenset[int] = frozenset()
+    #: Relative widths of the columns in the PDF (None: equal).
+    widths: tuple[int, ...] | None = None
 
     def cells(self) -> list[list[tuple[str, str, bool]]]:
         """Each row as (header, value, is a number): a phone shows each cell under its
@@ -154,7 +157,13 @@ def _controls(
             ]
             for cid, (status, summary) in sorted(recorded.items())
         ]
-    section.tables.append(Table(["Control", "Owner", "Status", "What the evidence shows"], rows))
+    section.tables.append(
+        Table(
+            ["Control", "Owner", "Status", "What the evidence shows"],
+            rows,
+            widths=(32, 18, 12, 48),
+        )
+    )
     return section
 
 
@@ -181,8 +190,9 @@ def _policies(
     in_force = list(policies.filter(retired_at__isnull=True).order_by("title"))
     late = [p for p in in_force if p.next_review_on and p.next_review_on < today]
     section.paragraphs.append(
-        f"{len(in_force)} policies in force; {len(reviews)} reviews and {len(adopted)} versions "
-        f"adopted by the board in the period; {len(late)} past their review date today."
+        f"{counted(len(in_force), 'policy', 'policies')} in force; "
+        f"{counted(len(reviews), 'review')} and {counted(len(adopted), 'version')} adopted by "
+        f"the board in the period; {len(late)} past their review date today."
     )
     section.tables.append(
         Table(
@@ -293,8 +303,8 @@ def _incidents(library: Library, first: datetime.date, last: datetime.date) -> S
     )
     closed = sum(1 for e in incidents if e.closed_at)
     section.paragraphs.append(
-        f"{len(incidents)} security incidents in the period, {closed} of them closed; "
-        f"{len(breaches)} breaches of patron information."
+        f"{counted(len(incidents), 'security incident')} in the period, {closed} of them "
+        f"closed; {counted(len(breaches), 'breach', 'breaches')} of patron information."
     )
     section.tables.append(
         Table(
@@ -311,6 +321,7 @@ def _incidents(library: Library, first: datetime.date, last: datetime.date) -> S
                 for e in incidents
             ],
             caption="Security incidents",
+            widths=(26, 14, 10, 13, 12, 25),
         )
     )
     section.tables.append(
@@ -359,7 +370,8 @@ def _disclosures(library: Library, first: datetime.date, last: datetime.date) ->
     for counts in cells.values():
         total.update(counts)
     section.paragraphs.append(
-        f"{sum(total.values())} requests for patron records were received in the period. "
+        f"{counted(sum(total.values()), 'request', 'requests')} for patron records received "
+        "in the period. "
         "Counts only: no patron, no name of a requester."
     )
     headers = ["Who asked", *[label for _, label in OUTCOMES], "Total"]
@@ -399,9 +411,10 @@ def _retention(library: Library, first: datetime.date, last: datetime.date) -> S
         if isinstance(item, dict)
     )
     section.paragraphs.append(
-        f"{len(runs)} retention runs in the period ({by_status.get('completed', 0)} completed), "
+        f"{counted(len(runs), 'retention run')} in the period "
+        f"({by_status.get('completed', 0)} completed), "
         f"which unlinked or deleted {changed} records of this library past their retention "
-        f"period. {len(proofs)} retention proofs were taken, "
+        f"period. {counted(len(proofs), 'retention proof')} taken, "
         f"{sum(1 for p in proofs if p['ok'])} of them clean."
     )
     last_run = runs[-1]["started_at"] if runs else None
@@ -451,11 +464,13 @@ def _open_items(
     )
     rows = [[r.control.title, _what_fails(r)] for r in state.failing]
     section.paragraphs.append(
-        f"As of {_day(today, library)}: {len(state.failing)} failing controls, {entries} open "
-        f"entries of the security operations log, {requests} open requests for records, "
-        f"{overdue} shared passwords overdue for a change, {late} policies past their review date."
+        f"As of {_day(today, library)}: {counted(len(state.failing), 'failing control')}, "
+        f"{counted(entries, 'open entry', 'open entries')} of the security operations log, "
+        f"{counted(requests, 'open request', 'open requests')} for records, "
+        f"{counted(overdue, 'shared password')} overdue for a change, "
+        f"{counted(late, 'policy', 'policies')} past the review date."
     )
-    section.tables.append(Table(["Failing control", "What fails"], rows))
+    section.tables.append(Table(["Failing control", "What fails"], rows, widths=(35, 65)))
     return section
 
 

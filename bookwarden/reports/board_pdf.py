@@ -32,6 +32,7 @@ def _table(pdf: FPDF, table: Table) -> None:
         text_align=tuple(align),
         padding=1,
         first_row_as_headings=True,
+        col_widths=table.widths,
     ) as grid:
         grid.row([latin1(h) for h in table.headers])
         for values in table.rows:
