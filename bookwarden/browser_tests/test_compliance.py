@@ -19,7 +19,7 @@ from bookwarden.core.models import Library
 from bookwarden.credentials.models import Credential
 from bookwarden.credentials.tests.factories import a_credential_of
 
-from .test_accessibility import Scanner
+from .test_accessibility import Scanner, sign_in_with_code
 
 pytestmark = pytest.mark.browser
 
@@ -56,4 +56,47 @@ def test_board_member_reads_the_controls_on_a_phone(browse, people) -> None:
     tab.page.set_viewport_size(SMALL_PHONE)
     tab.check("checklists")
     scanner.scan(tab, "checklists")
+    scanner.assert_clean()
+
+
+def test_director_answers_an_item_and_adds_a_control_on_a_phone(browse, people) -> None:
+    """The director answers an ALA item and pastes a control of the library's own, with a
+    mistake first: the error is shown and the text kept to correct."""
+    scanner = Scanner()
+    tab = browse(SMALL_PHONE)
+    page = tab.page
+    sign_in_with_code(tab, scanner, people["director"].username)
+    tab.page.set_viewport_size(SMALL_PHONE)
+    tab.goto("/compliance/new-madrid/controls/ala-public-signage/")
+    tab.check("item")
+    scanner.scan(tab, "item")
+    tab.page.set_viewport_size(SMALL_PHONE)
+    page.get_by_label("Partly").check()
+    page.get_by_label("Note").fill("A sign at the main library only.")
+    page.get_by_role("button", name="Record the answer").click()
+    expect(page.get_by_text("Your answer is recorded.")).to_be_visible()
+    expect(page.get_by_text("Answered partly by Maria Reyes.", exact=False)).to_be_visible()
+    tab.check("answered")
+
+    tab.goto("/compliance/new-madrid/own/")
+    tab.check("own")
+    scanner.scan(tab, "own")
+    tab.page.set_viewport_size(SMALL_PHONE)
+    text = (
+        "controls:\n"
+        "  - id: board-minutes\n"
+        "    title: The board minutes record the privacy review\n"
+        "    owner: chair\n"
+    )
+    page.get_by_label("Your controls, in the catalog's format").fill(text)
+    page.get_by_role("button", name="Check and save").click()
+    expect(page.get_by_text("the owner must be one of the roles", exact=False)).to_be_visible()
+    box = page.get_by_label("Your controls, in the catalog's format")
+    expect(box).to_have_value(text)
+    tab.check("refused")
+    box.fill(text.replace("owner: chair", "owner: director"))
+    page.get_by_role("button", name="Check and save").click()
+    expect(page.get_by_text("1 control of your own is saved.")).to_be_visible()
+    expect(page.get_by_text("The board minutes record the privacy review")).to_be_visible()
+    tab.check("saved")
     scanner.assert_clean()

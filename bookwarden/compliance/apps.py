@@ -10,6 +10,6 @@ class ComplianceConfig(AppConfig):
         from bookwarden.core.navigation import NavItem, register
         from bookwarden.core.roles import Perm
 
-        from . import checks  # noqa: F401  (registers the checks of every domain)
+        from . import checks, my_tasks  # noqa: F401  (the checks and the "My tasks" provider)
 
         register(NavItem("Compliance", "compliance:home", perm=Perm.VIEW_COMPLIANCE, order=75))

@@ -35,6 +35,7 @@ class OwnControlsForm(forms.Form):
     text = forms.CharField(
         label="Your controls, in the catalog's format",
         required=False,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
         help_text="Paste them here, or choose a file below. Leave empty to remove them.",
     )

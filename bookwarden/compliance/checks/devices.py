@@ -130,9 +130,11 @@ def public_computers_checked(
             missed = [w for w in weeks if w not in done_weeks]
             checked += WEEKS - len(missed)
             if missed:
+                weeks_of = listed([day(w) for w in sorted(missed)])
                 failures.append(
-                    f"{branch.name}: no check in the {plural(len(missed), 'week')} of "
-                    f"{listed([day(w) for w in sorted(missed)])}."
+                    f"{branch.name}: no check in the week of {weeks_of}."
+                    if len(missed) == 1
+                    else f"{branch.name}: no check in the {len(missed)} weeks of {weeks_of}."
                 )
             if done and not done[-1].passed:
                 failures.append(

@@ -188,7 +188,7 @@ def roles_named(libraries: Sequence[Library], now: datetime.datetime) -> dict[in
         results[library.pk] = (
             failing(
                 summary,
-                [f"No one is {r.lower()}." for r in missing],
+                [f"No one holds the role: {r}." for r in missing],
                 evidence,
                 measure=len(missing),
             )

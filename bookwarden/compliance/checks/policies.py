@@ -270,9 +270,11 @@ def privacy_policy_published(
     slugs = {lib.pk: lib.slug for lib in libraries}
     results: dict[int, CheckResult] = {}
     for library_id, policies in by_library.items():
-        if not policies:
+        # The portal publishes the library's own privacy policy (policies.published).
+        own = [p for p in policies if p.library_id == library_id]
+        if not own:
             continue
-        policy = policies[0]
+        policy = own[0]
         current = versions[policy.pk].current
         if current is None:
             results[library_id] = failing(

@@ -73,8 +73,8 @@ def test_roles_named_names_the_missing_roles(people) -> None:
     """CC-2: a library without a technology coordinator or human resources fails, naming them."""
     result = check("roles-named", fresh_library())
     assert result.failures == (
-        "No one is technology coordinator (it manager).",
-        "No one is human resources.",
+        "No one holds the role: Technology coordinator (IT manager).",
+        "No one holds the role: Human resources.",
     )
 
 

@@ -190,3 +190,29 @@ def test_checklist_progress_per_checklist_and_priority(people, new_madrid, clien
     page = client.get(url("checklists")).content.decode()
     assert "Public access computers and networks" in page
     assert "https://www.ala.org/advocacy/privacy/checklists/overview" in page
+
+
+#: The pinned number of queries of each write (a POST that redirects) and of the entry page.
+WRITES = {
+    "home": (None, (), 9),
+    "not_applicable": ({"reason": "The county trains every employee."}, (CHECKED_CONTROL,), 24),
+    "applicable": ({}, (CHECKED_CONTROL,), 20),
+    "answer": ({"answer": "yes", "note": ""}, (ANSWERED_CONTROL,), 23),
+    "own": ({"text": OWN}, (), 18),
+}
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_write_query_counts_are_pinned(
+    name, people, client_as, django_assert_max_num_queries
+) -> None:
+    data, args, most = WRITES[name]
+    client = client_as("director")
+    if name == "applicable":
+        client.post(url("not_applicable", *args), WRITES["not_applicable"][0])
+    with django_assert_max_num_queries(most, info=name):
+        if data is None:
+            response = client.get(reverse("compliance:home"))
+        else:
+            response = client.post(url(name, *args), data)
+    assert response.status_code == 302

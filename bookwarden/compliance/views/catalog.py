@@ -15,7 +15,7 @@ from bookwarden.core.permissions import StaffRequest, has_perm, library_for
 from bookwarden.core.roles import Perm
 
 from .. import actions
-from ..checks import Status, registered
+from ..checks import Status, plural, registered
 from ..controls import ControlResult, evaluate
 from ..forms import OwnControlsForm
 from ..loader import checklists_of
@@ -55,7 +55,8 @@ def own_controls(request: StaffRequest, slug: str) -> HttpResponse:
                 actor=request.user, library=library, text=data.get("text", "")
             ),
             success=lambda controls: (
-                f"{len(controls)} controls of your own are saved."
+                f"{plural(len(controls), 'control')} of your own "
+                f"{'is' if len(controls) == 1 else 'are'} saved."
                 if controls
                 else "The library has no controls of its own now."
             ),

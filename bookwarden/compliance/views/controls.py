@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from bookwarden.core.forms import submit
 from bookwarden.core.models import Library
@@ -21,7 +22,7 @@ from bookwarden.core.roles import Perm, Role
 
 from .. import actions
 from ..checks import Status
-from ..controls import URGENCY, Control, ControlResult, evaluate, history
+from ..controls import URGENCY, ControlResult, evaluate, history
 from ..forms import AnswerForm, NotApplicableForm
 from ..models import ChecklistAnswer, ControlSnapshot, NotApplicable
 
@@ -112,8 +113,6 @@ def _result_or_404(library: Library, control_id: str) -> ControlResult:
 def _detail_context(
     request: StaffRequest, library: Library, result: ControlResult, **forms: Any
 ) -> dict[str, Any]:
-    from django.utils import timezone
-
     control = result.control
     can_manage = has_perm(request.user, Perm.MANAGE_COMPLIANCE, library)
     months = months_of(history(library, control.id), timezone.localdate())
@@ -201,7 +200,7 @@ def applicable(request: StaffRequest, slug: str, control_id: str) -> HttpRespons
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_POST
 def answer(request: StaffRequest, slug: str, control_id: str) -> HttpResponse:
     """Answer an item that no check answers: yes, partly, no or not applicable, with a note."""
     library = library_for(request, slug, Perm.MANAGE_COMPLIANCE)
@@ -218,7 +217,3 @@ def answer(request: StaffRequest, slug: str, control_id: str) -> HttpResponse:
         return redirect("compliance:detail", slug=library.slug, control_id=control_id)
     context = _detail_context(request, library, result, answer_form=form)
     return render(request, "compliance/detail.html", context)
-
-
-def control_link(library: Library, control: Control) -> str:
-    return reverse("compliance:detail", args=[library.slug, control.id])

@@ -25,7 +25,8 @@ PAGES = {
     # + the account review when due and the last days to come (people.my_tasks)
     # + software requests to decide and decisions to see (software.my_tasks)
     # + vendors whose privacy review is due (vendors.my_tasks)
-    "/": 26,  # one more: colleagues locked out of signing in
+    # + the controls that failed in last night's snapshot (compliance.my_tasks)
+    "/": 27,  # one more: colleagues locked out of signing in
     # Every page but /accounts/ also asks whether a monitoring notice waits (one query,
     # policies.notice; no notice here, so no signature is read).
     "/libraries/new-madrid/": 11,
