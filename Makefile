@@ -34,7 +34,7 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/api bookwarden/compliance bookwarden/sso bench
+	$(BIN)/mypy bookwarden/core bookwarden/audit bookwarden/patrons bookwarden/jobs bookwarden/portal bookwarden/mail bookwarden/disclosures bookwarden/breach bookwarden/operations bookwarden/enforcement bookwarden/policies bookwarden/training bookwarden/people bookwarden/onboarding bookwarden/devices bookwarden/credentials bookwarden/software bookwarden/vendors bookwarden/backups bookwarden/api bookwarden/compliance bookwarden/sso bookwarden/reports bench
 	$(BIN)/bookwarden makemigrations --check --dry-run
 	$(BIN)/bookwarden check --fail-level WARNING
 
@@ -79,6 +79,7 @@ bench: install-dev
 	$(BIN)/python bench/audit.py $(BENCH_ARGS)
 	$(BIN)/python bench/patrons.py $(BENCH_ARGS)
 	$(BIN)/python bench/retention_proof.py
+	$(BIN)/python bench/dashboard.py
 
 # The pages staff use all day, timed on the consortium-scale data set (docs/scale.md).
 # DATABASE_URL names a PostgreSQL database of its own, whose name says bench or scale;

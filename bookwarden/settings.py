@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "bookwarden.software",
     "bookwarden.vendors",
     "bookwarden.backups",
+    "bookwarden.reports",
     "bookwarden.compliance",
     "allauth",
     "allauth.account",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("backups/", include("bookwarden.backups.urls")),
     # The REST API, its schema and documentation, tokens and alert sources (docs/api.md).
     path("api/", include("bookwarden.api.urls")),
+    path("reports/", include("bookwarden.reports.urls")),
     path("compliance/", include("bookwarden.compliance.urls")),
     path("sso/", include("bookwarden.sso.urls")),
     # The patron portal: its own URL space, login and layout (NM-7, CR-6b).

@@ -247,6 +247,10 @@ class AuditAction(models.TextChoices):
     API_ALERT_SOURCE_CREATED = "api.alert_source_created", "Alert source connected"
     API_ALERT_SOURCE_REVOKED = "api.alert_source_revoked", "Alert source disconnected"
     API_ALERT_RECEIVED = "api.alert_received", "Alert received into the operations log"
+    # Reports of the compliance program (CC-8, CC-11, CC-12)
+    REPORT_BOARD_PRODUCED = "reports.board_report", "Board report produced as a PDF"
+    REPORT_PACKAGE_PRODUCED = "reports.auditor_package", "Grant auditor's package produced"
+    REPORT_DIGEST_QUEUED = "reports.weekly_digest", "Weekly digest mailed to a director"
     # Compliance controls (CC-8)
     COMPLIANCE_NOT_APPLICABLE = "compliance.not_applicable", "Control marked not applicable"
     COMPLIANCE_APPLICABLE = "compliance.applicable", "Control marked applicable again"

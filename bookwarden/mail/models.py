@@ -68,6 +68,7 @@ REASON_LABELS = {
     "onboarding.reminder": "Reminder of a staff task",
     "operations.escalation": "Incident nobody acknowledged in time",
     "operations.incident": "Security incident to acknowledge",
+    "reports.weekly_digest": "Weekly compliance digest for the director",
     "staff.set_password": "Set-password link for a new staff account",
 }
 

@@ -47,6 +47,7 @@ STAFF_MAIL_REASONS = frozenset(
         "onboarding.reminder",
         "operations.escalation",
         "operations.incident",
+        "reports.weekly_digest",
         "staff.set_password",
     }
 )

@@ -147,6 +147,8 @@ def new_madrid_ids(people: dict[str, User], library: Library) -> dict[str, Any]:
         "entry_id": an_operations_entry_of(library),
         "operations:attachment": an_operations_attachment_of(library),
         "portal:download": {"slug": library.slug, "fmt": "json"},
+        # A chart of the compliance dashboard, for its numbers (issue 17).
+        "chart": "training",
         # A breach of New Madrid (CR-6e) and an incident not yet declared one.
         **_breach_ids(people, library),
         # Enforcement cases, a lock, a suspension and a restriction (IT-9, LV-12, CC-3).

@@ -688,6 +688,19 @@ EXPECTED: dict[str, Expect] = {
         )
     ),
     "compliance:list": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
+    # --- reports: the dashboard, the board report and the auditor's package (CC-8, CC-6,
+    # CC-11, CC-12).  Read with view_compliance (the board member or auditor too); the
+    # dashboard and its numbers show each person their own libraries (Cresco's director,
+    # Cresco; New Madrid's pages are 404 for them); the installation role reaches none.
+    "reports:dashboard": same(signed_in(403, **COMPLIANCE_READERS, outsider=200, server_admin=404)),
+    "reports:chart_csv": same(signed_in(403, **COMPLIANCE_READERS, outsider=200, server_admin=404)),
+    "reports:library": same(signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)),
+    "reports:library_chart_csv": same(
+        signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)
+    ),
+    "reports:board": same(signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)),
+    "reports:board_pdf": same(signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)),
+    "reports:package": same(signed_in(403, **COMPLIANCE_READERS, outsider=404, server_admin=404)),
     "compliance:detail": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
     "compliance:checklists": same(new_madrid_page(403, **COMPLIANCE_READERS, server_admin=404)),
     "compliance:own": same(new_madrid_page(403, **COMPLIANCE_MANAGERS, server_admin=404)),
@@ -2044,6 +2057,18 @@ WRITES = [
         lambda people, lib: {"source_id": _alert_source_of(lib)},
         lambda: {},
         writers=("tech_coordinator", "director"),
+        control_changes_rows=False,
+    ),
+    # --- reports: the grant auditor's package (CC-8) is produced by those who see the
+    # compliance program, the board member or auditor included: it changes no record, its
+    # audit event says who took it away.  Staff get 403, Cresco's people 404.
+    Write(
+        "reports:package",
+        lambda people, lib: {"slug": lib.slug},
+        lambda: {"first": "2026-01-01", "last": "2026-06-30"},
+        writers=("auditor", *[w for w in COMPLIANCE_READERS if w != "auditor"]),
+        refusals={"outsider_staff": "403"},
+        control_status=200,
         control_changes_rows=False,
     ),
     # --- controls: the compliance controls (CC-8): the director and the technology

@@ -31,6 +31,7 @@ DOMAIN = (
     "software",
     "vendors",
     "api",
+    "reports",
 )
 #: Where the one scoping method is written.
 # policies/models.py: a consortium's policies are seen by the people of its members (CC-6).

@@ -29,12 +29,14 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "IT",
         "Training",
         "Compliance",
+        "Reports",
         "Audit log",
         "Account",
     ]
     assert "Audit log" in _nav_labels(client_as("auditor"))
     assert "Operations" in _nav_labels(client_as("auditor"))
     assert "Compliance" in _nav_labels(client_as("auditor"))
+    assert "Reports" in _nav_labels(client_as("auditor"))
     assert _nav_labels(client_as("staff")) == [
         "My tasks",
         "New Madrid County Library",
@@ -55,6 +57,7 @@ def test_navigation_follows_the_roles(client_as) -> None:
         "IT",
         "Training",
         "Compliance",
+        "Reports",
         "Audit log",
         "Account",
     ]
