@@ -106,6 +106,29 @@ def test_a_closed_report_without_steps_fails(people, new_madrid) -> None:
     assert "Firewall rule added" in result.failures[0]
 
 
+def test_the_reports_are_counted_per_library_however_many(people, new_madrid, cresco) -> None:
+    """IT-10, IT-7: the counts come from the database, one row per library whatever the
+    entries' times, and only the open or lacking entries are read."""
+    for n in range(3):
+        create_entry(
+            actor=None,
+            library=new_madrid,
+            kind=EntryKind.FIREWALL_CHANGE,
+            title=f"Change {n}",
+            narrative="Rule added.",
+            occurred_at=timezone.now() - (n + 1) * DAY,
+        )
+    LogEntry.objects.filter(title="Change 0").update(
+        status=EntryStatus.CLOSED, closed_at=timezone.now()
+    )
+    result = check("log-entries-complete", new_madrid)
+    assert result.summary.startswith("3 reports in the last year; 0 of 1 closed")
+    assert result.failures == ("\u201cChange 0\u201d was closed with no step recorded.",)
+    in_time = check("entries-closed-in-time", new_madrid)
+    assert in_time.summary.startswith("2 entries are open")
+    assert check("log-entries-complete", cresco).status == Status.NO_EVIDENCE
+
+
 def test_the_audit_chain_anchored_recently(people, new_madrid, cresco) -> None:
     """CC-8: the installation's audit log checked and anchored within its age serves every
     library; an old anchor fails."""
