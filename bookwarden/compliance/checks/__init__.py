@@ -12,9 +12,10 @@ package; the same check serves every control (and every framework) that names it
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bookwarden.compliance.models import Status
 
@@ -33,7 +34,26 @@ __all__ = [
     "operating",
     "registered",
     "run",
+    "shared",
 ]
+
+T = TypeVar("T")
+#: What several checks of one :func:`run` read alike (the year's requests for records, the
+#: roles in force), read once for that run; outside a run, read each time.
+_reads_of_the_run: ContextVar[dict[Hashable, Any] | None] = ContextVar(
+    "compliance_reads_of_the_run", default=None
+)
+
+
+def shared(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, once per :func:`run` for the same ``key`` (which names the data and every
+    argument it depends on: the libraries and the time)."""
+    reads = _reads_of_the_run.get()
+    if reads is None:
+        return read()
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]
 
 
 @dataclass(frozen=True)
@@ -95,8 +115,13 @@ def get(name: str) -> Check:
 def run(
     names: Sequence[str], libraries: Sequence[Library], now: datetime.datetime
 ) -> dict[str, dict[int, CheckResult]]:
-    """Each named check once, for all of ``libraries``."""
-    return {name: _checks[name].run(libraries, now) for name in dict.fromkeys(names)}
+    """Each named check once, for all of ``libraries``; what several read alike is read
+    once (:func:`shared`)."""
+    token = _reads_of_the_run.set({})
+    try:
+        return {name: _checks[name].run(libraries, now) for name in dict.fromkeys(names)}
+    finally:
+        _reads_of_the_run.reset(token)
 
 
 def no_evidence(hint: str, evidence: tuple[Evidence, ...] = ()) -> CheckResult:

@@ -22,7 +22,7 @@ from bookwarden.disclosures.rules.schema import COUNSEL_INSTRUMENTS
 from bookwarden.enforcement.models import CaseStatus, EnforcementCase, StepKind
 from bookwarden.operations.models import EntryKind, LogEntry
 
-from . import CheckResult, Evidence, check, failing, operating, plural
+from . import CheckResult, Evidence, check, failing, operating, plural, shared
 
 YEAR = datetime.timedelta(days=365)
 CUSTODIAN_ROLES = (Role.DIRECTOR, Role.DESIGNEE)
@@ -34,6 +34,15 @@ NOTIFY_WITHIN = datetime.timedelta(days=7)
 
 
 def _requests(
+    libraries: Sequence[Library], now: datetime.datetime
+) -> dict[int, list[DisclosureRequest]]:
+    return shared(
+        ("requests", tuple(lib.pk for lib in libraries), now),
+        lambda: _read_requests(libraries, now),
+    )
+
+
+def _read_requests(
     libraries: Sequence[Library], now: datetime.datetime
 ) -> dict[int, list[DisclosureRequest]]:
     found: dict[int, list[DisclosureRequest]] = {lib.pk: [] for lib in libraries}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from bookwarden.core.models import Library, Membership
@@ -21,6 +21,7 @@ from bookwarden.operations.models import (
     LogEntry,
     OperationsSettings,
     StepKind,
+    TimelineStep,
 )
 from bookwarden.operations.timeliness import is_overdue
 
@@ -35,6 +36,11 @@ ROLE_WORDS = {
     Role.HUMAN_RESOURCES: "human resources",
 }
 assert set(ROLE_WORDS) == set(INCIDENT_ROLES)
+
+
+#: Whether an entry has a step recorded (IT-10): a lookup by the entry, never a count of
+#: every entry's steps.
+_HAS_A_STEP = Exists(TimelineStep.objects.filter(entry=OuterRef("pk"), kind=StepKind.STEP))
 
 
 def _entry_link(entry: LogEntry) -> str:
@@ -138,7 +144,7 @@ def incidents_documented(
             status=EntryStatus.CLOSED,
             closed_at__gte=now - YEAR,
         )
-        .annotate(taken=Count("steps", filter=Q(steps__kind=StepKind.STEP)))
+        .annotate(taken=_HAS_A_STEP)
         .only("pk", "library_id", "title", "closed_at", "preventive_measures")
         .order_by("closed_at")
     )
@@ -198,8 +204,7 @@ def log_entries_complete(
     }
     lacking_rows = list(
         of_the_year.filter(status=EntryStatus.CLOSED)
-        .annotate(taken=Count("steps", filter=Q(steps__kind=StepKind.STEP)))
-        .filter(Q(narrative__regex=r"^\s*$") | Q(taken=0) | Q(closed_at__isnull=True))
+        .filter(Q(narrative__regex=r"^\s*$") | ~_HAS_A_STEP | Q(closed_at__isnull=True))
         .only("pk", "library_id", "title", "recorded_at")
         .order_by("recorded_at")
     )

@@ -23,13 +23,19 @@ from bookwarden.people.models import (
 )
 from bookwarden.training.cycles import add_months
 
-from . import CheckResult, Evidence, check, failing, listed, operating, plural
+from . import CheckResult, Evidence, check, failing, listed, operating, plural, shared
 
 #: The roles the policies name, which a library must have someone in (CC-2, CC-9, IT-9).
 NAMED_ROLES = (Role.DIRECTOR, Role.TECH_COORDINATOR, Role.HUMAN_RESOURCES)
 
 
 def _roles(libraries: Sequence[Library], today: datetime.date) -> dict[int, list[Membership]]:
+    return shared(
+        ("roles", tuple(lib.pk for lib in libraries), today), lambda: _read_roles(libraries, today)
+    )
+
+
+def _read_roles(libraries: Sequence[Library], today: datetime.date) -> dict[int, list[Membership]]:
     found: dict[int, list[Membership]] = {lib.pk: [] for lib in libraries}
     for m in (
         Membership.objects.active(today)
