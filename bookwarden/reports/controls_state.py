@@ -48,8 +48,17 @@ def status_label(value: str) -> str:
         return value
 
 
+#: The reports speak of the library's controls; the ALA checklists' items, evaluated and
+#: snapshotted with them, have their own progress page (compliance: checklists).
+CHECKLISTS = "ala"
+
+
+def _checklist_item_ids() -> list[str]:
+    return [c.id for c in builtin_catalog() if c.framework == CHECKLISTS]
+
+
 def catalog_of(library: Library) -> list[Control]:
-    return catalog(library)
+    return [c for c in catalog(library) if c.framework != CHECKLISTS]
 
 
 @dataclass
@@ -78,7 +87,10 @@ def current(
     return [
         LibraryControls(
             lib,
-            sorted(results.get(lib.pk, []), key=lambda r: (rank.get(r.status, 9), r.control.title)),
+            sorted(
+                (r for r in results.get(lib.pk, []) if r.control.framework != CHECKLISTS),
+                key=lambda r: (rank.get(r.status, 9), r.control.title),
+            ),
         )
         for lib in libraries
     ]
@@ -121,6 +133,7 @@ def history_chart(scope: Scope, months: tuple[Month, ...]) -> Chart:
         rows = (
             scope.rows(ControlSnapshot)
             .filter(day__in=sorted(wanted))
+            .exclude(control_id__in=_checklist_item_ids())
             .values("library_id", "day", "status")
             .annotate(n=Count("pk"))
             .order_by()
@@ -152,5 +165,6 @@ def snapshot_state(scope: Scope, on: datetime.date) -> dict[str, tuple[str, str]
         control_id: (status, summary)
         for control_id, status, summary in scope.rows(ControlSnapshot)
         .filter(day=latest)
+        .exclude(control_id__in=_checklist_item_ids())
         .values_list("control_id", "status", "summary")
     }

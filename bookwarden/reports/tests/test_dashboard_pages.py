@@ -164,3 +164,19 @@ def test_the_query_count_is_pinned_and_does_not_grow_with_the_data(
     assert more == few <= DASHBOARD_QUERIES + len(evaluation)
     csv_queries = _count(client, "/reports/new-madrid/numbers/training.csv")
     assert csv_queries <= 12
+
+
+def test_the_reports_count_the_librarys_controls_not_the_checklists_items(
+    new_madrid, client_as
+) -> None:
+    """CC-8: "the controls today" are the library's controls (every requirement's); the ALA
+    checklists' items are evaluated beside them but counted on their own page."""
+    from bookwarden.compliance.controls import catalog
+    from bookwarden.reports import controls_state
+
+    own = [c for c in catalog(new_madrid) if c.framework != "ala"]
+    assert len(own) < len(catalog(new_madrid))  # the checklists are loaded too
+    (state,) = controls_state.current([new_madrid])
+    assert len(state.results) == len(own)
+    assert sum(count for _, _, count in state.count_rows()) == len(own)
+    assert {c.id for c in controls_state.catalog_of(new_madrid)} == {c.id for c in own}
