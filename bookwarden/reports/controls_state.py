@@ -66,9 +66,13 @@ class LibraryControls:
     library: Library
     results: list[ControlResult]
     counts: Counter[str] = field(default_factory=Counter)
+    #: The day of the daily record the counts come from (:func:`recorded`), or None when
+    #: the controls were evaluated now.
+    as_of: datetime.date | None = None
 
     def __post_init__(self) -> None:
-        self.counts = Counter(str(r.status) for r in self.results)
+        if self.as_of is None:
+            self.counts = Counter(str(r.status) for r in self.results)
 
     @property
     def failing(self) -> list[ControlResult]:
@@ -94,6 +98,26 @@ def current(
         )
         for lib in libraries
     ]
+
+
+def recorded(scope: Scope, day: datetime.date) -> list[LibraryControls] | None:
+    """Each library's controls counted by status from ``day``'s daily record (one grouped
+    query), for the view of many libraries at once, which shows counts only; None when a
+    library of the scope has no record that day (the caller evaluates them now instead)."""
+    rows = (
+        scope.rows(ControlSnapshot)
+        .filter(day=day)
+        .exclude(control_id__in=_checklist_item_ids())
+        .values("library_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        counts[row["library_id"]][row["status"]] += row["n"]
+    if set(counts) != scope.ids:
+        return None
+    return [LibraryControls(lib, [], counts=counts[lib.pk], as_of=day) for lib in scope.libraries]
 
 
 def total_counts(states: Sequence[LibraryControls]) -> list[tuple[str, str, int]]:

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bookwarden.core.models import Membership
 from bookwarden.core.roles import Role
@@ -180,3 +181,38 @@ def test_the_reports_count_the_librarys_controls_not_the_checklists_items(
     assert len(state.results) == len(own)
     assert sum(count for _, _, count in state.count_rows()) == len(own)
     assert {c.id for c in controls_state.catalog_of(new_madrid)} == {c.id for c in own}
+
+
+def test_many_libraries_are_counted_from_the_days_record_when_each_has_one(
+    people, client_as, history
+) -> None:
+    """Issue 17 (performance), CC-6: the view of several libraries shows counts only, so it
+    reads them from the day's record of every control when each library has one, and
+    evaluates the controls now when one has none; one library's page is always evaluated
+    now, since it lists what fails."""
+    from bookwarden.compliance.models import ControlSnapshot
+    from bookwarden.compliance.snapshots import write_snapshots
+
+    Membership.objects.create(user=people["auditor"], library=history.cresco, role=Role.AUDITOR)
+    client = client_as("auditor")
+    live = client.get("/reports/").context["dash"]
+    assert all(state.as_of is None for state in live.controls)
+
+    write_snapshots(libraries=[history.nm, history.cresco])
+    today = timezone.localdate()
+    recorded = client.get("/reports/").context["dash"]
+    assert {state.as_of for state in recorded.controls} == {today}
+    assert recorded.totals == live.totals  # the same counts, read from the record
+    assert (
+        "As recorded by the daily check of every control on"
+        in client.get("/reports/").content.decode()
+    )
+    # A record that says otherwise is what the page shows: it reads the record.
+    ControlSnapshot.objects.filter(library=history.cresco, day=today).update(status="failing")
+    failing = dict((key, n) for key, _, n in client.get("/reports/").context["dash"].totals)
+    assert failing["failing"] >= len(controls_state.catalog_of(history.cresco))
+
+    ControlSnapshot.objects.filter(library=history.cresco, day=today).delete()
+    assert all(s.as_of is None for s in client.get("/reports/").context["dash"].controls)
+    one = client.get("/reports/new-madrid/").context["dash"]
+    assert one.controls[0].as_of is None
