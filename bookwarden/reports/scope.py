@@ -57,7 +57,7 @@ class Scope:
 
     def rows(self, model: type[models.Model]) -> Any:
         """``model``'s rows of this scope (a model whose queryset is a ScopedQuerySet)."""
-        manager: Any = model._default_manager
+        manager: Any = model.objects  # type: ignore[attr-defined]
         if self.user is not None:
             rows = manager.for_user(self.user, Perm.VIEW_COMPLIANCE)
         else:
