@@ -16,7 +16,9 @@ Measured, in the same run and alternating over ``--rounds`` rounds (the best of 
 page ``/reports/`` as the consortium's board member or auditor, with a role at all 50
 libraries (CC-6):
 
-* the page: the controls evaluated and every trend and history chart computed;
+* the page: the controls counted from the day's record of every control (the view of many
+  libraries; the data set holds a year of records, today's included) and every trend and
+  history chart computed;
 * the baseline: the same page with the controls and the trends stubbed by their results
   (what is left: the request, the sign-in, drawing the charts and the template).
 
