@@ -519,7 +519,7 @@ EVENT_MIX = (
 def build_audit_events(world: World, total: int) -> int:
     """``total`` events over the past year, in time order, each chained to the one before
     by the hash :func:`bookwarden.audit.actions.record` computes."""
-    from bookwarden.audit.chain import event_hash
+    from bookwarden.audit.chain import HASHED_FIELDS, event_hash
     from bookwarden.audit.models import AuditEvent
 
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
@@ -586,22 +586,5 @@ def build_audit_events(world: World, total: int) -> int:
             )
             prev = digest
 
-    fields = [
-        "seq",
-        "created_at",
-        "actor_id",
-        "action",
-        "target_type",
-        "target_id",
-        "library_id",
-        "subject_user_id",
-        "patron_id",
-        "purpose",
-        "request_id",
-        "ip",
-        "before",
-        "after",
-        "prev_hash",
-        "hash",
-    ]
+    fields = [*HASHED_FIELDS, "prev_hash", "hash"]
     return Copier(AuditEvent, fields).write(rows())

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from bookwarden.core.models import Membership
 from bookwarden.core.roles import Role
+from bookwarden.devices.actions import DEVICE_FIELDS
 from bookwarden.devices.models import Device, DeviceKind
 from bookwarden.disclosures.models import (
     FINDING_CHOICES,
@@ -178,24 +179,7 @@ class DeviceSerializer(ModelSerializer):
 
     class Meta:
         model = Device
-        fields = [
-            "id",
-            "library",
-            "branch",
-            "kind",
-            "name",
-            "operating_system",
-            "antivirus",
-            "firewall",
-            "intrusion_detection",
-            "last_patched_on",
-            "remote_access",
-            "remote_access_authenticated",
-            "remote_access_encrypted",
-            "reset_mechanism",
-            "notes",
-            "isolated",
-        ]
+        fields = ["id", "library", "branch", *DEVICE_FIELDS, "isolated"]
         read_only_fields = fields
 
 

@@ -74,6 +74,22 @@ def _label(r: DisclosureRequest) -> str:
     return f"The request of {day(r.received_at)} (#{r.pk})"
 
 
+def _judged(
+    summary: str, counts: tuple[Evidence, ...], wrong: list[DisclosureRequest], why: str
+) -> CheckResult:
+    """Operating when no request is ``wrong``; else failing, naming the first ten (each
+    "<the request> <why>.") with a link to each beside the ``counts``."""
+    evidence = (
+        *counts,
+        *(Evidence(_label(r), url=reverse("disclosures:detail", args=[r.pk])) for r in wrong[:10]),
+    )
+    if not wrong:
+        return operating(summary, evidence, measure=0)
+    return failing(
+        summary, [f"{_label(r)} {why}." for r in wrong[:10]], evidence, measure=len(wrong)
+    )
+
+
 @check(
     "disclosures-by-custodian",
     title="Requests for records decided by the custodian alone",
@@ -102,7 +118,7 @@ def disclosures_by_custodian(
             or not r.verdict
             or not r.reasons.strip()
         ]
-        evidence = (
+        counts = (
             Evidence(
                 "Requests for records in the last year", len(requests), reverse("disclosures:list")
             ),
@@ -110,24 +126,13 @@ def disclosures_by_custodian(
             Evidence(
                 "Waiting for a decision", sum(r.status == RequestStatus.RECORDED for r in requests)
             ),
-            *(
-                Evidence(_label(r), url=reverse("disclosures:detail", args=[r.pk]))
-                for r in wrong[:10]
-            ),
         )
         summary = (
             f"{len(decided) - len(wrong)} of {plural(len(decided), 'decided request')} decided "
             "by the custodian with the law's reasons."
         )
-        results[library_id] = (
-            failing(
-                summary,
-                [f"{_label(r)} was not decided by the custodian with reasons." for r in wrong[:10]],
-                evidence,
-                measure=len(wrong),
-            )
-            if wrong
-            else operating(summary, evidence, measure=0)
+        results[library_id] = _judged(
+            summary, counts, wrong, "was not decided by the custodian with reasons"
         )
     return results
 
@@ -154,31 +159,20 @@ def disclosures_after_counsel(
             for r in decided
             if r.counsel_at is None or (r.decided_at is not None and r.counsel_at > r.decided_at)
         ]
-        evidence = (
+        counts = (
             Evidence(
                 "Subpoenas, court orders and warrants in the last year",
                 len(legal),
                 reverse("disclosures:list"),
             ),
             Evidence("Decided after counsel's advice", len(decided) - len(without)),
-            *(
-                Evidence(_label(r), url=reverse("disclosures:detail", args=[r.pk]))
-                for r in without[:10]
-            ),
         )
         summary = (
             f"{len(decided) - len(without)} of {plural(len(decided), 'decided legal request')} "
             "decided after counsel's advice."
         )
-        results[library_id] = (
-            failing(
-                summary,
-                [f"{_label(r)} was decided without counsel's advice first." for r in without[:10]],
-                evidence,
-                measure=len(without),
-            )
-            if without
-            else operating(summary, evidence, measure=0)
+        results[library_id] = _judged(
+            summary, counts, without, "was decided without counsel's advice first"
         )
     return results
 
@@ -203,31 +197,20 @@ def disclosures_on_record(
             continue
         released = [r for r in carried_out if r.released_types]
         missing = [r for r in released if r.packet_at is None or r.decided_at is None]
-        evidence = (
+        counts = (
             Evidence(
                 "Requests carried out in the last year",
                 len(carried_out),
                 reverse("disclosures:list"),
             ),
             Evidence("With records released, each with its packet", len(released) - len(missing)),
-            *(
-                Evidence(_label(r), url=reverse("disclosures:detail", args=[r.pk]))
-                for r in missing[:10]
-            ),
         )
         summary = (
             f"{plural(len(released), 'release')} of records in the last year, "
             f"{len(released) - len(missing)} on record in full."
         )
-        results[library_id] = (
-            failing(
-                summary,
-                [f"{_label(r)} released records with no packet kept." for r in missing[:10]],
-                evidence,
-                measure=len(missing),
-            )
-            if missing
-            else operating(summary, evidence, measure=0)
+        results[library_id] = _judged(
+            summary, counts, missing, "released records with no packet kept"
         )
     return results
 
