@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test lint install install-dev chromium slapd bench clean
 .PHONY: demo test lint install install-dev chromium bench bench-scale clean
 
 $(BIN)/python:
