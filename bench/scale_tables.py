@@ -518,12 +518,20 @@ EVENT_MIX = (
 
 def build_audit_events(world: World, total: int) -> int:
     """``total`` events over the past year, in time order, each chained to the one before
-    by the hash :func:`bookwarden.audit.actions.record` computes."""
+    in its library's chain (the installation's for account events) by the hash
+    :func:`bookwarden.audit.actions.record` computes."""
     from bookwarden.audit.chain import HASHED_FIELDS, event_hash
     from bookwarden.audit.models import AuditEvent
 
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev = head if head else (0, "0" * 64)
+    seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    # Each chain continues from the demo's own events: {chain: (its last place, that hash)}.
+    heads: dict[int, tuple[int, str]] = {}
+    for chain, place, digest in (
+        AuditEvent.objects.filter(chain__isnull=False)
+        .order_by("chain", "chain_seq")
+        .values_list("chain", "chain_seq", "hash")
+    ):
+        heads[chain or 0] = (place or 0, digest)
     mix = [(action, kind) for action, share, kind in EVENT_MIX for _ in range(share)]
     libraries = world.libraries
     weights = shares(10_000, len(libraries))
@@ -534,7 +542,7 @@ def build_audit_events(world: World, total: int) -> int:
     step = (world.now - datetime.timedelta(minutes=5) - start) / total
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        nonlocal seq, prev
+        nonlocal seq
         for i in range(total):
             seq += 1
             action, kind = mix[i % len(mix)]
@@ -558,6 +566,8 @@ def build_audit_events(world: World, total: int) -> int:
                 target_type, target_id = "core.user", str(actor)
             elif kind == "page":
                 after = {"filters": {}, "page": 1}
+            chain = library or 0
+            place, prev = heads.get(chain, (0, "0" * 64))
             request_id = f"{seq:032x}"
             ip = f"10.{library_id % 256}.{i % 256}.{(i >> 8) % 250 + 1}"
             hashed = (
@@ -575,16 +585,20 @@ def build_audit_events(world: World, total: int) -> int:
                 ip,
                 None,
                 after,
+                chain,
+                place + 1,
             )
             digest = event_hash(prev, hashed)
             yield (
                 *hashed[:12],
                 None,
                 json.dumps(after) if after is not None else None,
+                chain,
+                place + 1,
                 prev,
                 digest,
             )
-            prev = digest
+            heads[chain] = (place + 1, digest)
 
     fields = [*HASHED_FIELDS, "prev_hash", "hash"]
     return Copier(AuditEvent, fields).write(rows())

@@ -1,49 +1,79 @@
 """Appending to the audit log: the only way an event is written (DESIGN mechanism 3).
 
-Every action in every app calls :func:`record` inside its own transaction.  ``record``
-serialises writers so that the chain never forks: on PostgreSQL it takes a transaction-level
-advisory lock before reading the chain head; on SQLite every transaction begins IMMEDIATE
-(see settings), which already holds the database's write lock.  A unique ``seq`` is the
-last line of defence: a forked append fails instead of being stored.
+Every action in every app calls :func:`record` inside its own transaction. Each library's
+events form a chain of their own, and the events of no library one more (``chain`` 0), so
+that the writers of 60 libraries do not queue behind one lock (issue 16, CC-6). ``record``
+serialises the writers of one chain so that it never forks: on PostgreSQL the database
+function ``audit_append`` takes a transaction-level advisory lock on that chain before
+reading its head, and takes ``seq`` from the table's id sequence (no lock: numbers in the
+order written, unique, a number skipped where a write rolled back), all in one round trip
+(issue 16: appending costs about what a plain INSERT costs); on SQLite every transaction
+begins IMMEDIATE (see settings), which already holds the database's write lock, and ``seq``
+has no gaps. A unique (``chain``, ``chain_seq``) is the last line of defence: a forked
+append fails instead of being stored.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, event_hash, normalize_ip, normalize_json
+from .chain import GENESIS_HASH, canonical_bytes, event_hash, normalize_ip, normalize_json
 from .context import current_origin
 from .models import AuditAction, AuditEvent
 
-_ADVISORY_LOCK_KEY = 0x6277_6175_6469_74  # "bwaudit": one lock for the one chain
+#: Key of the advisory locks of the chains: (this, chain) locks one chain ("bwau"); the
+#: same number is in ``audit_append`` (migration 0014).
+CHAIN_LOCK_KEY = 0x6277_6175
 # ``AuditAction.values`` rebuilds the choices list on every access (tens of microseconds).
 _ACTION_VALUES = frozenset(AuditAction.values)
-_HEAD_SQL = f"SELECT seq, hash FROM {AuditEvent._meta.db_table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (constant table name)
-_LOCK_THEN_HEAD_SQL = f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK_KEY}); {_HEAD_SQL}"
+_TABLE = AuditEvent._meta.db_table
+# SQLite: the chain's head and the number for the new event, under the database's write
+# lock.  The chain is an integer formatted in (never text from outside).
+_SQLITE_HEAD = (
+    f"SELECT COALESCE((SELECT MAX(seq) FROM {_TABLE}), 0) + 1, head.chain_seq, head.hash "  # noqa: S608
+    f"FROM (SELECT 1) AS one LEFT JOIN (SELECT chain_seq, hash FROM {_TABLE} "
+    "WHERE chain = {chain} ORDER BY chain_seq DESC LIMIT 1) AS head ON TRUE"
+)
+_PG_APPEND = "SELECT * FROM audit_append(" + ", ".join(["%s"] * 15) + ")"  # noqa: S608
 
 
-def _lock_and_read_head() -> tuple[int, str]:
+def _append_sqlite(event: AuditEvent) -> None:
+    """Number, link, hash and insert ``event`` (SQLite: the transaction, begun IMMEDIATE,
+    already holds the database's write lock)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The head is read by a statement of its own, with a snapshot taken *after* the
-            # lock is granted (READ COMMITTED takes one per statement).  Django's default
-            # client-side-binding cursor sends both statements in one simple query: one
-            # round trip, each statement still with its own snapshot, in order.
-            if connection.settings_dict["OPTIONS"].get("server_side_binding"):
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-                cursor.execute(_HEAD_SQL)
-            else:
-                cursor.execute(_LOCK_THEN_HEAD_SQL)
-                cursor.nextset()
-        elif connection.vendor == "sqlite":
-            cursor.execute(_HEAD_SQL)
-        else:
-            raise RuntimeError(f"The audit log does not support {connection.vendor}.")
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+        cursor.execute(_SQLITE_HEAD.format(chain=int(event.chain or 0)))
+        seq, place, prev_hash = cursor.fetchone()
+    event.seq, event.chain_seq = seq, (place or 0) + 1
+    event.prev_hash = prev_hash or GENESIS_HASH
+    event.hash = event_hash(event.prev_hash, hashed_values(event))
+    event.save(force_insert=True)
+
+
+def _append_postgresql(event: AuditEvent) -> None:
+    """One round trip: ``audit_append`` locks the chain, reads its head, numbers, hashes
+    and inserts the event (migration 0014).  It is sent the canonical JSON of the hashed
+    values but the two numbers it assigns, so its hash is :func:`chain.event_hash`'s."""
+    values = hashed_values(event)
+    middle = canonical_bytes((0, *values[1:-1], 0)).decode("utf-8")
+    middle = middle[middle.index(",", 3) + 1 : middle.rindex(",")]
+    # The columns in the function's order: created_at ... ip, then the JSON as text.
+    params = [
+        event.chain,
+        middle,
+        *values[1:12],
+        *(None if value is None else json.dumps(value) for value in values[12:14]),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_APPEND, params)
+        seq, place, prev_hash, digest = cursor.fetchone()
+    event.id = event.seq = seq
+    event.chain_seq, event.prev_hash, event.hash = place, prev_hash, digest
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 def target_ref(obj: models.Model | None) -> tuple[str, str]:
@@ -77,35 +107,40 @@ def record(
     origin = current_origin()
     target_type, target_id = target_ref(target)
     actor_id = _pk(actor) if getattr(actor, "is_authenticated", True) else None
+    library_id = _pk(library)
     # No savepoint: inside a caller's transaction the event and the action stand or fall
     # together (a failed append dooms the whole transaction), and SAVEPOINT/RELEASE would
     # cost two more round trips per event.  Alone, this block is the transaction.
+    event = AuditEvent(
+        chain=library_id or 0,
+        created_at=timezone.now(),
+        actor_id=actor_id,
+        action=str(action),
+        target_type=target_type,
+        target_id=target_id,
+        library_id=library_id,
+        subject_user_id=_pk(subject_user),
+        patron_id=_pk(patron),
+        purpose=purpose or None,
+        request_id=origin.request_id,
+        ip=normalize_ip(origin.ip),
+        before=normalize_json(before),
+        after=normalize_json(after),
+    )
     with transaction.atomic(savepoint=False):
-        prev_seq, prev_hash = _lock_and_read_head()
-        event = AuditEvent(
-            seq=prev_seq + 1,
-            created_at=timezone.now(),
-            actor_id=actor_id,
-            action=str(action),
-            target_type=target_type,
-            target_id=target_id,
-            library_id=_pk(library),
-            subject_user_id=_pk(subject_user),
-            patron_id=_pk(patron),
-            purpose=purpose or None,
-            request_id=origin.request_id,
-            ip=normalize_ip(origin.ip),
-            before=normalize_json(before),
-            after=normalize_json(after),
-            prev_hash=prev_hash,
-        )
-        event.hash = event_hash(prev_hash, hashed_values(event))
-        event.save(force_insert=True)
+        if connection.vendor == "postgresql":
+            _append_postgresql(event)
+        elif connection.vendor == "sqlite":
+            _append_sqlite(event)
+        else:
+            raise RuntimeError(f"The audit log does not support {connection.vendor}.")
     return event
 
 
 def hashed_values(event: AuditEvent) -> tuple[Any, ...]:
-    return (
+    """The values the hash covers, in order: format 2 for an event of a chain, format 1
+    for one written before per-library chains."""
+    legacy = (
         event.seq,
         event.created_at,
         event.actor_id,
@@ -121,6 +156,7 @@ def hashed_values(event: AuditEvent) -> tuple[Any, ...]:
         event.before,
         event.after,
     )
+    return legacy if event.chain is None else (*legacy, event.chain, event.chain_seq)
 
 
 def changes(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from django.utils import timezone
 from bookwarden.core import when as formats
 
 from .actions import record
-from .anchors import ANCHOR_FILE, Anchor, append_anchor, read_anchors
+from .anchors import ANCHOR_FILE, Anchor, append_anchors, read_anchors
 from .models import AuditAction, AuditEvent
-from .verify import verify_chain
+from .verify import verify_since_anchors
 
 
 class AnchorRefused(Exception):
@@ -31,8 +31,11 @@ def _installation_only(actor: Any) -> None:
 
 
 def anchor_head(*, actor: Any = None) -> Anchor | None:
-    """Check the whole log against its anchors, append the checked head to the anchor file,
-    then record that it was written (``audit.anchored``).  ``None`` for an empty log.
+    """Check the log against its anchors (every anchor, and each chain from its newest
+    anchored event on: not a walk of the whole log), append the checked head of every chain to
+    the anchor file (the newest event of each library's chain and of the installation's:
+    cutting any chain's end is then caught), then record that it was written
+    (``audit.anchored``).  ``None`` for an empty log.
 
     The order matters.  The anchor is written first and names an event already committed,
     so it is valid even if recording fails afterwards; the event is recorded second, so it
@@ -44,7 +47,7 @@ def anchor_head(*, actor: Any = None) -> Anchor | None:
     A damaged log, or one that no longer matches an earlier anchor, raises
     :class:`AnchorRefused` and nothing is written (the job fails, visibly)."""
     _installation_only(actor)
-    result = verify_chain(anchors=read_anchors())
+    result = verify_since_anchors(read_anchors())
     if not result.ok:
         raise AnchorRefused(
             f"The audit log fails its check, so no anchor was written: {result.reason}. "
@@ -52,13 +55,19 @@ def anchor_head(*, actor: Any = None) -> Anchor | None:
         )
     if result.head_seq == 0:
         return None
-    anchor = append_anchor(result.head_seq, result.head_hash, timezone.now())
+    heads = sorted(
+        ((chain, seq, hash_) for chain, (seq, hash_) in result.heads.items()),
+        key=lambda head: head[1],
+    )
+    anchors = append_anchors(heads, timezone.now())
+    anchor = anchors[-1]  # the newest event of all chains
     record(
         AuditAction.AUDIT_ANCHORED,
         actor=actor,
         after={
             "seq": anchor.seq,
             "hash": anchor.hash,
+            "chains": len(anchors),
             "written_at": anchor.as_dict()["written_at"],
             "file": ANCHOR_FILE,
         },
@@ -70,7 +79,7 @@ HEAD_MAIL_BODY = """\
 This is Bookwarden's weekly note of where the audit log stands, for the director of
 {library}. Keep it outside Bookwarden: in this mailbox, or printed with the board minutes.
 
-  Newest event: #{seq}
+  Newest event of {library}: #{seq}
   Its fingerprint: {hash}
   As of: {when}
 
@@ -87,17 +96,31 @@ To check, the person who runs the server types:
 The answer must say "ok": true. If it says false, the log has been changed since this mail:
 tell your board, and keep this mail as evidence.
 
-The number counts the events of every library on this installation, not only yours.
+Each library's events are linked in a chain of their own: this number and fingerprint are
+those of the newest event of {library}.
 """
+
+
+def _library_head(library_id: int) -> tuple[int, str] | None:
+    """The newest event of the library's chain (or, for a log written before per-library
+    chains, the newest event of that one chain)."""
+    for events in (
+        AuditEvent.objects.filter(chain=library_id).order_by("-chain_seq"),
+        AuditEvent.objects.filter(chain__isnull=True).order_by("-seq"),
+    ):
+        head = events.values_list("seq", "hash").first()
+        if head is not None:
+            return head
+    return None
 
 
 @transaction.atomic
 def mail_head_to_directors(*, actor: Any = None) -> int:
-    """The weekly mail (LV-3, CC-9): each library's directors receive the log's head
-    (``seq`` and hash) through the outbox, to keep outside the system.  Only where mail is
-    set up; once per library per week (a rerun the same week queues nothing).  Each mail
-    queued is recorded (``audit.head_mailed``, naming the directors).  Returns the number of
-    libraries whose directors were mailed."""
+    """The weekly mail (LV-3, CC-9): each library's directors receive the head of their
+    library's chain (``seq`` and hash) through the outbox, to keep outside the system.
+    Only where mail is set up; once per library per week (a rerun the same week queues
+    nothing).  Each mail queued is recorded (``audit.head_mailed``, naming the directors).
+    Returns the number of libraries whose directors were mailed."""
     from bookwarden.core.models import Membership
     from bookwarden.core.roles import Role
     from bookwarden.mail.actions import queue_mail
@@ -106,10 +129,6 @@ def mail_head_to_directors(*, actor: Any = None) -> int:
     _installation_only(actor)
     if not mail_is_set_up():
         return 0
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    if head is None:
-        return 0
-    seq, hash_ = head
     when = timezone.localtime()
     year, week, _ = when.isocalendar()
     directors: dict[int, dict[int, Any]] = {}
@@ -124,6 +143,10 @@ def mail_head_to_directors(*, actor: Any = None) -> int:
     mailed = 0
     for library_id, people in sorted(directors.items()):
         library = libraries[library_id]
+        head = _library_head(library_id)
+        if head is None:
+            continue
+        seq, hash_ = head
         queued = queue_mail(
             to=[person.email for person in people.values()],
             subject=f"Audit log check number for {library.name}: event #{seq}",

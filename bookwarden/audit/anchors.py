@@ -4,8 +4,9 @@ The chain proves that no event before the newest one was changed; it cannot prov
 newest events are still there, nor that someone with control of the database did not
 rewrite the chain from some point on and recompute every hash after it.  An anchor closes
 that gap: the ``seq`` and ``hash`` of an event, with the time it was written, appended as
-one JSON line to ``audit-anchors.jsonl`` in the anchor folder (``AUDIT_ANCHOR_DIR``; by
-default ``<data folder>/audit-anchors``, to be put on other storage in production).
+one JSON line (one for the newest event of each chain: each library's, the installation's)
+to ``audit-anchors.jsonl`` in the anchor folder (``AUDIT_ANCHOR_DIR``; by default ``<data
+folder>/audit-anchors``, to be put on other storage in production).
 
 ``bookwarden audit verify`` reads every ``*.jsonl`` file of the folder and fails if an
 anchored event is missing or differs (:mod:`bookwarden.audit.verify`).  The nightly
@@ -122,15 +123,32 @@ def newest(anchors: list[Anchor]) -> Anchor | None:
 
 def append_anchor(seq: int, hash_: str, written_at: datetime.datetime) -> Anchor:
     """Append one anchor line to the anchor file and flush it to the disk."""
+    return append_anchors([(None, seq, hash_)], written_at)[-1]
+
+
+def append_anchors(
+    heads: list[tuple[int | None, int, str]], written_at: datetime.datetime
+) -> list[Anchor]:
+    """Append one line per (chain, seq, hash) to the anchor file, flushed to the disk once.
+    The chain is written for people reading the file; the check needs only seq and hash."""
     folder = anchor_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / ANCHOR_FILE
-    line = json.dumps({"seq": seq, "hash": hash_, "written_at": format_written_at(written_at)})
-    # One write of one short line in append mode: two writers never interleave.
+    written = format_written_at(written_at)
+    lines = "".join(
+        json.dumps({"seq": seq, "hash": hash_, "written_at": written, "chain": chain}) + "\n"
+        for chain, seq, hash_ in heads
+    )
+    # One write in append mode: two writers never interleave their lines.
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
+        handle.write(lines)
         handle.flush()
         os.fsync(handle.fileno())
     with path.open(encoding="utf-8") as handle:
         number = sum(1 for _ in handle)
-    return Anchor(seq, hash_, written_at.replace(microsecond=0), f"{path} line {number}")
+    first = number - len(heads) + 1
+    when = written_at.replace(microsecond=0)
+    return [
+        Anchor(seq, hash_, when, f"{path} line {first + i}")
+        for i, (_, seq, hash_) in enumerate(heads)
+    ]

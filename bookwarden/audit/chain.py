@@ -3,6 +3,9 @@
 ``hash = SHA-256(prev_hash || "\\n" || canonical(event))`` where ``canonical`` is compact JSON
 of a fixed-order list of the event's fields (nested values with sorted keys).  The same
 function serves writing, ``audit verify`` and the benchmark, so the bytes never drift.
+
+Format 2 (per-library chains) adds the event's chain and its place in it to the hashed
+fields; format 1 is that of the events written before, without them.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from collections.abc import Sequence
 from typing import Any
 
 GENESIS_HASH = "0" * 64
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
-#: Columns that enter the hash, in order.  ``audit verify`` selects exactly these.
-HASHED_FIELDS: tuple[str, ...] = (
+#: Columns that entered the hash of an event written before per-library chains (format 1).
+LEGACY_HASHED_FIELDS: tuple[str, ...] = (
     "seq",
     "created_at",
     "actor_id",
@@ -35,6 +38,9 @@ HASHED_FIELDS: tuple[str, ...] = (
     "before",
     "after",
 )
+#: Columns that enter the hash, in order.  ``audit verify`` selects exactly these.
+HASHED_FIELDS: tuple[str, ...] = (*LEGACY_HASHED_FIELDS, "chain", "chain_seq")
+_LEGACY_LENGTH = len(LEGACY_HASHED_FIELDS)
 
 _dumps = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
@@ -84,10 +90,11 @@ def format_time(value: datetime.datetime) -> str:
 
 
 def canonical_bytes(row: Sequence[Any]) -> bytes:
-    """``row`` holds the values of :data:`HASHED_FIELDS` in order."""
+    """``row`` holds the values of :data:`HASHED_FIELDS` in order (format 2), or of
+    :data:`LEGACY_HASHED_FIELDS` (format 1: an event written before per-library chains)."""
     values = list(row)
     values[1] = format_time(values[1])
-    values.insert(0, FORMAT_VERSION)
+    values.insert(0, 1 if len(values) == _LEGACY_LENGTH else FORMAT_VERSION)
     return _dumps(values).encode("utf-8")
 
 

@@ -1,8 +1,16 @@
 """The tamper-evident audit log (DESIGN mechanism 3; LV-3, CC-9, NM-4).
 
-One explicit, append-only model.  Each event carries ``seq`` (1, 2, 3 ... with no gaps),
-the hash of the event before it and its own hash: SHA-256 over the previous hash and a
-canonical serialization of the event (see :mod:`bookwarden.audit.chain`).  Rows are never
+One explicit, append-only model.  Each library has a chain of its own, and the installation
+one more for the events of no library (sign-ins, installation jobs): ``chain`` names it (the
+library's id, or 0) and ``chain_seq`` is the event's place in it (1, 2, 3 ... with no gaps).
+Each event carries the hash of the event before it in its chain and its own hash: SHA-256
+over the previous hash and a canonical serialization of the event (see
+:mod:`bookwarden.audit.chain`).  ``seq`` numbers the events of all chains in the order they
+were written (unique; on PostgreSQL it may skip a number a rolled-back write took).  Writers
+of different libraries therefore never wait for each other (issue 16, CC-6).
+
+Events written before chains were per library have no ``chain``: they form the one chain of
+those days, numbered by ``seq`` with no gaps, and are verified as such.  Rows are never
 updated or deleted: the model refuses it, and on PostgreSQL a trigger refuses it too.
 
 The log never copies record contents (titles, search terms): only ids and types.
@@ -298,6 +306,13 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(unique=True, editable=False)
+    chain = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The chain the event belongs to: its library's id, 0 for the installation.",
+    )
+    chain_seq = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(db_index=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -308,8 +323,8 @@ class AuditEvent(models.Model):
         db_constraint=False,
         help_text="The person who acted; empty for the system or an unknown person.",
     )
-    action = models.CharField(max_length=64, choices=AuditAction.choices, db_index=True)
-    target_type = models.CharField(max_length=64, blank=True, db_index=True)
+    action = models.CharField(max_length=64, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     library = models.ForeignKey(
         Library,
@@ -338,13 +353,29 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not unique: the chain proves each event's hash; an index of random keys on every
+    # append (two on PostgreSQL, with the LIKE index) bought nothing (issue 16).
+    hash = models.CharField(max_length=64)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["library", "-seq"], name="audit_library_seq")]
+        indexes = [
+            models.Index(fields=["library", "-seq"], name="audit_library_seq"),
+            # The filters of the audit log page; equality only, so no LIKE index beside.
+            models.Index(fields=["action"], name="audit_action"),
+            models.Index(fields=["target_type"], name="audit_target_type"),
+            # `audit verify` walks the events written before per-library chains by seq.
+            models.Index(
+                fields=["seq"], condition=Q(chain__isnull=True), name="audit_before_chains"
+            ),
+        ]
+        constraints = [
+            # One event per place in each chain; the index serves the head read of every
+            # append and the walk of `audit verify`, chain by chain.
+            models.UniqueConstraint(fields=["chain", "chain_seq"], name="audit_chain_place"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_id or 'system'}"

@@ -174,8 +174,10 @@ def event_export(request: StaffRequest) -> HttpResponse | StreamingHttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    # The file holds exactly the rows counted here: not this export's own event, nor events
-    # written while the file streams (every seq up to the head is committed).
+    # The file holds the rows counted here: not this export's own event, nor events written
+    # while the file streams.  (On PostgreSQL, an event of another library being committed
+    # at this very moment with a lower seq can still join the file: the count is of what
+    # was committed when the export began.)
     head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     qs = qs.filter(seq__lte=head)
     record(

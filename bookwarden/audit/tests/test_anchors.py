@@ -26,7 +26,7 @@ from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.audit.verify import verify_chain
 from bookwarden.jobs.registry import get_job
 
-from .conftest import TABLE, event_id, verify_report
+from .conftest import TABLE, verify_report
 
 NOW = datetime.datetime(2026, 3, 10, 8, 15, tzinfo=datetime.UTC)
 
@@ -64,16 +64,18 @@ def test_the_nightly_job_anchors_the_head_then_records_that_it_did(chain) -> Non
         output = job.func()
     assert output == f"Audit log checked and anchored at event #{head.seq}."
     assert anchor_lines() == [
-        {"seq": head.seq, "hash": head.hash, "written_at": "2026-03-10T08:15:00+00:00"}
+        {"seq": head.seq, "hash": head.hash, "written_at": "2026-03-10T08:15:00+00:00", "chain": 0}
     ]
     # The job's own event comes after the anchor and names it: the anchor is not stale,
     # it is one event behind, and that event says why.
-    recorded = AuditEvent.objects.get(seq=head.seq + 1)
+    recorded = AuditEvent.objects.order_by("-seq").first()
+    assert recorded is not None and recorded.chain_seq == head.chain_seq + 1
     assert recorded.action == AuditAction.AUDIT_ANCHORED
     assert recorded.actor_id is None
     assert recorded.after == {
         "seq": head.seq,
         "hash": head.hash,
+        "chains": 1,
         "written_at": "2026-03-10T08:15:00+00:00",
         "file": ANCHOR_FILE,
     }
@@ -92,8 +94,8 @@ def test_the_nightly_job_anchors_the_head_then_records_that_it_did(chain) -> Non
 
 def test_deleting_the_newest_events_fails_naming_the_anchor(chain, raw_sql) -> None:
     anchored = anchor_head()
-    assert anchored is not None and anchored.seq == 12
-    raw_sql(f"DELETE FROM {TABLE} WHERE seq >= 10")
+    assert anchored is not None and anchored.seq == chain[11].seq
+    raw_sql(f"DELETE FROM {TABLE} WHERE seq >= %s", [chain[9].seq])
     assert verify_chain().ok  # what is left is a valid chain: alone, it proves nothing
     code, report = verify_report()
     assert code == 1
@@ -101,19 +103,24 @@ def test_deleting_the_newest_events_fails_naming_the_anchor(chain, raw_sql) -> N
     assert report["events"] == 9
     assert report["first_bad"] is None
     source = f"{anchor_dir() / ANCHOR_FILE} line 1"
-    assert report["reason"].startswith(f"the anchored event #12 is missing ({source}, written ")
-    assert report["reason"].endswith("the log now ends at #9, so events were removed from its end")
-    assert report["anchor"]["seq"] == 12
+    assert report["reason"].startswith(
+        f"the anchored event #{chain[11].seq} is missing ({source}, written "
+    )
+    assert report["reason"].endswith(
+        f"the log now ends at #{chain[8].seq}, so events were removed from the end of a chain"
+    )
+    assert report["anchor"]["seq"] == chain[11].seq
     assert report["anchor"]["hash"] == chain[11].hash
     assert report["anchor"]["source"] == source
 
 
-def rewrite_from(seq: int, raw_sql) -> None:
-    """Change event ``seq`` and recompute its hash and every link and hash after it: the
-    chain checks out again, as if it had always been so."""
-    prev_hash = AuditEvent.objects.get(seq=seq - 1).hash
-    for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
-        if event.seq == seq:
+def rewrite_from(place: int, raw_sql) -> None:
+    """Change the event at ``place`` of the installation's chain and recompute its hash and
+    every link and hash after it: the chain checks out again, as if it had always been so."""
+    events = AuditEvent.objects.filter(chain=0)
+    prev_hash = events.get(chain_seq=place - 1).hash
+    for event in events.filter(chain_seq__gte=place).order_by("chain_seq"):
+        if event.chain_seq == place:
             event.purpose = "nothing to see"
         event.prev_hash = prev_hash
         new_hash = event_hash(prev_hash, hashed_values(event))
@@ -127,36 +134,38 @@ def rewrite_from(seq: int, raw_sql) -> None:
 def test_rewriting_the_chain_with_fresh_hashes_fails_at_the_anchor(chain, raw_sql) -> None:
     anchor_head()  # anchors event 12; event 13 records it
     rewrite_from(6, raw_sql)
-    assert AuditEvent.objects.get(seq=6).purpose == "nothing to see"
+    assert AuditEvent.objects.get(pk=chain[5].pk).purpose == "nothing to see"
     assert verify_chain().ok  # the chain alone is fooled
     code, report = verify_report()
     assert code == 1
     assert report["ok"] is False
-    assert report["first_bad"] == event_id(12)
-    assert report["reason"].startswith("event #12 differs from its anchor (")
-    assert report["reason"].endswith("the log was rewritten at or before this event")
-    assert report["anchor"]["seq"] == 12
+    assert report["first_bad"] == chain[11].pk
+    assert report["reason"].startswith(f"event #{chain[11].seq} differs from its anchor (")
+    assert report["reason"].endswith(
+        "the installation's chain was rewritten at or before this event"
+    )
+    assert report["anchor"]["seq"] == chain[11].seq
 
 
 def test_an_anchor_of_the_cut_log_does_not_hide_the_cut(chain, raw_sql) -> None:
     """Whoever cuts the tail and waits for the next nightly anchor is still caught: the
     job refuses to anchor, and every anchor is checked, not only the newest."""
     anchor_head()
-    raw_sql(f"DELETE FROM {TABLE} WHERE seq >= 11")
-    with pytest.raises(AnchorRefused, match="anchored event #12 is missing"):
+    raw_sql(f"DELETE FROM {TABLE} WHERE seq >= %s", [chain[10].seq])
+    with pytest.raises(AnchorRefused, match=f"anchored event #{chain[11].seq} is missing"):
         get_job("audit-anchor").func()
     assert len(anchor_lines()) == 1  # nothing written over a damaged log
     # Even an anchor of the shortened log, written by hand, does not hide the cut.
-    shortened = AuditEvent.objects.get(seq=10)
+    shortened = chain[9]
     append_anchor(shortened.seq, shortened.hash, NOW)
     code, report = verify_report()
     assert code == 1
     assert report["anchors_checked"] == 2
-    assert "the anchored event #12 is missing" in report["reason"]
+    assert f"the anchored event #{chain[11].seq} is missing" in report["reason"]
 
 
 def test_the_job_writes_no_anchor_over_a_damaged_log(chain, raw_sql) -> None:
-    raw_sql(f"UPDATE {TABLE} SET purpose = 'edited' WHERE seq = 5")
+    raw_sql(f"UPDATE {TABLE} SET purpose = 'edited' WHERE seq = %s", [chain[4].seq])
     with pytest.raises(AnchorRefused, match="content does not match its hash"):
         get_job("audit-anchor").func()
     assert anchor_lines() == []
@@ -205,5 +214,5 @@ def test_anchor_command_writes_one_and_prints_it(chain) -> None:
     call_command("audit", "anchor", stdout=out)
     printed = json.loads(out.getvalue())
     assert printed["ok"] is True
-    assert (printed["anchor"]["seq"], printed["anchor"]["hash"]) == (12, chain[-1].hash)
-    assert [line["seq"] for line in anchor_lines()] == [12]
+    assert (printed["anchor"]["seq"], printed["anchor"]["hash"]) == (chain[-1].seq, chain[-1].hash)
+    assert [line["seq"] for line in anchor_lines()] == [chain[-1].seq]

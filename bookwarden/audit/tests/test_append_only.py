@@ -84,6 +84,24 @@ def test_forked_append_fails_on_unique_seq(event) -> None:
     assert AuditEvent.objects.count() == 2
 
 
+def test_forked_append_fails_on_a_place_taken_in_its_chain(event) -> None:
+    """Two events at one place of one library's chain: the second is not stored, whatever
+    its seq (issue 16: each library's chain is kept whole by a unique place)."""
+    fork = AuditEvent(
+        seq=event.seq + 1000,
+        chain=event.chain,
+        chain_seq=event.chain_seq,
+        created_at=timezone.now(),
+        action=AuditAction.LOGIN,
+        library_id=event.library_id,
+        prev_hash=event.prev_hash,
+        hash="f" * 64,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fork.save(force_insert=True)
+    assert AuditEvent.objects.count() == 2
+
+
 def test_people_and_libraries_named_in_the_log_cannot_be_deleted(db, django_user_model) -> None:
     """The log outlives nothing it names: deleting a person or a library that an event
     refers to is refused (staff are deactivated instead)."""

@@ -25,8 +25,11 @@ ANCHOR_RE = re.compile(r"bookwarden audit verify --anchor (\d+):([0-9a-f]{64})")
 def test_each_librarys_directors_get_the_head_to_keep(smtp_server, people) -> None:
     job = get_job("audit-head-mail")
     assert job.every == datetime.timedelta(days=7)
-    head = AuditEvent.objects.order_by("-seq").first()
-    assert head is not None
+    # Each library's directors get the newest event of their library's own chain.
+    new_madrid = Library.objects.get(slug="new-madrid")
+    head = AuditEvent.objects.filter(chain=new_madrid.pk).order_by("-chain_seq").first()
+    assert head is not None and head.library == new_madrid
+    assert AuditEvent.objects.order_by("-seq").first() != head  # Cresco's came after it
     with time_machine.travel(MONDAY, tick=False):
         assert job.func() == "Queued for the directors of 2 libraries."
     queued = {m.library.slug: m for m in OutboxMessage.objects.select_related("library")}
@@ -42,10 +45,11 @@ def test_each_librarys_directors_get_the_head_to_keep(smtp_server, people) -> No
         == f"Audit log check number for New Madrid County Library: event #{head.seq}"
     )
     body = mail["body"]
-    assert f"Newest event: #{head.seq}" in body
+    assert f"Newest event of New Madrid County Library: #{head.seq}" in body
     assert f"Its fingerprint: {head.hash}" in body
     words = " ".join(body.split())
     assert "could remove the newest events, or rewrite the log" in words  # what it is for
+    assert "those of the newest event of New Madrid County Library" in words
     # The line in the mail is what the person who runs the server types to check.
     seq, hash_ = ANCHOR_RE.search(body).groups()
     assert (int(seq), hash_) == (head.seq, head.hash)

@@ -45,8 +45,14 @@ def test_record_stores_every_field(people) -> None:
     assert stored.ip == "198.51.100.7"
     assert stored.before == {"branch": 1, "ends_on": None}
     assert stored.after == {"branch": 2, "ends_on": "2026-06-30"}
-    assert stored.seq == AuditEvent.objects.count()
-    assert stored.prev_hash == AuditEvent.objects.get(seq=stored.seq - 1).hash
+    # Its library's chain: the place after the library's newest event before it, linked to
+    # that event (issue 16: each library's events form a chain of their own).
+    assert stored.seq == AuditEvent.objects.order_by("-seq").values_list("seq", flat=True)[0]
+    assert stored.chain == library.pk
+    before_it = AuditEvent.objects.filter(chain=library.pk, chain_seq__lt=stored.chain_seq)
+    previous = before_it.order_by("-chain_seq").first()
+    assert previous is not None and stored.chain_seq == previous.chain_seq + 1
+    assert stored.prev_hash == previous.hash
     assert stored.hash == event.hash
     assert verify_json()[0] == 0
 
@@ -204,5 +210,5 @@ def test_record_joins_the_callers_transaction(db) -> None:
         raise RuntimeError("the change itself failed")
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["system.demo_loaded"]
     after = record(AuditAction.AUDIT_VIEWED)
-    assert after.seq == 2
+    assert after.chain_seq == 2  # the rolled-back event took no place in the chain
     assert verify_json() == (0, {"events": 2, "ok": True, "first_bad": None})

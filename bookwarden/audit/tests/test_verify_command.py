@@ -53,7 +53,7 @@ def test_head_prints_newest_seq_and_hash(chain) -> None:
     out = io.StringIO()
     call_command("audit", "head", stdout=out)
     assert json.loads(out.getvalue()) == {"seq": chain[-1].seq, "hash": chain[-1].hash}
-    assert chain[-1].seq == len(chain)
+    assert chain[-1].chain_seq == len(chain)
 
 
 def test_head_of_empty_log(db) -> None:
@@ -75,15 +75,16 @@ def test_anchor_with_wrong_hash_fails(chain) -> None:
     assert result["ok"] is False
     assert result["first_bad"] == chain[5].pk
     assert result["reason"] == (
-        f"event #{chain[5].seq} differs from its anchor (--anchor): the log was rewritten at "
-        "or before this event"
+        f"event #{chain[5].seq} differs from its anchor (--anchor): the installation's chain "
+        "was rewritten at or before this event"
     )
 
 
 def test_verify_events_carry_chain_links(chain) -> None:
     """Each stored event links to the one before; the first links to the genesis hash."""
     stored = list(AuditEvent.objects.order_by("seq"))
-    assert [e.seq for e in stored] == list(range(1, len(chain) + 1))
+    # All in the installation's chain (they name no library), at places 1, 2, 3 ...
+    assert [(e.chain, e.chain_seq) for e in stored] == [(0, n) for n in range(1, len(chain) + 1)]
     assert stored[0].prev_hash == "0" * 64
     for before, after in itertools.pairwise(stored):
         assert after.prev_hash == before.hash
