@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test lint install install-dev chromium bench bench-scale clean
+.PHONY: demo test lint install install-dev chromium bench bench-scale bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -88,6 +88,14 @@ SCALE_FACTOR ?= 0.01
 bench-scale: install-dev
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a PostgreSQL database of its own, e.g. postgres://postgres@127.0.0.1:5432/bookwarden_scale_bench"; exit 1; }
 	$(BIN)/python bench/scale_pages.py --factor $(SCALE_FACTOR) $(BENCH_ARGS)
+
+# The same pages under load (docs/scale.md, "Under load"): the scale set served by
+# `bookwarden serve` (gunicorn, production mode) on loopback, 50 clients for 60 seconds;
+# each page's 95th percentile against the health check's.  Same DATABASE_URL as
+# bench-scale (the set is reused); BENCH_ARGS="--workers 3 --strict" for example.
+bench-load: install-dev
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a PostgreSQL database of its own, e.g. postgres://postgres@127.0.0.1:5432/bookwarden_scale_bench"; exit 1; }
+	$(BIN)/python bench/load.py --factor $(SCALE_FACTOR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -330,14 +330,10 @@ def test_the_access_log_masks_the_keys_of_mailed_links() -> None:
     assert masked_path("/patrons/12/records/") == "/patrons/12/records/"
 
 
-def test_workers_default_to_two_per_processor_plus_one_at_most_eight(tmp_path) -> None:
-    from bookwarden.core.management.commands.serve import MAX_WORKERS, default_workers
-
-    assert default_workers() == min(2 * (os.cpu_count() or 1) + 1, MAX_WORKERS)
-    env = {**os.environ, "BOOKWARDEN_WEB_WORKERS": "3", "BOOKWARDEN_BIND": "127.0.0.1:9"}
-    env.pop("DATABASE_URL", None)
-    env["BOOKWARDEN_DATA_DIR"] = str(tmp_path)
-    printed = subprocess.run(
+def printed_config(env: dict[str, str]) -> str:
+    """What ``bookwarden serve --print-config`` prints with ``env`` (on SQLite)."""
+    env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+    return subprocess.run(
         [sys.executable, "-m", "bookwarden", "serve", "--print-config"],
         cwd=REPO_DIR,
         env=env,
@@ -345,4 +341,27 @@ def test_workers_default_to_two_per_processor_plus_one_at_most_eight(tmp_path) -
         text=True,
         check=True,
     ).stdout
+
+
+def test_workers_default_to_two_per_processor_plus_one_at_most_eight(tmp_path) -> None:
+    from bookwarden.core.management.commands.serve import MAX_WORKERS, default_workers
+
+    assert default_workers() == min(2 * (os.cpu_count() or 1) + 1, MAX_WORKERS)
+    printed = printed_config(
+        {
+            **os.environ,
+            "BOOKWARDEN_WEB_WORKERS": "3",
+            "BOOKWARDEN_BIND": "127.0.0.1:9",
+            "BOOKWARDEN_DATA_DIR": str(tmp_path),
+        }
+    )
     assert "workers = 3" in printed and "bind = ['127.0.0.1:9']" in printed
+    # One request at a time per worker unless threads are asked for.
+    assert "worker_class = sync" in printed and "threads = 1" in printed
+
+
+def test_threads_per_worker_use_gunicorns_threaded_worker(tmp_path) -> None:
+    printed = printed_config(
+        {**os.environ, "BOOKWARDEN_WEB_THREADS": "4", "BOOKWARDEN_DATA_DIR": str(tmp_path)}
+    )
+    assert "worker_class = gthread" in printed and "threads = 4" in printed

@@ -9,6 +9,8 @@ connections; deploy/Caddyfile), and serves its own static files (WhiteNoise).
 * ``--bind`` (``BOOKWARDEN_BIND``, default ``127.0.0.1:8000``): where to listen;
 * ``--workers`` (``BOOKWARDEN_WEB_WORKERS``): default two per processor plus one, at most
   :data:`MAX_WORKERS`;
+* ``--threads`` (``BOOKWARDEN_WEB_THREADS``, default 1): above 1, each worker serves that
+  many requests at once on threads (gunicorn's ``gthread`` worker, with keep-alive);
 * ``--timeout`` (``BOOKWARDEN_WEB_TIMEOUT``, default 60 s): a worker busy longer on one
   request is restarted.
 
@@ -69,11 +71,12 @@ def masked_path(path: str) -> str:
     return _KEY_IN_PATH.sub(r"\1…", path)
 
 
-def gunicorn_options(bind: str, workers: int, timeout: int) -> dict[str, Any]:
+def gunicorn_options(bind: str, workers: int, timeout: int, threads: int = 1) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bind": [bind],
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": threads,
         "timeout": timeout,
         "graceful_timeout": 30,
         # A worker is replaced after about a thousand requests: memory stays flat.
@@ -148,6 +151,13 @@ class Command(BaseCommand):
             f"one, at most {MAX_WORKERS}).",
         )
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="Threads per worker (BOOKWARDEN_WEB_THREADS; default 1, one request at a "
+            "time; above 1, gunicorn's gthread worker).",
+        )
+        parser.add_argument(
             "--timeout",
             type=int,
             default=None,
@@ -163,11 +173,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         workers = options["workers"] or _env_int("BOOKWARDEN_WEB_WORKERS", default_workers())
         timeout = options["timeout"] or _env_int("BOOKWARDEN_WEB_TIMEOUT", DEFAULT_TIMEOUT)
-        if workers < 1 or timeout < 1:
-            raise CommandError("--workers and --timeout must be 1 or more.")
-        config = gunicorn_options(options["bind"], workers, timeout)
+        threads = options["threads"] or _env_int("BOOKWARDEN_WEB_THREADS", 1)
+        if workers < 1 or timeout < 1 or threads < 1:
+            raise CommandError("--workers, --threads and --timeout must be 1 or more.")
+        config = gunicorn_options(options["bind"], workers, timeout, threads)
         if options["print_config"]:
-            for key in ("bind", "workers", "timeout", "access_log_format"):
+            for key in (
+                "bind",
+                "workers",
+                "worker_class",
+                "threads",
+                "timeout",
+                "access_log_format",
+            ):
                 self.stdout.write(f"{key} = {config[key]}")
             return
         if settings.PRODUCTION:
@@ -180,7 +198,8 @@ class Command(BaseCommand):
                 "machine, never for a library's patrons."
             )
         self.stdout.write(
-            f"Serving Bookwarden on http://{options['bind']} with {workers} worker(s)."
+            f"Serving Bookwarden on http://{options['bind']} with {workers} worker(s)"
+            + (f" of {threads} threads." if threads > 1 else ".")
         )
         self.stdout.flush()
         _serve(config)
