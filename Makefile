@@ -89,7 +89,7 @@ SCALE_FACTOR ?= 0.01
 bench-scale: install-dev
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a PostgreSQL database of its own, e.g. postgres://postgres@127.0.0.1:5432/bookwarden_scale_bench"; exit 1; }
 	$(BIN)/python bench/scale_pages.py --factor $(SCALE_FACTOR) $(BENCH_ARGS)
-	$(BIN)/python bench/scale_jobs.py --factor $(SCALE_FACTOR)
+	$(BIN)/python bench/scale_jobs.py --factor $(SCALE_FACTOR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
