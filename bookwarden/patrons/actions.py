@@ -205,13 +205,21 @@ def update_patron(*, actor: Any, patron: Patron, **fields: Any) -> Patron:
 
 def log_search(*, actor: Any, library: Library | int, results: int) -> None:
     """CR-5: searches are on record by their number of results, never their text."""
+    log_searches(actor=actor, results={library: results})
+
+
+def log_searches(*, actor: Any, results: dict[Any, int]) -> None:
+    """One search across several libraries: an event in each library's log with the
+    number of its patrons found, all in one transaction (one commit, not one per library:
+    a consortium's director searches 60 libraries at once; CC-6, issue 16)."""
     with transaction.atomic():
-        record(
-            AuditAction.PATRON_SEARCHED,
-            actor=actor,
-            library=library,
-            after={"results": results},
-        )
+        for library, found in results.items():
+            record(
+                AuditAction.PATRON_SEARCHED,
+                actor=actor,
+                library=library,
+                after={"results": found},
+            )
 
 
 def log_openings_viewed(*, actor: Any, patron: Patron) -> None:

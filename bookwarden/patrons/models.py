@@ -227,6 +227,14 @@ class _SaveOnlyQuerySet(models.QuerySet):
     resolve_expression = _refuse
 
 
+def linked_rows_index(name: str) -> models.Index:
+    """The retention job's walk (CR-6a, issue 16): a library's rows still linked to a
+    patron, in id order.  Once retention has run, nine in ten rows are unlinked; without it
+    each chunk's search for rows to unlink read every linked row of every library (the
+    index on the patron), for each library, every night."""
+    return models.Index(fields=["library", "id"], condition=Q(patron__isnull=False), name=name)
+
+
 class LibraryRecord(models.Model):
     """Common shape of the confidential record types (NM-1, CC-5, CR-2f)."""
 
@@ -272,6 +280,7 @@ class Loan(LibraryRecord):
         indexes = [
             models.Index(fields=["patron", "-checked_out_at"], name="loan_patron"),
             models.Index(fields=["library", "returned_at"], name="loan_returned"),
+            linked_rows_index("loan_linked"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -293,6 +302,9 @@ class Hold(LibraryRecord):
     status = models.CharField(max_length=10, choices=HoldStatus.choices, default=HoldStatus.WAITING)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta(LibraryRecord.Meta):
+        indexes = [linked_rows_index("hold_linked")]
+
 
 class CatalogSearch(LibraryRecord):
     terms = models.CharField(max_length=500)
@@ -300,6 +312,7 @@ class CatalogSearch(LibraryRecord):
 
     class Meta(LibraryRecord.Meta):
         verbose_name_plural = "catalog searches"
+        indexes = [linked_rows_index("search_linked")]
 
 
 class ReferenceQuestion(LibraryRecord):
@@ -312,6 +325,9 @@ class ComputerSession(LibraryRecord):
     workstation = models.CharField(max_length=100)
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(LibraryRecord.Meta):
+        indexes = [linked_rows_index("session_linked")]
 
 
 class RoomBooking(LibraryRecord):

@@ -9,6 +9,7 @@ last-borrower search (CR-2c, CR-5, CR-5b, CR-5i).  Every write goes through
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -97,12 +98,10 @@ def patron_search(request: StaffRequest) -> HttpResponse:
             .select_related("library", "home_branch")
             .prefetch_related("cards")[:100]
         )
-        for library_id in libraries:
-            actions.log_search(
-                actor=request.user,
-                library=library_id,
-                results=sum(1 for p in results if p.library_id == library_id),
-            )
+        found = Counter(p.library_id for p in results)
+        actions.log_searches(
+            actor=request.user, results={library_id: found[library_id] for library_id in libraries}
+        )
     rows = [(p, _current_card(p)) for p in results or []]
     return render(
         request,

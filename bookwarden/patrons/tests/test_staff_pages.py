@@ -58,6 +58,23 @@ def test_search_stays_in_ones_own_library(patrons, client_as) -> None:
     ]
 
 
+def test_a_search_across_libraries_is_on_each_librarys_record(patrons, people, client_as) -> None:
+    """CC-6: a person of several libraries searches them all at once; each library's log
+    gets its own event with the number of its patrons found (written together)."""
+    from bookwarden.core.actions.staff import assign_role
+    from bookwarden.core.models import Library
+    from bookwarden.core.roles import Role
+
+    cresco = Library.objects.get(slug="cresco")
+    assign_role(actor=None, user=people["staff"], library=cresco, role=Role.STAFF)
+    head = audit_head()
+    client_as("staff").get(reverse("patron_search"), {"q": "Svoboda"})
+    events = events_since(head, AuditAction.PATRON_SEARCHED)
+    assert sorted((e.library_id, e.after["results"]) for e in events) == sorted(
+        [(patrons["parent"].library_id, 0), (cresco.pk, 1)]
+    )
+
+
 @pytest.mark.parametrize("who", ["tech_coordinator", "it_staff", "contractor", "auditor"])
 def test_roles_that_do_not_find_patrons_are_refused(who, patrons, client_as) -> None:
     client = client_as(who)
