@@ -104,6 +104,33 @@ def demo_patrons(people, demo_patrons_snapshot) -> dict[str, Any]:
     return demo_patrons_snapshot.restore()
 
 
+@pytest.fixture(scope="session")
+def full_demo_snapshot(people_snapshot: Snapshot, django_db_blocker: Any) -> Snapshot:
+    """The whole demo (``bookwarden demo``: the personas, then every app's part: incidents,
+    cases, a breach, requests for records, the patrons...), built once per test process on
+    top of the personas, as ``build_full_demo()`` builds it."""
+    from django.utils.module_loading import autodiscover_modules
+
+    from bookwarden.core import demo
+
+    def build() -> None:
+        autodiscover_modules("demo")
+        world = demo.DemoWorld(people=thaw(people_snapshot.result))
+        for _, _, part in demo._parts:
+            part(world)
+
+    with django_db_blocker.unblock():
+        return Snapshot.build(build, people_snapshot)
+
+
+@pytest.fixture
+def full_demo(people: dict[str, User], full_demo_snapshot: Snapshot) -> dict[str, User]:
+    """The database as ``bookwarden demo`` leaves it (the personas by key, as ``people``):
+    the rows of one session-wide build, put back in this test."""
+    full_demo_snapshot.restore()
+    return people
+
+
 @pytest.fixture
 def client_as(people) -> Callable[[str], Client]:
     """``client_as("director")``: a test client logged in as that persona."""

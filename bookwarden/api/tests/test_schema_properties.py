@@ -5,6 +5,7 @@ examples per operation so that it stays within seconds."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,9 +71,14 @@ def world(people, new_madrid) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _schema() -> Any:
+    """The schema, generated once per test process (the tests only read it)."""
+    return schemathesis.openapi.from_dict(api_schema())
+
+
 def _operations() -> list[Any]:
-    schema = schemathesis.openapi.from_dict(api_schema())
-    return [result.ok() for result in schema.get_all_operations()]
+    return [result.ok() for result in _schema().get_all_operations()]
 
 
 def test_the_schema_names_every_operation() -> None:

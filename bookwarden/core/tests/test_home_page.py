@@ -7,16 +7,12 @@ from __future__ import annotations
 import datetime
 import re
 from html import unescape
-from typing import Any
 
 import pytest
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
-from bookwarden.core import demo
 from bookwarden.core.models import Library, User
 from bookwarden.core.my_tasks import INFO, SOON, SOON_DAYS, URGENT, Task, grouped_tasks
-from bookwarden.core.tests.snapshots import Snapshot, thaw
 from bookwarden.core.when import day
 
 #: Every persona of the demo, and one person with no role at all.
@@ -35,27 +31,6 @@ PERSONAS = (
     "outsider_staff",
     "server_admin",
 )
-
-
-@pytest.fixture(scope="session")
-def full_demo_snapshot(people_snapshot: Snapshot, django_db_blocker: Any) -> Snapshot:
-    """The whole demo (``bookwarden demo``: incidents, cases, a breach, requests for
-    records), built once on top of the personas."""
-
-    def build() -> None:
-        autodiscover_modules("demo")
-        world = demo.DemoWorld(people=thaw(people_snapshot.result))
-        for _, _, part in demo._parts:
-            part(world)
-
-    with django_db_blocker.unblock():
-        return Snapshot.build(build, people_snapshot)
-
-
-@pytest.fixture
-def full_demo(people: dict[str, User], full_demo_snapshot: Snapshot) -> dict[str, User]:
-    full_demo_snapshot.restore()
-    return people
 
 
 def _main_text(html: str) -> str:

@@ -1,13 +1,13 @@
 """The demo shows requests for records end to end: a refused subpoena with its letter, a
 court order waiting for the custodian (its instrument not stored yet: no release), and New
-Madrid's policy conflict flagged (issue 4)."""
+Madrid's policy conflict flagged (issue 4).  ``full_demo`` is what ``bookwarden demo`` loads,
+built once per test process (bookwarden/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime
 import io
 
-import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -24,9 +24,7 @@ from bookwarden.disclosures.models import (
 from bookwarden.disclosures.steps import blocking
 
 
-@pytest.mark.django_db
-def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page() -> None:
-    call_command("demo", stdout=io.StringIO())
+def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page(full_demo) -> None:
     # This month's requests (the reports' demo adds a year of earlier ones, all closed).
     this_month = timezone.now() - datetime.timedelta(days=14)
     requests = {
@@ -56,9 +54,7 @@ def test_the_demo_holds_requests_and_the_conflict_is_on_the_directors_home_page(
     assert "no document of the instrument is stored" in page and "No release yet" in page
 
 
-@pytest.mark.django_db
-def test_the_packs_command_checks_the_policies_set_on_the_pages() -> None:
-    call_command("demo", stdout=io.StringIO())
+def test_the_packs_command_checks_the_policies_set_on_the_pages(full_demo) -> None:
     out = io.StringIO()
     call_command("disclosures", "packs", stdout=out)
     text = out.getvalue()
@@ -66,12 +62,10 @@ def test_the_packs_command_checks_the_policies_set_on_the_pages() -> None:
     assert "CONFLICT Policy rule NMCL-overdue" in text and "RSMo 182.817.1" in text
 
 
-@pytest.mark.django_db
-def test_the_demo_shows_the_newer_shapes_and_each_librarys_own_policy() -> None:
+def test_the_demo_shows_the_newer_shapes_and_each_librarys_own_policy(full_demo) -> None:
     """Cresco's requests state their purpose and the facts the rules may need; its policy
     layer carries policy 5g (camera recordings are public records), New Madrid's its
     "Exceptions"; both libraries are publicly funded (NM-2, CR-5c, CR-5g)."""
-    call_command("demo", stdout=io.StringIO())
     cresco = {r.requester_type: r for r in DisclosureRequest.objects.filter(library__slug="cresco")}
     agency, police = cresco["collection_agency"], cresco["law_enforcement"]
     assert agency.stated_purpose == "fines_and_overdues" and agency.bill_sent

@@ -163,8 +163,7 @@ def test_every_mail_reason_is_reviewed_and_unknown_ones_count_as_naming_a_patron
     assert (finding.link, finding.count) == ("mail.outboxmessage.body", 1)
 
 
-def test_the_demo_proof_is_clean_and_json_has_its_shape(db):
-    call_command("demo", stdout=io.StringIO())
+def test_the_demo_proof_is_clean_and_json_has_its_shape(full_demo):
     out = io.StringIO()
     call_command("retention", "prove", "--json", stdout=out)
     data = json.loads(out.getvalue())
