@@ -120,5 +120,9 @@ class Migration(migrations.Migration):
             model_name='auditevent',
             index=models.Index(fields=['target_type'], name='audit_target_type'),
         ),
+        migrations.AddIndex(
+            model_name='auditevent',
+            index=models.Index(condition=models.Q(('action', 'patron.records_opened')), fields=['library', 'actor', 'created_at'], name='breach_openings_window'),
+        ),
         migrations.RunPython(forwards, backwards),
     ]
