@@ -76,6 +76,7 @@ test: install-dev lint chromium slapd
 
 bench: install-dev
 	$(BIN)/python bench/audit.py $(BENCH_ARGS)
+	$(BIN)/python bench/audit_writers.py
 	$(BIN)/python bench/patrons.py $(BENCH_ARGS)
 	$(BIN)/python bench/retention_proof.py
 	$(BIN)/python bench/dashboard.py
