@@ -89,13 +89,15 @@ class _Importer:
     def line_of(row: Any) -> int:
         raise NotImplementedError
 
-    def flush(self, batch: list[Any]) -> None:
-        """A batch is read: refuse the keys met earlier in the file, then write the rest."""
+    def flush(self, batch: list[Any]) -> list[Any]:
+        """A batch is read: refuse the keys met earlier in the file, then write the rest
+        (returned)."""
         bad = self.keys.resolve(self.errors)
         if bad:
             batch = [row for row in batch if self.line_of(row) not in bad]
         if batch:
             self.write(batch)
+        return batch
 
     def write(self, batch: list[Any]) -> None:
         raise NotImplementedError

@@ -94,11 +94,11 @@ class _PatronImporter(_Importer):
     def line_of(row: _Row) -> int:
         return row.line
 
-    def flush(self, batch: list[_Row]) -> None:
-        super().flush(batch)
+    def flush(self, batch: list[_Row]) -> list[_Row]:
+        batch = super().flush(batch)
         lines = {row.line for row in batch}
         touched = self.touched
-        # A link of a row refused (a duplicate, for one) was never made.
+        # A link of a row refused (a duplicate, for one) is not made.
         self.links.add(
             [
                 (line, ward, guardian, ward in touched)
@@ -108,6 +108,7 @@ class _PatronImporter(_Importer):
         )
         self.guardian_links.clear()
         touched.clear()
+        return batch
 
     def write(self, batch: list[_Row]) -> None:
         ids = [row.values["ils_id"] for row in batch]

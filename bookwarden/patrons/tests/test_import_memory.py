@@ -84,7 +84,7 @@ def test_duplicates_across_batches_are_refused_with_line_and_column(library, tmp
         + "p3,1003,Three,,1990-13-01\n"  # 4: refused, but its id is still seen
         + "p4,1004,Four,,\n"  # 5
         + "p1,1005,Again,,\n"  # 6: id of line 2, another batch
-        + "p6,1002,Card,,\n"  # 7: card of line 3, another batch
+        + "p6,1002,Card,nobody,\n"  # 7: card of line 3, another batch (its link not made)
         + "p3,1007,Three again,,\n"  # 8: id of the refused line 4
         + "p8,1008,Eight,,\n"  # 9
         + "p8,1008,Eight twice,,\n"  # 10: id and card of line 9, same batch
