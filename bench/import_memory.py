@@ -1,11 +1,13 @@
 """Benchmark of the import's memory (issue 16, CC-6): peak RSS at two sizes, and the rate.
 
-Run from the project root (about 4 minutes with the defaults, both databases)::
+Run from the project root (about 10 minutes with the defaults on a quiet 2-core machine,
+both databases; `make bench-import`)::
 
     .venv/bin/python bench/import_memory.py [--db sqlite|postgres|both] [--kinds patrons,loans]
         [--small 100000] [--large 1000000] [--strict]
 
-For each kind of file (native ``bookwarden`` format) and each size, the file is generated in
+For each kind of file (native ``bookwarden`` format; patrons files get ``--patron-share`` of
+the rows, 0.2 by default) and each size, the file is generated in
 a temporary folder and imported by ``import_file`` in a fresh process of its own, which
 reports its peak resident set size (VmHWM from /proc) and its RSS just before the import.
 Two figures per kind and database:
