@@ -6,6 +6,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
 .PHONY: demo test lint install install-dev chromium bench bench-scale bench-load clean
+.PHONY: demo test lint install install-dev chromium bench bench-import bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -83,6 +84,12 @@ bench: install-dev
 
 # The pages staff use all day, then the breach listing and the library scoping
 # (bench/scale_jobs.py), timed on the consortium-scale data set (docs/scale.md).
+# The import's peak memory at 100,000 and 1,000,000 rows, and its rate against a raw insert
+# (docs/scale.md); several minutes, so not part of `make bench`.
+bench-import: install-dev
+	$(BIN)/python bench/import_memory.py $(BENCH_ARGS)
+
+# The pages staff use all day, timed on the consortium-scale data set (docs/scale.md).
 # DATABASE_URL names a PostgreSQL database of its own, whose name says bench or scale;
 # the set is built there the first time (SCALE_FACTOR=1 is the full consortium) and
 # reused after.  Drop the database when done.

@@ -45,7 +45,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from harness import emit, log, parse_result, rss_kb, run_worker, setup_django, verdict
+from harness import (
+    emit,
+    log,
+    parse_result,
+    print_report,
+    rss_kb,
+    run_worker,
+    setup_django,
+    verdict,
+)
 
 from bookwarden.audit.chain import HASHED_FIELDS
 
@@ -723,16 +732,12 @@ def print_table(results: dict[str, dict[str, Any]]) -> bool:
                 f"{(small['peak_kb'] - small['before_kb']) / 1024:.1f} MiB vs "
                 f"{(large['peak_kb'] - large['before_kb']) / 1024:.1f} MiB]"
             )
-    print()
-    print("Audit log benchmark  (rates over all rounds; plain = same AuditEvent(...).save(")
-    print("force_insert=True) with a precomputed seq and dummy hash, one per atomic(); raw verify")
-    print("= same SELECT on a plain DB-API cursor + chain.event_hash on the same values)")
-    print("-" * 100)
-    for line in lines:
-        print(line)
-    print("-" * 100)
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"load average at the end: {load} ({os.cpu_count()} CPUs)")
+    heading = [
+        "Audit log benchmark  (rates over all rounds; plain = same AuditEvent(...).save(",
+        "force_insert=True) with a precomputed seq and dummy hash, one per atomic(); raw verify",
+        "= same SELECT on a plain DB-API cursor + chain.event_hash on the same values)",
+    ]
+    print_report(heading, lines)
     return all_ok
 
 

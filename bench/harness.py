@@ -113,3 +113,25 @@ def run_worker(
         if db == "postgres":
             pg_admin(base_url, f"DROP DATABASE IF EXISTS {pg_db_name} WITH (FORCE)")
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def print_report(heading: list[str], lines: list[str]) -> None:
+    """A benchmark's table: its heading, its lines between rules, and the machine's load."""
+    print()
+    for line in heading:
+        print(line)
+    print("-" * 100)
+    for line in lines:
+        print(line)
+    print("-" * 100)
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"load average at the end: {load} ({os.cpu_count()} CPUs)")
+
+
+def run_databases(db: str, run: Callable[[str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``run`` for "sqlite", "postgres" or both (``db`` "both"), in turn: their results."""
+    results = {}
+    for name in ["sqlite", "postgres"] if db == "both" else [db]:
+        log(f"=== {name} ===")
+        results[name] = run(name)
+    return results

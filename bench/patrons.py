@@ -46,7 +46,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from harness import emit, log, parse_result, rss_kb, run_worker, setup_django, verdict
+from harness import (
+    emit,
+    log,
+    parse_result,
+    print_report,
+    rss_kb,
+    run_databases,
+    run_worker,
+    setup_django,
+    verdict,
+)
 
 PG_DB_NAME = "bookwarden_bench_patrons"
 RETENTION_GOAL = 2.0
@@ -447,7 +457,7 @@ def bench_import(n: int, library: Any, workdir: Path) -> dict[str, Any]:
     }
 
 
-def import_probe(path: str, slug: str) -> int:
+def import_probe(path: str, slug: str, kind: str = "loans", source: str | None = None) -> int:
     """A fresh process: import the file as the command does; report time and peak RSS."""
     setup_django()
     from django.db import connection
@@ -461,7 +471,7 @@ def import_probe(path: str, slug: str) -> int:
     before = rss_kb("VmRSS")
     t0 = time.perf_counter()
     with audit_context():
-        result = import_file("loans", path, library)
+        result = import_file(kind, path, library, source=source)
     elapsed = time.perf_counter() - t0
     emit({"seconds": elapsed, "peak_kb": rss_kb(), "before_kb": before, "result": result.as_dict()})
     return 0
@@ -682,16 +692,12 @@ def print_table(results: dict[str, dict[str, Any]]) -> bool:
                 f"  {verdict(ok)}   [{x['loans']:,} loans, median of {x['rounds']}, "
                 f"{x['bytes'] / 1e6:.1f} MB page]"
             )
-    print()
-    print("Patron records benchmark  (retention: run_retention() vs one raw UPDATE over an")
-    print("identical copy; import: import_file() in a fresh process vs executemany/COPY of the")
-    print("same rows; records: POST to the records view vs direct read + render_to_string)")
-    print("-" * 100)
-    for line in lines:
-        print(line)
-    print("-" * 100)
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"load average at the end: {load} ({os.cpu_count()} CPUs)")
+    heading = [
+        "Patron records benchmark  (retention: run_retention() vs one raw UPDATE over an",
+        "identical copy; import: import_file() in a fresh process vs executemany/COPY of the",
+        "same rows; records: POST to the records view vs direct read + render_to_string)",
+    ]
+    print_report(heading, lines)
     return all_ok
 
 
@@ -740,12 +746,8 @@ def main(argv: list[str] | None = None) -> int:
         return import_probe(args.import_file, args.library)
     if args._worker:
         return database_worker(args)
-    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    results = {}
     started = time.perf_counter()
-    for db in dbs:
-        log(f"=== {db} ===")
-        results[db] = run_database(db, args)
+    results = run_databases(args.db, lambda db: run_database(db, args))
     all_ok = print_table(results)
     print(f"total {time.perf_counter() - started:.0f}s")
     return 1 if (args.strict and not all_ok) else 0

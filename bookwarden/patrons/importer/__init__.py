@@ -5,8 +5,10 @@
 
 * The file is streamed: bytes are read line by line, decoded one line at a time (so a bad
   byte is reported with its line number) and parsed by the ``csv`` module.  Rows are
-  handled in batches of :data:`BATCH_SIZE`.  Memory holds one batch plus the set of ids seen
-  (needed to report a duplicate id inside the file).
+  handled in batches of :data:`BATCH_SIZE`.  Memory holds one batch, whatever the size of
+  the file (issue 16): the ids and card numbers seen so far (to report a duplicate inside
+  the file) and the guardian links wait in temporary tables of the import's own
+  transaction (:mod:`.seen`).
 * All or nothing: everything runs in one transaction.  The first bad row stops the writing
   but not the checking, so every bad row is reported (line, column, reason); at the end the
   transaction is rolled back and :class:`ImportFailed` carries the list.
@@ -154,6 +156,7 @@ def import_file(
             importer.finish()
             if errors:
                 raise _Rollback
+            importer.close()
             record(
                 AuditAction.IMPORT_RUN,
                 actor=actor,
@@ -224,6 +227,7 @@ def _run(
     batch_size = BATCH_SIZE  # read at each import: tests make it small
     parse, bad_lines, control_lines = importer.parse, src.bad_lines, src.control_lines
     batch: list[Any] = []
+    unflushed = 0  # rows read since the last batch was handed over, good or bad
     last_line = 1
     last_report = 0.0
     while True:
@@ -264,24 +268,27 @@ def _run(
         if width == 1 and not fields[0].strip():
             continue  # a blank line
         result.rows += 1
+        unflushed += 1
         try:
             batch.append(parse(line, fields))
         except _Skip as skip:
             result.skip(skip.reason)
         except _RowInvalid as exc:
             errors.add(line, exc.column, exc.reason)
-        if len(batch) >= batch_size:
+        if unflushed >= batch_size:
             # Called after an error too: the importer still checks the batch against the
-            # database (unknown patrons, card numbers) but writes nothing.
-            importer.write(batch)
+            # file's earlier rows and the database (duplicates, unknown patrons, card
+            # numbers) but writes nothing.  Counted in rows read, so that the keys noted
+            # by rows refused while parsing are checked (and let go) as often.
+            importer.flush(batch)
             batch = []
+            unflushed = 0
             reset_queries()  # with DEBUG on, Django keeps every query: memory would grow
         if progress is not None and result.rows % PROGRESS_EVERY == 0:
             now = time.monotonic()
             if now - last_report >= 0.2:
                 last_report = now
                 progress(src.bytes_read, total_bytes, result.rows)
-    if batch:
-        importer.write(batch)
+    importer.flush(batch)
     if progress is not None:
         progress(src.bytes_read, total_bytes, result.rows)

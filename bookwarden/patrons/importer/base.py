@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from bookwarden.core.models import Branch, Library
 
 from .parsing import ImportResult, _Errors, _RowInvalid
+from .seen import SeenKeys
 
 
 class _Importer:
@@ -17,9 +18,12 @@ class _Importer:
     :meth:`begin` with the checked header, :meth:`parse` for every row (it raises
     ``_RowInvalid`` or ``_Skip``), :meth:`write` for every batch of parsed rows (after an
     error too: it still checks against the database but writes nothing), then
-    :meth:`finish`."""
+    :meth:`finish`, and :meth:`close` when the import is written.  The keys seen in the file
+    are kept in the database (:class:`~.seen.SeenKeys`), so memory holds one batch."""
 
     kind: str
+    #: The kinds of keys that must be unique inside one file.
+    KEYS: tuple[str, ...] = ("ids",)
 
     def __init__(
         self,
@@ -38,7 +42,7 @@ class _Importer:
         self.errors = errors
         self.result = result
         self.options = options
-        self.seen_ids: set[str] = set()
+        self.keys = SeenKeys(self.KEYS)
         # Native files may leave optional columns out: those fields are left as stored.
         self.present: set[str] | None = None
         self.branches = {
@@ -63,14 +67,13 @@ class _Importer:
             self.result.unmatched_branches += 1
         return found
 
-    def check_id(self, ils_id: str, column: str) -> None:
+    def check_id(self, line: int, ils_id: str, column: str) -> None:
+        """An id present and short enough; noted, so that a second row with it is refused."""
         if not ils_id:
             raise _RowInvalid(column, "required value is empty")
         if len(ils_id) > 64:
             raise _RowInvalid(column, "longer than 64 characters")
-        if ils_id in self.seen_ids:
-            raise _RowInvalid(column, f"duplicate id {ils_id!r} inside the file")
-        self.seen_ids.add(ils_id)
+        self.keys.note("ids", line, ils_id, column)
 
     def updatable(self, fields: tuple[str, ...]) -> list[str]:
         """The fields this file sets: all of them, except native columns left out."""
@@ -82,8 +85,26 @@ class _Importer:
     def parse(self, line: int, fields: list[str]) -> Any:
         raise NotImplementedError
 
+    @staticmethod
+    def line_of(row: Any) -> int:
+        raise NotImplementedError
+
+    def flush(self, batch: list[Any]) -> list[Any]:
+        """A batch is read: refuse the keys met earlier in the file, then write the rest
+        (returned)."""
+        bad = self.keys.resolve(self.errors)
+        if bad:
+            batch = [row for row in batch if self.line_of(row) not in bad]
+        if batch:
+            self.write(batch)
+        return batch
+
     def write(self, batch: list[Any]) -> None:
         raise NotImplementedError
 
     def finish(self) -> None:
         pass
+
+    def close(self) -> None:
+        """The import is written: the temporary tables go."""
+        self.keys.drop()

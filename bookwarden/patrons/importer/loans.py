@@ -85,13 +85,15 @@ class _LoanImporter(_Importer):
         self.patron_cache: dict[str, tuple[int, bool] | None] = {}
         self.writer = LoanWriter(self.library)
         # Nothing of this library stored yet (the usual first import): no lookups needed,
-        # since a duplicate id inside the file is caught by ``seen_ids``.
+        # since a duplicate id inside the file is caught by ``self.keys``.
         self.any_stored = Loan._unguarded.filter(library=self.library).exclude(ils_id="").exists()
 
     def begin(self, header: list[str]) -> None:
         super().begin(header)
         self.layout = loan_layout(self.format, header)
         self.branch_column = self.layout.column("branch")
+        self.id_column = self.layout.column("ils_id")
+        self.note_id = self.keys.pending["ids"].append  # SeenKeys.note, on the hot path
 
     # -- parsing: the hot path; a problem falls back to the careful code for its message --
 
@@ -101,9 +103,9 @@ class _LoanImporter(_Importer):
         fields.append("")  # the value of every column this format or file lacks
         ils_id, patron, barcode, title, out, due, returned, owed, branch = layout.values(fields)
         ils_id = ils_id.strip()
-        if not ils_id or len(ils_id) > 64 or ils_id in self.seen_ids:
-            self.check_id(ils_id, layout.column("ils_id"))
-        self.seen_ids.add(ils_id)
+        if not ils_id or len(ils_id) > 64:
+            self.check_id(line, ils_id, self.id_column)
+        self.note_id((line, ils_id, self.id_column))
         patron = patron.strip()
         barcode = barcode.strip()
         title = title.strip()
@@ -137,6 +139,10 @@ class _LoanImporter(_Importer):
             returned_at,
             amount,
         )
+
+    @staticmethod
+    def line_of(row: ParsedLoan) -> int:
+        return int(row[0])
 
     def when(self, value: str, name: str) -> datetime.datetime | None:
         try:

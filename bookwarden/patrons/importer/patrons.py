@@ -11,6 +11,7 @@ from ..models import CONTACT_FIELDS, Card, Patron
 from .base import _Importer
 from .formats import MAPPINGS, PatronMapping
 from .parsing import BATCH_SIZE, _parse_bool, _parse_date, _RowInvalid, _text
+from .seen import GuardianLinks
 
 
 @dataclass
@@ -21,15 +22,17 @@ class _Row:
 
 class _PatronImporter(_Importer):
     kind = "patrons"
+    KEYS = ("ids", "cards")
     FIELDS = (*CONTACT_FIELDS, "home_branch_id", "guardian_name", "barred")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.card_numbers: set[str] = set()
-        # (line, ward ils_id, guardian ils_id): resolved after every row is written, since
-        # a guardian may come later in the file.
+        # (line, ward ils_id, guardian ils_id) of the batch being read; with the batch
+        # written, they go to ``self.links`` and are resolved after every row is written,
+        # since a guardian may come later in the file.
         self.guardian_links: list[tuple[int, str, str]] = []
-        self.touched: set[str] = set()
+        self.links = GuardianLinks()
+        self.touched: set[str] = set()  # of this batch: patrons created or changed
         self.header: list[str] = []
         self.mapping: PatronMapping = MAPPINGS[self.format]
 
@@ -46,12 +49,10 @@ class _PatronImporter(_Importer):
             return columns.get(name, name)
 
         ils_id = _text(values, "ils_id", 64)
-        self.check_id(ils_id, col("ils_id"))
+        self.check_id(line, ils_id, col("ils_id"))
         card = _text(values, "card_number", 64)
         if card:
-            if card in self.card_numbers:
-                raise _RowInvalid(col("card_number"), f"duplicate card number {card!r}")
-            self.card_numbers.add(card)
+            self.keys.note("cards", line, card, col("card_number"))
         out: dict[str, Any] = {"ils_id": ils_id, "card_number": card}
         lengths = {
             "first_name": 150,
@@ -88,6 +89,26 @@ class _PatronImporter(_Importer):
                 raise _RowInvalid(col("guardian_ils_id"), "a patron cannot be their own guardian")
             self.guardian_links.append((line, ils_id, guardian))
         return _Row(line, out)
+
+    @staticmethod
+    def line_of(row: _Row) -> int:
+        return row.line
+
+    def flush(self, batch: list[_Row]) -> list[_Row]:
+        batch = super().flush(batch)
+        lines = {row.line for row in batch}
+        touched = self.touched
+        # A link of a row refused (a duplicate, for one) is not made.
+        self.links.add(
+            [
+                (line, ward, guardian, ward in touched)
+                for line, ward, guardian in self.guardian_links
+                if line in lines
+            ]
+        )
+        self.guardian_links.clear()
+        touched.clear()
+        return batch
 
     def write(self, batch: list[_Row]) -> None:
         ids = [row.values["ils_id"] for row in batch]
@@ -181,31 +202,33 @@ class _PatronImporter(_Importer):
         self.result.cards_created += len(new_cards)
 
     def finish(self) -> None:
-        links = self.guardian_links
-        if not links:
-            return
-        wanted = {g for _, _, g in links} | {w for _, w, _ in links}
-        # Chunked: the ids of wards and guardians only, not the whole file.
+        """The guardian links, a chunk at a time in the order of the file (read back from
+        :class:`~.seen.GuardianLinks`): memory holds one chunk, not the whole file."""
+        for links in self.links.chunks(BATCH_SIZE):
+            self.link_guardians(links)
+
+    def link_guardians(self, links: list[tuple[int, str, str, bool]]) -> None:
+        wanted = {g for _, _, g, _ in links} | {w for _, w, _, _ in links}
         pks: dict[str, int] = {}
         current: dict[str, int | None] = {}
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), BATCH_SIZE):
-            chunk = ordered[start : start + BATCH_SIZE]
-            for ils_id, pk, guardian_id in (
-                Patron.objects.filter(
-                    library=self.library, ils_source=self.source_name, ils_id__in=chunk
-                )
-                .exclude(ils_id="")
-                .values_list("ils_id", "pk", "guardian_id")
-            ):
-                pks[ils_id] = pk
-                current[ils_id] = guardian_id
+        for ils_id, pk, guardian_id in (
+            Patron.objects.filter(
+                library=self.library, ils_source=self.source_name, ils_id__in=sorted(wanted)
+            )
+            .exclude(ils_id="")  # matches the partial unique index, so it is used
+            .values_list("ils_id", "pk", "guardian_id")
+        ):
+            pks[ils_id] = pk
+            current[ils_id] = guardian_id
+        in_file: set[str] = set()
+        if self.errors:  # a guardian in the file is unwritten only because of another error
+            in_file = self.keys.known("ids", sorted({g for _, _, g, _ in links} - set(pks)))
         updates: list[Patron] = []
-        for line, ward, guardian in links:
+        for line, ward, guardian, touched in links:
             guardian_pk = pks.get(guardian)
             if guardian_pk is None:
-                if self.errors and guardian in self.seen_ids:
-                    continue  # in the file, and unwritten only because of another error
+                if guardian in in_file:
+                    continue
                 self.errors.add(
                     line, "guardian_ils_id", f"unknown guardian {guardian!r} (not a patron here)"
                 )
@@ -213,9 +236,12 @@ class _PatronImporter(_Importer):
             if ward not in pks or current.get(ward) == guardian_pk:
                 continue
             updates.append(Patron(pk=pks[ward], guardian_id=guardian_pk))
-            if ward not in self.touched:
-                self.touched.add(ward)
+            if not touched:  # counted unchanged when its row was written
                 self.result.unchanged -= 1
                 self.result.updated += 1
         if updates and not self.errors:
             Patron.objects.bulk_update(updates, ["guardian"], batch_size=BATCH_SIZE)
+
+    def close(self) -> None:
+        super().close()
+        self.links.drop()
