@@ -5,8 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test lint install install-dev chromium bench bench-scale bench-load clean
-.PHONY: demo test lint install install-dev chromium bench bench-import bench-scale clean
+.PHONY: demo test lint install install-dev chromium slapd bench bench-import bench-scale bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'

@@ -11,6 +11,10 @@ from bookwarden.core import actions
 from bookwarden.core.models import Library
 from bookwarden.core.roles import Role
 
+from .helpers import audit_event_queries
+
+EVENT = audit_event_queries()
+
 # session, user, memberships, TOTP check, then the page's own queries; the session row is
 # saved on every request (the idle lock keeps its time there).
 PAGES = {
@@ -34,10 +38,11 @@ PAGES = {
     "/libraries/new-madrid/staff/": 10,
     # + the person's API tokens (api.account; their libraries are one more when there are some)
     "/accounts/security/": 8,
-    # The audit log's pages are read by sequence number: no count of the log (issue 16).
-    "/audit/": 12,
-    "/audit/?action=auth.login": 12,
-    "/audit/?before=100": 12,
+    # The audit log's pages are read by sequence number: no count of the log (issue 16);
+    # + the page's own audit event.
+    "/audit/": 10 + EVENT,
+    "/audit/?action=auth.login": 10 + EVENT,
+    "/audit/?before=100": 10 + EVENT,
 }
 
 
