@@ -122,6 +122,10 @@ def worker_main(args: argparse.Namespace) -> int:
         log(f"round {r + 1} of {args.rounds}, {args.writers} writers")
         order = list(rates) if r % 2 == 0 else list(reversed(rates))
         for mode in order:
+            if mode == "raw":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"TRUNCATE {CLONE}")
+                connection.close()
             rates[mode].append(run_mode(mode, args.writers, args.seconds))
     result = verify_chain()
     if not result.ok:
