@@ -21,13 +21,10 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, canonical_bytes, event_hash, normalize_ip, normalize_json
+from .chain import GENESIS_HASH, canonical_middle, event_hash, normalize_ip, normalize_json
 from .context import current_origin
 from .models import AuditAction, AuditEvent
 
-#: Key of the advisory locks of the chains: (this, chain) locks one chain ("bwau"); the
-#: same number is in ``audit_append`` (migration 0014).
-CHAIN_LOCK_KEY = 0x6277_6175
 # ``AuditAction.values`` rebuilds the choices list on every access (tens of microseconds).
 _ACTION_VALUES = frozenset(AuditAction.values)
 _TABLE = AuditEvent._meta.db_table
@@ -58,12 +55,10 @@ def _append_postgresql(event: AuditEvent) -> None:
     and inserts the event (migration 0014).  It is sent the canonical JSON of the hashed
     values but the two numbers it assigns, so its hash is :func:`chain.event_hash`'s."""
     values = hashed_values(event)
-    middle = canonical_bytes((0, *values[1:-1], 0)).decode("utf-8")
-    middle = middle[middle.index(",", 3) + 1 : middle.rindex(",")]
     # The columns in the function's order: created_at ... ip, then the JSON as text.
     params = [
         event.chain,
-        middle,
+        canonical_middle(values),
         *values[1:12],
         *(None if value is None else json.dumps(value) for value in values[12:14]),
     ]

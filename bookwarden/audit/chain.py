@@ -98,6 +98,16 @@ def canonical_bytes(row: Sequence[Any]) -> bytes:
     return _dumps(values).encode("utf-8")
 
 
+def canonical_middle(row: Sequence[Any]) -> str:
+    """The canonical text of a format-2 ``row`` between its two numbers: what
+    :func:`canonical_bytes` writes after ``[2,seq,`` and before ``,chain_seq]``.  The
+    database's ``audit_append`` (migration 0014) adds the numbers it assigns under the
+    chain's lock and hashes the whole, as :func:`event_hash` does."""
+    values = list(row[1:-1])
+    values[0] = format_time(values[0])
+    return _dumps(values)[1:-1]
+
+
 def event_hash(prev_hash: str, row: Sequence[Any]) -> str:
     digest = hashlib.sha256(prev_hash.encode("ascii"))
     digest.update(b"\n")

@@ -113,6 +113,17 @@ class _Walk:
             expected_prev, expected = stored_hash, expected + 1
             self.heads[chain] = (seq, stored_hash)
 
+    def result(self, broken: _Broken | None = None) -> VerifyResult:
+        """What the walk found: where it broke, or every chain's head."""
+        if broken is not None:
+            return VerifyResult(
+                self.count, False, broken.event_id, broken.reason, failed_anchor=broken.anchor
+            )
+        head_seq, head_hash = max(self.heads.values(), default=(0, GENESIS_HASH))
+        return VerifyResult(
+            self.count, True, None, None, head_seq, head_hash, None, self.heads, self.since_anchor
+        )
+
     def missing_anchor(self) -> Anchor | None:
         missing = sorted(seq for seq in self.by_seq if seq not in self.seen_anchored)
         return self.by_seq[missing[0]][0] if missing else None
@@ -122,45 +133,28 @@ def _place(chain: int | None, number: int) -> str:
     return f"seq {number}" if chain is None else f"event {number} of {chain_name(chain)}"
 
 
-def _chained_rows(chunk_size: int) -> Iterable[tuple]:
-    return (
-        AuditEvent.objects.filter(chain__isnull=False)
-        .order_by("chain", "chain_seq")
-        .values_list("id", "prev_hash", "hash", *HASHED_FIELDS)
-        .iterator(chunk_size=chunk_size)
-    )
-
-
 def verify_chain(chunk_size: int = 5000, anchors: Iterable[Anchor] = ()) -> VerifyResult:
     """Walk every chain, each on its own from its first event; also check that each of
     ``anchors`` is in the log, unchanged.  The events before per-library chains are walked
     first, by ``seq``, as the one chain they were written in."""
     walk = _Walk(anchors)
-    legacy = (
-        AuditEvent.objects.filter(chain__isnull=True)
-        .order_by("seq")
-        .values_list("id", "prev_hash", "hash", *LEGACY_HASHED_FIELDS)
-        .iterator(chunk_size=chunk_size)
-    )
+    legacy = AuditEvent.objects.filter(chain__isnull=True).order_by("seq")
+    chained = AuditEvent.objects.filter(chain__isnull=False).order_by("chain", "chain_seq")
     try:
-        walk.chain(legacy, None, 0)
-        for chain, rows in groupby(_chained_rows(chunk_size), key=lambda row: row[-2]):
+        walk.chain(_rows(legacy, LEGACY_HASHED_FIELDS, chunk_size), None, 0)
+        chained_rows = _rows(chained, HASHED_FIELDS, chunk_size)
+        for chain, rows in groupby(chained_rows, key=lambda row: row[-2]):
             walk.chain(rows, chain, len(HASHED_FIELDS) - 1)
     except _Broken as broken:
-        return VerifyResult(
-            walk.count, False, broken.event_id, broken.reason, failed_anchor=broken.anchor
-        )
-    head_seq, head_hash = max(walk.heads.values(), default=(0, GENESIS_HASH))
-    result = VerifyResult(
-        walk.count, True, None, None, head_seq, head_hash, None, walk.heads, walk.since_anchor
-    )
+        return walk.result(broken)
+    result = walk.result()
     anchor = walk.missing_anchor()
     if anchor is not None:
         result.ok = False
         result.failed_anchor = anchor
         result.reason = (
             f"the anchored event #{anchor.seq} is missing ({anchor.describe()}): the log "
-            f"now ends at #{head_seq}, so events were removed from the end of a chain"
+            f"now ends at #{result.head_seq}, so events were removed from the end of a chain"
         )
     return result
 
@@ -214,13 +208,8 @@ def verify_since_anchors(anchors: Iterable[Anchor], chunk_size: int = 5000) -> V
             position = len(HASHED_FIELDS) - 1
             walk.chain(_rows(newer, HASHED_FIELDS, chunk_size), chain, position, (at, digest))
     except _Broken as broken:
-        return VerifyResult(
-            walk.count, False, broken.event_id, broken.reason, failed_anchor=broken.anchor
-        )
-    head_seq, head_hash = max(walk.heads.values(), default=(0, GENESIS_HASH))
-    return VerifyResult(
-        walk.count, True, None, None, head_seq, head_hash, None, walk.heads, walk.since_anchor
-    )
+        return walk.result(broken)
+    return walk.result()
 
 
 def _rows(events: Any, fields: tuple[str, ...], chunk_size: int) -> Iterable[tuple]:

@@ -32,6 +32,7 @@ DECLARE
     v_seq bigint;
     v_hash varchar;
 BEGIN
+    -- (0x62776175 "bwau", chain): the lock of one chain.
     PERFORM pg_advisory_xact_lock(1651990901, p_chain::integer);
     SELECT e.chain_seq, e.hash INTO v_place, v_prev
         FROM audit_auditevent e WHERE e.chain = p_chain
