@@ -141,7 +141,7 @@ def measure_breach(rounds: int, factor: float) -> list[dict[str, Any]]:
     from django.db import connection
     from django.utils import timezone
 
-    from bookwarden.breach.actions import list_affected, openings_in_scope
+    from bookwarden.breach.actions import list_affected
     from bookwarden.core.models import Library, User
 
     library = Library.objects.get(slug="new-madrid")
@@ -150,8 +150,6 @@ def measure_breach(rounds: int, factor: float) -> list[dict[str, Any]]:
     for n, (name, account_ids, span) in enumerate(breach_scopes()):
         accounts = list(User.objects.filter(pk__in=account_ids))
         breach = _declare(library, accounts, end - span, end, n)
-        found = openings_in_scope(breach)
-        events = sum(f.count for f in found.values())
         params = {
             "breach": breach.pk,
             "library": library.pk,
@@ -160,15 +158,19 @@ def measure_breach(rounds: int, factor: float) -> list[dict[str, Any]]:
             "end": breach.window_end,
         }
 
+        def listing(breach: Any = breach) -> Any:
+            return list_affected(actor=None, breach=breach)
+
         def real(breach: Any = breach) -> int:
-            return list_affected(actor=None, breach=breach).patrons
+            return int(listing(breach).patrons)
 
         def raw(params: dict[str, Any] = params) -> int:
             with connection.cursor() as cursor:
                 cursor.cursor.execute(RAW_LISTING, params)
                 return int(cursor.cursor.rowcount)
 
-        patrons = _rolled_back(real)()
+        found = _rolled_back(listing)()
+        patrons, events = found.patrons, found.events
         raw_patrons = _rolled_back(raw)()
         if patrons != raw_patrons:
             raise SystemExit(f"{name}: the listing found {patrons} patrons, raw SQL {raw_patrons}")

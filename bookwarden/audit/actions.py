@@ -15,13 +15,19 @@ append fails instead of being stored.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, canonical_middle, event_hash, normalize_ip, normalize_json
+from .chain import (
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    canonical_middle,
+    event_hash,
+    json_for_column,
+    normalize_ip,
+)
 from .context import current_origin
 from .models import AuditAction, AuditEvent
 
@@ -35,6 +41,8 @@ _SQLITE_HEAD = (
     f"FROM (SELECT 1) AS one LEFT JOIN (SELECT chain_seq, hash FROM {_TABLE} "
     "WHERE chain = {chain} ORDER BY chain_seq DESC LIMIT 1) AS head ON TRUE"
 )
+#: The event's columns in the model's order (the row ``_append_postgresql`` returns).
+_COLUMNS = [field.attname for field in AuditEvent._meta.concrete_fields]
 _PG_APPEND = "SELECT * FROM audit_append(" + ", ".join(["%s"] * 15) + ")"  # noqa: S608
 
 
@@ -50,25 +58,36 @@ def _append_sqlite(event: AuditEvent) -> None:
     event.save(force_insert=True)
 
 
-def _append_postgresql(event: AuditEvent) -> None:
+def _prepared_cursor() -> Any:
+    """A cursor that binds its parameters on the server, wrapped as Django wraps its own
+    (so the append is logged and counted like any query).  psycopg prepares a statement
+    bound so from its fifth run (settings: ``prepare_threshold``): the append is then
+    parsed and planned once per connection, not once per event."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw: Any = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
+def _append_postgresql(
+    values: tuple[Any, ...], before: str | None, after: str | None
+) -> AuditEvent:
     """One round trip: ``audit_append`` locks the chain, reads its head, numbers, hashes
     and inserts the event (migration 0014).  It is sent the canonical JSON of the hashed
-    values but the two numbers it assigns, so its hash is :func:`chain.event_hash`'s."""
-    values = hashed_values(event)
-    # The columns in the function's order: created_at ... ip, then the JSON as text.
-    params = [
-        event.chain,
-        canonical_middle(values),
-        *values[1:12],
-        *(None if value is None else json.dumps(value) for value in values[12:14]),
-    ]
-    with connection.cursor() as cursor:
+    ``values`` but the two numbers it assigns, so its hash is :func:`chain.event_hash`'s;
+    ``before`` and ``after`` go as the JSON text they were normalised from."""
+    params = [values[14], canonical_middle(values), *values[1:12], before, after]
+    with _prepared_cursor() as cursor:
         cursor.execute(_PG_APPEND, params)
         seq, place, prev_hash, digest = cursor.fetchone()
-    event.id = event.seq = seq
-    event.chain_seq, event.prev_hash, event.hash = place, prev_hash, digest
-    event._state.adding = False
-    event._state.db = connection.alias
+    return AuditEvent.from_db(
+        connection.alias,
+        _COLUMNS,
+        (seq, seq, values[14], place, *values[1:14], prev_hash, digest),
+    )
 
 
 def target_ref(obj: models.Model | None) -> tuple[str, str]:
@@ -103,33 +122,39 @@ def record(
     target_type, target_id = target_ref(target)
     actor_id = _pk(actor) if getattr(actor, "is_authenticated", True) else None
     library_id = _pk(library)
+    before_text, before = json_for_column(before)
+    after_text, after = json_for_column(after)
+    # The hashed values in the order of ``chain.HASHED_FIELDS``; the two numbers are
+    # assigned under the chain's lock.
+    values = (
+        None,
+        timezone.now(),
+        actor_id,
+        str(action),
+        target_type,
+        target_id,
+        library_id,
+        _pk(subject_user),
+        _pk(patron),
+        purpose or None,
+        origin.request_id,
+        normalize_ip(origin.ip),
+        before,
+        after,
+        library_id or 0,
+        None,
+    )
     # No savepoint: inside a caller's transaction the event and the action stand or fall
     # together (a failed append dooms the whole transaction), and SAVEPOINT/RELEASE would
     # cost two more round trips per event.  Alone, this block is the transaction.
-    event = AuditEvent(
-        chain=library_id or 0,
-        created_at=timezone.now(),
-        actor_id=actor_id,
-        action=str(action),
-        target_type=target_type,
-        target_id=target_id,
-        library_id=library_id,
-        subject_user_id=_pk(subject_user),
-        patron_id=_pk(patron),
-        purpose=purpose or None,
-        request_id=origin.request_id,
-        ip=normalize_ip(origin.ip),
-        before=normalize_json(before),
-        after=normalize_json(after),
-    )
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            _append_postgresql(event)
-        elif connection.vendor == "sqlite":
+            return _append_postgresql(values, before_text, after_text)
+        if connection.vendor == "sqlite":
+            event = AuditEvent(**dict(zip(HASHED_FIELDS, values, strict=True)))
             _append_sqlite(event)
-        else:
-            raise RuntimeError(f"The audit log does not support {connection.vendor}.")
-    return event
+            return event
+    raise RuntimeError(f"The audit log does not support {connection.vendor}.")
 
 
 def hashed_values(event: AuditEvent) -> tuple[Any, ...]:

@@ -59,11 +59,13 @@ def _parse_float(text: str) -> float | int:
     return number
 
 
-def normalize_json(value: Any) -> Any:
-    """Turn a value into what the JSON column will give back (dates and decimals as text)."""
+def json_for_column(value: Any) -> tuple[str | None, Any]:
+    """``value`` as the JSON text to store, and as the JSON column will give it back
+    (dates and decimals as text): what the hash covers."""
     if value is None:
-        return None
-    return json.loads(json.dumps(value, default=str, allow_nan=False), parse_float=_parse_float)
+        return None, None
+    text = json.dumps(value, default=str, allow_nan=False)
+    return text, json.loads(text, parse_float=_parse_float)
 
 
 def normalize_ip(value: str | None) -> str | None:

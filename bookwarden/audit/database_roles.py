@@ -32,6 +32,10 @@ def app_role_grants(role: str) -> list[str]:
         f"GRANT USAGE ON SCHEMA public TO {role};",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};",
+        # Temporary tables (the import's keys, the breach listing's groups): the database
+        # was made with no rights for everyone (docs/deployment-database.md).
+        "DO $$ BEGIN EXECUTE format("
+        f"'GRANT TEMPORARY ON DATABASE %I TO {role}', current_database()); END $$;",
         f"REVOKE ALL ON {table} FROM {role};",
         f"GRANT SELECT, INSERT ON {table} TO {role};",
     ]

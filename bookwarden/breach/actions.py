@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookwarden.audit.actions import record
-from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.audit.models import AuditAction
 from bookwarden.core.models import Membership, User
 from bookwarden.core.permissions import require
 from bookwarden.core.roles import Perm
@@ -28,9 +28,8 @@ from bookwarden.mail.actions import queue_mail
 from bookwarden.mail.models import MailStatus, OutboxMessage
 from bookwarden.operations.models import LogEntry
 from bookwarden.patrons.models import Patron
-from bookwarden.patrons.records import RECORD_TYPES
 
-from .listing_rows import BATCH, Found, insert_new_rows, ordered_types
+from .listing_rows import Listing, write_listing
 from .models import (
     AffectedPatron,
     Breach,
@@ -204,93 +203,19 @@ def change_scope(
     return breach
 
 
-@dataclass
-class Listing:
-    """What :func:`list_affected` found."""
-
-    events: int = 0
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    patrons: int = 0
-    #: Patron ids named by events whose patron no longer exists (retention removed them).
-    gone: list[int] = field(default_factory=list)
-
-
-def openings_in_scope(breach: Breach) -> dict[int, Found]:
-    """Every opening of a patron's library records by the compromised accounts in the
-    window, at the breach's library, from the audit log, by patron id.  Only openings
-    (``patron.records_opened``): a refused attempt showed nothing."""
-    events = (
-        AuditEvent.objects.filter(
-            action=AuditAction.RECORDS_OPENED,
-            library_id=breach.library_id,
-            actor_id__in=list(breach.accounts.values_list("pk", flat=True)),
-            created_at__gte=breach.window_start,
-            created_at__lte=breach.window_end,
-            patron_id__isnull=False,
-        )
-        .order_by("seq")
-        .values_list("patron_id", "created_at", "after__record_types")
-    )
-    found: dict[int, Found] = {}
-    for patron_id, created_at, types in events:
-        if patron_id is None:
-            continue
-        hit = found.setdefault(patron_id, Found(first=created_at))
-        hit.first = min(hit.first, created_at)
-        hit.count += 1
-        if isinstance(types, list):
-            hit.types.update(t for t in types if t in RECORD_TYPES)
-    return found
-
-
 @transaction.atomic
 def list_affected(*, actor: Any, breach: Breach) -> Listing:
-    """List the affected patrons from the audit log (idempotent).  Patrons found again keep
-    their row (openings and record types brought up to date); patrons no longer in scope
-    are taken off the list unless they were already notified or were added by hand."""
+    """List the affected patrons from the audit log (idempotent): every patron whose
+    library records the compromised accounts opened in the window, at the breach's library.
+    Patrons found again keep their row (openings and record types brought up to date);
+    patrons no longer in scope are taken off the list unless they were already notified or
+    were added by hand.  The database writes the list (see :mod:`.listing_rows`: under 5
+    seconds at a consortium's size, issue 16)."""
     require(actor, Perm.MANAGE_BREACH, breach.library_id)
     breach = _locked(breach)
-    found = openings_in_scope(breach)
-    result = Listing(events=sum(f.count for f in found.values()))
-    patrons = set(
-        Patron.objects.filter(library_id=breach.library_id, pk__in=list(found)).values_list(
-            "pk", flat=True
-        )
-    )
-    result.gone = sorted(set(found) - patrons)
-    existing = {a.patron_id: a for a in AffectedPatron.objects.filter(breach=breach)}
+    accounts = sorted(breach.accounts.values_list("pk", flat=True))
     added_by = actor if getattr(actor, "is_authenticated", False) else None
-    # New rows in one INSERT a batch, changed rows in one UPDATE a batch: a breach of a
-    # busy account finds thousands of patrons (issue 16: under 5 seconds at consortium size).
-    new_rows: list[tuple[int, Found]] = []
-    changed: list[AffectedPatron] = []
-    for patron_id in sorted(patrons):
-        hit = found[patron_id]
-        row = existing.get(patron_id)
-        if row is None:
-            new_rows.append((patron_id, hit))
-            continue
-        types = ordered_types(hit.types)
-        if (row.first_opened_at, row.openings, row.record_types) != (hit.first, hit.count, types):
-            row.first_opened_at, row.openings, row.record_types = hit.first, hit.count, types
-            changed.append(row)
-    insert_new_rows(breach, new_rows, added_by)
-    AffectedPatron.objects.bulk_update(
-        changed, ["first_opened_at", "openings", "record_types"], batch_size=BATCH
-    )
-    result.added, result.updated = len(new_rows), len(changed)
-    stale = [
-        row.pk
-        for patron_id, row in existing.items()
-        if patron_id not in patrons
-        and row.source == Source.AUDIT
-        and row.notice_status == NoticeStatus.PENDING
-    ]
-    if stale:
-        result.removed = AffectedPatron.objects.filter(pk__in=stale).delete()[0]
-    result.patrons = len(patrons)
+    result = write_listing(breach, accounts, added_by)
     record(
         AuditAction.BREACH_AFFECTED_LISTED,
         actor=actor,
@@ -302,7 +227,7 @@ def list_affected(*, actor: Any, breach: Breach) -> Listing:
             "added": result.added,
             "updated": result.updated,
             "removed": result.removed,
-            "gone": len(result.gone),
+            "gone": result.gone,
         },
     )
     _note_on_entry(

@@ -227,7 +227,7 @@ def _listing_message(listing: actions.Listing) -> str:
         f"new, {listing.updated} updated, {listing.removed} no longer in scope."
     )
     if listing.gone:
-        gone = len(listing.gone)
+        gone = listing.gone
         text += (
             f" {counted(gone, 'patron')} no longer "
             f"{'exists' if gone == 1 else 'exist'} here and cannot be notified."

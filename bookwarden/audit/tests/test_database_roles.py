@@ -24,6 +24,7 @@ from bookwarden.audit.actions import record
 from bookwarden.audit.database_roles import app_role_grants, app_role_script
 from bookwarden.audit.models import AuditAction, AuditEvent
 from bookwarden.audit.verify import verify_chain
+from bookwarden.patrons.importer.seen import GuardianLinks
 
 from .conftest import TABLE
 
@@ -31,6 +32,13 @@ on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="database roles are PostgreSQL's"
 )
 DOCS = Path(settings.BASE_DIR) / "docs" / "deployment-database.md"
+INIT = Path(settings.BASE_DIR) / "deploy" / "postgres-init.sh"
+#: The database's rights, set once when it is created (docs/deployment-database.md): none
+#: for everyone, CONNECT for the app; the grants give it TEMPORARY.
+ONCE = (
+    "REVOKE ALL ON DATABASE {database} FROM PUBLIC;",
+    "GRANT CONNECT ON DATABASE {database} TO {role};",
+)
 
 
 @contextlib.contextmanager
@@ -52,8 +60,11 @@ def app_role() -> Iterator[tuple[str, str]]:
     whole server, so it is committed, and dropped afterwards)."""
     role = f"bw_test_app_{secrets.token_hex(4)}"
     password = secrets.token_hex(16)
+    database = connection.settings_dict["NAME"]
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        for statement in ONCE:
+            cursor.execute(statement.format(database=database, role=role))
         with transaction.atomic():
             for statement in app_role_grants(role):
                 cursor.execute(statement)
@@ -63,6 +74,7 @@ def app_role() -> Iterator[tuple[str, str]]:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP OWNED BY {role}")
             cursor.execute(f"DROP ROLE {role}")
+            cursor.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO PUBLIC")
 
 
 @on_postgres
@@ -91,6 +103,15 @@ def test_the_app_role_may_read_and_append_the_audit_log_and_nothing_more() -> No
             ):
                 cursor.execute(statement)
 
+        # Temporary tables, as the import and the breach listing make them.
+        with transaction.atomic():
+            links = GuardianLinks()
+            links.add([(2, "ward-1", "guardian-1", True)])
+            assert [list(chunk) for chunk in links.chunks(10)] == [
+                [(2, "ward-1", "guardian-1", True)]
+            ]
+            links.drop()
+
         # The normal rights on the other tables: a session is written, changed, deleted.
         session = SessionStore()
         session["n"] = 1
@@ -113,6 +134,10 @@ def test_the_documented_statements_are_the_tested_ones() -> None:
     assert out.getvalue() == app_role_script("bookwarden_app")
     assert out.getvalue() in DOCS.read_text(encoding="utf-8")
     assert out.getvalue().splitlines()[-2] == f"GRANT SELECT, INSERT ON {TABLE} TO bookwarden_app;"
+    for statement in ONCE:
+        once = statement.format(database="bookwarden", role="bookwarden_app")
+        assert once in DOCS.read_text(encoding="utf-8")
+        assert once in INIT.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", ["App", "bookwarden app", "x; DROP TABLE y", ""])

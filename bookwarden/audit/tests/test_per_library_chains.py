@@ -139,3 +139,26 @@ def test_the_nightly_anchor_walks_only_what_is_newer_than_the_anchors(db, raw_sq
     assert broken.reason.endswith(
         f"the chain of library {CRESCO} was rewritten at or before this event"
     )
+
+
+def test_the_event_returned_is_the_row_stored(db) -> None:
+    """``record`` builds the event it returns from what it sent and what the append
+    assigned (no read back): every column must be what the database holds, JSON included
+    as the column gives it back (dates as text, 1e16 as an integer, -0.0 as 0.0)."""
+    moment = datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
+    event = record(
+        AuditAction.AUDIT_VIEWED,
+        actor=None,
+        library=NEW_MADRID,
+        patron=55,
+        purpose="a check",
+        before={"when": moment, "big": 1e16, "zero": -0.0},
+        after={"names": ["b", "a"], "nested": {"z": 1, "a": [1.5, None]}},
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields]
+    assert {c: getattr(event, c) for c in columns} == {c: getattr(stored, c) for c in columns}
+    assert event.before == {"when": moment.isoformat(" "), "big": 10**16, "zero": 0.0}
+    assert event.seq == event.pk and event.chain == NEW_MADRID and event.chain_seq == 1
+    assert not event._state.adding
+    assert event_hash(event.prev_hash, hashed_values(stored)) == stored.hash

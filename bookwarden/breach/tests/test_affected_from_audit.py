@@ -248,3 +248,72 @@ def test_a_revoked_account_can_still_be_named(people, new_madrid) -> None:
     core_actions.revoke_role(actor=None, membership=membership, reason="left")
     breach = declare(new_madrid, [people["volunteer"]], actor=people["director"])
     assert list(breach.accounts.all()) == [people["volunteer"]]
+
+
+def test_the_database_groups_the_openings_as_the_list_needs(people, new_madrid, patrons) -> None:
+    """The list is written by the database (issue 16): it must keep every rule the listing
+    had.  Known record types only, in the order of the records page; a ``record_types``
+    that is not a list names none; a patron retention removed is counted, not listed; a
+    patron added by hand keeps their row and gets the openings found; a patron already
+    notified stays when out of scope, one not yet notified is taken off."""
+    staff, coordinator = people["staff"], people["tech_coordinator"]
+    reader, parent, minor = patrons["reader"], patrons["parent"], patrons["minor"]
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+    def opening(n: int, patron_id: int, after: object, minutes: int) -> AuditEvent:
+        return AuditEvent(
+            seq=head + n,
+            created_at=T0 + minutes * MINUTE,
+            action=AuditAction.RECORDS_OPENED,
+            library=new_madrid,
+            actor=staff,
+            patron_id=patron_id,
+            after=after,
+            prev_hash="0" * 64,
+            hash=f"{head + n:064x}",
+        )
+
+    AuditEvent.objects.bulk_create(
+        [
+            opening(1, reader.pk, {"record_types": ["searches", "made_up", "loans"]}, 30),
+            opening(2, reader.pk, {"record_types": ["holds"]}, 20),
+            opening(3, parent.pk, {"record_types": "loans"}, 40),
+            opening(4, parent.pk, None, 50),
+            opening(5, 10**9, {"record_types": ["loans"]}, 60),  # removed by retention
+            opening(6, minor.pk, {"record_types": ["reference"]}, 70),
+            opening(7, patrons["lost_card"].pk, {"record_types": ["loans"]}, 200),  # later
+        ]
+    )
+    with time_machine.travel(T0 + 5 * HOUR, tick=False):
+        breach = declare(new_madrid, [staff], actor=coordinator, start=T0, end=T0 + 2 * HOUR)
+        actions.add_patron_by_hand(actor=coordinator, breach=breach, patron=minor, reason="x")
+        listing = actions.list_affected(actor=coordinator, breach=breach)
+    assert (listing.events, listing.patrons, listing.gone) == (6, 3, 1)
+    assert (listing.added, listing.updated, listing.removed) == (2, 1, 0)
+    rows = {a.patron_id: a for a in AffectedPatron.objects.filter(breach=breach)}
+    assert set(rows) == {reader.pk, parent.pk, minor.pk}
+    assert rows[reader.pk].record_types == ["loans", "holds", "searches"]
+    assert (rows[reader.pk].openings, rows[reader.pk].first_opened_at) == (2, T0 + 20 * MINUTE)
+    assert rows[parent.pk].record_types == []
+    assert (rows[parent.pk].openings, rows[parent.pk].first_opened_at) == (2, T0 + 40 * MINUTE)
+    assert (rows[minor.pk].source, rows[minor.pk].reason) == (Source.BY_HAND, "x")
+    assert (rows[minor.pk].openings, rows[minor.pk].record_types) == (1, ["reference"])
+    assert rows[reader.pk].source == Source.AUDIT and rows[reader.pk].added_by == coordinator
+    assert rows[reader.pk].notice_status == "pending" and rows[reader.pk].channel == ""
+
+    # Narrow the window past the reader's and the parent's openings: the parent, already
+    # notified, stays; the reader, not yet, is taken off; the minor was added by hand.
+    AffectedPatron.objects.filter(pk=rows[parent.pk].pk).update(notice_status="sent")
+    with time_machine.travel(T0 + 5 * HOUR, tick=False):
+        actions.change_scope(
+            actor=coordinator,
+            breach=breach,
+            window_start=T0 + 65 * MINUTE,
+            window_end=T0 + 2 * HOUR,
+            accounts=[staff],
+        )
+        again = actions.list_affected(actor=coordinator, breach=breach)
+    assert (again.events, again.patrons, again.gone) == (1, 1, 0)
+    assert (again.added, again.updated, again.removed) == (0, 0, 1)
+    left = set(AffectedPatron.objects.filter(breach=breach).values_list("patron_id", flat=True))
+    assert left == {parent.pk, minor.pk}

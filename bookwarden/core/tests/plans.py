@@ -23,11 +23,16 @@ on_postgres = pytest.mark.skipif(
 
 
 def captured_selects(request: Callable[[], Any]) -> list[str]:
-    """The SELECTs ``request`` ran, as sent (parameters bound)."""
+    """The SELECTs ``request`` ran, as sent (parameters bound), with the tables made from
+    one (``CREATE TEMP TABLE ... AS SELECT``: EXPLAIN shows the SELECT's plan)."""
     with CaptureQueriesContext(connection) as queries:
         request()
+    sqls = [q["sql"].lstrip() for q in queries.captured_queries]
     return [
-        q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+        sql
+        for sql in sqls
+        if sql.upper().startswith("SELECT")
+        or (sql.upper().startswith("CREATE TEMP TABLE") and " AS SELECT " in sql.upper())
     ]
 
 
