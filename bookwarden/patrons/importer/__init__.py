@@ -23,7 +23,7 @@
 
 Modules: :mod:`.parsing` (results, errors, reading, values), :mod:`.formats` (columns and
 the Koha / Evergreen mappings), :mod:`.patrons`, :mod:`.loans` (and :mod:`.writers`, the
-set-based writing of loans).
+set-based writing of patrons, cards and loans).
 """
 
 from __future__ import annotations

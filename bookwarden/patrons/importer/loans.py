@@ -83,7 +83,7 @@ class _LoanImporter(_Importer):
         self.retention: ImportRetention = self.options["retention"]
         self.layout: LoanLayout | None = None
         self.patron_cache: dict[str, tuple[int, bool] | None] = {}
-        self.writer = LoanWriter(self.library)
+        self.writer = LoanWriter()
         # Nothing of this library stored yet (the usual first import): no lookups needed,
         # since a duplicate id inside the file is caught by ``self.keys``.
         self.any_stored = Loan._unguarded.filter(library=self.library).exclude(ils_id="").exists()

@@ -1,4 +1,5 @@
-"""Importing patrons (and their cards and guardians)."""
+"""Importing patrons (and their cards and guardians), written set-based (issue 16, CC-6):
+plain rows through :class:`~.writers.RowWriter`, no model instances."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from .base import _Importer
 from .formats import MAPPINGS, PatronMapping
 from .parsing import BATCH_SIZE, _parse_bool, _parse_date, _RowInvalid, _text
 from .seen import GuardianLinks
+from .writers import RowWriter
+
+FIELDS = (*CONTACT_FIELDS, "home_branch_id", "guardian_name", "barred")
+#: The values of an inserted patron row, in order; the other columns get their defaults.
+PATRON_NAMES = ("library_id", "ils_source", "ils_id", *FIELDS)
+CARD_NAMES = ("library_id", "patron_id", "number", "expires_on")
+BIRTH_DATE = FIELDS.index("birth_date")
 
 
 @dataclass
@@ -23,7 +31,7 @@ class _Row:
 class _PatronImporter(_Importer):
     kind = "patrons"
     KEYS = ("ids", "cards")
-    FIELDS = (*CONTACT_FIELDS, "home_branch_id", "guardian_name", "barred")
+    FIELDS = FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,6 +43,17 @@ class _PatronImporter(_Importer):
         self.touched: set[str] = set()  # of this batch: patrons created or changed
         self.header: list[str] = []
         self.mapping: PatronMapping = MAPPINGS[self.format]
+        self.today = timezone.localdate()
+        self.patron_writer = RowWriter(Patron, PATRON_NAMES)
+        self.card_writer = RowWriter(Card, CARD_NAMES)
+        # A first import looks up no stored patrons or cards: a batch never meets a row of an
+        # earlier batch (a second row with an id or card number of the file is refused).
+        self.any_stored = (
+            Patron.objects.filter(library=self.library, ils_source=self.source_name)
+            .exclude(ils_id="")
+            .exists()
+        )
+        self.any_cards = Card.objects.filter(library=self.library).exists()
 
     def begin(self, header: list[str]) -> None:
         super().begin(header)
@@ -74,7 +93,10 @@ class _PatronImporter(_Importer):
         if out["email"] and "@" not in out["email"]:
             raise _RowInvalid(col("email"), f"not an e-mail address: {out['email']!r}")
         out["birth_date"] = _parse_date(values.get("birth_date", ""), col("birth_date"))
-        if out["birth_date"] and out["birth_date"] > timezone.localdate():
+        born = out["birth_date"]
+        # The day of the import's start first: the clock is read again only for a later
+        # date (the day may have changed since), not for every row.
+        if born and born > self.today and born > timezone.localdate():
             raise _RowInvalid(col("birth_date"), "birth date is in the future")
         out["card_expires_on"] = _parse_date(
             values.get("card_expires_on", ""), col("card_expires_on")
@@ -111,25 +133,22 @@ class _PatronImporter(_Importer):
         return batch
 
     def write(self, batch: list[_Row]) -> None:
-        ids = [row.values["ils_id"] for row in batch]
-        existing = {
-            p.ils_id: p
-            for p in Patron.objects.filter(
-                library=self.library, ils_source=self.source_name, ils_id__in=ids
-            ).exclude(ils_id="")  # matches the partial unique index, so it is used
-        }
-        numbers = [row.values["card_number"] for row in batch if row.values["card_number"]]
-        cards = {c.number: c for c in Card.objects.filter(library=self.library, number__in=numbers)}
-        new: list[Patron] = []
-        changed: list[Patron] = []
-        card_rows: list[tuple[dict[str, Any], Card | None]] = []
+        """Compare the batch with the stored patrons and cards, then write it set-based
+        (:class:`~.writers.RowWriter`): the rows a save of model instances would store."""
         fields = self.updatable(self.FIELDS)
+        at = [2 + self.FIELDS.index(name) for name in fields]  # in a stored() tuple
+        existing = self.stored(batch)
+        cards = self.stored_cards(batch)
         expiry_given = self.present is None or "card_expires_on" in self.present
+        library_id, source, db_date = self.library.pk, self.source_name, self.patron_writer.db_date
+        new: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        card_rows: list[tuple[dict[str, Any], tuple[int, int, Any] | None]] = []
         for row in batch:
             v = row.values
-            patron = existing.get(v["ils_id"])
+            old = existing.get(v["ils_id"])
             card = cards.get(v["card_number"]) if v["card_number"] else None
-            if card is not None and (patron is None or card.patron_id != patron.pk):
+            if card is not None and (old is None or card[1] != old[0]):
                 self.errors.add(
                     row.line,
                     "card_number",
@@ -137,25 +156,18 @@ class _PatronImporter(_Importer):
                 )
                 continue
             card_changed = bool(v["card_number"]) and (
-                card is None or (expiry_given and card.expires_on != v["card_expires_on"])
+                card is None or (expiry_given and card[2] != v["card_expires_on"])
             )
             if card_changed:
                 card_rows.append((v, card))
-            if patron is None:
-                new.append(
-                    Patron(
-                        library=self.library,
-                        ils_source=self.source_name,
-                        ils_id=v["ils_id"],
-                        **{name: v[name] for name in self.FIELDS},
-                    )
-                )
+            if old is None:
+                values = [v[name] for name in self.FIELDS]
+                values[BIRTH_DATE] = db_date(values[BIRTH_DATE])
+                new.append((library_id, source, v["ils_id"], *values))
                 continue
-            diff = [name for name in fields if getattr(patron, name) != v[name]]
-            for name in diff:
-                setattr(patron, name, v[name])
+            diff = any(old[i] != v[name] for name, i in zip(fields, at, strict=True))
             if diff:
-                changed.append(patron)
+                changed.append((*(v[name] for name in fields), old[0]))
             if diff or card_changed:
                 self.touched.add(v["ils_id"])
                 self.result.updated += 1
@@ -163,43 +175,71 @@ class _PatronImporter(_Importer):
                 self.result.unchanged += 1
         if self.errors:
             return
-        Patron.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        if changed:
-            Patron.objects.bulk_update(changed, fields, batch_size=BATCH_SIZE)
+        self.patron_writer.insert(new)
+        self.patron_writer.update(fields, changed)
         self.result.created += len(new)
-        self.touched.update(p.ils_id for p in new)
-        if any(p.pk is None for p in new):  # a backend that returns no ids on bulk insert
-            pks = dict(
+        self.touched.update(row[2] for row in new)
+        if card_rows:
+            self.write_cards(card_rows, existing)
+
+    def stored(self, batch: list[_Row]) -> dict[str, tuple[Any, ...]]:
+        """The stored patrons of the batch: ils_id -> (pk, ils_id, *FIELDS)."""
+        if not self.any_stored:
+            return {}
+        return {
+            found[1]: found
+            for found in Patron.objects.filter(
+                library=self.library,
+                ils_source=self.source_name,
+                ils_id__in=[row.values["ils_id"] for row in batch],
+            )
+            .exclude(ils_id="")  # matches the partial unique index, so it is used
+            .values_list("pk", "ils_id", *self.FIELDS)
+        }
+
+    def stored_cards(self, batch: list[_Row]) -> dict[str, tuple[int, int, Any]]:
+        """The library's cards of the batch's numbers: number -> (pk, patron_id,
+        expires_on)."""
+        numbers = [row.values["card_number"] for row in batch if row.values["card_number"]]
+        if not numbers or not self.any_cards:
+            return {}
+        return {
+            number: (pk, patron_id, expires_on)
+            for pk, number, patron_id, expires_on in Card.objects.filter(
+                library=self.library, number__in=numbers
+            ).values_list("pk", "number", "patron_id", "expires_on")
+        }
+
+    def write_cards(
+        self,
+        card_rows: list[tuple[dict[str, Any], tuple[int, int, Any] | None]],
+        existing: dict[str, tuple[Any, ...]],
+    ) -> None:
+        """New cards, and the new expiry of stored ones; the new patrons' ids are read
+        back with one query (the partial unique index's)."""
+        pks = {ils_id: found[0] for ils_id, found in existing.items()}
+        created = [v["ils_id"] for v, card in card_rows if v["ils_id"] not in pks]
+        if created:
+            pks.update(
                 Patron.objects.filter(
-                    library=self.library,
-                    ils_source=self.source_name,
-                    ils_id__in=[p.ils_id for p in new],
+                    library=self.library, ils_source=self.source_name, ils_id__in=created
                 )
-                .exclude(ils_id="")
+                .exclude(ils_id="")  # matches the partial unique index, so it is used
                 .values_list("ils_id", "pk")
             )
-            for p in new:
-                p.pk = pks[p.ils_id]
-        by_id = {p.ils_id: p for p in [*new, *existing.values()]}
-        new_cards: list[Card] = []
-        changed_cards: list[Card] = []
+        library_id, db_date = self.library.pk, self.card_writer.db_date
+        new: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
         for v, card in card_rows:
             if card is None:
-                new_cards.append(
-                    Card(
-                        library=self.library,
-                        patron=by_id[v["ils_id"]],
-                        number=v["card_number"],
-                        expires_on=v["card_expires_on"],
-                    )
+                new.append(
+                    (library_id, pks[v["ils_id"]], v["card_number"], db_date(v["card_expires_on"]))
                 )
             else:
-                card.expires_on = v["card_expires_on"]
-                changed_cards.append(card)
-        Card.objects.bulk_create(new_cards, batch_size=BATCH_SIZE)
-        if changed_cards:
-            Card.objects.bulk_update(changed_cards, ["expires_on"], batch_size=BATCH_SIZE)
-        self.result.cards_created += len(new_cards)
+                changed.append((v["card_expires_on"], card[0]))
+        self.card_writer.insert(new)
+        self.card_writer.update(["expires_on"], changed)
+        self.result.cards_created += len(new)
 
     def finish(self) -> None:
         """The guardian links, a chunk at a time in the order of the file (read back from
@@ -223,7 +263,7 @@ class _PatronImporter(_Importer):
         in_file: set[str] = set()
         if self.errors:  # a guardian in the file is unwritten only because of another error
             in_file = self.keys.known("ids", sorted({g for _, _, g, _ in links} - set(pks)))
-        updates: list[Patron] = []
+        updates: list[tuple[int, int]] = []  # (guardian pk, ward pk)
         for line, ward, guardian, touched in links:
             guardian_pk = pks.get(guardian)
             if guardian_pk is None:
@@ -235,12 +275,12 @@ class _PatronImporter(_Importer):
                 continue
             if ward not in pks or current.get(ward) == guardian_pk:
                 continue
-            updates.append(Patron(pk=pks[ward], guardian_id=guardian_pk))
+            updates.append((guardian_pk, pks[ward]))
             if not touched:  # counted unchanged when its row was written
                 self.result.unchanged -= 1
                 self.result.updated += 1
         if updates and not self.errors:
-            Patron.objects.bulk_update(updates, ["guardian"], batch_size=BATCH_SIZE)
+            self.patron_writer.update(["guardian_id"], updates)
 
     def close(self) -> None:
         super().close()

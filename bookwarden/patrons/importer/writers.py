@@ -1,10 +1,16 @@
-"""Writing batches of loans set-based, inside the import's transaction.
+"""Writing batches of rows set-based, inside the import's transaction (issue 16, CC-6).
 
-Building a model instance per row costs more than the insert itself, so new loans go in
-as tuples: ``COPY ... FROM STDIN`` on PostgreSQL, ``executemany`` of one ``INSERT``
-elsewhere (SQLite), through the Django connection (and so inside the same transaction).
-The few changed rows of a re-import are updated with one ``executemany`` of an ``UPDATE``
-by primary key.  Values are given as the database stores them (:meth:`LoanWriter.db_time`).
+Building a model instance per row costs more than the insert itself, so the importers
+write tuples: new rows go in with ``COPY ... FROM STDIN`` on PostgreSQL and one
+``executemany`` of an ``INSERT`` elsewhere (SQLite), through the Django connection (and so
+inside the same transaction).  The changed rows of a re-import are updated with one
+``executemany`` of an ``UPDATE`` by primary key.  One :class:`RowWriter` per model: loans
+(:class:`LoanWriter`), patrons and their cards (:mod:`.patrons`).
+
+Inserted values are given as the database stores them (:attr:`RowWriter.db_time`,
+:attr:`RowWriter.db_date`).  The columns a row does not give get what a model instance
+would have had on save: the field's default, a callable one (a creation time, today)
+called once per batch.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, models, router
 
 from ..models import Loan
 
@@ -38,32 +44,41 @@ def _sqlite_time(value: datetime.datetime | None) -> str | None:
     return None if value is None else value.isoformat(" ")[:-6]
 
 
+def _sqlite_date(value: datetime.date | None) -> str | None:
+    """What Django stores on SQLite for a date: its ISO text."""
+    return None if value is None else value.isoformat()
+
+
 def _same(value: Any) -> Any:
     return value
 
 
-class LoanWriter:
-    def __init__(self, library: Any) -> None:
-        self.connection = connections[router.db_for_write(Loan)]
+class RowWriter:
+    """Inserts and updates rows of ``model`` without model instances.
+
+    ``names`` are the attribute names (``library_id``, not ``library``) of the values of
+    each inserted tuple, in order; the model's other columns (the key aside) get their
+    defaults.  A column added to the model later is so never silently left out."""
+
+    def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
+        self.model = model
+        self.connection = connections[router.db_for_write(model)]
         ops = self.connection.ops
-        meta = Loan._meta
+        meta = model._meta
         self.table = ops.quote_name(meta.db_table)
         self.fields = {f.attname: f for f in meta.concrete_fields}
-        names = ["library_id", *VALUE_FIELDS]
-        # A column added to Loan later gets its default (computed once per import), so that
-        # the insert does not silently miss it.
-        self.extra = [
-            (f.column, f.get_db_prep_save(f.get_default(), self.connection))
-            for f in meta.concrete_fields
-            if f.attname not in names and not f.primary_key
+        self.others = [
+            f for f in meta.concrete_fields if f.attname not in names and not f.primary_key
         ]
-        columns = [self.fields[name].column for name in names] + [c for c, _ in self.extra]
+        columns = [self.fields[name].column for name in names] + [f.column for f in self.others]
         self.columns = ", ".join(ops.quote_name(c) for c in columns)
         self.vendor = self.connection.vendor
         self.db_time: Callable[[datetime.datetime | None], Any] = _same
+        self.db_date: Callable[[datetime.date | None], Any] = _same
         if self.vendor == "sqlite":
             tz = getattr(self.connection, "timezone", UTC)
             self.db_time = _sqlite_time if tz is UTC else self._adapt_time
+            self.db_date = _sqlite_date
         marks = ", ".join(["%s"] * len(columns))
         # Names from the model's metadata, quoted; values are always parameters.
         self.insert_sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})"  # noqa: S608
@@ -71,12 +86,18 @@ class LoanWriter:
     def _adapt_time(self, value: datetime.datetime | None) -> Any:
         return self.connection.ops.adapt_datetimefield_value(value)
 
+    def defaults(self) -> tuple[Any, ...]:
+        """The stored values of the columns a row does not give, as a save would store
+        them: each field's default (``timezone.now`` for a creation time: called now)."""
+        return tuple(f.get_db_prep_save(f.get_default(), self.connection) for f in self.others)
+
     def insert(self, rows: list[tuple[Any, ...]]) -> None:
-        """New loans: tuples of (library_id, *VALUE_FIELDS), times given by db_time."""
+        """New rows: tuples of the values of ``names``, dates and times given by
+        :attr:`db_date` and :attr:`db_time`."""
         if not rows:
             return
-        if self.extra:
-            constants = tuple(value for _, value in self.extra)
+        if self.others:
+            constants = self.defaults()
             rows = [(*row, *constants) for row in rows]
         with self.connection.cursor() as cursor:
             if self.vendor == "postgresql":
@@ -89,10 +110,13 @@ class LoanWriter:
                 cursor.executemany(self.insert_sql, rows)
 
     def update(self, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Changed loans: tuples of the values of ``names`` (Python values), then the pk."""
+        """Changed rows: tuples of the values of ``names`` (Python values), then the pk."""
+        if not rows:
+            return
+        quote = self.connection.ops.quote_name
         fields = [self.fields[name] for name in names]
-        sets = ", ".join(f"{self.connection.ops.quote_name(f.column)} = %s" for f in fields)
-        pk = self.connection.ops.quote_name(Loan._meta.pk.column)
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        pk = quote(self.model._meta.pk.column)
         sql = f"UPDATE {self.table} SET {sets} WHERE {pk} = %s"  # noqa: S608
         prepared = [
             (
@@ -106,6 +130,13 @@ class LoanWriter:
         ]
         with self.connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
+
+
+class LoanWriter(RowWriter):
+    """Loans: tuples of (library_id, *VALUE_FIELDS)."""
+
+    def __init__(self) -> None:
+        super().__init__(Loan, ("library_id", *VALUE_FIELDS))
 
     def delete(self, pks: list[int]) -> None:
         """Stored loans that the library's rule deletes."""
