@@ -181,13 +181,6 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # psycopg prepares a statement bound on the server from its fifth run.  Only the
-        # audit log's append is bound so (audit.actions): every other query is bound on the
-        # client and never prepared.  A pooler in transaction mode between Bookwarden and
-        # PostgreSQL must keep prepared statements (PgBouncer 1.21 and newer) or this be 0.
-        threshold = env_int("BOOKWARDEN_DB_PREPARE_AFTER", 5)
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = threshold or None
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

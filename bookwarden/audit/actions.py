@@ -58,20 +58,6 @@ def _append_sqlite(event: AuditEvent) -> None:
     event.save(force_insert=True)
 
 
-def _prepared_cursor() -> Any:
-    """A cursor that binds its parameters on the server, wrapped as Django wraps its own
-    (so the append is logged and counted like any query).  psycopg prepares a statement
-    bound so from its fifth run (settings: ``prepare_threshold``): the append is then
-    parsed and planned once per connection, not once per event."""
-    import psycopg
-
-    connection.ensure_connection()
-    raw: Any = psycopg.Cursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
-
-
 def _append_postgresql(
     values: tuple[Any, ...], before: str | None, after: str | None
 ) -> AuditEvent:
@@ -80,7 +66,7 @@ def _append_postgresql(
     ``values`` but the two numbers it assigns, so its hash is :func:`chain.event_hash`'s;
     ``before`` and ``after`` go as the JSON text they were normalised from."""
     params = [values[14], canonical_middle(values), *values[1:12], before, after]
-    with _prepared_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_PG_APPEND, params)
         seq, place, prev_hash, digest = cursor.fetchone()
     return AuditEvent.from_db(
