@@ -101,7 +101,7 @@ those of the newest event of {library}.
 """
 
 
-def _library_head(library_id: int) -> tuple[int, str] | None:
+def library_head(library_id: int) -> tuple[int, str] | None:
     """The newest event of the library's chain (or, for a log written before per-library
     chains, the newest event of that one chain)."""
     for events in (
@@ -143,7 +143,7 @@ def mail_head_to_directors(*, actor: Any = None) -> int:
     mailed = 0
     for library_id, people in sorted(directors.items()):
         library = libraries[library_id]
-        head = _library_head(library_id)
+        head = library_head(library_id)
         if head is None:
             continue
         seq, hash_ = head

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from bookwarden.audit.actions import record
 from bookwarden.audit.models import AuditAction, AuditEvent
@@ -54,6 +54,23 @@ def test_head_prints_newest_seq_and_hash(chain) -> None:
     call_command("audit", "head", stdout=out)
     assert json.loads(out.getvalue()) == {"seq": chain[-1].seq, "hash": chain[-1].hash}
     assert chain[-1].chain_seq == len(chain)
+
+
+def test_head_of_one_library_is_the_head_its_directors_are_mailed(people) -> None:
+    """The weekly mail names the head of the library's own chain; ``audit head --library``
+    prints the same, to compare (LV-3, CC-9)."""
+    from bookwarden.audit.anchoring import library_head
+    from bookwarden.core.models import Library
+
+    cresco = Library.objects.get(slug="cresco")
+    mine = record(AuditAction.AUDIT_VIEWED, library=cresco)
+    newest = record(AuditAction.AUDIT_VIEWED)  # of the installation: not Cresco's head
+    out = io.StringIO()
+    call_command("audit", "head", "--library", "cresco", stdout=out)
+    assert json.loads(out.getvalue()) == {"library": "cresco", "seq": mine.seq, "hash": mine.hash}
+    assert library_head(cresco.pk) == (mine.seq, mine.hash) != (newest.seq, newest.hash)
+    with pytest.raises(CommandError, match=r"No library has the short name 'nowhere'.*cresco"):
+        call_command("audit", "head", "--library", "nowhere", stdout=io.StringIO())
 
 
 def test_head_of_empty_log(db) -> None:

@@ -42,7 +42,13 @@ class Command(BaseCommand):
             help="Exit 2 when the log is intact but there is a warning (no anchor found, or "
             "the newest anchor is older than AUDIT_ANCHOR_MAX_AGE_HOURS).",
         )
-        sub.add_parser("head", help="Print the newest event's seq and hash as JSON.")
+        head = sub.add_parser("head", help="Print the newest event's seq and hash as JSON.")
+        head.add_argument(
+            "--library",
+            metavar="SHORT_NAME",
+            help="The head of this library's own chain instead (what its directors are "
+            "mailed each week), by the library's short name (as in its page addresses).",
+        )
         sub.add_parser(
             "anchor",
             help="Check the log, then append its head to the anchor folder (what the nightly "
@@ -58,7 +64,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         match options["subcommand"]:
             case "head":
-                self._head()
+                self._head(options["library"])
             case "anchor":
                 self._anchor()
             case "grants":
@@ -66,11 +72,21 @@ class Command(BaseCommand):
             case _:
                 self._verify(options["chunk_size"], options["anchor"], options["strict"])
 
-    def _head(self) -> None:
+    def _head(self, slug: str | None) -> None:
+        from bookwarden.audit.anchoring import library_head
         from bookwarden.audit.models import AuditEvent
+        from bookwarden.core.models import Library
 
-        head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        self.stdout.write(json.dumps(head or {"seq": 0, "hash": None}))
+        if slug is None:
+            head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+            self.stdout.write(json.dumps(head or {"seq": 0, "hash": None}))
+            return
+        library = Library.objects.filter(slug=slug).first()
+        if library is None:
+            known = ", ".join(Library.objects.order_by("slug").values_list("slug", flat=True))
+            raise CommandError(f"No library has the short name {slug!r}. Short names: {known}.")
+        seq, hash_ = library_head(library.pk) or (0, None)
+        self.stdout.write(json.dumps({"library": library.slug, "seq": seq, "hash": hash_}))
 
     def _verify(self, chunk_size: int, given: list[str], strict: bool) -> None:
         from bookwarden.audit.anchors import AnchorFileError, parse_anchor_text
