@@ -85,7 +85,7 @@ def _find(cursor: Any, breach: Breach, accounts: list[int]) -> None:
     names = " || ".join(
         f"CASE WHEN t{n} = 1 THEN '\"{key}\",' ELSE '' END" for n, key in enumerate(keys)
     )
-    marks = ", ".join(["%s"] * len(accounts))
+    marks = ", ".join(["%s"] * len(accounts)) or "NULL"  # no account: no opening
     cursor.execute(f"DROP TABLE IF EXISTS {FOUND}")
     cursor.execute(
         f"CREATE TEMP TABLE {FOUND} AS "  # noqa: S608 (the models' names, keys of RECORD_TYPES)

@@ -317,3 +317,13 @@ def test_the_database_groups_the_openings_as_the_list_needs(people, new_madrid, 
     assert (again.added, again.updated, again.removed) == (0, 0, 1)
     left = set(AffectedPatron.objects.filter(breach=breach).values_list("patron_id", flat=True))
     assert left == {parent.pk, minor.pk}
+
+
+def test_a_breach_with_no_account_left_lists_nobody(people, breach) -> None:
+    """The form asks for an account; should none be left (the breach's accounts emptied
+    outside the pages), the listing finds no opening rather than failing."""
+    coordinator = people["tech_coordinator"]
+    assert actions.list_affected(actor=coordinator, breach=breach).patrons == 2
+    breach.accounts.clear()
+    listing = actions.list_affected(actor=coordinator, breach=breach)
+    assert (listing.events, listing.patrons, listing.removed) == (0, 0, 2)
