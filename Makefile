@@ -81,14 +81,13 @@ bench: install-dev
 	$(BIN)/python bench/retention_proof.py
 	$(BIN)/python bench/dashboard.py
 
-# The pages staff use all day, then the breach listing and the library scoping
-# (bench/scale_jobs.py), timed on the consortium-scale data set (docs/scale.md).
 # The import's peak memory at 100,000 and 1,000,000 rows, and its rate against a raw insert
 # (docs/scale.md); several minutes, so not part of `make bench`.
 bench-import: install-dev
 	$(BIN)/python bench/import_memory.py $(BENCH_ARGS)
 
-# The pages staff use all day, timed on the consortium-scale data set (docs/scale.md).
+# The pages staff use all day, then the breach listing and the library scoping
+# (bench/scale_jobs.py), timed on the consortium-scale data set (docs/scale.md).
 # DATABASE_URL names a PostgreSQL database of its own, whose name says bench or scale;
 # the set is built there the first time (SCALE_FACTOR=1 is the full consortium) and
 # reused after.  Drop the database when done.

@@ -65,15 +65,15 @@ def _append_postgresql(
     and inserts the event (migration 0014).  It is sent the canonical JSON of the hashed
     ``values`` but the two numbers it assigns, so its hash is :func:`chain.event_hash`'s;
     ``before`` and ``after`` go as the JSON text they were normalised from."""
-    params = [values[14], canonical_middle(values), *values[1:12], before, after]
+    chain = values[-2]
+    # In the function's order: the chain, the canonical text, created_at ... ip, the JSON.
+    params = [chain, canonical_middle(values), *values[1:12], before, after]
     with connection.cursor() as cursor:
         cursor.execute(_PG_APPEND, params)
         seq, place, prev_hash, digest = cursor.fetchone()
-    return AuditEvent.from_db(
-        connection.alias,
-        _COLUMNS,
-        (seq, seq, values[14], place, *values[1:14], prev_hash, digest),
-    )
+    # In the model's order: id, seq, chain, chain_seq, created_at ... after, the hashes.
+    stored = (seq, seq, chain, place, *values[1:14], prev_hash, digest)
+    return AuditEvent.from_db(connection.alias, _COLUMNS, stored)
 
 
 def target_ref(obj: models.Model | None) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bookwarden.audit.models import AuditAction, AuditEvent
+from bookwarden.core.stored_defaults import columns_left_out, stored_defaults
 from bookwarden.patrons.models import Patron
 from bookwarden.patrons.records import RECORD_TYPES
 
@@ -113,15 +114,6 @@ def _time(value: datetime.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _defaults(set_here: tuple[str, ...]) -> dict[str, Any]:
-    """The columns of a new row the listing does not set, at their model defaults."""
-    return {
-        f.column: f.get_db_prep_save(f.get_default(), connection)
-        for f in AffectedPatron._meta.concrete_fields
-        if not f.primary_key and f.column not in set_here and not f.null
-    }
-
-
 def write_listing(breach: Breach, accounts: list[int], added_by: Any) -> Listing:
     """Bring the breach's list up to date with the openings in scope: patrons found again
     keep their row (first opening, count and types brought up to date, rows added by hand
@@ -167,9 +159,9 @@ def write_listing(breach: Breach, accounts: list[int], added_by: Any) -> Listing
             "added_at",
             "added_by_id",
         )
-        defaults = _defaults(set_here)
-        columns = ", ".join(quote(c) for c in (*set_here, *defaults))
-        default_marks = "".join(", %s" for _ in defaults)
+        others = columns_left_out(AffectedPatron, set_here)
+        columns = ", ".join(quote(c) for c in (*set_here, *(f.column for f in others)))
+        default_marks = "".join(", %s" for _ in others)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) "  # noqa: S608 (the model's names)
             f"SELECT %s, f.patron_id, %s, f.first_opened_at, f.openings, "
@@ -181,7 +173,7 @@ def write_listing(breach: Breach, accounts: list[int], added_by: Any) -> Listing
                 Source.AUDIT.value,
                 _time(timezone.now()),
                 getattr(added_by, "pk", None),
-                *defaults.values(),
+                *stored_defaults(others, connection),
                 breach.pk,
             ],
         )

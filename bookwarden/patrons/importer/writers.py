@@ -21,6 +21,8 @@ from typing import Any
 
 from django.db import connections, models, router
 
+from bookwarden.core.stored_defaults import columns_left_out, stored_defaults
+
 from ..models import Loan
 
 UTC = datetime.UTC
@@ -67,9 +69,7 @@ class RowWriter:
         meta = model._meta
         self.table = ops.quote_name(meta.db_table)
         self.fields = {f.attname: f for f in meta.concrete_fields}
-        self.others = [
-            f for f in meta.concrete_fields if f.attname not in names and not f.primary_key
-        ]
+        self.others = columns_left_out(model, names)
         columns = [self.fields[name].column for name in names] + [f.column for f in self.others]
         self.columns = ", ".join(ops.quote_name(c) for c in columns)
         self.vendor = self.connection.vendor
@@ -89,7 +89,7 @@ class RowWriter:
     def defaults(self) -> tuple[Any, ...]:
         """The stored values of the columns a row does not give, as a save would store
         them: each field's default (``timezone.now`` for a creation time: called now)."""
-        return tuple(f.get_db_prep_save(f.get_default(), self.connection) for f in self.others)
+        return stored_defaults(self.others, self.connection)
 
     def insert(self, rows: list[tuple[Any, ...]]) -> None:
         """New rows: tuples of the values of ``names``, dates and times given by
